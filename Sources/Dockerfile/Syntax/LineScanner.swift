@@ -1,0 +1,104 @@
+/// Reads a Dockerfile's physical lines and joins them into logical instructions.
+///
+/// It knows the line-level syntax only: the directive block, comments, blank lines,
+/// the escape character continuing a line, and here-document bodies. What a line
+/// means is the parser's business.
+struct LineScanner {
+    /// One instruction's text after continuations are joined, with where it came from.
+    struct LogicalLine {
+        var text: String
+        var startLine: Int
+        var endLine: Int
+    }
+
+    private let lines: [Substring]
+    private var nextIndex = 0
+    private(set) var directives = ParserDirectives()
+
+    /// Splits `text` into lines (accepting `\n` and `\r\n`) and reads the directive block.
+    init(text: String) throws(DockerfileSyntaxError) {
+        var body = Substring(text)
+        if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
+        var lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        self.lines = lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        try readDirectives()
+    }
+
+    /// 1-based number of the line most recently consumed.
+    var currentLineNumber: Int { nextIndex }
+
+    private mutating func readDirectives() throws(DockerfileSyntaxError) {
+        var seen = Set<String>()
+        while nextIndex < lines.count {
+            guard let (name, value) = ParserDirectives.directive(in: lines[nextIndex]),
+                  ParserDirectives.known.contains(name) else { return }
+            do {
+                try directives.apply(name: name, value: value, seen: &seen)
+            } catch {
+                throw DockerfileSyntaxError(line: nextIndex + 1, message: error.message)
+            }
+            nextIndex += 1
+        }
+    }
+
+    /// The next instruction's text, or nil at the end of the file.
+    ///
+    /// Comment lines and blank lines are skipped, also in the middle of a continued
+    /// instruction; the first line loses its leading whitespace, continuation lines keep it.
+    mutating func nextLogicalLine() -> LogicalLine? {
+        while nextIndex < lines.count {
+            let line = lines[nextIndex]
+            nextIndex += 1
+            let trimmed = line.drop(while: \.isWhitespace)
+            if trimmed.isEmpty || trimmed.first == "#" { continue }
+            let start = nextIndex
+            var (text, continues) = splitContinuation(trimmed)
+            while continues, nextIndex < lines.count {
+                let next = lines[nextIndex]
+                nextIndex += 1
+                let nextTrimmed = next.drop(while: \.isWhitespace)
+                if nextTrimmed.isEmpty || nextTrimmed.first == "#" { continue }
+                let (part, more) = splitContinuation(next)
+                text += part
+                continues = more
+            }
+            return LogicalLine(text: String(text), startLine: start, endLine: nextIndex)
+        }
+        return nil
+    }
+
+    /// Removes a trailing escape character (plus trailing blanks) that continues the line.
+    private func splitContinuation(_ line: Substring) -> (Substring, Bool) {
+        var end = line.endIndex
+        while end > line.startIndex, line[line.index(before: end)] == " " || line[line.index(before: end)] == "\t" {
+            end = line.index(before: end)
+        }
+        guard end > line.startIndex, line[line.index(before: end)] == directives.escape else {
+            return (line, false)
+        }
+        return (line[..<line.index(before: end)], true)
+    }
+
+    /// Consumes a here-document body up to its terminator line.
+    ///
+    /// - Returns: the body, or nil when the file ends before the terminator.
+    mutating func readHeredocBody(terminator: String, chomp: Bool) -> String? {
+        var body = ""
+        while nextIndex < lines.count {
+            var line = lines[nextIndex]
+            nextIndex += 1
+            if chomp { line = line.drop(while: { $0 == "\t" }) }
+            if line == terminator { return body }
+            body += line
+            body += "\n"
+        }
+        return nil
+    }
+}
+
+/// A syntax error before instructions are typed; the parser adds the file name.
+struct DockerfileSyntaxError: Error {
+    var line: Int
+    var message: String
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Dockerfile
+import Foundation
+import Planner
+
+/// The options that pick and plan a Dockerfile, shared by `build` and `parse`.
+struct DockerfileOptions: ParsableArguments {
+    @Option(name: [.customShort("f"), .customLong("file")], help: "The Dockerfile to read ('-' for standard input).")
+    var file: String?
+
+    @Option(help: "Build only up to this stage (by name).")
+    var target: String?
+
+    @Option(name: .customLong("build-arg"), help: ArgumentHelp("Set a build-time ARG value.", valueName: "KEY=VALUE"))
+    var buildArgs: [String] = []
+
+    @Option(help: "The platform to build for, as os/arch[/variant] (default: the host's).")
+    var platform: String?
+
+    /// The build args as a dictionary; `--build-arg NAME` alone takes NAME from the environment, as docker does.
+    func buildArgValues() throws -> [String: String] {
+        var values: [String: String] = [:]
+        for argument in buildArgs {
+            if let equals = argument.firstIndex(of: "=") {
+                values[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
+            } else if let value = ProcessInfo.processInfo.environment[argument] {
+                values[argument] = value
+            }
+        }
+        return values
+    }
+
+    func planOptions() throws -> PlanOptions {
+        var options = PlanOptions(target: target, buildArgs: try buildArgValues())
+        if let platform {
+            guard let parsed = Platform(parsing: platform) else {
+                throw ValidationError("--platform \(platform): expected os/arch[/variant], e.g. linux/amd64")
+            }
+            options.targetPlatform = parsed
+        }
+        return options
+    }
+
+    /// Reads and plans the Dockerfile; `defaultDirectory` is where `Dockerfile` is looked for without `-f`.
+    func loadPlan(defaultDirectory: String = ".") throws -> BuildPlan {
+        let (name, text) = try readDockerfile(defaultDirectory: defaultDirectory)
+        let parsed = try DockerfileParser.parse(text, file: name)
+        return try BuildPlanner.plan(parsed, options: planOptions())
+    }
+
+    private func readDockerfile(defaultDirectory: String) throws -> (String, String) {
+        if file == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return ("<stdin>", String(decoding: data, as: UTF8.self))
+        }
+        let path = file ?? (defaultDirectory == "." ? "Dockerfile" : (defaultDirectory as NSString).appendingPathComponent("Dockerfile"))
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("\(path): cannot read the Dockerfile (\(FileManager.default.fileExists(atPath: path) ? "permission denied or a directory" : "no such file"))")
+        }
+        return (path, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A failure already explained in `message`: printed on stderr, exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
