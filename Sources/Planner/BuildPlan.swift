@@ -70,10 +70,21 @@ public struct StageDependency: Sendable, Equatable {
     public var stage: Int
     public var reason: Reason
     public var line: Int
+
+    public init(stage: Int, reason: Reason, line: Int) {
+        self.stage = stage
+        self.reason = reason
+        self.line = line
+    }
 }
 
 /// A declared ARG and the value it took (nil when it has none).
 public struct ResolvedArg: Sendable, Equatable {
     public var name: String
     public var value: String?
+
+    public init(name: String, value: String?) {
+        self.name = name
+        self.value = value
+    }
 }

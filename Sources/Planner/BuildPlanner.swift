@@ -202,7 +202,7 @@ private struct Planning {
         guard !word.contains(where: { ":/@.".contains($0) }) else { return nil }
         return stageIndexByName.keys
             .map { ($0, editDistance($0, word)) }
-            .filter { $0.1 <= max(1, $0.0.count / 4) }
+            .filter { $0.0.count >= 4 && $0.1 <= $0.0.count / 3 }
             .min(by: { $0.1 < $1.1 })?.0
     }
 

@@ -90,6 +90,12 @@ public struct FromCommand: Sendable, Equatable {
     public var stageName: String?
     /// The `--platform` value, unexpanded.
     public var platform: String?
+
+    public init(image: String, stageName: String? = nil, platform: String? = nil) {
+        self.image = image
+        self.stageName = stageName
+        self.platform = platform
+    }
 }
 
 /// One `ARG name[=default]` declaration.
@@ -97,12 +103,22 @@ public struct ArgDefinition: Sendable, Equatable {
     public var name: String
     /// The default value, unexpanded; nil when none was given.
     public var defaultValue: String?
+
+    public init(name: String, defaultValue: String?) {
+        self.name = name
+        self.defaultValue = defaultValue
+    }
 }
 
 /// One `name=value` pair of ENV or LABEL, both unexpanded.
 public struct KeyValuePair: Sendable, Equatable {
     public var key: String
     public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// COPY or ADD: sources, destination and their flags.
@@ -140,6 +156,13 @@ public struct RunCommand: Sendable, Equatable {
     public var network: NetworkMode?
     /// `--security`.
     public var security: SecurityMode?
+
+    public init(command: CommandForm, mounts: [RunMount] = [], network: NetworkMode? = nil, security: SecurityMode? = nil) {
+        self.command = command
+        self.mounts = mounts
+        self.network = network
+        self.security = security
+    }
 }
 
 /// RUN's `--network` modes.
@@ -156,6 +179,11 @@ public enum SecurityMode: String, Sendable, Equatable, CaseIterable {
 public struct VolumeCommand: Sendable, Equatable {
     public var paths: [String]
     public var isExecForm: Bool
+
+    public init(paths: [String], isExecForm: Bool) {
+        self.paths = paths
+        self.isExecForm = isExecForm
+    }
 }
 
 /// `HEALTHCHECK NONE` or `HEALTHCHECK [options] CMD command`.

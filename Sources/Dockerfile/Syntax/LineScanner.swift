@@ -19,7 +19,8 @@ struct LineScanner {
     init(text: String) throws(DockerfileSyntaxError) {
         var body = Substring(text)
         if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
-        var lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last?.isEmpty == true { lines.removeLast() }
         self.lines = lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         try readDirectives()
