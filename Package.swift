@@ -8,22 +8,38 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Dockerfile syntax: directives, continuations, heredocs, word expansion, .dockerignore.
         .target(name: "Dockerfile"),
         // Stages, build args and the stage graph.
         .target(name: "Planner", dependencies: ["Dockerfile"]),
+        // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // OCI image-spec types, digests, layer tars, OCI layouts and docker archives.
+        .target(
+            name: "OCI",
+            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
+        .target(name: "Store", dependencies: ["OCI"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
             dependencies: [
                 "Dockerfile",
                 "Planner",
+                "OCI",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark (not a test): packs a tree into a gzip layer and prints MB/s.
+        .executableTarget(name: "layer-bench", dependencies: ["OCI"], path: "Benchmarks/LayerBench"),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
     ]
 )

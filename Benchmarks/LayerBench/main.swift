@@ -1,0 +1,1 @@
+print("layer-bench: written next")

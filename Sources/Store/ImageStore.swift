@@ -1,0 +1,1 @@
+// The store is written next.
