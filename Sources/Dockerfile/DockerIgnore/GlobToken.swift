@@ -12,6 +12,15 @@ enum GlobToken: Sendable, Equatable {
     case anyLeadingDirectories
     /// Any run of scalars at all: a trailing `**`, or a leading `**` followed by plain text only.
     case anything
+
+    /// Whether the token can match runs of different lengths, so that matching must
+    /// try several ways on from it; every other token matches exactly one scalar.
+    var matchesRunsOfManyLengths: Bool {
+        switch self {
+        case .anyRunInSegment, .anyLeadingDirectories, .anything: true
+        case .literal, .anyScalarInSegment, .characterClass: false
+        }
+    }
 }
 
 /// The set of scalars a `[...]` character class accepts.

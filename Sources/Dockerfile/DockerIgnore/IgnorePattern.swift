@@ -38,12 +38,8 @@ public struct IgnorePattern: Sendable, Equatable, CustomStringConvertible {
         isException ? "!" + glob.pattern : glob.pattern
     }
 
-    /// Whether the rule applies to `relativePath`, a cleaned, `/`-separated path below
-    /// the context root: its glob matches the path or one of the path's parent directories.
-    public func applies(to relativePath: String) -> Bool {
-        applies(to: Array(relativePath.unicodeScalars))
-    }
-
+    /// Whether the rule applies to `path`, the scalars of a cleaned, `/`-separated path
+    /// below the context root: its glob matches the path or one of its parent directories.
     func applies(to path: [Unicode.Scalar]) -> Bool {
         glob.matches(path, upTo: path.count)
             || path.indices.contains { path[$0] == "/" && glob.matches(path, upTo: $0) }

@@ -7,6 +7,9 @@
 /// - `**/` (or a `**` with more pattern after it) matches any number of leading
 ///   directories, including none: `**/*.go` matches `main.go` and `cmd/tool/main.go`.
 /// - A trailing `**` matches anything, `/` included: `vendor/**` matches `vendor/a/b`.
+/// - As in patternmatcher, a pattern that is `**` then plain text (no `/` straight
+///   after the `**`, no `*?[]\` later) matches any path ending in that text:
+///   `**.pyc` matches `a/b/x.pyc`.
 ///
 /// Matching is against the whole path and compares Unicode scalars exactly, as Go
 /// compares runes: no case folding, no Unicode normalisation.
@@ -44,17 +47,17 @@ private struct GlobMatchAttempt {
     let tokens: [GlobToken]
     let path: [Unicode.Scalar]
     let end: Int
-    private var knownFailures: Set<Int> = []
-
-    init(tokens: [GlobToken], path: [Unicode.Scalar], end: Int) {
-        self.tokens = tokens
-        self.path = path
-        self.end = end
-    }
+    var knownFailures: Set<Int> = []
 
     /// Whether `tokens[token...]` match exactly `path[position..<end]`.
+    ///
+    /// Only the outcomes of tokens that can match runs of different lengths are
+    /// remembered: they are the only way back to a (token, position) pair already tried.
     mutating func matches(token: Int, at position: Int) -> Bool {
         guard token < tokens.count else { return position == end }
+        guard tokens[token].matchesRunsOfManyLengths else {
+            return matchesHere(tokens[token], then: token + 1, at: position)
+        }
         let key = token * (end + 1) + position
         if knownFailures.contains(key) { return false }
         let matched = matchesHere(tokens[token], then: token + 1, at: position)

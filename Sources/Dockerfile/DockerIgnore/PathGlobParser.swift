@@ -24,7 +24,10 @@ struct PathGlobParser {
         return tokens
     }
 
-    private mutating func token(startingWith scalar: Unicode.Scalar, isFirst: Bool) throws(PathGlobSyntaxError) -> GlobToken {
+    private mutating func token(
+        startingWith scalar: Unicode.Scalar,
+        isFirst: Bool
+    ) throws(PathGlobSyntaxError) -> GlobToken {
         switch scalar {
         case "*":
             return peek() == "*" ? doubleStar(isFirst: isFirst) : .anyRunInSegment
@@ -67,6 +70,7 @@ struct PathGlobParser {
     }
 
     /// One `c` or `a-z` member of a character class.
+    ///
     /// A `]` cannot start a member: the loop in ``characterClass()`` takes it as the end
     /// of a class that already has a member, so here it means the class is empty.
     private mutating func classRange() throws(PathGlobSyntaxError) -> ClosedRange<UInt32> {
@@ -79,7 +83,9 @@ struct PathGlobParser {
     }
 
     /// One character of a class, unescaped; a `]` here means the problem given.
-    private mutating func classMember(ifClosingBracket problem: PathGlobSyntaxError) throws(PathGlobSyntaxError) -> Unicode.Scalar {
+    private mutating func classMember(
+        ifClosingBracket problem: PathGlobSyntaxError
+    ) throws(PathGlobSyntaxError) -> Unicode.Scalar {
         guard let scalar = next() else { throw .unterminatedCharacterClass }
         if scalar == "-" { throw .strayDashInCharacterClass }
         if scalar == "]" { throw problem }
