@@ -14,7 +14,7 @@ extension ExpansionScanner {
     private mutating func expandBraced() throws(WordExpansionError) -> String {
         switch peek() {
         case nil:
-            throw failure(Self.missingClosingBrace)
+            throw failure(Self.missingTerminator("}"))
         case "{", "}", ":":
             throw failure("syntax error: bad substitution")
         default:
@@ -47,12 +47,12 @@ extension ExpansionScanner {
 
     /// Reads what follows the name up to and including the closing brace.
     private mutating func scanParameterExpansion() throws(WordExpansionError) -> ParameterExpansion {
-        guard let symbol = next() else { throw failure(Self.missingClosingBrace) }
+        guard let symbol = next() else { throw failure(Self.missingTerminator("}")) }
         switch symbol {
         case "}":
             return .value
         case ":":
-            guard let testSymbol = next() else { throw failure(Self.missingClosingBrace) }
+            guard let testSymbol = next() else { throw failure(Self.missingTerminator("}")) }
             return try scanTest(testSymbol, emptyIsUnset: true)
         case "-", "+", "?":
             return try scanTest(symbol, emptyIsUnset: false)
@@ -86,13 +86,13 @@ extension ExpansionScanner {
     }
 
     /// Expands an operand up to and including `stop`. Running out of text, even
-    /// inside a nested quote, is reported as the missing `stop`.
+    /// inside a nested quote or `${`, is reported as the missing `stop`, as BuildKit does.
     private mutating func scanOperand(until stop: Unicode.Scalar, keepingEscapes: Bool) throws(WordExpansionError) -> String {
         do throws(WordExpansionError) {
             return try scan(until: stop, keepingEscapes: keepingEscapes).text
         } catch {
             guard isAtEnd else { throw error }
-            throw failure(stop == "}" ? Self.missingClosingBrace : "syntax error: missing '\(Character(stop))' in ${}")
+            throw failure(Self.missingTerminator(stop))
         }
     }
 
@@ -140,8 +140,6 @@ extension ExpansionScanner {
     private func unsupportedModifier(_ modifier: String) -> WordExpansionError {
         failure("unsupported modifier (\(modifier)) in substitution")
     }
-
-    private static let missingClosingBrace = "syntax error: missing '}'"
 }
 
 extension Unicode.Scalar {

@@ -1,11 +1,3 @@
-/// Text scanned up to a stop character: the expanded value and its fields.
-struct ScannedText {
-    /// The expanded text with quotes and escapes removed (unless kept on purpose).
-    var text: String
-    /// The same text split into non-empty fields on unprotected whitespace.
-    var fields: [String]
-}
-
 /// Walks a Dockerfile word one Unicode scalar at a time, removing quotes and escapes
 /// and expanding variables, as BuildKit's shell lexer does.
 ///
@@ -36,42 +28,34 @@ struct ExpansionScanner {
     /// With `keepingEscapes` the escape characters stay in the text, so that a
     /// pattern can still tell an escaped `*` from a wildcard.
     mutating func scan(until stop: Unicode.Scalar?, keepingEscapes: Bool) throws(WordExpansionError) -> ScannedText {
-        var text = ""
-        var splitter = FieldSplitter()
+        var result = ExpandedTextBuilder()
         while let scalar = peek() {
             if scalar == stop {
                 advance()
-                return ScannedText(text: text, fields: splitter.finish())
+                return result.finish()
             }
             switch scalar {
             case "$":
-                let value = try expandDollar()
-                text += value
-                splitter.appendSplitting(contentsOf: value)
+                result.appendSplitting(contentsOf: try expandDollar())
             case "'", "\"":
-                let value = try scanQuoted(keepingEscapes: keepingEscapes)
-                text += value
-                splitter.appendProtected(contentsOf: value)
+                result.appendProtected(contentsOf: try scanQuoted(keepingEscapes: keepingEscapes))
+            case escape:
+                advance()
+                if keepingEscapes { result.appendProtected(escape) }
+                // A trailing escape character escapes nothing and disappears.
+                if let escaped = next() { result.appendProtected(escaped) }
             default:
                 advance()
-                guard scalar == escape else {
-                    text.unicodeScalars.append(scalar)
-                    splitter.appendSplitting(scalar)
-                    continue
-                }
-                if keepingEscapes {
-                    text.unicodeScalars.append(scalar)
-                    splitter.appendProtected(scalar)
-                }
-                guard let escaped = next() else { break }
-                text.unicodeScalars.append(escaped)
-                splitter.appendProtected(escaped)
+                result.appendSplitting(scalar)
             }
         }
-        if let stop {
-            throw failure("unexpected end of statement while looking for matching \(Character(stop))")
-        }
-        return ScannedText(text: text, fields: splitter.finish())
+        guard let stop else { return result.finish() }
+        throw failure(Self.missingTerminator(stop))
+    }
+
+    /// BuildKit's message for a `${...}` that ends before `terminator`.
+    static func missingTerminator(_ terminator: Unicode.Scalar) -> String {
+        terminator == "}" ? "syntax error: missing '}'" : "syntax error: missing '\(Character(terminator))' in ${}"
     }
 
     /// Looks `name` up and records that the word depends on it.

@@ -4,7 +4,7 @@
 /// character, `*` any run of characters (including none), the escape character makes
 /// the next character literal, and everything else, `[` included, is literal.
 /// Characters are Unicode scalars, as Go's runes.
-struct GlobPattern: Equatable {
+struct GlobPattern {
     /// One step of a pattern.
     enum Element: Equatable {
         /// Exactly this scalar.

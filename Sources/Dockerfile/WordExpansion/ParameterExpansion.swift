@@ -1,7 +1,7 @@
 /// What follows the name in `${NAME...}`, with its operands already expanded.
-enum ParameterExpansion: Equatable {
+enum ParameterExpansion {
     /// What `-`, `+` and `?` do with the variable.
-    enum Test: Equatable {
+    enum Test {
         /// `-`: the value, or the word when the variable is missing.
         case useDefault
         /// `+`: the word when the variable is present, or nothing.

@@ -17,6 +17,7 @@ public struct WordExpansionError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
+    /// `failed to process "WORD": MESSAGE`, as BuildKit words it.
     public var description: String {
         "failed to process \(quoted(word)): \(message)"
     }
