@@ -1,0 +1,8 @@
+/// How ``OCILayout/ingestBlob(from:mode:expectedDigest:expectedSize:)`` takes in a file.
+public enum BlobIngestMode: Sendable, Hashable {
+    /// Copy the file into the layout; the source stays as it was.
+    case copy
+    /// Rename the file into the layout (falling back to a copy and removing the source
+    /// when it is on another file system). The blob keeps the file's permissions.
+    case move
+}

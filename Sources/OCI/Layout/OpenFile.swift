@@ -1,0 +1,116 @@
+import Glibc
+
+/// An open file descriptor that closes itself, with the few POSIX calls the layout code
+/// needs, retried on `EINTR` and turned into ``OCIError``s naming the path.
+struct OpenFile: ~Copyable {
+    /// The descriptor.
+    let fd: Int32
+    /// The path it was opened with, for error messages.
+    let path: String
+
+    /// Opens `path`; throws for any failure.
+    init(path: String, flags: Int32, mode: mode_t = 0o644) throws(OCIError) {
+        guard let file = try OpenFile(ifExists: path, flags: flags, mode: mode) else {
+            throw .posix("open", path, errno: ENOENT)
+        }
+        self = file
+    }
+
+    /// Opens `path`, or returns nil when it does not exist (`ENOENT`).
+    init?(ifExists path: String, flags: Int32, mode: mode_t = 0o644) throws(OCIError) {
+        var descriptor: Int32
+        repeat {
+            descriptor = Glibc.open(path, flags | O_CLOEXEC, mode)
+        } while descriptor < 0 && errno == EINTR
+        if descriptor < 0 {
+            if errno == ENOENT { return nil }
+            throw .posix("open", path)
+        }
+        self.fd = descriptor
+        self.path = path
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    /// The file's size from `fstat`.
+    func size() throws(OCIError) -> Int64 {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .posix("stat", path) }
+        return Int64(info.st_size)
+    }
+
+    /// Reads up to `buffer.count` bytes; returns 0 at end of file.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(OCIError) -> Int {
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw .posix("read", path) }
+        }
+    }
+
+    /// Reads until `buffer` is full or the file ends; returns the bytes read.
+    private func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(OCIError) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+
+    /// The next `count` bytes; fewer when the file ends first.
+    func read(upTo count: Int) throws(OCIError) -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        let filled = try readFully(into: buffer)
+        return Array(buffer[..<filled])
+    }
+
+    /// Calls `body` with each chunk of the rest of the file, in order, up to `chunkSize` bytes at a time.
+    func forEachChunk(
+        chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws(OCIError) -> Void
+    ) throws(OCIError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try read(into: buffer)
+            if count == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
+    /// Writes all of `bytes`, looping over short writes.
+    func writeAll(_ bytes: UnsafeRawBufferPointer) throws(OCIError) {
+        let code = Self.write(bytes, to: fd)
+        guard code == 0 else { throw .posix("write", path, errno: code) }
+    }
+
+    /// Writes all of `bytes`, looping over short writes.
+    func writeAll(_ bytes: [UInt8]) throws(OCIError) {
+        let descriptor = fd
+        let code = bytes.withUnsafeBytes { Self.write($0, to: descriptor) }
+        guard code == 0 else { throw .posix("write", path, errno: code) }
+    }
+
+    /// Writes all of `bytes` to `fd`; returns 0, or the `errno` of the failed write.
+    private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += count
+        }
+        return 0
+    }
+
+    /// Flushes the file's data and metadata to stable storage.
+    func sync() throws(OCIError) {
+        guard fsync(fd) == 0 else { throw .posix("fsync", path) }
+    }
+}
