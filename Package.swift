@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "layer-bench", dependencies: ["OCI"], path: "Benchmarks/LayerBench"),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile"]),
-        .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
     ]

@@ -8,7 +8,10 @@ struct SwiftBuild: AsyncParsableCommand {
         abstract: "Build OCI container images from Dockerfiles, without a daemon.",
         discussion: "With no subcommand, swiftbuild runs `build`: swiftbuild -f Dockerfile -t app:latest .",
         version: SwiftBuildVersion.current,
-        subcommands: [BuildCommand.self, ParseCommand.self, VersionCommand.self],
+        subcommands: [
+            BuildCommand.self, ParseCommand.self, LoadCommand.self, SaveCommand.self, ImagesCommand.self,
+            TagCommand.self, RemoveImageCommand.self, InspectCommand.self, PruneCommand.self, VersionCommand.self,
+        ],
         defaultSubcommand: BuildCommand.self
     )
 }

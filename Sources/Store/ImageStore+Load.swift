@@ -1,0 +1,91 @@
+import Foundation
+import OCI
+
+extension ImageStore {
+    /// Imports every image in `input`: an OCI archive, a docker archive (`docker save`,
+    /// `podman save`), or an OCI layout directory. Blobs are verified against their
+    /// digests and every layer is unpacked into a snapshot (checked against the config's
+    /// diff IDs) before anything enters the store; on any error the store is unchanged.
+    ///
+    /// - Returns: the names it tagged (the manifest digest for an image without a name).
+    public func load(from input: URL) throws -> [String] {
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
+        let staged = try OCILayout.create(at: workspace.path("staged").path, temporaryDirectory: workspace.path("staged-tmp").path)
+        var snapshots: [Digest: URL] = [:]
+        for candidate in candidates {
+            try stage(candidate, into: staged, snapshots: &snapshots, workspace: workspace)
+        }
+        return try commit(candidates, staged: staged, snapshots: snapshots)
+    }
+
+    /// Copies a candidate's blobs into `staged`, verifying them, and unpacks its layers.
+    private func stage(_ candidate: ImportCandidate, into staged: OCILayout, snapshots: inout [Digest: URL],
+                       workspace: Workspace) throws {
+        let manifest = candidate.resolved.manifest
+        var documents = [candidate.resolved.descriptor, manifest.config]
+        if candidate.entry.digest != candidate.resolved.descriptor.digest { documents.insert(candidate.entry, at: 0) }
+        for document in documents where !layout.hasBlob(document.digest) {
+            try staged.writeBlob(candidate.source.readBlob(document))
+        }
+        let config = try candidate.source.decodeBlob(manifest.config, as: ImageConfiguration.self)
+        guard config.rootfs.diffIDs.count == manifest.layers.count else {
+            throw StoreError.invalidImage(candidate.resolved.descriptor.digest.description,
+                reason: "the manifest has \(manifest.layers.count) layers but the config lists \(config.rootfs.diffIDs.count) diff IDs")
+        }
+        for (layer, diffID) in zip(manifest.layers, config.rootfs.diffIDs) {
+            let layerPath = try stagedLayerPath(layer, from: candidate.source, into: staged)
+            guard snapshots[diffID] == nil, !hasSnapshot(diffID) else { continue }
+            snapshots[diffID] = try unpack(layerAt: layerPath, expecting: diffID, layerDigest: layer.digest, workspace: workspace)
+        }
+    }
+
+    /// The path of a layer blob to unpack: the store's copy if it has one, else a verified copy in `staged`.
+    private func stagedLayerPath(_ layer: Descriptor, from source: OCILayout, into staged: OCILayout) throws -> String {
+        if layout.hasBlob(layer.digest) { return try layout.blobPath(for: layer.digest) }
+        guard layer.mediaType.isLayer else {
+            throw StoreError.invalidImage(layer.digest.description, reason: "unsupported layer media type \(layer.mediaType)")
+        }
+        let sourcePath = try source.blobPath(for: layer.digest)
+        guard FileManager.default.fileExists(atPath: sourcePath) else {
+            throw OCIError.blobMissing(digest: layer.digest, path: sourcePath)
+        }
+        try staged.ingestBlob(from: sourcePath, mode: .copy, expectedDigest: layer.digest, expectedSize: layer.size)
+        return try staged.blobPath(for: layer.digest)
+    }
+
+    /// Moves staged blobs and snapshots into the store and tags the images, all under the
+    /// index lock so that a concurrent `prune` never sees them untagged.
+    private func commit(_ candidates: [ImportCandidate], staged: OCILayout, snapshots: [Digest: URL]) throws -> [String] {
+        try withIndexLocked {
+            let stagedBlobs = URL(fileURLWithPath: staged.root).appendingPathComponent("blobs/sha256")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: stagedBlobs.path)) ?? [] {
+                let digest = Digest(sha256Hex: name)
+                guard !layout.hasBlob(digest) else { continue }
+                try layout.ingestBlob(from: stagedBlobs.appendingPathComponent(name).path, mode: .move, expectedDigest: digest)
+            }
+            for (diffID, directory) in snapshots {
+                try commitSnapshot(directory, diffID: diffID)
+            }
+            var loaded: [String] = []
+            var index = try layout.readIndex()
+            for candidate in candidates {
+                for name in candidate.names {
+                    index.manifests.removeAll { $0.referenceName == name }
+                    var entry = candidate.entry
+                    entry.annotations = (entry.annotations ?? [:]).merging([AnnotationKey.refName: name]) { $1 }
+                    index.manifests.append(entry)
+                    loaded.append(name)
+                }
+                if candidate.names.isEmpty {
+                    index.manifests.removeAll { $0.digest == candidate.entry.digest && $0.referenceName == nil }
+                    index.manifests.append(candidate.entry)
+                    loaded.append(candidate.entry.digest.description)
+                }
+            }
+            try layout.writeIndex(index)
+            return loaded
+        }
+    }
+}

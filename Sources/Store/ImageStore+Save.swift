@@ -1,0 +1,78 @@
+import Foundation
+import OCI
+
+extension ImageStore {
+    /// Writes the image `name` to `destination` in `format`. Archives are written to a
+    /// temporary file beside the destination and renamed into place when complete; an
+    /// OCI layout directory is created, or the image is added to the layout already there.
+    public func save(_ name: String, to destination: URL, format: ExportFormat) throws {
+        let image = try inspect(name)
+        let blobs = [image.descriptor, image.manifest.config] + image.manifest.layers
+        for blob in blobs where !layout.hasBlob(blob.digest) {
+            throw OCIError.blobMissing(digest: blob.digest, path: try layout.blobPath(for: blob.digest))
+        }
+        switch format {
+        case .ociDirectory:
+            try saveLayout(image, blobs: blobs, to: destination)
+        case .ociArchive:
+            try withDocuments(ociLayoutDocuments(image)) { documents in
+                let members = try documents + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
+                try ArchiveMember.writeTar(members, to: destination)
+            }
+        case .dockerArchive:
+            try withDocuments(dockerArchiveDocuments(image)) { documents in
+                let configMember = ArchiveMember(path: "\(image.manifest.config.digest.hex).json", source: try layout.blobPath(for: image.manifest.config.digest))
+                let layerMembers = try image.manifest.layers.map { ArchiveMember(path: "\($0.digest.hex)/layer.tar", source: try layout.blobPath(for: $0.digest)) }
+                try ArchiveMember.writeTar([configMember] + layerMembers + documents, to: destination)
+            }
+        }
+    }
+
+    /// The manifest's descriptor as `index.json` lists it, named for the destination.
+    private func namedEntry(_ image: ImageDetails) -> Descriptor {
+        var entry = image.descriptor
+        entry.annotations = [AnnotationKey.refName: image.name]
+        return entry
+    }
+
+    private func saveLayout(_ image: ImageDetails, blobs: [Descriptor], to destination: URL) throws {
+        let target = try OCILayout.create(at: destination.path)
+        for blob in blobs where !target.hasBlob(blob.digest) {
+            try target.ingestBlob(from: layout.blobPath(for: blob.digest), mode: .copy, expectedDigest: blob.digest, expectedSize: blob.size)
+        }
+        var index = try target.readIndex()
+        index.manifests.removeAll { $0.referenceName == image.name }
+        index.manifests.append(namedEntry(image))
+        try target.writeIndex(index)
+    }
+
+    /// `oci-layout` and `index.json` of an OCI archive.
+    private func ociLayoutDocuments(_ image: ImageDetails) throws -> [(String, [UInt8])] {
+        [("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
+         ("index.json", try OCIJSON.encode(ImageIndex(manifests: [namedEntry(image)])))]
+    }
+
+    /// `manifest.json` of a docker archive (the format `docker save` writes).
+    private func dockerArchiveDocuments(_ image: ImageDetails) throws -> [(String, [UInt8])] {
+        struct Entry: Encodable {
+            var Config: String
+            var RepoTags: [String]
+            var Layers: [String]
+        }
+        let entry = Entry(Config: "\(image.manifest.config.digest.hex).json", RepoTags: [image.name],
+                          Layers: image.manifest.layers.map { "\($0.digest.hex)/layer.tar" })
+        return [("manifest.json", try OCIJSON.encode([entry]))]
+    }
+
+    /// Writes small documents to files in a workspace and hands them over as archive members.
+    private func withDocuments(_ documents: [(String, [UInt8])], _ body: ([ArchiveMember]) throws -> Void) throws {
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        let members = try documents.enumerated().map { index, document in
+            let file = workspace.path("document-\(index)")
+            try Data(document.1).write(to: file)
+            return ArchiveMember(path: document.0, source: file.path)
+        }
+        try body(members)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Why a store operation failed; every case names the path, image or entry concerned.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// A system call failed on `path`.
+    case io(path: String, operation: String, errno: Int32)
+    /// A name that cannot be a tag.
+    case invalidName(String, reason: String)
+    /// No image is tagged with this name.
+    case imageNotFound(String)
+    /// An image's content is not what it should be (missing blob, bad JSON, digest mismatch...).
+    case invalidImage(String, reason: String)
+    /// An input file or directory that is not an image archive or layout swiftbuild can read.
+    case unreadableInput(path: String, reason: String)
+    /// A layer could not be unpacked into a snapshot.
+    case layer(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .io(let path, let operation, let code):
+            return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+        case .invalidName(let name, let reason):
+            return "invalid image name '\(name)': \(reason)"
+        case .imageNotFound(let name):
+            return "image '\(name)' is not in the store (see `swiftbuild images`)"
+        case .invalidImage(let name, let reason):
+            return "image \(name): \(reason)"
+        case .unreadableInput(let path, let reason):
+            return "\(path): \(reason)"
+        case .layer(let path, let reason):
+            return "layer \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import OCI
+import Store
+
+/// `swiftbuild images`: lists the tagged images in the store.
+struct ImagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List the images in the store.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Output format: table or json.") var format: Format = .table
+
+    func run() throws {
+        try reportingFailures {
+            let images = try store.openStore().images()
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(images), as: UTF8.self))
+            case .table:
+                let rows = images.map { image in
+                    [image.name, String(image.digest.hex.prefix(12)), image.created ?? "", Self.humanSize(image.size)]
+                }
+                print(Table.render(header: ["NAME", "IMAGE ID", "CREATED", "SIZE"], rows: rows), terminator: "")
+            }
+        }
+    }
+
+    static func humanSize(_ bytes: Int64) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// `swiftbuild tag SRC DST`: gives an image another name.
+struct TagCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tag", abstract: "Give an image in the store another name.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "An image name in the store.") var source: String
+    @Argument(help: "The new name, NAME[:TAG].") var destination: String
+
+    func run() throws {
+        try reportingFailures { try store.openStore().tag(source, as: destination) }
+    }
+}
+
+/// `swiftbuild rmi NAME...`: removes names from the store (`prune` frees the space).
+struct RemoveImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove image names from the store; `prune` frees their space.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Image names.") var names: [String]
+
+    func run() throws {
+        try reportingFailures {
+            let opened = try store.openStore()
+            for name in names { print("Untagged: \(try opened.removeName(name))") }
+        }
+    }
+}
+
+/// `swiftbuild inspect NAME`: prints an image's manifest and config.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON.")
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "An image name in the store.") var name: String
+
+    func run() throws {
+        try reportingFailures {
+            let image = try store.openStore().inspect(name)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(image), as: UTF8.self))
+        }
+    }
+}
+
+/// `swiftbuild prune`: removes what no tag needs.
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove blobs, snapshots and leftovers that no tagged image needs.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try reportingFailures {
+            let report = try store.openStore().prune()
+            print("Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))")
+        }
+    }
+}
+
+/// Renders rows as left-aligned columns, as `docker images` does.
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 3, withPad: " ", startingAt: 0)
+            }.joined()
+        }.joined(separator: "\n") + "\n"
+    }
+}
