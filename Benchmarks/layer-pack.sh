@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): packs a ~150 MB tree of a few thousand files (half compressible
+# text, half random bytes) into a gzip layer with layer-bench (LayerPacker, gzip level 6)
+# and reports MB/s next to `tar -cf - DIR | gzip -6` and `tar -cf - DIR | pigz -6` on the
+# same tree, then layer-bench's peak RSS on the 150 MB tree and on a 300 MB one, to show
+# that memory stays flat as the tree grows.
+#
+#     Benchmarks/layer-pack.sh
+#
+# MB/s is megabytes (10^6 bytes) of uncompressed tar stream per second of wall time; all
+# three write their output to a file in the same temporary directory. Set SCRATCH_PATH to
+# build somewhere other than .build.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+scratch=(--scratch-path "${SCRATCH_PATH:-.build}")
+work="$(mktemp -d /tmp/layer-pack-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+echo "building layer-bench (release)..." >&2
+swift build -c release --product layer-bench "${scratch[@]}" >&2
+bench="$(swift build -c release "${scratch[@]}" --show-bin-path)/layer-bench"
+
+# make_tree DIR MEGABYTES: about MEGABYTES of files averaging 50 KB, 100 per directory,
+# alternating text (words drawn from a small vocabulary) and random bytes.
+make_tree() {
+    python3 - "$1" "$2" <<'PYTHON'
+import os, random, sys
+root, megabytes = sys.argv[1], int(sys.argv[2])
+rng = random.Random(42)
+words = [''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(2, 9))) for _ in range(5000)]
+corpus = ' '.join(rng.choice(words) for _ in range(800_000)).encode()
+for index in range(megabytes * 20):
+    directory = os.path.join(root, 'dir%03d' % (index // 100))
+    os.makedirs(directory, exist_ok=True)
+    size = rng.randint(1_000, 99_000)
+    if index % 2:
+        data = os.urandom(size)
+    else:
+        start = rng.randrange(len(corpus) - size)
+        data = corpus[start:start + size]
+    with open(os.path.join(directory, 'file%05d' % index), 'wb') as f:
+        f.write(data)
+PYTHON
+}
+
+# seconds COMMAND...: runs COMMAND, prints its wall time in seconds.
+seconds() {
+    local start end
+    start="$(date +%s.%N)"
+    "$@"
+    end="$(date +%s.%N)"
+    awk -v start="$start" -v end="$end" 'BEGIN { printf "%.3f", end - start }'
+}
+
+rate() { awk -v bytes="$1" -v seconds="$2" 'BEGIN { printf "%.1f", bytes / 1e6 / seconds }'; }
+
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+tar_gzip() { tar -cf - -C "$1" . | gzip -6 >"$work/tar.gz"; }
+tar_pigz() { tar -cf - -C "$1" . | pigz -6 >"$work/tar.pigz.gz"; }
+
+declare -A rss
+for megabytes in 150 300; do
+    tree="$work/tree$megabytes"
+    make_tree "$tree" "$megabytes"
+    files="$(find "$tree" -type f | wc -l)"
+    tar_bytes="$(tar -cf - -C "$tree" . | wc -c)"  # also warms the page cache for all three
+    report="$("$bench" "$tree" "$work/layer.tar.gz")"
+    rss[$megabytes]="$(field peak_rss_kib "$report")"
+    if [[ $megabytes == 150 ]]; then
+        echo
+        echo "tree: $files files, $(du -sm --apparent-size "$tree" | cut -f1) MB, tar stream $tar_bytes bytes; $(nproc) CPUs"
+        echo "layer-bench digest $(field digest "$report")"
+        echo "layer-bench diffID $(field diff_id "$report")"
+        printf '%-34s %8s MB/s  (%s bytes out)\n' \
+            "layer-bench (LayerPacker, gzip 6)" "$(printf '%.1f' "$(field mb_per_s "$report")")" "$(field blob_bytes "$report")"
+        gzip_seconds="$(seconds tar_gzip "$tree")"
+        printf '%-34s %8s MB/s  (%s bytes out)\n' "tar -cf - DIR | gzip -6" "$(rate "$tar_bytes" "$gzip_seconds")" \
+            "$(stat -c %s "$work/tar.gz")"
+        pigz_seconds="$(seconds tar_pigz "$tree")"
+        printf '%-34s %8s MB/s  (%s bytes out)\n' "tar -cf - DIR | pigz -6" "$(rate "$tar_bytes" "$pigz_seconds")" \
+            "$(stat -c %s "$work/tar.pigz.gz")"
+    fi
+    rm -rf "$tree"
+done
+echo
+echo "layer-bench peak RSS: 150 MB tree ${rss[150]} KiB, 300 MB tree ${rss[300]} KiB"

@@ -1,0 +1,91 @@
+import Glibc
+
+/// Packs a snapshot directory in overlayfs form into an OCI layer blob.
+///
+/// The tree is walked through descriptors (never following a symlink), each directory's
+/// entries in byte order of their names, and written as a restricted-PAX tar with OCI
+/// whiteouts (see ``SnapshotEntryWriter`` for the conversions). The tar streams in one
+/// pass through a chain of fixed buffers: its bytes are hashed (the diff ID) and
+/// compressed, and the compressed bytes are hashed (the blob digest) and written to the
+/// output file. No file is read twice and the layer is never held in memory.
+///
+/// Packing the same tree twice gives the same bytes: entries are sorted, times are whole
+/// seconds (clamped to `sourceDateEpoch` when set), user and group names are left out,
+/// and the gzip header carries no timestamp.
+public struct LayerPacker: Sendable {
+    /// How the blob is compressed.
+    public var compression: LayerCompression
+    /// When set, later modification times are clamped to it (seconds since the epoch), as
+    /// the `SOURCE_DATE_EPOCH` convention asks; the caller reads the environment.
+    public var sourceDateEpoch: Int?
+
+    /// A packer with gzip level 6 by default and no clamping.
+    public init(compression: LayerCompression = .gzip(), sourceDateEpoch: Int? = nil) {
+        self.compression = compression
+        self.sourceDateEpoch = sourceDateEpoch
+    }
+
+    /// Packs the tree below `directory` (not the directory itself) into a new blob at
+    /// `outputPath` (outside that tree), replacing any file there, and returns its digests
+    /// and sizes. The caller makes the blob durable (fsync, rename) as its store requires.
+    /// On failure the output file is removed.
+    public func pack(directory: String, to outputPath: String) throws(LayerPackingError) -> LayerBlob {
+        let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { throw .filesystem(path: "", .last("open \(directory)")) }
+        defer { close(root) }
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw .output(path: outputPath, .last("create")) }
+        var packed = false
+        defer {
+            close(output)
+            if !packed { unlink(outputPath) }
+        }
+        let blob = try pack(root: root, into: output, named: outputPath)
+        packed = true
+        return blob
+    }
+
+    private func pack(root: Int32, into output: Int32, named outputPath: String) throws(LayerPackingError) -> LayerBlob {
+        var blobDigester = SHA256Digester()
+        let compressor = try archiving { () throws(ArchiveError) in
+            try CompressingWriter(compression: compression, name: outputPath) { bytes throws(ArchiveError) in
+                blobDigester.update(bytes)
+                do throws(SystemError) {
+                    try writeAll(output, bytes)
+                } catch {
+                    throw ArchiveError(.writeData, archive: outputPath, message: error.description)
+                }
+            }
+        }
+        var tarDigester = SHA256Digester()
+        let writer = try archiving { () throws(ArchiveError) in
+            try TarWriter(name: outputPath) { bytes throws(ArchiveError) in
+                tarDigester.update(bytes)
+                try compressor.write(bytes)
+            }
+        }
+        let entries = SnapshotEntryWriter(writer: writer, sourceDateEpoch: sourceDateEpoch)
+        try entries.writeRootMarker(root: root)
+        try SortedTreeWalker(root: root).walk { node throws(LayerPackingError) in
+            try entries.write(node)
+        }
+        try archiving { () throws(ArchiveError) in
+            try writer.finish()
+            try compressor.finish()
+        }
+        return LayerBlob(
+            diffID: tarDigester.finalize(),
+            digest: blobDigester.finalize(),
+            size: blobDigester.byteCount,
+            uncompressedSize: tarDigester.byteCount
+        )
+    }
+
+    private func archiving<Result>(_ body: () throws(ArchiveError) -> Result) throws(LayerPackingError) -> Result {
+        do {
+            return try body()
+        } catch {
+            throw .archive(error)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// The two spellings of "this is gone": OCI layer whiteouts, and the overlayfs form a
+/// snapshot keeps them in.
+///
+/// | OCI layer entry        | overlayfs (snapshot `fs`)               |
+/// |------------------------|-----------------------------------------|
+/// | `dir/.wh.name`         | `dir/name`, a char device 0:0           |
+/// | `dir/.wh..wh..opq`     | `dir` with `trusted.overlay.opaque=y`   |
+enum Whiteout: Equatable {
+    /// `.wh.<name>`: `name` in the same directory is deleted.
+    case file(hiding: [UInt8])
+    /// `.wh..wh..opq`: the directory hides everything below it in lower layers.
+    case opaqueDirectory
+    /// Another `.wh..wh.` name (AUFS bookkeeping such as `.wh..wh.plnk`), ignored as
+    /// Docker ignores it.
+    case aufsMetadata
+
+    /// The prefix of a whiteout entry's base name.
+    static let prefix = Array(".wh.".utf8)
+    /// The base name of an opaque-directory marker.
+    static let opaqueMarker = Array(".wh..wh..opq".utf8)
+    /// The overlayfs attribute that makes a directory opaque, and its value.
+    static let opaqueAttribute = "trusted.overlay.opaque"
+    static let opaqueValue: [UInt8] = [UInt8(ascii: "y")]
+    /// Attributes overlayfs keeps for itself; never part of a layer.
+    static let overlayAttributePrefix = "trusted.overlay."
+
+    /// The whiteout a base name spells, or nil for an ordinary name.
+    init?(baseName name: [UInt8]) {
+        guard name.starts(with: Self.prefix) else { return nil }
+        if name == Self.opaqueMarker {
+            self = .opaqueDirectory
+        } else if name.dropFirst(Self.prefix.count).starts(with: Self.prefix) {
+            self = .aufsMetadata
+        } else {
+            self = .file(hiding: Array(name.dropFirst(Self.prefix.count)))
+        }
+    }
+
+    /// The base name of the whiteout entry that deletes `name`.
+    static func entryName(hiding name: [UInt8]) -> [UInt8] {
+        prefix + name
+    }
+}
