@@ -27,7 +27,7 @@ extension ImageStore {
         let directory = workspace.path("snapshot-\(diffID.hex)")
         let filesystem = directory.appendingPathComponent("fs")
         try FileManager.default.createDirectory(at: filesystem, withIntermediateDirectories: true)
-        let extracted = try LayerExtractor.extract(layerAt: path, into: filesystem.path)
+        let extracted = try LayerExtractor.extract(layerAt: path, into: filesystem.path, name: layerDigest.description)
         guard extracted.diffID == diffID else {
             throw StoreError.layer(path: layerDigest.description,
                                    reason: "its content has diff ID \(extracted.diffID), but the image config says \(diffID)")

@@ -52,10 +52,10 @@ public final class ImageStore: Sendable {
 
     // MARK: Tags
 
-    /// Every tagged image, sorted by name.
+    /// Every image of `index.json`, sorted by name; one loaded without a name is `<none>`.
     public func images() throws -> [StoredImage] {
-        try layout.readIndex().manifests.compactMap { entry -> StoredImage? in
-            guard let name = entry.referenceName else { return nil }
+        try layout.readIndex().manifests.map { entry -> StoredImage in
+            let name = entry.referenceName ?? "<none>"
             let resolved = try layout.resolveManifest(from: entry)
             let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
             let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)

@@ -32,7 +32,12 @@ public enum LayerExtractor {
     ///
     /// On failure the directory is emptied again, so nothing is left half-extracted. A
     /// truncated or corrupt stream is a failure even where it only cuts the tar's padding.
-    public static func extract(layerAt layerPath: String, into directory: String) throws(LayerExtractionError) -> LayerBlob {
+    ///
+    /// - Parameter name: how errors name the layer (e.g. its digest); the path by default.
+    public static func extract(layerAt layerPath: String, into directory: String, name: String? = nil)
+        throws(LayerExtractionError) -> LayerBlob
+    {
+        let name = name ?? layerPath
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw .target(directory: directory, .last("open")) }
         defer { close(root) }
@@ -45,11 +50,11 @@ public enum LayerExtractor {
         }
         let layer = open(layerPath, O_RDONLY | O_CLOEXEC)
         guard layer >= 0 else {
-            throw .unreadable(ArchiveError(.open, archive: layerPath, message: SystemError.last("open").description))
+            throw .unreadable(ArchiveError(.open, archive: name, message: SystemError.last("open").description))
         }
         defer { close(layer) }
         do {
-            return try LayerExtraction(layer: layerPath, root: ConfinedDirectory(descriptor: root)).run(reading: layer)
+            return try LayerExtraction(layer: name, root: ConfinedDirectory(descriptor: root)).run(reading: layer)
         } catch {
             do {
                 try ConfinedDirectory.removeContents(of: root)
