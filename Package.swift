@@ -24,6 +24,12 @@ let package = Package(
         ),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
         .target(name: "Store", dependencies: ["OCI"]),
+        // clone/unshare, mounts, pivot_root and exec: the part that must be C.
+        .target(name: "CSandbox"),
+        // Runs a step's process in fresh namespaces over a root filesystem; overlay mounts.
+        .target(name: "Sandbox", dependencies: ["CSandbox"]),
+        // Executes a plan: snapshots, COPY/ADD/RUN, image config, export.
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
@@ -32,6 +38,7 @@ let package = Package(
                 "Planner",
                 "OCI",
                 "Store",
+                "Builder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,5 +49,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Dockerfile", "OCI"]),
     ]
 )

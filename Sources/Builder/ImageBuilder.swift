@@ -1,0 +1,1 @@
+// The builder is written next.
