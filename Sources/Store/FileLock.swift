@@ -9,13 +9,42 @@ struct FileLock {
 
     /// Runs `body` while holding the lock exclusively; waits for other holders to finish.
     func withExclusiveLock<T>(_ body: () throws -> T) throws -> T {
+        try withLock(LOCK_EX, body)
+    }
+
+    /// Runs `body` while holding the lock shared with other shared holders.
+    func withSharedLock<T>(_ body: () throws -> T) throws -> T {
+        try withLock(LOCK_SH, body)
+    }
+
+    /// The async form of ``withSharedLock(_:)``.
+    func withSharedLock<T>(_ body: () async throws -> T) async throws -> T {
+        let descriptor = try acquire(LOCK_SH)
+        defer { release(descriptor) }
+        return try await body()
+    }
+
+    private func withLock<T>(_ operation: Int32, _ body: () throws -> T) throws -> T {
+        let descriptor = try acquire(operation)
+        defer { release(descriptor) }
+        return try body()
+    }
+
+    private func acquire(_ operation: Int32) throws -> Int32 {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
-        defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw StoreError.io(path: path, operation: "lock", errno: errno) }
+        while flock(descriptor, operation) != 0 {
+            guard errno == EINTR else {
+                let code = errno
+                close(descriptor)
+                throw StoreError.io(path: path, operation: "lock", errno: code)
+            }
         }
-        defer { flock(descriptor, LOCK_UN) }
-        return try body()
+        return descriptor
+    }
+
+    private func release(_ descriptor: Int32) {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }

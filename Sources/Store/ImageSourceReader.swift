@@ -11,25 +11,58 @@ struct ImageSourceReader {
         guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
             throw StoreError.unreadableInput(path: input.path, reason: "no such file or directory")
         }
-        let directory: URL
         if isDirectory.boolValue {
-            directory = input
-        } else {
-            directory = workspace.path("input")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            do {
-                _ = try LayerExtractor.extract(layerAt: input.path, into: directory.path)
-            } catch {
-                throw StoreError.unreadableInput(path: input.path, reason: "not a readable image archive: \(error)")
+            if FileManager.default.fileExists(atPath: input.appendingPathComponent("manifest.json").path) {
+                return try dockerArchiveCandidates(input: input, ownsFiles: false) { member in
+                    try Self.resolve(member, inside: input, input: input)
+                }
+            }
+            return try layoutCandidates(openLayout(at: input, input: input))
+        }
+        let membersDirectory = workspace.path("members")
+        try FileManager.default.createDirectory(at: membersDirectory, withIntermediateDirectories: true)
+        let members: ArchiveMembers
+        do {
+            members = try ArchiveMembers(archive: input, into: membersDirectory)
+        } catch let error as ArchiveError {
+            throw StoreError.unreadableInput(path: input.path, reason: "not a readable image archive: \(error.message)")
+        }
+        if members.file(at: "manifest.json") != nil {
+            return try dockerArchiveCandidates(input: input, ownsFiles: true) { member in
+                guard let file = members.file(at: member) else {
+                    throw StoreError.unreadableInput(path: input.path, reason: "manifest.json names '\(member)', which the archive does not hold as a file")
+                }
+                return file.path
             }
         }
-        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("manifest.json").path) {
-            return try dockerArchiveCandidates(in: directory, input: input)
-        }
+        return try layoutCandidates(openLayout(at: assembleLayout(from: members, input: input), input: input))
+    }
+
+    private func openLayout(at directory: URL, input: URL) throws -> OCILayout {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("oci-layout").path) else {
             throw StoreError.unreadableInput(path: input.path, reason: "neither an OCI layout (no oci-layout file) nor a docker archive (no manifest.json)")
         }
-        return try layoutCandidates(OCILayout.open(at: directory.path, temporaryDirectory: workspace.path("input-tmp").path))
+        return try OCILayout.open(at: directory.path, temporaryDirectory: workspace.path("input-tmp").path)
+    }
+
+    /// An OCI layout directory made of an OCI archive's members: its two documents and
+    /// every `blobs/ALGORITHM/HEX` file, moved into place.
+    private func assembleLayout(from members: ArchiveMembers, input: URL) throws -> URL {
+        let layout = workspace.path("input")
+        for document in ["oci-layout", "index.json"] {
+            guard let file = members.file(at: document) else { continue }
+            try FileManager.default.createDirectory(at: layout, withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: file, to: layout.appendingPathComponent(document))
+        }
+        for path in members.paths {
+            let parts = path.split(separator: "/")
+            guard parts.count == 3, parts[0] == "blobs", let digest = try? Digest(parsing: "\(parts[1]):\(parts[2])"),
+                  let file = members.file(at: path) else { continue }
+            let directory = layout.appendingPathComponent("blobs/\(digest.algorithm)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: file, to: directory.appendingPathComponent(digest.hex))
+        }
+        return layout
     }
 
     /// Every entry of the layout's index.json, resolved for this machine's platform.
@@ -52,24 +85,24 @@ struct ImageSourceReader {
     }
 
     /// The images of a docker archive, converted to OCI manifests in a workspace layout.
-    private func dockerArchiveCandidates(in directory: URL, input: URL) throws -> [ImportCandidate] {
-        let manifestPath = directory.appendingPathComponent("manifest.json").path
+    /// `file` turns a path named in manifest.json into the path of a regular file.
+    private func dockerArchiveCandidates(input: URL, ownsFiles: Bool, file: (String) throws -> String) throws -> [ImportCandidate] {
         let entries: [DockerArchiveEntry]
         do {
-            entries = try JSONDecoder().decode([DockerArchiveEntry].self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
-        } catch {
+            entries = try JSONDecoder().decode([DockerArchiveEntry].self, from: Data(RegularFile.read(file("manifest.json"))))
+        } catch let error as DecodingError {
             throw StoreError.unreadableInput(path: input.path, reason: "manifest.json is not a docker archive manifest: \(error)")
         }
         let converted = try OCILayout.create(at: workspace.path("converted").path, temporaryDirectory: workspace.path("converted-tmp").path)
         var ingested: [String: StoredBlob] = [:]
         return try entries.map { entry in
-            let configBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try Self.resolve(entry.Config, inside: directory, input: input))))
-            let config = try converted.writeBlob(configBytes).descriptor(mediaType: .ociConfig)
+            let config = try converted.writeBlob(RegularFile.read(file(entry.Config))).descriptor(mediaType: .ociConfig)
             let layers = try entry.Layers.map { layer -> Descriptor in
-                let path = try Self.resolve(layer, inside: directory, input: input)
-                let blob = try ingested[path] ?? converted.ingestBlob(from: path, mode: .copy)
+                let path = try file(layer)
+                let compression = try Self.compression(ofFileAt: path)
+                let blob = try ingested[path] ?? converted.ingestBlob(from: path, mode: ownsFiles ? .move : .copy)
                 ingested[path] = blob
-                return blob.descriptor(mediaType: .ociLayer(try Self.compression(ofFileAt: path)))
+                return blob.descriptor(mediaType: .ociLayer(compression))
             }
             let manifest = ImageManifest(mediaType: .ociManifest, config: config, layers: layers)
             let encoded = try manifest.encoded()
@@ -81,7 +114,7 @@ struct ImageSourceReader {
         }
     }
 
-    /// `relative`'s real path, which must stay inside `directory` (archives hold symlinks).
+    /// `relative`'s real path, which must stay inside `directory` (docker archives hold symlinks).
     static func resolve(_ relative: String, inside directory: URL, input: URL) throws -> String {
         guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
             throw StoreError.unreadableInput(path: input.path, reason: "manifest.json names '\(relative)', outside the archive")
@@ -99,13 +132,13 @@ struct ImageSourceReader {
 
     /// The compression of a layer file, by its first bytes.
     static func compression(ofFileAt path: String) throws -> MediaType.Compression {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StoreError.io(path: path, operation: "open", errno: errno)
-        }
-        defer { try? handle.close() }
-        let magic = [UInt8](handle.readData(ofLength: 4))
-        if magic.starts(with: [0x1f, 0x8b]) { return .gzip }
-        if magic.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) { return .zstd }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
+        defer { close(descriptor) }
+        var magic = [UInt8](repeating: 0, count: 4)
+        let count = read(descriptor, &magic, 4)
+        if count >= 2, magic.starts(with: [0x1f, 0x8b]) { return .gzip }
+        if count >= 4, magic == [0x28, 0xb5, 0x2f, 0xfd] { return .zstd }
         return .none
     }
 }

@@ -9,23 +9,29 @@ extension ImageStore {
     ///
     /// - Returns: the names it tagged (the manifest digest for an image without a name).
     public func load(from input: URL) throws -> [String] {
+        try withContentLease { try loadHoldingLease(from: input) }
+    }
+
+    private func loadHoldingLease(from input: URL) throws -> [String] {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
         let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
         let staged = try OCILayout.create(at: workspace.path("staged").path, temporaryDirectory: workspace.path("staged-tmp").path)
         var snapshots: [Digest: URL] = [:]
+        var required = RequiredContent()
         for candidate in candidates {
-            try stage(candidate, into: staged, snapshots: &snapshots, workspace: workspace)
+            try stage(candidate, into: staged, snapshots: &snapshots, required: &required, workspace: workspace)
         }
-        return try commit(candidates, staged: staged, snapshots: snapshots)
+        return try commit(candidates, staged: staged, snapshots: snapshots, required: required)
     }
 
     /// Copies a candidate's blobs into `staged`, verifying them, and unpacks its layers.
     private func stage(_ candidate: ImportCandidate, into staged: OCILayout, snapshots: inout [Digest: URL],
-                       workspace: Workspace) throws {
+                       required: inout RequiredContent, workspace: Workspace) throws {
         let manifest = candidate.resolved.manifest
         var documents = [candidate.resolved.descriptor, manifest.config]
         if candidate.entry.digest != candidate.resolved.descriptor.digest { documents.insert(candidate.entry, at: 0) }
+        required.blobs.formUnion((documents + manifest.layers).map(\.digest))
         for document in documents where !layout.hasBlob(document.digest) {
             try staged.writeBlob(candidate.source.readBlob(document))
         }
@@ -34,6 +40,7 @@ extension ImageStore {
             throw StoreError.invalidImage(candidate.resolved.descriptor.digest.description,
                 reason: "the manifest has \(manifest.layers.count) layers but the config lists \(config.rootfs.diffIDs.count) diff IDs")
         }
+        required.snapshots.formUnion(config.rootfs.diffIDs)
         for (layer, diffID) in zip(manifest.layers, config.rootfs.diffIDs) {
             let layerPath = try stagedLayerPath(layer, from: candidate.source, into: staged)
             guard snapshots[diffID] == nil, !hasSnapshot(diffID) else { continue }
@@ -57,7 +64,8 @@ extension ImageStore {
 
     /// Moves staged blobs and snapshots into the store and tags the images, all under the
     /// index lock so that a concurrent `prune` never sees them untagged.
-    private func commit(_ candidates: [ImportCandidate], staged: OCILayout, snapshots: [Digest: URL]) throws -> [String] {
+    private func commit(_ candidates: [ImportCandidate], staged: OCILayout, snapshots: [Digest: URL],
+                        required: RequiredContent) throws -> [String] {
         try withIndexLocked {
             let stagedBlobs = URL(fileURLWithPath: staged.root).appendingPathComponent("blobs/sha256")
             for name in (try? FileManager.default.contentsOfDirectory(atPath: stagedBlobs.path)) ?? [] {
@@ -68,6 +76,7 @@ extension ImageStore {
             for (diffID, directory) in snapshots {
                 try commitSnapshot(directory, diffID: diffID)
             }
+            try verify(required, for: candidates.flatMap(\.names).first ?? "the loaded image")
             var loaded: [String] = []
             var index = try layout.readIndex()
             for candidate in candidates {

@@ -10,60 +10,56 @@ public struct PruneReport: Sendable, Equatable {
 }
 
 extension ImageStore {
-    /// Removes every blob and snapshot that no `index.json` entry needs, and the work
-    /// directories of processes that are gone. Runs under the index lock, so it never
-    /// races a `load` or `tag`.
+    /// Removes every blob and snapshot that no `index.json` entry needs, and everything in
+    /// `tmp/`. It holds the content lease exclusively, so it waits for running loads,
+    /// builds and saves (whatever is in `tmp/` then belongs to none of them), and the
+    /// index lock, so no tag changes meanwhile.
     public func prune() throws -> PruneReport {
-        try withIndexLocked {
-            var report = PruneReport()
-            let (blobs, diffIDs) = try reachableContent()
-            let blobDirectory = root.appendingPathComponent("blobs/sha256")
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: blobDirectory.path)) ?? []
-            where !blobs.contains(Digest(sha256Hex: name)) {
-                report.bytes += remove(blobDirectory.appendingPathComponent(name))
-                report.blobs += 1
-            }
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: snapshotsDirectory.path)) ?? []
-            where !diffIDs.contains(Digest(sha256Hex: name)) {
-                report.bytes += remove(snapshotsDirectory.appendingPathComponent(name))
-                report.snapshots += 1
-            }
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory.path)) ?? []
-            where isAbandoned(name) {
-                report.bytes += remove(temporaryDirectory.appendingPathComponent(name))
-                report.workspaces += 1
-            }
-            return report
-        }
+        try withContentLeaseExclusive { try withIndexLocked { try pruneHoldingLocks() } }
     }
 
-    /// The blobs and snapshot diff IDs that the entries of `index.json` reach.
+    private func pruneHoldingLocks() throws -> PruneReport {
+        var report = PruneReport()
+        let (blobs, diffIDs) = try reachableContent()
+        let blobDirectory = root.appendingPathComponent("blobs/sha256")
+        for name in entries(of: blobDirectory) where !blobs.contains(Digest(sha256Hex: name)) {
+            report.bytes += remove(blobDirectory.appendingPathComponent(name))
+            report.blobs += 1
+        }
+        for name in entries(of: snapshotsDirectory) where !diffIDs.contains(Digest(sha256Hex: name)) {
+            report.bytes += remove(snapshotsDirectory.appendingPathComponent(name))
+            report.snapshots += 1
+        }
+        for name in entries(of: temporaryDirectory) {
+            report.bytes += remove(temporaryDirectory.appendingPathComponent(name))
+            report.workspaces += 1
+        }
+        return report
+    }
+
+    private func entries(of directory: URL) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    }
+
+    /// The blobs and snapshot diff IDs that the entries of `index.json` reach. A document
+    /// that is missing or unreadable ends that path: what it would reach is not kept.
     private func reachableContent() throws -> (Set<Digest>, Set<Digest>) {
         var blobs: Set<Digest> = []
         var diffIDs: Set<Digest> = []
         var pending = try layout.readIndex().manifests
         while let descriptor = pending.popLast() {
-            guard blobs.insert(descriptor.digest).inserted, layout.hasBlob(descriptor.digest) else { continue }
-            if descriptor.mediaType.isIndex {
-                pending += try layout.decodeBlob(descriptor, as: ImageIndex.self).manifests
-            } else if descriptor.mediaType.isManifest {
-                let manifest = try layout.decodeBlob(descriptor, as: ImageManifest.self)
+            guard blobs.insert(descriptor.digest).inserted else { continue }
+            if descriptor.mediaType.isIndex, let index = try? layout.decodeBlob(descriptor, as: ImageIndex.self) {
+                pending += index.manifests
+            } else if descriptor.mediaType.isManifest, let manifest = try? layout.decodeBlob(descriptor, as: ImageManifest.self) {
                 blobs.insert(manifest.config.digest)
                 blobs.formUnion(manifest.layers.map(\.digest))
-                diffIDs.formUnion(try layout.decodeBlob(manifest.config, as: ImageConfiguration.self).rootfs.diffIDs)
+                if let config = try? layout.decodeBlob(manifest.config, as: ImageConfiguration.self) {
+                    diffIDs.formUnion(config.rootfs.diffIDs)
+                }
             }
         }
         return (blobs, diffIDs)
-    }
-
-    /// A `tmp/` entry whose owning process has exited; entries of unknown owner count after an hour.
-    private func isAbandoned(_ name: String) -> Bool {
-        if let owner = Workspace.owner(ofDirectoryNamed: name) {
-            return kill(owner, 0) != 0 && errno == ESRCH
-        }
-        let path = temporaryDirectory.appendingPathComponent(name).path
-        guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return false }
-        return Date().timeIntervalSince(modified) > 3600
     }
 
     /// Removes a file or tree, returning how many bytes it held.

@@ -6,7 +6,16 @@ extension ImageStore {
     /// temporary file beside the destination and renamed into place when complete; an
     /// OCI layout directory is created, or the image is added to the layout already there.
     public func save(_ name: String, to destination: URL, format: ExportFormat) throws {
-        let image = try inspect(name)
+        try save(inspect(name), to: destination, format: format)
+    }
+
+    /// Writes `image` (e.g. a build result that has no tag) as ``save(_:to:format:)`` does,
+    /// named `image.name` inside the output.
+    public func save(_ image: ImageDetails, to destination: URL, format: ExportFormat) throws {
+        try withContentLease { try saveHoldingLease(image, to: destination, format: format) }
+    }
+
+    private func saveHoldingLease(_ image: ImageDetails, to destination: URL, format: ExportFormat) throws {
         let blobs = [image.descriptor, image.manifest.config] + image.manifest.layers
         for blob in blobs where !layout.hasBlob(blob.digest) {
             throw OCIError.blobMissing(digest: blob.digest, path: try layout.blobPath(for: blob.digest))
@@ -36,7 +45,9 @@ extension ImageStore {
     }
 
     private func saveLayout(_ image: ImageDetails, blobs: [Descriptor], to destination: URL) throws {
-        let target = try OCILayout.create(at: destination.path)
+        let staging = destination.appendingPathComponent(".swiftbuild-tmp-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let target = try OCILayout.create(at: destination.path, temporaryDirectory: staging.path)
         for blob in blobs where !target.hasBlob(blob.digest) {
             try target.ingestBlob(from: layout.blobPath(for: blob.digest), mode: .copy, expectedDigest: blob.digest, expectedSize: blob.size)
         }

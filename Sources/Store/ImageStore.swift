@@ -9,6 +9,7 @@ import OCI
 ///     snapshots/<id>/meta.json
 ///     cache/                   build cache records
 ///     tmp/                     per-operation work directories
+///     index.lock, content.lock see withIndexLocked and withContentLease
 ///
 /// Blob and snapshot writes are atomic (staged in `tmp/`, renamed into place);
 /// `index.json` changes under an exclusive file lock, so processes can share a store.
@@ -25,6 +26,12 @@ public final class ImageStore: Sendable {
             try Self.makeDirectory(root.appendingPathComponent(directory))
         }
         layout = try OCILayout.create(at: root.path, temporaryDirectory: root.appendingPathComponent("tmp").path)
+        for lock in ["index.lock", "content.lock"] {
+            let path = root.appendingPathComponent(lock).path
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "create lock file", errno: errno) }
+            close(descriptor)
+        }
     }
 
     private static func makeDirectory(_ url: URL) throws {
@@ -43,6 +50,25 @@ public final class ImageStore: Sendable {
     /// Runs `body` with `index.json` locked against other processes and threads.
     func withIndexLocked<T>(_ body: () throws -> T) throws -> T {
         try indexLock.withExclusiveLock(body)
+    }
+
+    /// Guards content an operation uses without holding the index lock: loads and builds
+    /// hold the lease shared for their whole run, `prune` holds it exclusively, so it
+    /// never removes a snapshot a running build has mounted or a blob a load relies on.
+    private var contentLease: FileLock { FileLock(path: root.appendingPathComponent("content.lock").path) }
+
+    /// Runs `body` holding the content lease (shared with other loads and builds).
+    public func withContentLease<T>(_ body: () async throws -> T) async throws -> T {
+        try await contentLease.withSharedLock(body)
+    }
+
+    /// Runs `body` holding the content lease (shared with other loads and builds).
+    public func withContentLease<T>(_ body: () throws -> T) throws -> T {
+        try contentLease.withSharedLock(body)
+    }
+
+    func withContentLeaseExclusive<T>(_ body: () throws -> T) throws -> T {
+        try contentLease.withExclusiveLock(body)
     }
 
     /// A new work directory under `tmp/`.
@@ -75,11 +101,14 @@ public final class ImageStore: Sendable {
 
     /// An image's descriptor, manifest and config, each verified against its digest.
     public func inspect(_ name: String) throws -> ImageDetails {
-        let entry = try descriptor(named: name)
+        try details(of: descriptor(named: name), name: ImageName(parsing: name).description)
+    }
+
+    /// The manifest and config of the image `entry` points at, verified, under the name `name`.
+    public func details(of entry: Descriptor, name: String) throws -> ImageDetails {
         let resolved = try layout.resolveManifest(from: entry)
         let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
-        return ImageDetails(name: try ImageName(parsing: name).description, descriptor: resolved.descriptor,
-                            manifest: resolved.manifest, config: config)
+        return ImageDetails(name: name, descriptor: resolved.descriptor, manifest: resolved.manifest, config: config)
     }
 
     /// Points `name` at `descriptor` (replacing what it named before).

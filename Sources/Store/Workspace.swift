@@ -1,10 +1,11 @@
 import Foundation
 
-/// A scratch directory under the store's `tmp/` for one operation, named after the
-/// process that owns it so `prune` can tell abandoned ones from live ones.
+/// A scratch directory under the store's `tmp/` for one operation.
 ///
 /// Everything an operation writes goes here first and is renamed into place only
 /// once it is complete; `remove()` (or the next prune after a crash) cleans up.
+/// Operations that make workspaces hold the store's content lease, so `prune` never
+/// removes a live one.
 struct Workspace {
     let url: URL
 
@@ -18,12 +19,5 @@ struct Workspace {
 
     func remove() {
         try? FileManager.default.removeItem(at: url)
-    }
-
-    /// The process id encoded in a workspace directory's name, if it is one.
-    static func owner(ofDirectoryNamed name: String) -> pid_t? {
-        let parts = name.split(separator: "-")
-        guard parts.count == 3, parts[0] == "op" else { return nil }
-        return pid_t(parts[1])
     }
 }

@@ -112,6 +112,23 @@ struct LayerTests {
         #expect(verbose.contains("-rwsr-xr-x 1000/1000         0"))
     }
 
+    @Test func whiteoutsComeBeforeTheirSiblings() throws {
+        let directory = try TemporaryDirectory()
+        let source = try directory.makeDirectory("source")
+        try FileManager.default.createDirectory(atPath: "\(source)/sub", withIntermediateDirectories: true)
+        for name in ["a", "c", "sub/aa"] {
+            #expect(FileManager.default.createFile(atPath: "\(source)/\(name)", contents: Data(name.utf8)))
+        }
+        for name in ["b", "sub/zz"] {
+            #expect(mknod("\(source)/\(name)", S_IFCHR | 0o000, 0) == 0)
+        }
+        _ = try run("/usr/bin/env", ["python3", "-c", "import os, sys; os.setxattr(sys.argv[1], 'trusted.overlay.opaque', b'y')", "\(source)/sub"])
+        let blob = directory.path("layer.tar.gz")
+        _ = try LayerPacker().pack(directory: source, to: blob)
+        let names = try TarListing(blob).names
+        #expect(names == [".wh.b", "a", "c", "sub", "sub/.wh..wh..opq", "sub/.wh.zz", "sub/aa"], "\(names)")
+    }
+
     @Test func sourceDateEpochClampsLaterModificationTimes() throws {
         let directory = try TemporaryDirectory()
         let source = try directory.makeDirectory("source")

@@ -24,7 +24,7 @@ extension Heredoc {
     /// The here-document opened by one word of an instruction, or nil when the word opens none.
     ///
     /// The word keeps its quotes (see ``WordSplitter``): `<<EOF`, `<<-EOF`, `<<"EOF"`, `2<<'EOF'`.
-    static func opener(in word: String) -> Heredoc? {
+    public static func opener(in word: String) -> Heredoc? {
         let digits = word.prefix(while: \.isNumber)
         var rest = word.dropFirst(digits.count)
         guard rest.hasPrefix("<<") else { return nil }

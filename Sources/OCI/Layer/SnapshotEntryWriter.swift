@@ -42,7 +42,7 @@ final class SnapshotEntryWriter {
     func write(_ node: SortedTreeWalker.Node) throws(LayerPackingError) {
         let type = node.status.st_mode & S_IFMT
         if type == S_IFSOCK { return }
-        if type == S_IFCHR && node.status.st_rdev == 0 {
+        if Whiteout.isOverlayWhiteout(node.status) {
             var whiteout = entry(node.status, path: node.parentPath.appending(Whiteout.entryName(hiding: node.name)), kind: .file)
             whiteout.permissions = 0
             return try write(whiteout)

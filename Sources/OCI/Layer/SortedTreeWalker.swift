@@ -1,8 +1,9 @@
 import Glibc
 
-/// Walks a directory tree through descriptors, depth first, each directory's children in
-/// byte order of their names, never following a symlink: the order a reproducible layer
-/// lists its entries in (`tar --sort=name`).
+/// Walks a directory tree through descriptors, depth first, never following a symlink:
+/// each directory's overlay whiteouts first, then its other children, each group in byte
+/// order of the names. That is the order a reproducible layer lists its entries in: as
+/// `tar --sort=name`, with whiteouts before their siblings.
 struct SortedTreeWalker {
     /// One file met on the walk.
     struct Node {
@@ -39,11 +40,17 @@ struct SortedTreeWalker {
         } catch {
             throw .filesystem(path: path.description, error)
         }
+        var children: [(name: [UInt8], status: stat)] = []
         for name in names {
-            let childPath = path.appending(name)
             var status = stat()
             let found = withNulTerminated(name) { fstatat(directory, $0, &status, AT_SYMLINK_NOFOLLOW) }
-            guard found == 0 else { throw .filesystem(path: childPath.description, .last("stat")) }
+            guard found == 0 else { throw .filesystem(path: path.appending(name).description, .last("stat")) }
+            children.append((name, status))
+        }
+        // Whiteouts come before their siblings, so a reader applies them before adding anything.
+        let ordered = children.filter { Whiteout.isOverlayWhiteout($0.status) } + children.filter { !Whiteout.isOverlayWhiteout($0.status) }
+        for (name, status) in ordered {
+            let childPath = path.appending(name)
             guard status.st_mode & S_IFMT == S_IFDIR else {
                 try visit(Node(path: childPath, parentPath: path, parent: directory, name: name, status: status, directory: nil))
                 continue

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The two spellings of "this is gone": OCI layer whiteouts, and the overlayfs form a
 /// snapshot keeps them in.
 ///
@@ -34,6 +36,11 @@ enum Whiteout: Equatable {
         } else {
             self = .file(hiding: Array(name.dropFirst(Self.prefix.count)))
         }
+    }
+
+    /// Whether a file is an overlayfs whiteout: a character device numbered 0:0.
+    static func isOverlayWhiteout(_ status: stat) -> Bool {
+        status.st_mode & S_IFMT == S_IFCHR && status.st_rdev == 0
     }
 
     /// The base name of the whiteout entry that deletes `name`.

@@ -17,14 +17,27 @@ struct OpenFile: ~Copyable {
     }
 
     /// Opens `path`, or returns nil when it does not exist (`ENOENT`).
+    ///
+    /// Unless `flags` asks for a directory, the file must be a regular file: it is opened
+    /// with `O_NONBLOCK`, so a FIFO or device planted in an image cannot block or feed
+    /// endless data, and anything but a regular file is refused.
     init?(ifExists path: String, flags: Int32, mode: mode_t = 0o644) throws(OCIError) {
+        let wantsDirectory = flags & O_DIRECTORY != 0
         var descriptor: Int32
         repeat {
-            descriptor = Glibc.open(path, flags | O_CLOEXEC, mode)
+            descriptor = Glibc.open(path, flags | O_CLOEXEC | (wantsDirectory ? 0 : O_NONBLOCK), mode)
         } while descriptor < 0 && errno == EINTR
         if descriptor < 0 {
             if errno == ENOENT { return nil }
             throw .posix("open", path)
+        }
+        if !wantsDirectory {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                close(descriptor)
+                throw .io(operation: "open", path: path, reason: "not a regular file")
+            }
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         }
         self.fd = descriptor
         self.path = path

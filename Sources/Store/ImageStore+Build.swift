@@ -1,0 +1,104 @@
+import Foundation
+import OCI
+
+/// A stored image ready to build on: its documents and, per layer, the unpacked snapshot.
+public struct BaseImage: Sendable {
+    /// The manifest's descriptor (the image ID).
+    public var descriptor: Descriptor
+    public var manifest: ImageManifest
+    public var config: ImageConfiguration
+    /// Each layer's snapshot `fs` directory, bottom layer first.
+    public var snapshotDirectories: [URL]
+}
+
+/// A layer a build produced: the packed blob in a work directory and the snapshot it was packed from.
+public struct BuiltLayer: Sendable {
+    /// The packed blob file; moved into the store on commit.
+    public var blobPath: String
+    /// Its digests and sizes.
+    public var blob: LayerBlob
+    /// The blob's media type (compression).
+    public var mediaType: MediaType
+    /// The snapshot directory (holding `fs/`), renamed into `snapshots/<diff ID>` on commit.
+    public var snapshotDirectory: URL
+
+    public init(blobPath: String, blob: LayerBlob, mediaType: MediaType, snapshotDirectory: URL) {
+        self.blobPath = blobPath
+        self.blob = blob
+        self.mediaType = mediaType
+        self.snapshotDirectory = snapshotDirectory
+    }
+}
+
+extension ImageStore {
+    /// A new work directory under `tmp/` (same file system as the snapshots); the caller removes it.
+    public func makeWorkDirectory() throws -> URL {
+        try makeWorkspace().url
+    }
+
+    /// The image `name` names, with a snapshot for every layer (unpacked now if missing).
+    public func baseImage(named name: String) throws -> BaseImage {
+        try baseImage(of: inspect(name))
+    }
+
+    /// The image `details` describes, with a snapshot for every layer (unpacked now if missing).
+    public func baseImage(of details: ImageDetails) throws -> BaseImage {
+        let name = details.name
+        let diffIDs = details.config.rootfs.diffIDs
+        guard diffIDs.count == details.manifest.layers.count else {
+            throw StoreError.invalidImage(name, reason: "the manifest has \(details.manifest.layers.count) layers but the config lists \(diffIDs.count) diff IDs")
+        }
+        var directories: [URL] = []
+        for (layer, diffID) in zip(details.manifest.layers, diffIDs) {
+            if !hasSnapshot(diffID) {
+                let workspace = try makeWorkspace()
+                defer { workspace.remove() }
+                let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
+                                          layerDigest: layer.digest, workspace: workspace)
+                try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
+            }
+            directories.append(snapshotDirectory(for: diffID).appendingPathComponent("fs"))
+        }
+        return BaseImage(descriptor: details.descriptor, manifest: details.manifest, config: details.config,
+                         snapshotDirectories: directories)
+    }
+
+    /// Stores a built image: moves its new layer blobs and snapshots into place, writes
+    /// its config and manifest, and points every tag at it, all under the index lock.
+    /// Without tags, the image is kept as an unnamed `index.json` entry.
+    ///
+    /// - Returns: the manifest's descriptor (its digest is the image ID).
+    public func commitImage(config: ImageConfiguration, baseLayers: [Descriptor], layers: [BuiltLayer],
+                            tags: [String]) throws -> Descriptor {
+        let names = try tags.map { try ImageName(parsing: $0).description }
+        return try withIndexLocked {
+            for layer in layers {
+                if !layout.hasBlob(layer.blob.digest) {
+                    try layout.ingestBlob(from: layer.blobPath, mode: .move, expectedDigest: layer.blob.digest, expectedSize: layer.blob.size)
+                }
+                let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: layer.blob.diffID, layerDigest: layer.blob.digest))
+                try Data(metadata).write(to: layer.snapshotDirectory.appendingPathComponent("meta.json"))
+                try commitSnapshot(layer.snapshotDirectory, diffID: layer.blob.diffID)
+            }
+            let shared = RequiredContent(blobs: Set(baseLayers.map(\.digest)),
+                                         snapshots: Set(config.rootfs.diffIDs.prefix(baseLayers.count)))
+            try verify(shared, for: names.first ?? "the built image")
+            let configBlob = try layout.writeBlob(config.encoded().bytes).descriptor(mediaType: .ociConfig)
+            let layerDescriptors = baseLayers + layers.map { StoredBlob(digest: $0.blob.digest, size: $0.blob.size).descriptor(mediaType: $0.mediaType) }
+            let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors).encoded()
+            try layout.writeBlob(manifest.bytes)
+            var index = try layout.readIndex()
+            index.manifests.removeAll { entry in
+                names.contains(entry.referenceName ?? "") || (entry.referenceName == nil && entry.digest == manifest.descriptor.digest)
+            }
+            for name in names {
+                var entry = manifest.descriptor
+                entry.annotations = [AnnotationKey.refName: name]
+                index.manifests.append(entry)
+            }
+            if names.isEmpty { index.manifests.append(manifest.descriptor) }
+            try layout.writeIndex(index)
+            return manifest.descriptor
+        }
+    }
+}
