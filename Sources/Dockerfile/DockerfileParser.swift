@@ -29,7 +29,7 @@ public enum DockerfileParser {
                 }
             }
             guard !instructions.isEmpty else {
-                throw DockerfileError(file: file, line: 0, message: "the Dockerfile is empty: it has no instructions")
+                throw DockerfileError(file: file, line: 1, message: "the Dockerfile is empty: it has no instructions")
             }
             return ParsedDockerfile(file: file, directives: scanner.directives, instructions: instructions)
         } catch let error as DockerfileSyntaxError {
@@ -79,7 +79,7 @@ struct InstructionReader {
         if keyword == .onbuild { return heredocCapableBody(of: rest) }
         guard keyword.acceptsHeredocs else { return nil }
         let body = FlagWords.extract(from: rest).rest
-        return jsonArray(body) == nil ? body : nil
+        return (try? jsonArray(body)) == nil ? body : nil
     }
 
     func read(_ text: Substring, heredocs: [Heredoc]) throws(InstructionError) -> Instruction {
@@ -101,11 +101,17 @@ struct InstructionReader {
         return (word, trimmed.dropFirst(word.count).drop(while: \.isWhitespace))
     }
 
-    /// The strings of a JSON array of strings, or nil when `text` is not one (Docker then falls back to shell form).
-    func jsonArray(_ text: Substring) -> [String]? {
+    /// The strings of a JSON array of strings, or nil when `text` is not JSON (Docker then
+    /// falls back to shell form). Valid JSON that is an array of anything but strings is an
+    /// error, as in BuildKit.
+    func jsonArray(_ text: Substring) throws(InstructionError) -> [String]? {
         let trimmed = text.trimmingWhitespace()
-        guard trimmed.hasPrefix("["), trimmed.hasSuffix("]") else { return nil }
-        return try? JSONDecoder().decode([String].self, from: Data(trimmed.utf8))
+        guard trimmed.hasPrefix("["), trimmed.hasSuffix("]"),
+              let array = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [Any] else { return nil }
+        guard let strings = array as? [String] else {
+            throw InstructionError("when using JSON array syntax, arrays must be comprised of strings only")
+        }
+        return strings
     }
 
     func whitespaceWords(_ text: Substring) -> [String] {
@@ -113,8 +119,8 @@ struct InstructionReader {
     }
 
     /// A command in exec form when the text is a JSON array of strings, else in shell form.
-    func commandForm(_ body: Substring) -> CommandForm {
-        if let array = jsonArray(body) { return .exec(array) }
+    func commandForm(_ body: Substring) throws(InstructionError) -> CommandForm {
+        if let array = try jsonArray(body) { return .exec(array) }
         return .shell(String(body.trimmingWhitespace()))
     }
 }

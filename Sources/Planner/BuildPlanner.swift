@@ -70,7 +70,7 @@ private struct Planning {
             }
         }
         guard !stages.isEmpty else {
-            throw error(0, "no build stage: the Dockerfile has no FROM instruction")
+            throw error(1, "no build stage: the Dockerfile has no FROM instruction")
         }
     }
 
@@ -123,14 +123,17 @@ private struct Planning {
     /// Tracks ARG and ENV through a stage to expand `--from` values, and records the stage's edges.
     private mutating func followInstructions(of index: Int) throws(DockerfileError) {
         var scope: [String: String] = [:]
+        var envNames: Set<String> = []
         if case .stage(let parent) = stages[index].base {
             scope = environment(atEndOf: parent)
+            envNames = Set(scope.keys)
         }
         for instruction in stages[index].instructions {
             let line = instruction.line
             switch instruction.command {
             case .arg(let definitions):
-                for definition in definitions {
+                // An ENV of the same name wins over the ARG, as in BuildKit.
+                for definition in definitions where !envNames.contains(definition.name) {
                     let inherited = globalScope[definition.name]
                     scope[definition.name] = try resolve(definition, scope: scope, inherited: inherited, line: line)
                 }
@@ -138,6 +141,7 @@ private struct Planning {
                 let before = scope
                 for pair in pairs {
                     scope[pair.key] = try expander.expand(pair.value, scope: before, line: line)
+                    envNames.insert(pair.key)
                 }
             case .copy(let transfer):
                 if let source = transfer.from {

@@ -10,7 +10,8 @@ public struct Platform: Sendable, Hashable, Codable, CustomStringConvertible {
         self.variant = variant
     }
 
-    /// Parses `os/arch[/variant]`, normalising architecture aliases the way containerd does.
+    /// Parses `os/arch[/variant]`, normalising architecture aliases the way containerd does
+    /// (`x86_64` is `amd64`, `aarch64` is `arm64`, a bare `arm` is `arm/v7`).
     public init?(parsing text: String) {
         let parts = text.lowercased().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else { return nil }
@@ -39,6 +40,8 @@ public struct Platform: Sendable, Hashable, Codable, CustomStringConvertible {
         case "aarch64": return ("arm64", variant == "v8" ? nil : variant)
         case "arm64": return ("arm64", variant == "v8" ? nil : variant)
         case "i386", "i686": return ("386", variant)
+        case "arm", "armhf": return ("arm", variant ?? "v7")
+        case "armel": return ("arm", variant ?? "v6")
         default: return (architecture, variant)
         }
     }

@@ -84,6 +84,9 @@ struct SyntaxTableTests {
             let parsed = try DockerfileParser.parse(row.dockerfile, file: "Dockerfile")
             _ = try BuildPlanner.plan(parsed)
             #expect(row.expectedError == nil, "parsed, but the table says: \(row.expectedError ?? "")")
+            if let keyword = Keyword(rawValue: row.instruction.trimmingCharacters(in: CharacterSet(charactersIn: "`"))) {
+                #expect(parsed.instructions.contains { $0.keyword == keyword }, "no \(keyword.rawValue) instruction came out")
+            }
         } catch {
             #expect(row.expectedError == "\(error)")
         }

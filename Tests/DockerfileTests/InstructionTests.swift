@@ -167,8 +167,8 @@ struct ParseErrorTests {
         ("FROM scratch\nVOLUME [\"\"]\n", "Dockerfile:2: VOLUME specified can not be an empty string"),
         ("FROM scratch\nEXPOSE\n", "Dockerfile:2: EXPOSE requires at least one argument"),
         ("FROM scratch\nRUN\n", "Dockerfile:2: RUN requires at least one argument"),
-        ("# just a comment\n\n", "Dockerfile: the Dockerfile is empty: it has no instructions"),
-        ("", "Dockerfile: the Dockerfile is empty: it has no instructions"),
+        ("# just a comment\n\n", "Dockerfile:1: the Dockerfile is empty: it has no instructions"),
+        ("", "Dockerfile:1: the Dockerfile is empty: it has no instructions"),
     ])
     func errorAndLine(_ text: String, _ expected: String) {
         #expect(parseError(text) == expected)

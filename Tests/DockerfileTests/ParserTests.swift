@@ -104,10 +104,15 @@ struct FormTests {
         #expect(entrypoint.isExecForm == false)
     }
 
-    @Test(arguments: [#"CMD ["a", 'b']"#, #"CMD [a]"#, #"CMD ["a", 1]"#, #"CMD ["a""#])
+    @Test(arguments: [#"CMD ["a", 'b']"#, #"CMD [a]"#, #"CMD ["a""#])
     func invalidJSONFallsBackToShellForm(_ text: String) throws {
         let cmd = try instruction(after: text)
         #expect(cmd.command == .cmd(.shell(String(text.dropFirst(4)))))
+    }
+
+    @Test func jsonArrayOfNonStringsIsAnError() {
+        #expect(parseError("FROM scratch\nCMD [\"a\", 1]\n") == "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only")
+        #expect(parseError("FROM scratch\nRUN [1, 2]\n") == "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only")
     }
 
     @Test func emptyExecFormIsAllowed() throws {

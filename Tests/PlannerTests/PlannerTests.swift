@@ -170,6 +170,19 @@ struct ArgTests {
         #expect(plan.stages[2].dependsOn == [0])
     }
 
+    @Test func envWinsOverAnArgOfTheSameName() throws {
+        let plan = try plan("""
+            FROM busybox AS a1
+            FROM busybox AS b1
+            FROM busybox
+            ENV X=a1
+            ARG X=b1
+            COPY --from=$X / /
+            """)
+        #expect(plan.stages[2].dependsOn == [0])
+        #expect(plan.stages.map(\.skipped) == [false, true, false])
+    }
+
     @Test func platformArgsArePredefinedForFrom() throws {
         let plan = try plan("FROM --platform=$BUILDPLATFORM busybox:$TARGETARCH AS build\nFROM busybox:${TARGETOS}-${BUILDARCH}\n")
         #expect(plan.stages[0].platform == "linux/amd64")
@@ -186,6 +199,9 @@ struct ArgTests {
         #expect(Platform(parsing: "linux/x86_64") == Platform(os: "linux", architecture: "amd64"))
         #expect(Platform(parsing: "linux/aarch64/v8") == Platform(os: "linux", architecture: "arm64"))
         #expect(Platform(parsing: "linux/arm/v7")?.description == "linux/arm/v7")
+        #expect(Platform(parsing: "linux/arm")?.description == "linux/arm/v7")
+        #expect(Platform(parsing: "linux/armhf")?.description == "linux/arm/v7")
+        #expect(Platform(parsing: "linux/armel")?.description == "linux/arm/v6")
         #expect(Platform(parsing: "linux") == nil)
     }
 }
@@ -210,7 +226,7 @@ struct PlannerErrorTests {
         ("ARG A\nRUN echo\nFROM busybox\n",
          "Dockerfile:2: RUN before the first FROM: only ARG may come before FROM"),
         ("ARG ONLY=1\n",
-         "Dockerfile: no build stage: the Dockerfile has no FROM instruction"),
+         "Dockerfile:1: no build stage: the Dockerfile has no FROM instruction"),
         ("ARG IMAGE\nFROM $IMAGE\n",
          "Dockerfile:2: base name ($IMAGE) should not be blank"),
     ])

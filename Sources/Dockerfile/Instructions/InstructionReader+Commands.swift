@@ -20,10 +20,10 @@ extension InstructionReader {
         case .run: return try run(flags: flags, body: body, heredocs: heredocs)
         case .cmd, .entrypoint:
             guard !body.isEmpty else { throw atLeastOne(keyword) }
-            let form = commandForm(body)
+            let form = try commandForm(body)
             return (keyword == .cmd ? .cmd(form) : .entrypoint(form), form.arguments)
         case .shell:
-            guard let shell = jsonArray(body) else {
+            guard let shell = try jsonArray(body) else {
                 throw InstructionError("SHELL requires the arguments to be in JSON form, e.g. SHELL [\"/bin/sh\", \"-c\"]")
             }
             guard !shell.isEmpty else { throw atLeastOne(.shell) }
@@ -105,7 +105,7 @@ extension InstructionReader {
     }
 
     private func volume(_ body: Substring) throws(InstructionError) -> (Command, [String]) {
-        let json = jsonArray(body)
+        let json = try jsonArray(body)
         let paths = json ?? whitespaceWords(body)
         guard !paths.isEmpty else { throw atLeastOne(.volume) }
         guard !paths.contains(where: { $0.trimmingWhitespace().isEmpty }) else {
@@ -116,7 +116,7 @@ extension InstructionReader {
 
     private func fileTransfer(_ keyword: Keyword, flags: InstructionFlags, body: Substring,
                               heredocs: [Heredoc]) throws(InstructionError) -> (Command, [String]) {
-        let json = jsonArray(body)
+        let json = try jsonArray(body)
         let words = json ?? whitespaceWords(body)
         guard words.count >= 2 else {
             let detail = words.isEmpty ? "" : ", but only one was provided. Destination could not be determined"
@@ -147,7 +147,7 @@ extension InstructionReader {
             }
             return mode
         }
-        let form = commandForm(body)
+        let form = try commandForm(body)
         return (.run(RunCommand(command: form, mounts: mounts, network: network, security: security)), form.arguments)
     }
 
@@ -161,7 +161,7 @@ extension InstructionReader {
             return (.healthcheck(.none), ["NONE"])
         case "CMD":
             guard !rest.isEmpty else { throw InstructionError("missing command after HEALTHCHECK CMD") }
-            let form = commandForm(rest)
+            let form = try commandForm(rest)
             var check = HealthcheckCommand(command: form)
             check.interval = try duration(flags, "interval")
             check.timeout = try duration(flags, "timeout")
