@@ -78,30 +78,59 @@ public final class ImageStore: Sendable {
 
     // MARK: Tags
 
-    /// Every image of `index.json`, sorted by name; one loaded without a name is `<none>`.
+    /// Every image of `index.json`, sorted by name; one without a name is `<none>`. An
+    /// entry whose documents cannot be read is listed with the problem instead of failing
+    /// the listing, so it can be found and removed.
     public func images() throws -> [StoredImage] {
         try layout.readIndex().manifests.map { entry -> StoredImage in
             let name = entry.referenceName ?? "<none>"
-            let resolved = try layout.resolveManifest(from: entry)
-            let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
-            let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)
-            return StoredImage(name: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
-                               created: config.created, platform: config.platform.description)
+            do {
+                let resolved = try layout.resolveManifest(from: entry)
+                let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
+                let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)
+                return StoredImage(name: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
+                                   created: config.created, platform: config.platform.description, problem: nil)
+            } catch {
+                return StoredImage(name: name, digest: entry.digest, mediaType: entry.mediaType, size: 0,
+                                   created: nil, platform: "", problem: "\(error)")
+            }
         }.sorted { $0.name < $1.name }
     }
 
-    /// The descriptor a name is tagged with.
-    public func descriptor(named name: String) throws -> Descriptor {
-        let normalised = try ImageName(parsing: name).description
-        guard let entry = try layout.readIndex().manifests.first(where: { $0.referenceName == normalised }) else {
-            throw StoreError.imageNotFound(normalised)
+    /// The descriptor an image reference names: a tag (`app`, `app:1.0`), a full digest
+    /// (`sha256:...`), or an image ID prefix of at least 12 hex digits that only one image has.
+    public func descriptor(named reference: String) throws -> Descriptor {
+        try entries(matching: reference).first!
+    }
+
+    /// The `index.json` entries a reference names (several for an image ID with several tags).
+    func entries(matching reference: String) throws -> [Descriptor] {
+        let manifests = try layout.readIndex().manifests
+        if let digest = Self.imageID(reference) {
+            let matching = manifests.filter { $0.digest.description == digest || $0.digest.hex.hasPrefix(digest) }
+            guard Set(matching.map(\.digest)).count <= 1 else {
+                throw StoreError.invalidName(reference, reason: "more than one image has an ID starting with it; write more of it")
+            }
+            if !matching.isEmpty { return matching }
         }
-        return entry
+        let normalised = try ImageName(parsing: reference).description
+        let matching = manifests.filter { $0.referenceName == normalised }
+        guard !matching.isEmpty else { throw StoreError.imageNotFound(normalised) }
+        return matching
+    }
+
+    /// `reference` as an image ID: a full `sha256:` digest, or 12 to 64 lower-case hex digits.
+    private static func imageID(_ reference: String) -> String? {
+        if reference.hasPrefix("sha256:"), (try? Digest(parsing: reference)) != nil { return reference }
+        guard (12...64).contains(reference.count), reference.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return reference
     }
 
     /// An image's descriptor, manifest and config, each verified against its digest.
     public func inspect(_ name: String) throws -> ImageDetails {
-        try details(of: descriptor(named: name), name: ImageName(parsing: name).description)
+        let entry = try descriptor(named: name)
+        let display = entry.referenceName ?? (try? ImageName(parsing: name).description) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
+        return try details(of: entry, name: display)
     }
 
     /// The manifest and config of the image `entry` points at, verified, under the name `name`.
@@ -129,19 +158,19 @@ public final class ImageStore: Sendable {
         try setTag(destination, to: descriptor(named: source))
     }
 
-    /// Removes a name; the content stays until `prune`. Returns the normalised name.
+    /// Removes a name, or for an image ID every entry of that image; the content stays
+    /// until `prune`. Returns what was removed (names, or the digest of an unnamed image).
     @discardableResult
-    public func removeName(_ name: String) throws -> String {
-        let normalised = try ImageName(parsing: name).description
+    public func removeName(_ reference: String) throws -> [String] {
         try withIndexLocked {
+            let matching = try entries(matching: reference)
             var index = try layout.readIndex()
-            guard index.manifests.contains(where: { $0.referenceName == normalised }) else {
-                throw StoreError.imageNotFound(normalised)
+            index.manifests.removeAll { entry in
+                matching.contains { $0.digest == entry.digest && $0.referenceName == entry.referenceName }
             }
-            index.manifests.removeAll { $0.referenceName == normalised }
             try layout.writeIndex(index)
+            return matching.map { $0.referenceName ?? $0.digest.description }
         }
-        return normalised
     }
 }
 
@@ -155,6 +184,8 @@ public struct StoredImage: Sendable, Encodable, Equatable {
     public var size: Int64
     public var created: String?
     public var platform: String
+    /// Why the image's documents could not be read; nil for a healthy image.
+    public var problem: String?
 }
 
 /// What `swiftbuild inspect` prints.

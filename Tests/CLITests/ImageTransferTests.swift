@@ -120,4 +120,39 @@ struct ImageTransferTests {
         #expect(missing.status == 1)
         #expect(missing.standardError == "image 'busybox:latest' is not in the store (see `swiftbuild images`)\n")
     }
+
+    @Test func unnamedImagesAreReachedByID() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let layout = try BusyboxFixture.makeLayout(in: work)
+        try ExternalTool.run(["python3", "-c", """
+            import json, sys
+            path = sys.argv[1] + "/index.json"
+            index = json.load(open(path))
+            for entry in index["manifests"]: entry.pop("annotations", None)
+            json.dump(index, open(path, "w"))
+            """, layout.path])
+        let loaded = try succeed(["load", "-i", layout.path])
+        #expect(loaded.hasPrefix("Loaded image: sha256:"))
+        let digest = String(loaded.dropFirst("Loaded image: ".count).dropLast())
+        let shortID = String(digest.dropFirst("sha256:".count).prefix(12))
+        #expect(try succeed(["images"]).contains("<none>   \(shortID)"))
+        #expect(try json(try succeed(["inspect", shortID]))["descriptor"] != nil)
+        try succeed(["save", digest, "-o", work.appendingPathComponent("unnamed.tar").path])
+        #expect(try succeed(["rmi", shortID]) == "Untagged: \(digest)\n")
+        #expect(try succeed(["prune"]).hasPrefix("Removed 3 blobs, 1 snapshots"))
+    }
+
+    @Test func aBrokenImageIsListedAndCanBeRemoved() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let layout = try BusyboxFixture.makeLayout(in: work)
+        try succeed(["load", "-i", layout.path])
+        let config = try json(try succeed(["inspect", "busybox"]))
+        let configDigest = try #require(((config["manifest"] as? [String: Any])?["config"] as? [String: Any])?["digest"] as? String)
+        try FileManager.default.removeItem(at: store.appendingPathComponent("blobs/sha256/\(configDigest.dropFirst(7))"))
+        let listing = try succeed(["images"])
+        #expect(listing.contains("busybox:latest"))
+        #expect(listing.contains("broken: blob \(configDigest) is missing"))
+        try succeed(["rmi", "busybox"])
+        #expect(try succeed(["prune"]).hasPrefix("Removed 2 blobs, 1 snapshots"))
+    }
 }

@@ -22,7 +22,8 @@ struct ImagesCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(images), as: UTF8.self))
             case .table:
                 let rows = images.map { image in
-                    [image.name, String(image.digest.hex.prefix(12)), image.created ?? "", Self.humanSize(image.size)]
+                    [image.name, String(image.digest.hex.prefix(12)), image.problem.map { "broken: \($0)" } ?? image.created ?? "",
+                     Self.humanSize(image.size)]
                 }
                 print(Table.render(header: ["NAME", "IMAGE ID", "CREATED", "SIZE"], rows: rows), terminator: "")
             }
@@ -56,12 +57,14 @@ struct RemoveImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove image names from the store; `prune` frees their space.")
 
     @OptionGroup var store: StoreOptions
-    @Argument(help: "Image names.") var names: [String]
+    @Argument(help: "Image names or IDs.") var names: [String]
 
     func run() throws {
         try reportingFailures {
             let opened = try store.openStore()
-            for name in names { print("Untagged: \(try opened.removeName(name))") }
+            for name in names {
+                for removed in try opened.removeName(name) { print("Untagged: \(removed)") }
+            }
         }
     }
 }
@@ -71,7 +74,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON.")
 
     @OptionGroup var store: StoreOptions
-    @Argument(help: "An image name in the store.") var name: String
+    @Argument(help: "An image name or ID in the store.") var name: String
 
     func run() throws {
         try reportingFailures {
