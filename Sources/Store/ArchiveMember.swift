@@ -22,6 +22,7 @@ struct ArchiveMember {
                 var rest = bytes
                 while !rest.isEmpty {
                     let written = Glibc.write(output, rest.baseAddress, rest.count)
+                    if written < 0, errno == EINTR { continue }
                     guard written > 0 else {
                         throw ArchiveError(.writeData, archive: destination.path, message: String(cString: strerror(errno)))
                     }
