@@ -1,1 +1,27 @@
 import CSandbox
+
+/// Runs build steps in sandboxes: fresh mount, PID, UTS and IPC namespaces (and a network
+/// namespace for ``SandboxNetwork/none``), a fresh `/proc`, a read-only `/sys`, a minimal
+/// `/dev`, generated `/etc/hosts` and `/etc/hostname` and the host's `/etc/resolv.conf`
+/// mounted read-only, `pivot_root` into the step's root, then the step's user, working
+/// directory and command.
+///
+/// PID 1 in the sandbox is a small init (in CSandbox, in swiftbuild's own binary) that
+/// forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the step, which is PID 2, reaps
+/// orphans, and ends with the step: whatever the step left running is killed then.
+public enum Sandbox {
+    /// Runs `configuration`'s command to its end, with its stdout and stderr on `output`
+    /// (stdin is `/dev/null`). Cancelling the task kills the step's whole process tree and
+    /// throws ``SandboxError/cancelled``; the root is cleaned up before this returns.
+    public static func run(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
+        -> ExitStatus {
+        guard !Task.isCancelled else { throw .cancelled }
+        let process = try await SandboxProcess.launch(configuration, output: output)
+        let outcome = await withTaskCancellationHandler {
+            await process.outcome()
+        } onCancel: {
+            process.kill()
+        }
+        return try outcome.get()
+    }
+}

@@ -1,6 +1,110 @@
-// The C side of the sandbox: the calls that must run between clone and exec, where only
-// async-signal-safe code may run. Written by the sandbox's owner.
+// The C side of the sandbox: the system calls Swift cannot make (variadic or not exported
+// by Glibc's module), and the whole path from clone to exec, where only async-signal-safe
+// code may run. Swift (module Sandbox) prepares everything in memory before calling
+// csandbox_spawn and turns the reports below into typed errors.
 #ifndef CSANDBOX_H
 #define CSANDBOX_H
-int csandbox_placeholder(void);
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+// MARK: - The process's own mount namespace
+
+/// What the constructor did when the program started: 1 when it moved the process into a
+/// private mount namespace, 0 when it did not try (not root), or -errno when it failed.
+int csandbox_private_mount_namespace_status(void);
+
+// MARK: - Running one step
+
+/// Everything the child needs, prepared by the parent before clone. All pointers must stay
+/// valid until csandbox_spawn returns (the child works on its own copy of memory).
+struct csandbox_spec {
+    const char *rootfs;               // absolute host path of the root to pivot into
+    const char *const *argv;          // NULL-terminated; argv[0] without '/' is looked up in PATH
+    const char *const *envp;          // NULL-terminated "KEY=VALUE"
+    const char *workdir;              // absolute path inside the root, created if missing
+    const char *hostname;
+    uint32_t uid;
+    uint32_t gid;
+    const uint32_t *groups;           // supplementary groups
+    size_t group_count;
+    int new_network;                  // 1: new network namespace with only lo (up)
+    const char *hosts;                // contents of /etc/hosts and /etc/hostname, bind-mounted
+    const char *hostname_file;        // read-only from the sandbox's /dev tmpfs
+    const char *resolv_conf;          // host file bind-mounted read-only at /etc/resolv.conf, or NULL
+    int output_fd;                    // becomes the step's stdout and stderr; stdin is /dev/null
+};
+
+/// What a report from the child says.
+enum csandbox_report_kind {
+    CSANDBOX_REPORT_SETUP_FAILED = 1, // the init could not prepare the sandbox
+    CSANDBOX_REPORT_EXEC_FAILED = 2,  // the step could not exec argv[0]
+    CSANDBOX_REPORT_EXITED = 3,       // the step ended; status is its raw wait status
+};
+
+/// One record on the report pipe, written in one write(2) (smaller than PIPE_BUF).
+struct csandbox_report {
+    int32_t kind;                     // enum csandbox_report_kind
+    int32_t error;                    // errno of the failed call
+    int32_t status;                   // raw wait status (CSANDBOX_REPORT_EXITED)
+    char operation[64];               // e.g. "mount proc on", "exec"
+    char path[1024];                  // the path the operation was about (truncated)
+};
+
+/// Clones the init of a new sandbox (new mount, PID, UTS, IPC and, when asked, network
+/// namespaces) from the calling thread. Returns the init's pid, or -1 with errno set.
+/// On success, *pidfd is a CLOEXEC pidfd of the init and *report_fd the CLOEXEC read end
+/// of the report pipe, which reaches end-of-file when the init is gone.
+/// The init dies with SIGKILL when the calling thread ends (PR_SET_PDEATHSIG), so the
+/// calling thread must outlive it.
+pid_t csandbox_spawn(const struct csandbox_spec *spec, int *pidfd, int *report_fd);
+
+/// Reads one report. Returns 1 when *report was filled, 0 at end-of-file, -1 with errno.
+int csandbox_read_report(int report_fd, struct csandbox_report *report);
+
+/// Waits for the process behind pidfd to end and reaps it; *status gets its raw wait status.
+/// Returns 0, or -1 with errno.
+int csandbox_wait(int pidfd, int *status);
+
+/// Sends signal to the process behind pidfd. Returns 0, or -1 with errno.
+int csandbox_kill(int pidfd, int signal);
+
+// MARK: - Mount helpers for Swift
+
+/// O_PATH, which Swift's Glibc module leaves out (it needs _GNU_SOURCE).
+extern const int csandbox_o_path;
+
+/// openat2(dirfd, path, flags | O_CLOEXEC) resolving path as if dirfd were the root
+/// (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks never lead outside it.
+/// Returns an fd, or -1 with errno.
+int csandbox_open_in_root(int dirfd, const char *path, int flags, mode_t mode);
+
+/// The overlay options that keep the upper dir exactly the diff, as a NULL-terminated list
+/// of key, value, key, value... (set with FSCONFIG_SET_STRING, or "key=value" for mount(2)).
+const char *const *csandbox_overlay_options(void);
+
+/// Mounts overlayfs on target with the new mount API: fsopen("overlay"), one "lowerdir+"
+/// per lower (top first), upperdir, workdir, csandbox_overlay_options(), fsmount, move_mount.
+/// Returns 0, or -1 with errno; *failed_step names the call that failed and message gets
+/// the filesystem's own explanation when it gave one (may be empty).
+int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const char *upper,
+                           const char *work, const char *target, const char **failed_step,
+                           char *message, size_t message_size);
+
+/// Classic mount(2) of overlayfs with a "lowerdir=...,upperdir=...,workdir=..." data string
+/// (which must include csandbox_overlay_options()). Returns 0, or -1 with errno.
+int csandbox_overlay_mount_classic(const char *data, const char *target);
+
+/// mount(source, target, NULL, MS_BIND | MS_REC, NULL). Returns 0, or -1 with errno.
+int csandbox_bind_mount(const char *source, const char *target);
+
+/// umount2(target, flags). Returns 0, or -1 with errno.
+int csandbox_unmount(const char *target, int flags);
+
+// MARK: - Errors
+
+/// The symbolic name of an errno value ("EPERM"), or NULL when it has none.
+const char *csandbox_errno_name(int error);
+
 #endif

@@ -1,0 +1,26 @@
+// Declarations shared by the files that run in the sandbox's processes after clone.
+// Everything here is async-signal-safe: no malloc, no stdio, no locks, raw system calls
+// where glibc would consult its (copied, stale) thread list.
+#ifndef CSANDBOX_CHILD_H
+#define CSANDBOX_CHILD_H
+
+#include "csandbox.h"
+
+/// Writes one report to fd, in a single write(2). Failures are ignored: the parent is
+/// gone, or will learn the outcome from the exit status.
+void csandbox_child_report(int fd, int kind, int error, int status, const char *operation,
+                           const char *path);
+
+/// Reports a setup failure (errno) for operation on path, then exits the init with status 1.
+__attribute__((noreturn)) void csandbox_child_fail(int fd, const char *operation, const char *path);
+
+/// PID 1 of the sandbox: prepares the namespaces and the root, starts the step, forwards
+/// signals to it, reaps zombies, and exits once the step has ended. Never returns.
+__attribute__((noreturn)) void csandbox_init_main(const struct csandbox_spec *spec, int report_fd);
+
+/// The step (PID 2): drops to the step's user, sets up stdio and execs argv. Never returns.
+/// output_fd is the step's stdout and stderr; stdin (fd 0) is already /dev/null.
+__attribute__((noreturn)) void csandbox_step_main(const struct csandbox_spec *spec, int report_fd,
+                                                  int output_fd);
+
+#endif

@@ -1,0 +1,375 @@
+// PID 1 of a sandbox, from clone to the end of the step. The order follows runc and crun:
+// private propagation, the root bound onto itself, the host's resolv.conf opened while the
+// host's tree is still reachable, pivot_root, then the fresh filesystems mounted by paths that
+// resolve inside the new root (so an image's own symlinks can never lead out of it).
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Closes every descriptor inherited from swiftbuild except 0-2 and the two kept ones (a
+// concurrent step's output pipe held here would never reach end-of-file).
+static void close_inherited_fds(int report_fd, int keep_a, int keep_b)
+{
+    int low = keep_a < keep_b ? keep_a : keep_b;
+    int high = keep_a < keep_b ? keep_b : keep_a;
+    unsigned int next = 3;
+    int kept[2] = {low, high};
+    for (int i = 0; i < 2; i++) {
+        if (kept[i] < (int)next) {
+            continue;
+        }
+        if ((unsigned int)kept[i] > next && close_range(next, (unsigned int)kept[i] - 1, 0) != 0) {
+            csandbox_child_fail(report_fd, "close inherited descriptors", "");
+        }
+        next = (unsigned int)kept[i] + 1;
+    }
+    if (close_range(next, ~0U, 0) != 0) {
+        csandbox_child_fail(report_fd, "close inherited descriptors", "");
+    }
+}
+
+// Dies with swiftbuild: the kernel sends SIGKILL when the cloning thread ends, and the
+// PID namespace (the whole step) dies with its init. If swiftbuild ended before the
+// prctl took effect, nobody reads the report pipe any more: poll sees POLLERR.
+static void die_with_parent(int report_fd)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+        csandbox_child_fail(report_fd, "set the parent-death signal", "");
+    }
+    struct pollfd lifeline = {.fd = report_fd, .events = POLLOUT};
+    if (poll(&lifeline, 1, 0) < 0) {
+        csandbox_child_fail(report_fd, "poll the report pipe", "");
+    }
+    if (lifeline.revents & POLLERR) {
+        _exit(1);
+    }
+}
+
+static void bring_loopback_up(int report_fd)
+{
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) {
+        csandbox_child_fail(report_fd, "open a socket to configure", "lo");
+    }
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    memcpy(request.ifr_name, "lo", 3);
+    if (ioctl(sock, SIOCGIFFLAGS, &request) != 0) {
+        csandbox_child_fail(report_fd, "read the flags of", "lo");
+    }
+    request.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(sock, SIOCSIFFLAGS, &request) != 0) {
+        csandbox_child_fail(report_fd, "bring up", "lo");
+    }
+    if (close(sock) != 0) {
+        csandbox_child_fail(report_fd, "close the socket of", "lo");
+    }
+}
+
+// Clones a host file's mount as a detached, read-only tree, attached after pivot_root by
+// attach_host_file (the host's tree is unreachable by then).
+static int open_host_file(const char *source, int report_fd)
+{
+    int tree_fd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (tree_fd < 0) {
+        csandbox_child_fail(report_fd, "open for bind mounting", source);
+    }
+    struct mount_attr attributes = {
+        .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+    };
+    if (mount_setattr(tree_fd, "", AT_EMPTY_PATH, &attributes, sizeof attributes) != 0) {
+        csandbox_child_fail(report_fd, "make read-only the bind mount of", source);
+    }
+    return tree_fd;
+}
+
+static void attach_host_file(int tree_fd, const char *target, int report_fd)
+{
+    if (move_mount(tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        csandbox_child_fail(report_fd, "bind mount on", target);
+    }
+    if (close(tree_fd) != 0) {
+        csandbox_child_fail(report_fd, "close the bind mount for", target);
+    }
+}
+
+// A generated file (/etc/hosts, /etc/hostname) is written in the sandbox's own /dev tmpfs,
+// bound read-only on its target, and unlinked from /dev: it lives only as long as the
+// sandbox, and nothing is written on the host.
+static void bind_generated_file(const char *content, const char *staging, const char *target,
+                                int report_fd)
+{
+    int fd = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        csandbox_child_fail(report_fd, "create", staging);
+    }
+    size_t length = strlen(content);
+    size_t written = 0;
+    while (written < length) {
+        ssize_t count = write(fd, content + written, length - written);
+        if (count < 0 && errno == EINTR) {
+            continue;
+        }
+        if (count <= 0) {
+            csandbox_child_fail(report_fd, "write", staging);
+        }
+        written += (size_t)count;
+    }
+    if (close(fd) != 0) {
+        csandbox_child_fail(report_fd, "close", staging);
+    }
+    if (mount(staging, target, NULL, MS_BIND, NULL) != 0) {
+        csandbox_child_fail(report_fd, "bind mount on", target);
+    }
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) != 0) {
+        csandbox_child_fail(report_fd, "make read-only the bind mount on", target);
+    }
+    if (unlink(staging) != 0) {
+        csandbox_child_fail(report_fd, "remove", staging);
+    }
+}
+
+// pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+// detaches the old root, so the host's tree is unreachable from the sandbox.
+static void enter_root(const char *rootfs, int report_fd)
+{
+    if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) {
+        csandbox_child_fail(report_fd, "bind the root onto itself:", rootfs);
+    }
+    if (chdir(rootfs) != 0) {
+        csandbox_child_fail(report_fd, "enter the root", rootfs);
+    }
+    if (syscall(SYS_pivot_root, ".", ".") != 0) {
+        csandbox_child_fail(report_fd, "pivot_root to", rootfs);
+    }
+    if (umount2(".", MNT_DETACH) != 0) {
+        csandbox_child_fail(report_fd, "detach the old root from", rootfs);
+    }
+    if (chdir("/") != 0) {
+        csandbox_child_fail(report_fd, "enter the new root", "/");
+    }
+}
+
+static void mount_filesystem(const char *type, const char *target, unsigned long flags,
+                             const char *data, int report_fd)
+{
+    if (mount(type, target, type, flags, data) == 0) {
+        return;
+    }
+    // "mount proc on" + "/proc": the parent adds the root and the error's name.
+    char operation[32] = "mount ";
+    size_t length = strlen(type);
+    if (length > sizeof operation - sizeof "mount  on") {
+        length = sizeof operation - sizeof "mount  on";
+    }
+    memcpy(operation + 6, type, length);
+    memcpy(operation + 6 + length, " on", 4);
+    csandbox_child_fail(report_fd, operation, target);
+}
+
+// A minimal /dev on tmpfs: the usual character devices (made with mknod, as root may),
+// a private devpts instance, /dev/shm and the /proc/self/fd links.
+static void populate_dev(int report_fd)
+{
+    mount_filesystem("tmpfs", "/dev", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", report_fd);
+    static const struct {
+        const char *path;
+        unsigned int major, minor;
+    } devices[] = {
+        {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+        {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    };
+    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+        if (mknod(devices[i].path, S_IFCHR | 0666, makedev(devices[i].major, devices[i].minor)) != 0) {
+            csandbox_child_fail(report_fd, "create the device", devices[i].path);
+        }
+    }
+    static const char *const directories[] = {"/dev/pts", "/dev/shm"};
+    for (size_t i = 0; i < 2; i++) {
+        if (mkdir(directories[i], 0755) != 0) {
+            csandbox_child_fail(report_fd, "create the directory", directories[i]);
+        }
+    }
+    mount_filesystem("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620,gid=5", report_fd);
+    mount_filesystem("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     "mode=1777,size=65536k", report_fd);
+    static const char *const links[][2] = {
+        {"pts/ptmx", "/dev/ptmx"},          {"/proc/self/fd", "/dev/fd"},
+        {"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+        {"/proc/self/fd/2", "/dev/stderr"},
+    };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        if (symlink(links[i][0], links[i][1]) != 0) {
+            csandbox_child_fail(report_fd, "create the link", links[i][1]);
+        }
+    }
+}
+
+// mkdir -p, as root; the directories it creates belong to the step's user (as BuildKit).
+static void make_working_directory(const struct csandbox_spec *spec, int report_fd)
+{
+    char path[4096];
+    size_t length = strlen(spec->workdir);
+    if (length >= sizeof path) {
+        errno = ENAMETOOLONG;
+        csandbox_child_fail(report_fd, "create the working directory", spec->workdir);
+    }
+    memcpy(path, spec->workdir, length + 1);
+    for (size_t i = 1; i <= length; i++) {
+        if (path[i] != '/' && path[i] != '\0') {
+            continue;
+        }
+        char separator = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0755) == 0) {
+            if (lchown(path, spec->uid, spec->gid) != 0) {
+                csandbox_child_fail(report_fd, "give the working directory to the user:", path);
+            }
+        } else if (errno != EEXIST) {
+            csandbox_child_fail(report_fd, "create the working directory", path);
+        }
+        path[i] = separator;
+    }
+}
+
+// Fork without glibc's atfork handlers (see csandbox_spawn).
+static pid_t fork_step(void)
+{
+    return (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+// The init's life after the step started: forward the termination signals to it, reap
+// every child (orphans of the step land here), and end with a report of the step's
+// status. Ending the init makes the kernel kill whatever else runs in the namespace.
+__attribute__((noreturn)) static void supervise(pid_t step, const sigset_t *signals, int report_fd)
+{
+    for (;;) {
+        siginfo_t info;
+        int signal = sigwaitinfo(signals, &info);
+        if (signal < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            csandbox_child_fail(report_fd, "wait for signals", "");
+        }
+        if (signal != SIGCHLD) {
+            if (kill(step, signal) != 0 && errno != ESRCH) {
+                csandbox_child_fail(report_fd, "forward a signal to the step", "");
+            }
+            continue;
+        }
+        for (;;) {
+            int status;
+            pid_t child = waitpid(-1, &status, WNOHANG);
+            if (child < 0 && errno == EINTR) {
+                continue;
+            }
+            if (child < 0 && errno != ECHILD) {
+                csandbox_child_fail(report_fd, "reap children", "");
+            }
+            if (child <= 0) {
+                break;
+            }
+            if (child == step) {
+                csandbox_child_report(report_fd, CSANDBOX_REPORT_EXITED, 0, status, "", "");
+                _exit(0);
+            }
+        }
+    }
+}
+
+void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
+{
+    die_with_parent(report_fd);
+
+    // Signals the init handles are blocked from the start, so none is lost before
+    // sigwaitinfo (blocked signals are queued even for a PID 1 without handlers).
+    sigset_t signals;
+    if (sigemptyset(&signals) != 0 || sigaddset(&signals, SIGCHLD) != 0
+        || sigaddset(&signals, SIGTERM) != 0 || sigaddset(&signals, SIGINT) != 0
+        || sigaddset(&signals, SIGHUP) != 0 || sigaddset(&signals, SIGQUIT) != 0) {
+        csandbox_child_fail(report_fd, "prepare the signal set", "");
+    }
+    if (sigprocmask(SIG_BLOCK, &signals, NULL) != 0) {
+        csandbox_child_fail(report_fd, "block signals", "");
+    }
+
+    // The step's output moves above 2, so that 0-2 can become /dev/null for the init.
+    int output_fd = fcntl(spec->output_fd, F_DUPFD_CLOEXEC, 3);
+    if (output_fd < 0) {
+        csandbox_child_fail(report_fd, "duplicate the output descriptor", "");
+    }
+    close_inherited_fds(report_fd, report_fd, output_fd);
+
+    // A new session: the step has no controlling terminal, and a Ctrl-C in swiftbuild's
+    // terminal reaches the step only through swiftbuild's own cancellation.
+    if (setsid() < 0) {
+        csandbox_child_fail(report_fd, "start a new session", "");
+    }
+    umask(0);
+    if (sethostname(spec->hostname, strlen(spec->hostname)) != 0) {
+        csandbox_child_fail(report_fd, "set the hostname to", spec->hostname);
+    }
+    if (spec->new_network) {
+        bring_loopback_up(report_fd);
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        csandbox_child_fail(report_fd, "make the mounts private:", "/");
+    }
+
+    int resolv_conf = spec->resolv_conf != NULL ? open_host_file(spec->resolv_conf, report_fd) : -1;
+
+    enter_root(spec->rootfs, report_fd);
+    mount_filesystem("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
+    mount_filesystem("sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
+    populate_dev(report_fd);
+    if (resolv_conf >= 0) {
+        attach_host_file(resolv_conf, "/etc/resolv.conf", report_fd);
+    }
+    bind_generated_file(spec->hosts, "/dev/.hosts", "/etc/hosts", report_fd);
+    bind_generated_file(spec->hostname_file, "/dev/.hostname", "/etc/hostname", report_fd);
+    make_working_directory(spec, report_fd);
+
+    // From here on, the init's own 0-2 are /dev/null: it holds nothing of swiftbuild's.
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) {
+        csandbox_child_fail(report_fd, "open", "/dev/null");
+    }
+    for (int fd = 0; fd < 3; fd++) {
+        if (dup2(null_fd, fd) < 0) {
+            csandbox_child_fail(report_fd, "redirect to /dev/null the descriptor of", "init");
+        }
+    }
+    if (close(null_fd) != 0) {
+        csandbox_child_fail(report_fd, "close", "/dev/null");
+    }
+
+    pid_t step = fork_step();
+    if (step < 0) {
+        csandbox_child_fail(report_fd, "fork the step", "");
+    }
+    if (step == 0) {
+        csandbox_step_main(spec, report_fd, output_fd);
+    }
+    if (close(output_fd) != 0) {
+        csandbox_child_fail(report_fd, "close the output descriptor", "");
+    }
+    supervise(step, &signals, report_fd);
+}

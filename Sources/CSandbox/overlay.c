@@ -1,0 +1,123 @@
+// Mounting overlayfs for a step: upper = the new layer, lowers = the parent layers.
+#define _GNU_SOURCE
+#include "csandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+// Every feature that would record a change as something other than its plain result is
+// off: redirect_dir (a renamed directory would be an xattr pointing into a lower),
+// metacopy (a chmod would copy up metadata only), index (hard-link bookkeeping in the
+// work dir and origin checks), and xino (inode-number tricks that need nothing stored
+// but warn on some filesystems). What remains in the upper dir is what docker expects of
+// a layer: new and changed files, whiteouts as 0:0 character devices, and opaque
+// directories marked with trusted.overlay.opaque=y.
+static const char *const overlay_options[] = {
+    "redirect_dir", "off",
+    "metacopy", "off",
+    "index", "off",
+    "xino", "off",
+    NULL,
+};
+
+const char *const *csandbox_overlay_options(void)
+{
+    return overlay_options;
+}
+
+// The new API keeps the filesystem's explanation of a failure in the context: read it.
+static void read_context_message(int context, char *message, size_t message_size)
+{
+    if (message_size == 0) {
+        return;
+    }
+    message[0] = '\0';
+    ssize_t length = read(context, message, message_size - 1);
+    if (length > 0) {
+        message[length] = '\0';
+    }
+}
+
+int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const char *upper,
+                           const char *work, const char *target, const char **failed_step,
+                           char *message, size_t message_size)
+{
+    if (message_size > 0) {
+        message[0] = '\0';
+    }
+    *failed_step = "fsopen overlay";
+    int context = fsopen("overlay", FSOPEN_CLOEXEC);
+    if (context < 0) {
+        return -1;
+    }
+    int result = -1;
+    int mount_fd = -1;
+    for (size_t i = 0; i < lower_count; i++) {
+        *failed_step = "add the lower directory (lowerdir+)";
+        if (fsconfig(context, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) != 0) {
+            goto failed;
+        }
+    }
+    *failed_step = "set the upper directory";
+    if (fsconfig(context, FSCONFIG_SET_STRING, "upperdir", upper, 0) != 0) {
+        goto failed;
+    }
+    *failed_step = "set the work directory";
+    if (fsconfig(context, FSCONFIG_SET_STRING, "workdir", work, 0) != 0) {
+        goto failed;
+    }
+    for (size_t i = 0; overlay_options[i] != NULL; i += 2) {
+        *failed_step = "set the overlay options";
+        if (fsconfig(context, FSCONFIG_SET_STRING, overlay_options[i], overlay_options[i + 1], 0) != 0) {
+            goto failed;
+        }
+    }
+    *failed_step = "create the overlay";
+    if (fsconfig(context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+        goto failed;
+    }
+    *failed_step = "fsmount";
+    mount_fd = fsmount(context, FSMOUNT_CLOEXEC, 0);
+    if (mount_fd < 0) {
+        goto failed;
+    }
+    *failed_step = "move_mount";
+    if (move_mount(mount_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        goto failed;
+    }
+    result = 0;
+failed:
+    if (result != 0) {
+        int saved = errno;
+        read_context_message(context, message, message_size);
+        errno = saved;
+    }
+    {
+        int saved = errno;
+        // Closing a detached mount or a context cannot fail in a way that matters here.
+        if (mount_fd >= 0) {
+            (void)close(mount_fd);
+        }
+        (void)close(context);
+        errno = saved;
+    }
+    return result;
+}
+
+int csandbox_overlay_mount_classic(const char *data, const char *target)
+{
+    return mount("overlay", target, "overlay", 0, data);
+}
+
+int csandbox_bind_mount(const char *source, const char *target)
+{
+    return mount(source, target, NULL, MS_BIND | MS_REC, NULL);
+}
+
+int csandbox_unmount(const char *target, int flags)
+{
+    return umount2(target, flags);
+}

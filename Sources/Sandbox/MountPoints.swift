@@ -1,0 +1,135 @@
+import CSandbox
+import Glibc
+
+/// The mount points a step needs that its root lacks, created before the step and removed
+/// after it, so that they never end up in the layer (the root is an overlay whose upper
+/// dir is the layer). Only what was created here is removed: never what the image had.
+///
+/// Paths are resolved with `openat2(RESOLVE_IN_ROOT)`, so an image's symlinks (an absolute
+/// `/etc` link, say) resolve inside the root exactly as they will for the step.
+///
+/// Creating a file in a directory the step does not otherwise touch changes that
+/// directory's times (and, on overlayfs, copies it up); the times are put back when the
+/// directory is left as the mount point found it. A copied-up directory may remain in the
+/// upper dir with unchanged metadata.
+struct MountPoints: Sendable {
+    /// One created entry, and what its parent directory looked like around the creation.
+    private struct Created: Sendable {
+        var path: String
+        var parent: String
+        var isDirectory: Bool
+        /// The parent's access and modification times before the creation.
+        var parentTimesBefore: [timespec]
+        /// The parent's modification time right after the creation.
+        var parentModifiedAfter: timespec
+    }
+
+    /// The root the paths are in.
+    let rootfs: String
+    private var created: [Created] = []
+
+    /// Creates, inside `rootfs`, whichever of `directories` and `files` (absolute paths
+    /// inside the root) are missing, with missing parents as directories.
+    init(rootfs: String, directories: [String], files: [String]) throws(SandboxError) {
+        self.rootfs = rootfs
+        let root = try Self.open(rootfs, flags: csandbox_o_path | O_DIRECTORY)
+        defer { close(root) }
+        do throws(SandboxError) {
+            for path in directories {
+                try ensure(path, isDirectory: true, root: root)
+            }
+            for path in files {
+                try ensure(path, isDirectory: false, root: root)
+            }
+        } catch {
+            try? remove()
+            throw error
+        }
+    }
+
+    /// Removes what ``init(rootfs:directories:files:)`` created, deepest first. An entry
+    /// the step filled (a created directory that is no longer empty) or removed stays as is.
+    func remove() throws(SandboxError) {
+        let root = try Self.open(rootfs, flags: csandbox_o_path | O_DIRECTORY)
+        defer { close(root) }
+        for entry in created.reversed() {
+            let parent = try Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
+            defer { close(parent) }
+            let before = try Self.status(of: parent, path: entry.parent)
+            let name = String(entry.path.split(separator: "/").last ?? "")
+            if unlinkat(parent, name, entry.isDirectory ? AT_REMOVEDIR : 0) != 0 {
+                let error = SystemErrno.current
+                guard [ENOENT, ENOTEMPTY, EEXIST].contains(error.code) else {
+                    throw .system(operation: "remove the mount point", path: "\(entry.path) in \(rootfs)", errno: error)
+                }
+                continue
+            }
+            let modified = before.st_mtim
+            guard modified.tv_sec == entry.parentModifiedAfter.tv_sec,
+                  modified.tv_nsec == entry.parentModifiedAfter.tv_nsec else { continue }
+            if futimens(parent, entry.parentTimesBefore) != 0 {
+                throw .system(operation: "restore the times of", path: "\(entry.parent) in \(rootfs)", errno: .current)
+            }
+        }
+    }
+
+    /// Creates `path` and its missing parents unless it exists (through symlinks in the root).
+    private mutating func ensure(_ path: String, isDirectory: Bool, root: Int32) throws(SandboxError) {
+        let names = path.split(separator: "/").map(String.init)
+        var parent = "/"
+        for (index, name) in names.enumerated() {
+            let current = parent == "/" ? "/\(name)" : "\(parent)/\(name)"
+            let isLast = index == names.count - 1
+            let existing = csandbox_open_in_root(root, current, csandbox_o_path, 0)
+            if existing >= 0 {
+                close(existing)
+            } else if errno == ENOENT {
+                try create(current, in: parent, name: name, isDirectory: !isLast || isDirectory, root: root)
+            } else {
+                throw .system(operation: "look up the mount point", path: "\(current) in \(rootfs)", errno: .current)
+            }
+            parent = current
+        }
+    }
+
+    private mutating func create(_ path: String, in parentPath: String, name: String, isDirectory: Bool,
+                                 root: Int32) throws(SandboxError) {
+        let parent = try Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
+        defer { close(parent) }
+        let before = try Self.status(of: parent, path: parentPath)
+        if isDirectory {
+            guard mkdirat(parent, name, 0o755) == 0 else {
+                throw .system(operation: "create the mount point", path: "\(path) in \(rootfs)", errno: .current)
+            }
+        } else {
+            let file = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            guard file >= 0 else {
+                throw .system(operation: "create the mount point", path: "\(path) in \(rootfs)", errno: .current)
+            }
+            close(file)
+        }
+        let after = try Self.status(of: parent, path: parentPath)
+        created.append(Created(path: path, parent: parentPath, isDirectory: isDirectory,
+                               parentTimesBefore: [before.st_atim, before.st_mtim],
+                               parentModifiedAfter: after.st_mtim))
+    }
+
+    private static func open(_ path: String, flags: Int32) throws(SandboxError) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(operation: "open the root", path: path, errno: .current) }
+        return fd
+    }
+
+    private static func openInRoot(_ root: Int32, _ path: String, flags: Int32,
+                                   rootfs: String) throws(SandboxError) -> Int32 {
+        let fd = csandbox_open_in_root(root, path, flags, 0)
+        guard fd >= 0 else { throw .system(operation: "open", path: "\(path) in \(rootfs)", errno: .current) }
+        return fd
+    }
+
+    private static func status(of fd: Int32, path: String) throws(SandboxError) -> stat {
+        var result = stat()
+        guard fstat(fd, &result) == 0 else { throw .system(operation: "stat", path: path, errno: .current) }
+        return result
+    }
+}

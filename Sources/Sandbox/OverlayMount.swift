@@ -1,0 +1,93 @@
+import CSandbox
+import Glibc
+
+/// The overlay mounts of build steps: lower = the parent layers, upper = the new layer.
+///
+/// The options keep the upper dir exactly the layer's diff (see `csandbox_overlay_options()`:
+/// no `redirect_dir`, `metacopy`, `index` or `xino`): new and changed files, whiteouts as
+/// 0:0 character devices, opaque directories marked `trusted.overlay.opaque=y`. Overlayfs
+/// also leaves bookkeeping xattrs on copied-up entries (`trusted.overlay.origin`,
+/// `trusted.overlay.impure`), which layer packing ignores like any `trusted.overlay.*`
+/// other than `opaque`.
+public enum OverlayMount {
+    /// Mounts an overlay on `target`. `lowerDirectories` are listed top first; with none
+    /// (`FROM scratch`), `upperDirectory` is bind-mounted instead.
+    ///
+    /// Uses the new mount API (one `lowerdir+` per layer, so the number of layers is not
+    /// limited by the page-sized option string of `mount(2)`), and `mount(2)` on kernels
+    /// without it (before Linux 6.8).
+    public static func mount(lowerDirectories: [String], upperDirectory: String, workDirectory: String,
+                             target: String) throws(SandboxError) {
+        guard !lowerDirectories.isEmpty else {
+            guard csandbox_bind_mount(upperDirectory, target) == 0 else {
+                throw .overlay(operation: "bind mount \(upperDirectory)", target: target, errno: .current, detail: "")
+            }
+            return
+        }
+        var failedStep: UnsafePointer<CChar>?
+        var message = [CChar](repeating: 0, count: 512)
+        let result = withCStrings(lowerDirectories) { lowers in
+            csandbox_overlay_mount(lowers, lowerDirectories.count, upperDirectory, workDirectory, target,
+                                   &failedStep, &message, message.count)
+        }
+        guard result != 0 else { return }
+        let error = SystemErrno.current
+        let step = failedStep.map { String(cString: $0) } ?? "mount overlay"
+        let unsupported = error.code == ENOSYS || (step.contains("lowerdir+") && error.code == EINVAL)
+        guard unsupported else {
+            throw .overlay(operation: step, target: target, errno: error, detail: Self.detail(message))
+        }
+        try mountClassic(lowerDirectories: lowerDirectories, upperDirectory: upperDirectory,
+                         workDirectory: workDirectory, target: target)
+    }
+
+    /// Unmounts `target`, detaching it lazily (`MNT_DETACH`) when it is busy.
+    public static func unmount(_ target: String) throws(SandboxError) {
+        if csandbox_unmount(target, 0) == 0 { return }
+        guard errno == EBUSY else { throw .overlay(operation: "unmount", target: target, errno: .current, detail: "") }
+        guard csandbox_unmount(target, Int32(MNT_DETACH)) == 0 else {
+            throw .overlay(operation: "detach", target: target, errno: .current, detail: "")
+        }
+    }
+
+    /// `mount(2)` with a `lowerdir=a:b` option string, limited to one page.
+    static func mountClassic(lowerDirectories: [String], upperDirectory: String, workDirectory: String,
+                             target: String) throws(SandboxError) {
+        let paths = lowerDirectories + [upperDirectory, workDirectory]
+        if let bad = paths.first(where: { $0.contains(",") || $0.contains(":") }) {
+            throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(EINVAL),
+                           detail: "'\(bad)' contains ',' or ':', which the option string cannot hold")
+        }
+        var options = ["lowerdir=" + lowerDirectories.joined(separator: ":"), "upperdir=" + upperDirectory,
+                       "workdir=" + workDirectory]
+        let overlayOptions = csandbox_overlay_options()!
+        var index = 0
+        while let key = overlayOptions[index], let value = overlayOptions[index + 1] {
+            options.append(String(cString: key) + "=" + String(cString: value))
+            index += 2
+        }
+        let data = options.joined(separator: ",")
+        guard data.utf8.count < Int(getpagesize()) else {
+            throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(E2BIG),
+                           detail: "\(lowerDirectories.count) lower directories do not fit in one page of options")
+        }
+        guard csandbox_overlay_mount_classic(data, target) == 0 else {
+            throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: .current, detail: "")
+        }
+    }
+
+    /// The fs context's message ("e overlay: ..."), without its severity prefix.
+    private static func detail(_ message: [CChar]) -> String {
+        let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return text.hasPrefix("e ") ? String(text.dropFirst(2)) : text
+    }
+
+    /// Calls `body` with a C array of C strings that live for the call.
+    private static func withCStrings<Result>(_ strings: [String],
+                                             _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer($0) }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}

@@ -1,0 +1,65 @@
+/// Everything needed to run one build step in a sandbox.
+public struct SandboxConfiguration: Sendable {
+    /// The host name steps get unless told otherwise; BuildKit's, so that scripts see the
+    /// same name under swiftbuild.
+    public static let defaultHostname = "buildkitsandbox"
+
+    /// The prepared root directory (the merged view of the step's overlay) the step runs
+    /// in. Mount points it lacks are created for the step and removed afterwards.
+    public var rootfs: String
+    /// The command line. An `arguments[0]` without a slash is looked up in the `PATH` of
+    /// ``environment`` (or the usual default PATH) inside the root.
+    public var arguments: [String]
+    /// The step's whole environment, as `KEY=VALUE` strings.
+    public var environment: [String] = []
+    /// The absolute working directory inside the root; created (owned by ``uid``:``gid``)
+    /// when missing.
+    public var workingDirectory: String = "/"
+    /// The step's user id.
+    public var uid: UInt32 = 0
+    /// The step's primary group id.
+    public var gid: UInt32 = 0
+    /// The step's supplementary groups (none unless listed).
+    public var supplementaryGroups: [UInt32] = []
+    /// The host name in the step's UTS namespace, also written to `/etc/hostname` and
+    /// `/etc/hosts`.
+    public var hostname: String = SandboxConfiguration.defaultHostname
+    /// The host's network or none.
+    public var network: SandboxNetwork = .host
+    /// The host file mounted read-only at `/etc/resolv.conf`, or nil for none.
+    public var resolvConf: String? = "/etc/resolv.conf"
+    /// Lines added to the generated `/etc/hosts`.
+    public var extraHosts: [HostEntry] = []
+
+    /// A configuration running `arguments` as root in `rootfs`, in `/`, on the host's
+    /// network, with an empty environment.
+    public init(rootfs: String, arguments: [String]) {
+        self.rootfs = rootfs
+        self.arguments = arguments
+    }
+
+    /// Checks what the kernel would otherwise reject with a less helpful error.
+    func validate() throws(SandboxError) {
+        func invalid(_ reason: String) -> SandboxError { .invalidConfiguration(reason) }
+        guard rootfs.hasPrefix("/") else { throw invalid("the root '\(rootfs)' is not an absolute path") }
+        guard let command = arguments.first, !command.isEmpty else { throw invalid("the command is empty") }
+        guard workingDirectory.hasPrefix("/") else {
+            throw invalid("the working directory '\(workingDirectory)' is not an absolute path")
+        }
+        guard !hostname.isEmpty, hostname.utf8.count <= 64, !hostname.contains(where: \.isWhitespace) else {
+            throw invalid("'\(hostname)' is not a host name")
+        }
+        for entry in extraHosts where entry.name.isEmpty || entry.address.isEmpty
+            || (entry.name + entry.address).contains(where: \.isWhitespace) {
+            throw invalid("'\(entry.name):\(entry.address)' is not a host entry")
+        }
+        let strings = [rootfs, workingDirectory, hostname] + arguments + environment + (resolvConf.map { [$0] } ?? [])
+            + extraHosts.flatMap { [$0.name, $0.address] }
+        if let bad = strings.first(where: { $0.utf8.contains(0) }) {
+            throw invalid("'\(bad)' contains a NUL byte")
+        }
+        if let bad = environment.first(where: { !$0.contains("=") }) {
+            throw invalid("the environment entry '\(bad)' has no '='")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import CSandbox
+import Glibc
+
+/// A `csandbox_spec` and the C memory it points to, alive until this object goes away.
+/// Built on the thread that spawns the sandbox and used only there.
+final class SpawnSpecification {
+    private var allocations: [UnsafeMutableRawPointer] = []
+    private(set) var spec = csandbox_spec()
+
+    /// Copies `configuration` into C memory.
+    init(_ configuration: SandboxConfiguration, output: Int32) {
+        spec.rootfs = string(configuration.rootfs)
+        spec.argv = array(configuration.arguments)
+        spec.envp = array(configuration.environment)
+        spec.workdir = string(configuration.workingDirectory)
+        spec.hostname = string(configuration.hostname)
+        spec.uid = configuration.uid
+        spec.gid = configuration.gid
+        let groups = UnsafeMutablePointer<UInt32>.allocate(capacity: max(configuration.supplementaryGroups.count, 1))
+        groups.initialize(from: configuration.supplementaryGroups, count: configuration.supplementaryGroups.count)
+        allocations.append(UnsafeMutableRawPointer(groups))
+        spec.groups = UnsafePointer(groups)
+        spec.group_count = configuration.supplementaryGroups.count
+        spec.new_network = configuration.network == .none ? 1 : 0
+        spec.hosts = string(configuration.hostsFileContent)
+        spec.hostname_file = string(configuration.hostnameFileContent)
+        spec.resolv_conf = configuration.resolvConf.map(string)
+        spec.output_fd = output
+    }
+
+    deinit {
+        for allocation in allocations {
+            allocation.deallocate()
+        }
+    }
+
+    private func string(_ value: String) -> UnsafePointer<CChar> {
+        let bytes = value.utf8CString
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        bytes.withUnsafeBufferPointer { copy.initialize(from: $0.baseAddress!, count: bytes.count) }
+        allocations.append(UnsafeMutableRawPointer(copy))
+        return UnsafePointer(copy)
+    }
+
+    /// A NULL-terminated array of C strings.
+    private func array(_ values: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+        let pointers = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: values.count + 1)
+        for (index, value) in values.enumerated() {
+            (pointers + index).initialize(to: string(value))
+        }
+        (pointers + values.count).initialize(to: nil)
+        allocations.append(UnsafeMutableRawPointer(pointers))
+        return UnsafePointer(pointers)
+    }
+}

@@ -1,0 +1,30 @@
+import CSandbox
+import Glibc
+
+/// An errno value, printed as its name and meaning: "EPERM (operation not permitted)".
+public struct SystemErrno: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The raw errno value.
+    public let code: Int32
+
+    /// Wraps an errno value.
+    public init(_ code: Int32) {
+        self.code = code
+    }
+
+    /// The current thread's errno.
+    static var current: SystemErrno { SystemErrno(errno) }
+
+    /// The symbolic name, such as "ENOENT" (or "errno N" for a value without one).
+    public var name: String {
+        guard let name = csandbox_errno_name(code) else { return "errno \(code)" }
+        return String(cString: name)
+    }
+
+    /// The meaning in lower case, as shells print it: "no such file or directory".
+    public var meaning: String {
+        let text = String(cString: strerror(code))
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    public var description: String { "\(name) (\(meaning))" }
+}
