@@ -1,0 +1,47 @@
+import Glibc
+import OCI
+
+extension BuildContext {
+    /// A digest of exactly what a `COPY` of `patterns` (with `excludes`) reads from the
+    /// context: for every selected entry in walk order, its path, type, mode, uid, gid,
+    /// symlink target and content digest; modification times are left out, so a touched
+    /// but unchanged file keeps the digest. File contents are hashed once per version of
+    /// a file (same path, size, mtime, inode and ctime) and remembered.
+    public func contentDigest(for patterns: [String], excludes: [String] = []) throws(CopyError) -> Digest {
+        var hasher = SHA256Digester()
+        do throws(CopyError.Problem) {
+            let root = try RootDirectory(path: directory)
+            for node in try selection(for: patterns, excludes: excludes).flatMap({ $0.flattened() }) {
+                let status = node.status
+                var record = "\(node.path)\0\(status.type >> 12)\0\(String(status.permissions, radix: 8))\0\(status.uid)\0\(status.gid)\0"
+                record += String(decoding: node.linkTarget ?? [], as: UTF8.self) + "\0"
+                if status.isRegularFile { record += try fileDigest(node, in: root).description }
+                hasher.update(Array((record + "\n").utf8))
+            }
+        } catch {
+            throw CopyError(.copy, error)
+        }
+        return hasher.finalize()
+    }
+
+    private func fileDigest(_ node: SourceNode, in root: RootDirectory) throws(CopyError.Problem) -> Digest {
+        let identity = FileIdentity(path: node.path, status: node.status)
+        if let known = digestCache.digest(for: identity) { return known }
+        let descriptor = try root.openExact(node.path, flags: O_RDONLY)
+        defer { close(descriptor) }
+        var hasher = SHA256Digester()
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system(path: root.display(node.path), .current("read"))
+            }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+        let digest = hasher.finalize()
+        digestCache.remember(digest, for: identity)
+        return digest
+    }
+}

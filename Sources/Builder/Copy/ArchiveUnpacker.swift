@@ -1,0 +1,189 @@
+import Glibc
+import OCI
+
+/// `ADD`'s extraction of a local tar archive (plain, gzip, bzip2, xz or zstd, recognised
+/// by content, never by name) into a destination directory of the target root.
+///
+/// As in Docker: entry names are cleaned and taken relative to the destination (a
+/// leading `/` included); a name, hard link or relative symlink target that would leave
+/// the destination is refused; an existing file is replaced, an existing directory
+/// merged. Entries keep the archive's owner, mode and time, unless `--chown`. Parent
+/// directories resolve inside the target root, so no entry lands outside it.
+struct ArchiveUnpacker {
+    let writer: TargetWriter
+    let owner: FileOwner?
+
+    /// Whether the open file `descriptor` is a tar archive, compressed or not; its offset
+    /// is left at 0.
+    static func isArchive(_ descriptor: Int32, name: String) -> Bool {
+        var header = [UInt8](repeating: 0, count: 512)
+        let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        let magics: [[UInt8]] = [[0x1F, 0x8B], [0x42, 0x5A, 0x68], [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD]]
+        let compressed = magics.contains { header.starts(with: $0) }
+        let plainTar = count >= 262 && Array(header[257..<262]) == Array("ustar".utf8)
+        guard compressed || plainTar else { return false }
+        defer { lseek(descriptor, 0, SEEK_SET) }
+        // Compressed data that is not a tar (a plain `.gz` file) is copied, not extracted.
+        guard let reader = try? TarReader(fileDescriptor: descriptor, name: name) else { return false }
+        return (try? reader.nextEntry()) != nil
+    }
+
+    /// Extracts the archive open as `descriptor` into the directory whose real path from
+    /// the target root is `destination`.
+    func extract(_ descriptor: Int32, name: String, into destination: [String]) throws(CopyError.Problem) {
+        let reader: TarReader
+        do {
+            reader = try TarReader(fileDescriptor: descriptor, name: name)
+        } catch {
+            throw .archive(error)
+        }
+        var directoryTimes: [(path: [String], time: FileTime)] = []
+        while true {
+            let entry: TarEntry?
+            do {
+                entry = try reader.nextEntry()
+            } catch {
+                throw .archive(error)
+            }
+            guard let entry else { break }
+            let components = try Self.confined(entry.path.description, archive: name)
+            guard let entryName = components.last else { continue }
+            let path = "/" + (destination + components).joined(separator: "/")
+            let parent = try writer.makeDirectories(destination + components.dropLast())
+            defer { close(parent) }
+            if case .directory = entry.kind {
+                directoryTimes.append((destination + components, entry.modificationTime))
+            }
+            try write(entry, named: entryName, in: parent, path: path, reader: reader, archive: name, destination: destination)
+        }
+        // Directory times last: writing entries inside them changed them.
+        for (path, time) in directoryTimes.reversed() {
+            let directory = try writer.makeDirectories(path)
+            var times = [timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds), timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds)]
+            let result = futimens(directory, &times)
+            close(directory)
+            guard result == 0 else { throw .system(path: "/" + path.joined(separator: "/"), .current("utimensat")) }
+        }
+    }
+
+    private func write(
+        _ entry: TarEntry,
+        named name: String,
+        in parent: Int32,
+        path: String,
+        reader: TarReader,
+        archive: String,
+        destination: [String]
+    ) throws(CopyError.Problem) {
+        let owner = owner ?? FileOwner(uid: entry.uid, gid: entry.gid)
+        switch entry.kind {
+        case .directory:
+            let directory = try writer.openOrMakeDirectory(name, in: parent, path: path, replacing: true)
+            defer { close(directory) }
+            guard fchown(directory, owner.uid, owner.gid) == 0, fchmod(directory, mode_t(entry.permissions)) == 0 else {
+                throw .system(path: path, .current("chown/chmod"))
+            }
+        case .file:
+            try writer.removeNonDirectory(name, in: parent, path: path)
+            let output = try writer.createFile(name, in: parent, path: path)
+            defer { close(output) }
+            try Self.copyData(from: reader, to: output, path: path)
+            guard fchown(output, owner.uid, owner.gid) == 0, fchmod(output, mode_t(entry.permissions)) == 0 else {
+                throw .system(path: path, .current("chown/chmod"))
+            }
+        case .symlink(let target):
+            let text = target.description
+            if !text.hasPrefix("/") {
+                let linkDirectory = Array(try Self.confined(entry.path.description, archive: archive).dropLast())
+                guard Self.staysInside(linkDirectory.joined(separator: "/") + "/" + text) else {
+                    throw .unsafeArchiveEntry(archive: archive, entry: entry.path.description, reason: "is a symlink to \"\(text)\", outside the destination")
+                }
+            }
+            try writer.removeNonDirectory(name, in: parent, path: path)
+            guard symlinkat(text, parent, name) == 0 else { throw .system(path: path, .current("symlink")) }
+        case .hardlink(let target):
+            let targetComponents = try Self.confined(target.description, archive: archive)
+            try writer.removeNonDirectory(name, in: parent, path: path)
+            let targetParent = try writer.makeDirectories(destination + targetComponents.dropLast())
+            defer { close(targetParent) }
+            guard let targetName = targetComponents.last, linkat(targetParent, targetName, parent, name, 0) == 0 else {
+                throw .system(path: path, .current("link"))
+            }
+            return
+        case .characterDevice(let device), .blockDevice(let device):
+            try writer.removeNonDirectory(name, in: parent, path: path)
+            let type: UInt32 = if case .characterDevice = entry.kind { S_IFCHR } else { S_IFBLK }
+            guard mknodat(parent, name, type | entry.permissions, Self.deviceNumber(device)) == 0 else {
+                throw .system(path: path, .current("mknod"))
+            }
+        case .fifo:
+            try writer.removeNonDirectory(name, in: parent, path: path)
+            guard mknodat(parent, name, S_IFIFO | entry.permissions, 0) == 0 else { throw .system(path: path, .current("mknod")) }
+        }
+        if case .directory = entry.kind { return }
+        guard fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw .system(path: path, .current("chown"))
+        }
+        if case .symlink = entry.kind {} else if case .file = entry.kind {} else {
+            guard fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+        }
+        let time = timespec(tv_sec: entry.modificationTime.seconds, tv_nsec: entry.modificationTime.nanoseconds)
+        var times = [time, time]
+        guard utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
+    }
+
+    /// glibc's `makedev`, a macro Swift does not import.
+    private static func deviceNumber(_ device: DeviceNumber) -> dev_t {
+        let major = UInt64(device.major)
+        let minor = UInt64(device.minor)
+        return dev_t((major & 0xFFFF_F000) << 32 | (major & 0xFFF) << 8 | (minor & 0xFFFF_FF00) << 12 | (minor & 0xFF))
+    }
+
+    /// The cleaned components of an entry name, relative to the destination; refused
+    /// when it climbs above it (Docker's "breakout" check).
+    static func confined(_ name: String, archive: String) throws(CopyError.Problem) -> [String] {
+        guard staysInside(name) else {
+            throw .unsafeArchiveEntry(archive: archive, entry: name, reason: "would be written outside the destination")
+        }
+        return RootedPath.components(name)
+    }
+
+    /// Whether the relative path `name` (a leading `/` ignored) never climbs above its start.
+    private static func staysInside(_ name: String) -> Bool {
+        var depth = 0
+        for component in name.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..":
+                depth -= 1
+                if depth < 0 { return false }
+            default: depth += 1
+            }
+        }
+        return true
+    }
+
+    private static func copyData(from reader: TarReader, to output: Int32, path: String) throws(CopyError.Problem) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count: Int
+            do {
+                count = try reader.readData(into: buffer)
+            } catch {
+                throw .archive(error)
+            }
+            if count == 0 { return }
+            var written = 0
+            while written < count {
+                let result = Glibc.write(output, buffer.baseAddress! + written, count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw .system(path: path, .current("write"))
+                }
+                written += result
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import OCI
+
+/// A `COPY` or `ADD` that could not be performed, naming the instruction and the path
+/// involved. The builder prefixes the Dockerfile's `FILE:LINE`.
+public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        /// A source path that is not in the source tree, or that `.dockerignore` excludes.
+        case sourceNotFound(String)
+        /// A wildcard pattern that matched nothing.
+        case noMatch(pattern: String)
+        /// A wildcard pattern that is not valid `filepath.Match` syntax.
+        case invalidPattern(String, reason: String)
+        /// Several sources (given, or from a wildcard) but a destination without a trailing `/`.
+        case destinationMustBeDirectory
+        /// A URL or git source, which swiftbuild does not fetch yet.
+        case remoteSourceNotSupported(String)
+        /// A directory would have to be written where a non-directory is (destination path).
+        case notADirectory(String)
+        /// A non-directory would replace a directory (destination path).
+        case cannotReplaceDirectory(String)
+        /// A `--chmod` value that is neither octal nor a symbolic mode.
+        case invalidMode(String)
+        /// A `--chown` value that cannot be resolved in the target's user database.
+        case owner(UserLookupError)
+        /// A `--exclude` pattern that cannot be used.
+        case invalidExclude(String, reason: String)
+        /// A source of a type that cannot be copied (a socket).
+        case unsupportedFileType(String)
+        /// An `ADD` archive entry whose path or link would leave the destination.
+        case unsafeArchiveEntry(archive: String, entry: String, reason: String)
+        /// An `ADD` archive that libarchive could not read.
+        case archive(ArchiveError)
+        /// A system call on `path` failed.
+        case system(path: String, SystemError)
+
+        public var description: String {
+            switch self {
+            case .sourceNotFound(let path):
+                "\"\(path)\": not found (not in the source tree, or excluded by .dockerignore)"
+            case .noMatch(let pattern):
+                "no source files were found matching \"\(pattern)\""
+            case .invalidPattern(let pattern, let reason):
+                "invalid source pattern \"\(pattern)\": \(reason)"
+            case .destinationMustBeDirectory:
+                "the destination must be a directory and end with a /"
+            case .remoteSourceNotSupported(let source):
+                "\"\(source)\": remote URLs and git sources are not supported yet"
+            case .notADirectory(let path):
+                "cannot copy to non-directory: \(path)"
+            case .cannotReplaceDirectory(let path):
+                "cannot replace to directory \(path) with file"
+            case .invalidMode(let mode):
+                "invalid --chmod value \"\(mode)\": expected octal (0755) or symbolic (u+x,g-w)"
+            case .owner(let error):
+                error.description
+            case .invalidExclude(let pattern, let reason):
+                "invalid --exclude pattern \"\(pattern)\": \(reason)"
+            case .unsupportedFileType(let path):
+                "\(path): sockets cannot be copied"
+            case .unsafeArchiveEntry(let archive, let entry, let reason):
+                "\(archive): entry \"\(entry)\" \(reason)"
+            case .archive(let error):
+                error.description
+            case .system(let path, let error):
+                "\(path): \(error)"
+            }
+        }
+    }
+
+    /// The instruction that failed.
+    public var instruction: CopyInstruction
+    /// What went wrong.
+    public var problem: Problem
+
+    /// A failure of `instruction`.
+    public init(_ instruction: CopyInstruction, _ problem: Problem) {
+        self.instruction = instruction
+        self.problem = problem
+    }
+
+    public var description: String {
+        if problem == .destinationMustBeDirectory {
+            // BuildKit's and Docker's exact wording.
+            return "When using \(instruction.rawValue) with more than one source file, the destination must be a directory and end with a /"
+        }
+        return "\(instruction.rawValue) failed: \(problem)"
+    }
+}

@@ -1,0 +1,247 @@
+import Glibc
+import OCI
+
+/// Writes files into a target root: every directory is reached through descriptors,
+/// paths from the root resolve with `RESOLVE_IN_ROOT` (through the image's own symlinks,
+/// never out of it), and each file is created by name in its parent's descriptor with
+/// no symlink followed.
+final class TargetWriter {
+    private struct InodeKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    let root: RootDirectory
+    private let source: RootDirectory?
+    private let owner: FileOwner?
+    private let preservesOwnership: Bool
+    private let modeChange: FileModeChange?
+    /// The first copy of each multiply-linked source file: its directory and name.
+    private var firstLinks: [InodeKey: (directory: Int32, name: String)] = [:]
+
+    /// A writer into `root`, reading from `source`; `owner` overrides ownership,
+    /// otherwise it is kept when `preservesOwnership` and 0:0 if not.
+    init(root: RootDirectory, source: RootDirectory?, owner: FileOwner?, preservesOwnership: Bool, modeChange: FileModeChange?) {
+        self.root = root
+        self.source = source
+        self.owner = owner
+        self.preservesOwnership = preservesOwnership
+        self.modeChange = modeChange
+    }
+
+    deinit {
+        for link in firstLinks.values { close(link.directory) }
+    }
+
+    /// Opens the directory `components` from the root, creating what is missing with mode
+    /// 0755, owned by `--chown`'s owner or 0:0 (BuildKit's `MkdirAll`). The caller closes it.
+    func makeDirectories(_ components: [String]) throws(CopyError.Problem) -> Int32 {
+        var current = root.openInRoot("", flags: O_RDONLY | O_DIRECTORY)
+        guard current >= 0 else { throw .system(path: "/", .current("open")) }
+        for index in components.indices {
+            let prefix = components[...index].joined(separator: "/")
+            let next = root.openInRoot(prefix, flags: O_RDONLY | O_DIRECTORY)
+            if next >= 0 {
+                close(current)
+                current = next
+                continue
+            }
+            let failure = errno
+            guard failure == ENOENT else {
+                close(current)
+                if failure == ENOTDIR { throw .notADirectory(root.display(prefix)) }
+                throw .system(path: root.display(prefix), SystemError(operation: "open", code: failure))
+            }
+            let created: Int32
+            do {
+                created = try makeDirectory(components[index], in: current, path: root.display(prefix))
+            } catch {
+                close(current)
+                throw error
+            }
+            close(current)
+            current = created
+        }
+        return current
+    }
+
+    /// Resolves `components` from the root, following symlinks inside it: nil when
+    /// nothing is there, else the real path and whether it is a directory.
+    func existing(_ components: [String]) throws(CopyError.Problem) -> (path: [String], isDirectory: Bool)? {
+        let relative = components.joined(separator: "/")
+        let descriptor = root.openInRoot(relative, flags: Openat2.pathOnly)
+        guard descriptor >= 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw .system(path: root.display(relative), .current("open"))
+        }
+        defer { close(descriptor) }
+        let status = try FileStatus(descriptor: descriptor, path: root.display(relative))
+        let real = root.relativePath(of: descriptor) ?? relative
+        return (RootedPath.components(real), status.isDirectory)
+    }
+
+    /// Copies `node` (and, for a directory, everything below it) to `name` in `directory`.
+    func write(_ node: SourceNode, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        let status = node.status
+        switch status.type {
+        case S_IFDIR:
+            let child = try openOrMakeDirectory(name, in: directory, path: path, replacing: false)
+            defer { close(child) }
+            for entry in node.children {
+                try write(entry, named: entry.name, in: child, path: path + "/" + entry.name)
+            }
+            try applyMetadata(of: status, to: child, path: path)
+        case S_IFREG:
+            try removeNonDirectory(name, in: directory, path: path)
+            let key = InodeKey(device: status.device, inode: status.inode)
+            if status.linkCount > 1, let first = firstLinks[key] {
+                guard linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .current("link")) }
+                return
+            }
+            guard let source else { throw .system(path: path, SystemError(operation: "open source", code: EBADF)) }
+            let input = try source.openExact(node.path, flags: O_RDONLY)
+            defer { close(input) }
+            let output = try createFile(name, in: directory, path: path)
+            defer { close(output) }
+            try Self.copyData(from: input, to: output, path: path)
+            try applyMetadata(of: status, to: output, path: path)
+            if status.linkCount > 1 { firstLinks[key] = (dup(directory), name) }
+        case S_IFLNK:
+            try removeNonDirectory(name, in: directory, path: path)
+            let target = String(decoding: node.linkTarget ?? [], as: UTF8.self)
+            guard symlinkat(target, directory, name) == 0 else { throw .system(path: path, .current("symlink")) }
+            try applyMetadata(of: status, toEntry: name, in: directory, path: path)
+        case S_IFCHR, S_IFBLK, S_IFIFO:
+            try removeNonDirectory(name, in: directory, path: path)
+            guard mknodat(directory, name, status.type | 0o600, dev_t(status.specialDevice)) == 0 else {
+                throw .system(path: path, .current("mknod"))
+            }
+            try applyMetadata(of: status, toEntry: name, in: directory, path: path)
+        default:
+            throw .unsupportedFileType(path)
+        }
+    }
+
+    /// Writes `content` as the file `name` in `directory`: a heredoc source.
+    func writeInline(_ content: [UInt8], permissions: UInt32, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        try removeNonDirectory(name, in: directory, path: path)
+        let output = try createFile(name, in: directory, path: path)
+        defer { close(output) }
+        var written = 0
+        while written < content.count {
+            let count = content[written...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system(path: path, .current("write"))
+            }
+            written += count
+        }
+        let owner = owner ?? .root
+        guard fchown(output, owner.uid, owner.gid) == 0 else { throw .system(path: path, .current("chown")) }
+        let mode = modeChange?.apply(to: permissions, isDirectory: false) ?? permissions
+        guard fchmod(output, mode_t(mode & 0o7777)) == 0 else { throw .system(path: path, .current("chmod")) }
+    }
+
+    /// Opens the directory `name` in `directory`, creating it when missing (mode 0700
+    /// until its metadata is applied). An existing non-directory is an error, as in
+    /// BuildKit, unless `replacing` (archive extraction replaces it, as Docker does).
+    func openOrMakeDirectory(_ name: String, in directory: Int32, path: String, replacing: Bool) throws(CopyError.Problem) -> Int32 {
+        var status = stat()
+        if fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
+            if status.st_mode & S_IFMT != S_IFDIR {
+                guard replacing else { throw .notADirectory(path) }
+                try removeNonDirectory(name, in: directory, path: path)
+            } else {
+                let opened = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard opened >= 0 else { throw .system(path: path, .current("open")) }
+                return opened
+            }
+        }
+        guard mkdirat(directory, name, 0o700) == 0 else { throw .system(path: path, .current("mkdir")) }
+        let opened = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard opened >= 0 else { throw .system(path: path, .current("open")) }
+        return opened
+    }
+
+    /// Removes `name` in `directory` unless it is missing; a directory there is an error.
+    func removeNonDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        var status = stat()
+        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+        if status.st_mode & S_IFMT == S_IFDIR { throw .cannotReplaceDirectory(path) }
+        guard unlinkat(directory, name, 0) == 0 else { throw .system(path: path, .current("unlink")) }
+    }
+
+    /// Creates the regular file `name` in `directory` for writing; it must not exist.
+    func createFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
+        let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw .system(path: path, .current("create")) }
+        return output
+    }
+
+    /// The owner a copied file with `status` gets.
+    func owner(for status: FileStatus) -> FileOwner {
+        owner ?? (preservesOwnership ? FileOwner(uid: status.uid, gid: status.gid) : .root)
+    }
+
+    /// Sets owner, mode (after `--chmod`) and times of the file open as `descriptor`.
+    func applyMetadata(of status: FileStatus, to descriptor: Int32, path: String) throws(CopyError.Problem) {
+        let owner = owner(for: status)
+        guard fchown(descriptor, owner.uid, owner.gid) == 0 else { throw .system(path: path, .current("chown")) }
+        let mode = modeChange?.apply(to: status.permissions, isDirectory: status.isDirectory) ?? status.permissions
+        guard fchmod(descriptor, mode_t(mode)) == 0 else { throw .system(path: path, .current("chmod")) }
+        var times = [status.accessTime, status.modificationTime]
+        guard futimens(descriptor, &times) == 0 else { throw .system(path: path, .current("utimensat")) }
+    }
+
+    /// Sets owner, mode (not for symlinks) and times of `name` in `directory`.
+    private func applyMetadata(of status: FileStatus, toEntry name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        let owner = owner(for: status)
+        guard fchownat(directory, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw .system(path: path, .current("chown"))
+        }
+        if !status.isSymlink {
+            let mode = modeChange?.apply(to: status.permissions, isDirectory: false) ?? status.permissions
+            guard fchmodat(directory, name, mode_t(mode), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+        }
+        var times = [status.accessTime, status.modificationTime]
+        guard utimensat(directory, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
+    }
+
+    private func makeDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
+        guard mkdirat(directory, name, 0o755) == 0 else {
+            // EEXIST here is a dangling symlink: it leads nowhere a directory could be made.
+            if errno == EEXIST { throw .notADirectory(path) }
+            throw .system(path: path, .current("mkdir"))
+        }
+        let created = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard created >= 0 else { throw .system(path: path, .current("open")) }
+        let owner = owner ?? .root
+        guard fchmod(created, 0o755) == 0, fchown(created, owner.uid, owner.gid) == 0 else {
+            let failure = SystemError.current("chmod/chown")
+            close(created)
+            throw .system(path: path, failure)
+        }
+        return created
+    }
+
+    private static func copyData(from input: Int32, to output: Int32, path: String) throws(CopyError.Problem) {
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .system(path: path, .current("read"))
+            }
+            if count == 0 { return }
+            var written = 0
+            while written < count {
+                let result = buffer[written..<count].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw .system(path: path, .current("write"))
+                }
+                written += result
+            }
+        }
+    }
+}
