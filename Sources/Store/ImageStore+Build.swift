@@ -96,7 +96,9 @@ extension ImageStore {
                 entry.annotations = [AnnotationKey.refName: name]
                 index.manifests.append(entry)
             }
-            if names.isEmpty { index.manifests.append(manifest.descriptor) }
+            if names.isEmpty, !index.manifests.contains(where: { $0.digest == manifest.descriptor.digest }) {
+                index.manifests.append(manifest.descriptor)
+            }
             try layout.writeIndex(index)
             return manifest.descriptor
         }

@@ -12,10 +12,36 @@ extension ImageStore {
         try withContentLease { try loadHoldingLease(from: input) }
     }
 
+    /// Imports the one image of `input` that `reference` names (the only one when nil)
+    /// without tagging it, as `FROM oci-archive:PATH[:REF]` does, and returns it.
+    public func importImage(from input: URL, reference: String?) throws -> ImageDetails {
+        try withContentLease {
+            let workspace = try makeWorkspace()
+            defer { workspace.remove() }
+            let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
+            let normalised = try reference.map { try ImageName(parsing: $0).description }
+            let matching = candidates.filter { candidate in
+                normalised.map { candidate.names.contains($0) || candidate.entry.referenceName == reference } ?? true
+            }
+            guard matching.count == 1, var chosen = matching.first else {
+                let names = candidates.flatMap(\.names)
+                let problem = matching.isEmpty ? "holds no image named \(reference ?? "")" : "holds several images; name one"
+                throw StoreError.unreadableInput(path: input.path, reason: "\(problem) (it has: \(names.isEmpty ? "no names" : names.joined(separator: ", ")))")
+            }
+            chosen.names = []
+            _ = try importCandidates([chosen], workspace: workspace)
+            return try details(of: chosen.resolved.descriptor, name: normalised ?? chosen.entry.referenceName ?? "imported:latest")
+        }
+    }
+
     private func loadHoldingLease(from input: URL) throws -> [String] {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
-        let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
+        return try importCandidates(ImageSourceReader(workspace: workspace).candidates(in: input), workspace: workspace)
+    }
+
+    /// Stages, verifies and commits `candidates`, tagging each with its names.
+    private func importCandidates(_ candidates: [ImportCandidate], workspace: Workspace) throws -> [String] {
         let staged = try OCILayout.create(at: workspace.path("staged").path, temporaryDirectory: workspace.path("staged-tmp").path)
         var snapshots: [Digest: URL] = [:]
         var required = RequiredContent()
@@ -88,8 +114,12 @@ extension ImageStore {
                     loaded.append(name)
                 }
                 if candidate.names.isEmpty {
-                    index.manifests.removeAll { $0.digest == candidate.entry.digest && $0.referenceName == nil }
-                    index.manifests.append(candidate.entry)
+                    var entry = candidate.entry
+                    entry.annotations?[AnnotationKey.refName] = nil
+                    // Kept by an unnamed entry only when no name already keeps it.
+                    if !index.manifests.contains(where: { $0.digest == entry.digest }) {
+                        index.manifests.append(entry)
+                    }
                     loaded.append(candidate.entry.digest.description)
                 }
             }

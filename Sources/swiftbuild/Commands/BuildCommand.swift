@@ -1,31 +1,89 @@
 import ArgumentParser
+import Builder
 import Foundation
+import OCI
 import Planner
+import Store
 
 /// `swiftbuild build` (the default): builds an image from a Dockerfile and a context directory.
-struct BuildCommand: ParsableCommand {
+struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Build an image from a Dockerfile (the default command)."
     )
 
     @OptionGroup var dockerfile: DockerfileOptions
+    @OptionGroup var store: StoreOptions
 
     @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the result NAME[:TAG] (repeatable).")
     var tags: [String] = []
 
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Also write the result: type=oci|docker|local|tar,dest=PATH[,tar=false] (repeatable).", valueName: "SPEC"))
+    var outputs: [String] = []
+
+    @Option(help: "Write the image ID to this file.")
+    var iidfile: String?
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID on success.")
+    var quiet = false
+
+    @Option(help: "Progress output: auto, plain, tty or quiet.")
+    var progress: ProgressMode = .auto
+
+    @Option(help: "The network RUN steps use by default: host or none.")
+    var network: StepNetwork = .host
+
     @Argument(help: "The build context directory.")
     var context: String = "."
 
-    func run() throws {
-        try reportingFailures {
+    func run() async throws {
+        try await reportingFailures {
+            let outputs = try self.outputs.map(BuildOutput.init(parsing:))
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw CommandFailure("\(context): the build context must be a directory")
             }
             let plan = try dockerfile.loadPlan(defaultDirectory: context)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
-            throw CommandFailure("\(plan.file): planned \(plan.buildOrder.joined().count) stage(s), but this swiftbuild cannot run build steps yet; `swiftbuild parse` shows the plan")
+            let imageStore = try store.openStore()
+            let request = BuildRequest(
+                plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
+                dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
+                network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) })
+            let renderer = ProgressRenderer(mode: resolvedProgress)
+            let result = try await BuildInterruption.cancellingOnSignals {
+                try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }
+            }
+            let imageID = result.descriptor.digest.description
+            for output in outputs {
+                try write(output, result: result, store: imageStore)
+            }
+            if let iidfile {
+                try Data(imageID.utf8).write(to: URL(fileURLWithPath: iidfile))
+            }
+            print(imageID)
+        }
+    }
+
+    private var resolvedProgress: ProgressMode {
+        if quiet { return .quiet }
+        guard progress == .auto else { return progress }
+        return isatty(STDERR_FILENO) == 1 ? .tty : .plain
+    }
+
+    private func write(_ output: BuildOutput, result: BuildResult, store: ImageStore) throws {
+        let name = tags.first.map { try? ImageName(parsing: $0).description } ?? nil
+        let image = try store.details(of: result.descriptor, name: name ?? "swiftbuild/\(result.descriptor.digest.hex.prefix(12)):latest")
+        let destination = URL(fileURLWithPath: output.destination)
+        switch output.kind {
+        case .oci: try store.save(image, to: destination, format: output.tar ? .ociArchive : .ociDirectory)
+        case .docker: try store.save(image, to: destination, format: .dockerArchive)
+        case .local: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: false)
+        case .tar: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: true)
         }
     }
 }
+
+extension ProgressMode: ExpressibleByArgument {}
+extension StepNetwork: ExpressibleByArgument {}

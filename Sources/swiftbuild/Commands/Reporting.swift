@@ -6,14 +6,25 @@ import Foundation
 func reportingFailures(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ValidationError {
-        throw error
-    } catch let error as ExitCode {
-        throw error
     } catch {
-        printToStandardError("\(error)")
-        throw ExitCode.failure
+        try exit(reporting: error)
     }
+}
+
+/// The async form of ``reportingFailures(_:)``.
+func reportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try exit(reporting: error)
+    }
+}
+
+/// Usage errors and exit codes go back to ArgumentParser; anything else is printed, status 1.
+private func exit(reporting error: any Error) throws -> Never {
+    if error is ValidationError || error is ExitCode { throw error }
+    printToStandardError("\(error)")
+    throw ExitCode.failure
 }
 
 /// Writes one line to standard error.

@@ -1,0 +1,16 @@
+import Foundation
+
+/// What a build reports as it goes, for the CLI to render.
+public enum BuildEvent: Sendable {
+    /// A step began: `[stage 2/5] RUN make`.
+    case stepStarted(stage: String, step: Int, of: Int, instruction: String)
+    /// A line of a RUN step's output.
+    case output(stage: String, line: String)
+    /// The current step ended.
+    case stepFinished(stage: String, step: Int, duration: Duration)
+    /// The image was written.
+    case exported(imageID: String, tags: [String])
+}
+
+/// Receives build events; called from the build's tasks.
+public typealias BuildEventHandler = @Sendable (BuildEvent) -> Void

@@ -1,0 +1,64 @@
+import Foundation
+import OCI
+import Planner
+
+/// Everything one build needs besides the store.
+public struct BuildRequest: Sendable {
+    /// The planned Dockerfile.
+    public var plan: BuildPlan
+    /// The target, build args and platforms the plan was made with.
+    public var options: PlanOptions
+    /// The build context directory.
+    public var contextDirectory: URL
+    /// The Dockerfile's path, for a `<Dockerfile>.dockerignore` beside it; nil when read from stdin.
+    public var dockerfilePath: URL?
+    /// Names to tag the result with.
+    public var tags: [String]
+    /// The default network of RUN steps (`--network`).
+    public var network: StepNetwork
+    /// Clamp file times and set `created` to this (`SOURCE_DATE_EPOCH`).
+    public var sourceDateEpoch: Int?
+    /// How new layers are compressed.
+    public var compression: LayerCompression
+
+    public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
+                network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip()) {
+        self.plan = plan
+        self.options = options
+        self.contextDirectory = contextDirectory
+        self.dockerfilePath = dockerfilePath
+        self.tags = tags
+        self.network = network
+        self.sourceDateEpoch = sourceDateEpoch
+        self.compression = compression
+    }
+
+    /// The image platform, in image-spec terms.
+    public var platform: OCI.Platform {
+        let target = options.targetPlatform
+        return OCI.Platform(architecture: target.architecture, os: target.os, variant: target.variant)
+    }
+
+    /// Where an in-stage `ARG NAME` without a default takes its value from.
+    var argSources: ArgSources {
+        var globals = options.predefinedArgs
+        for arg in plan.globalArgs { globals[arg.name] = arg.value }
+        return ArgSources(buildArgs: options.buildArgs, globals: globals)
+    }
+}
+
+/// The network a RUN step sees.
+public enum StepNetwork: String, Sendable, CaseIterable {
+    /// The host's network namespace (the default, as in `docker build`).
+    case host
+    /// A new network namespace with only loopback.
+    case none
+}
+
+/// What a build produced.
+public struct BuildResult: Sendable {
+    /// The image's manifest descriptor; its digest is the image ID.
+    public var descriptor: Descriptor
+    /// The image's configuration.
+    public var config: ImageConfiguration
+}

@@ -1,0 +1,131 @@
+import Dockerfile
+import Foundation
+import OCI
+
+/// Where an in-stage `ARG NAME` takes its value from when it has no default of its own.
+public struct ArgSources: Sendable {
+    /// `--build-arg` values: they win over any default.
+    public var buildArgs: [String: String]
+    /// The global ARGs (declared before the first FROM) and the predefined platform ARGs.
+    public var globals: [String: String]
+
+    public init(buildArgs: [String: String], globals: [String: String]) {
+        self.buildArgs = buildArgs
+        self.globals = globals
+    }
+}
+
+extension StageState {
+    /// Applies an instruction that changes only the image configuration (no files).
+    ///
+    /// - Returns: the history line BuildKit writes for it.
+    public mutating func applyMetadata(_ command: Command, argSources: ArgSources) throws(WordExpansionError) -> String {
+        switch command {
+        case .arg(let definitions):
+            var written: [String] = []
+            for definition in definitions {
+                var value = argSources.buildArgs[definition.name]
+                if value == nil, let defaultValue = definition.defaultValue { value = try expand(defaultValue) }
+                if value == nil { value = argSources.globals[definition.name] }
+                args[definition.name] = .some(value)
+                written.append(value.map { "\(definition.name)=\($0)" } ?? definition.name)
+            }
+            return "ARG " + written.joined(separator: " ")
+        case .env(let pairs):
+            let before = expansionEnvironment
+            var expanded: [(String, String)] = []
+            for pair in pairs {
+                let key = try expander.expand(pair.key, environment: before).value
+                expanded.append((key, try expander.expand(pair.value, environment: before).value))
+            }
+            var env = config.env ?? []
+            for (key, value) in expanded {
+                env.removeAll { $0.hasPrefix(key + "=") }
+                env.append("\(key)=\(value)")
+            }
+            config.env = env
+            return "ENV " + expanded.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        case .label(let pairs):
+            var labels = config.labels ?? [:]
+            var written: [String] = []
+            for pair in pairs {
+                let key = try expand(pair.key), value = try expand(pair.value)
+                labels[key] = value
+                written.append("\(key)=\(value)")
+            }
+            config.labels = labels
+            return "LABEL " + written.joined(separator: " ")
+        case .user(let user):
+            config.user = try expand(user)
+            return "USER \(config.user!)"
+        case .expose(let ports):
+            var expanded: [String] = []
+            for port in ports { expanded += try expandWords(port) }
+            let normalised = expanded.map { $0.contains("/") ? $0.lowercased() : "\($0)/tcp" }
+            config.exposedPorts = JSONKeySet((config.exposedPorts?.keys ?? []).union(normalised))
+            return "EXPOSE map[" + normalised.sorted().map { "\($0):{}" }.joined(separator: " ") + "]"
+        case .volume(let volume):
+            var paths: [String] = []
+            for path in volume.paths { paths += volume.isExecForm ? [try expand(path)] : try expandWords(path) }
+            config.volumes = JSONKeySet((config.volumes?.keys ?? []).union(paths))
+            return "VOLUME [" + paths.joined(separator: " ") + "]"
+        case .stopSignal(let signal):
+            config.stopSignal = try expand(signal)
+            return "STOPSIGNAL \(config.stopSignal!)"
+        case .shell(let shell):
+            config.shell = shell
+            return "SHELL " + Self.json(shell)
+        case .cmd(let form):
+            config.cmd = commandLine(form)
+            cmdSetInStage = true
+            return "CMD " + Self.json(config.cmd!)
+        case .entrypoint(let form):
+            config.entrypoint = commandLine(form)
+            if !cmdSetInStage { config.cmd = nil }
+            return "ENTRYPOINT " + Self.json(config.entrypoint!)
+        case .healthcheck(let check):
+            config.healthcheck = healthcheck(check)
+            return "HEALTHCHECK " + (config.healthcheck?.test.map(Self.json) ?? "NONE")
+        case .onbuild(let trigger):
+            config.onBuild = (config.onBuild ?? []) + [trigger.original]
+            return "ONBUILD \(trigger.original)"
+        case .maintainer(let name):
+            image.author = name
+            return "MAINTAINER \(name)"
+        default:
+            preconditionFailure("\(command) changes files; it is not metadata")
+        }
+    }
+
+    /// The config's healthcheck for HEALTHCHECK NONE or CMD (CMD-SHELL for shell form).
+    private func healthcheck(_ check: Dockerfile.Healthcheck) -> OCI.Healthcheck {
+        switch check {
+        case .none:
+            return OCI.Healthcheck(test: ["NONE"])
+        case .command(let command):
+            let test: [String]
+            switch command.command {
+            case .exec(let words): test = ["CMD"] + words
+            case .shell(let text): test = ["CMD-SHELL", text]
+            }
+            return OCI.Healthcheck(test: test, interval: command.interval, timeout: command.timeout,
+                                   startPeriod: command.startPeriod, startInterval: command.startInterval,
+                                   retries: command.retries)
+        }
+    }
+
+    /// Changes WORKDIR (relative paths join the current one) and returns its history line.
+    public mutating func applyWorkdir(_ path: String) throws(WordExpansionError) -> String {
+        let expanded = try expand(path)
+        let joined = expanded.hasPrefix("/") ? expanded : (workingDirectory as NSString).appendingPathComponent(expanded)
+        config.workingDir = (joined as NSString).standardizingPath
+        return "WORKDIR \(config.workingDir!)"
+    }
+
+    /// `["a","b"]`, as BuildKit prints command arrays in history.
+    static func json(_ words: [String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(words), as: UTF8.self)) ?? words.description
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import OCI
+import Store
+
+extension ImageBuilder {
+    /// Writes an image's final root filesystem to `destination`: as one tar (`asTar`,
+    /// written beside the destination and renamed into place), or unpacked into a
+    /// directory that must be empty or absent.
+    public func exportRootFilesystem(of image: ImageDetails, to destination: URL, asTar: Bool) throws {
+        try store.withContentLease { try exportRootFilesystemHoldingLease(of: image, to: destination, asTar: asTar) }
+    }
+
+    private func exportRootFilesystemHoldingLease(of image: ImageDetails, to destination: URL, asTar: Bool) throws {
+        let base = try store.baseImage(of: image)
+        let workDirectory = try store.makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(at: workDirectory) }
+        var chain = LayerChain()
+        chain.directories = base.snapshotDirectories
+        let mount = try StepMount(over: chain, in: workDirectory, step: "export")
+        let tarPath = asTar
+            ? destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())").path
+            : workDirectory.appendingPathComponent("rootfs.tar").path
+        do {
+            _ = try LayerPacker(compression: .none).pack(directory: mount.merged.path, to: tarPath)
+            try mount.unmount()
+        } catch {
+            try? mount.unmount()
+            unlink(tarPath)
+            throw error
+        }
+        if asTar {
+            guard rename(tarPath, destination.path) == 0 else {
+                unlink(tarPath)
+                throw StoreError.io(path: destination.path, operation: "rename into place", errno: errno)
+            }
+            return
+        }
+        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        _ = try LayerExtractor.extract(layerAt: tarPath, into: destination.path, name: "root filesystem of \(image.name)")
+    }
+}

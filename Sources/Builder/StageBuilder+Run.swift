@@ -1,0 +1,69 @@
+import Dockerfile
+import Foundation
+import Sandbox
+
+extension StageBuilder {
+    /// Runs a RUN step in the sandbox over a new snapshot.
+    ///
+    /// - Returns: whether the step changed the filesystem.
+    func executeRun(_ run: RunCommand, instruction: Instruction, step: String, state: StageState,
+                    chain: inout LayerChain) async throws -> Bool {
+        guard run.mounts.isEmpty else {
+            throw failure(instruction, "RUN --mount is not supported by this swiftbuild yet")
+        }
+        guard run.security != .insecure else {
+            throw failure(instruction, "RUN --security=insecure is not allowed: swiftbuild runs every step sandboxed")
+        }
+        let arguments = Self.processArguments(run.command, heredocs: instruction.heredocs, shell: state.shell)
+        let network: SandboxNetwork = switch run.network ?? .default {
+        case .none: .none
+        case .host: .host
+        case .default: request.network == .none ? .none : .host
+        }
+        return try await inStepMount(step: step, chain: &chain) { root in
+            let user = try UserDatabase(root: root.path).resolve(state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root")
+            var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)
+            configuration.environment = state.runEnvironment
+            configuration.workingDirectory = state.workingDirectory
+            configuration.uid = user.uid
+            configuration.gid = user.gid
+            // As runc does: the primary group first, then the user's other groups.
+            configuration.supplementaryGroups = [user.gid] + user.supplementaryGroups.filter { $0 != user.gid }
+            configuration.network = network
+            let output = try StepOutput(stage: label, events: events)
+            let status: ExitStatus
+            do {
+                status = try await Sandbox.run(configuration, output: output.writeDescriptor)
+            } catch {
+                _ = output.finish()
+                if (error as? SandboxError) == .cancelled { throw CancellationError() }
+                throw failure(instruction, "\(error)")
+            }
+            let tail = output.finish()
+            switch status {
+            case .exited(0):
+                return
+            case .exited(let code):
+                throw failure(instruction, "the command exited with status \(code)", outputTail: tail)
+            case .signaled(let signal):
+                throw failure(instruction, "the command was killed by signal \(signal)", outputTail: tail)
+            }
+        }
+    }
+
+    /// The process's argv, as BuildKit builds it: exec form as written; shell form through
+    /// the SHELL; a shell form that is only a here-document runs its body as the script;
+    /// other here-documents are appended so the shell reads them as its own.
+    static func processArguments(_ form: CommandForm, heredocs: [Heredoc], shell: [String]) -> [String] {
+        guard case .shell(let text) = form else { return form.arguments }
+        if heredocs.count == 1, let only = heredocs.first,
+           text.trimmingCharacters(in: .whitespaces).range(
+               of: #"^[0-9]*<<-?["']?"# + NSRegularExpression.escapedPattern(for: only.name) + #"["']?$"#,
+               options: .regularExpression) != nil {
+            return shell + [only.content]
+        }
+        guard !heredocs.isEmpty else { return shell + [text] }
+        let bodies = heredocs.map { $0.content + $0.name }.joined(separator: "\n")
+        return shell + [text + "\n" + bodies + "\n"]
+    }
+}

@@ -1,0 +1,159 @@
+import Dockerfile
+import Foundation
+import OCI
+import Planner
+import Sandbox
+import Store
+
+/// A stage after its last instruction: its configuration and layers.
+struct StageOutput: Sendable {
+    var state: StageState
+    var chain: LayerChain
+}
+
+/// Builds one stage: its base image's ONBUILD triggers, then its instructions, one
+/// snapshot per filesystem step.
+struct StageBuilder {
+    let stage: Stage
+    let request: BuildRequest
+    let store: ImageStore
+    /// Where this build's snapshots, mounts and blobs are made (in the store's `tmp/`).
+    let workDirectory: URL
+    let events: BuildEventHandler
+    /// The outputs of the stages built before this one, by index.
+    let finishedStages: [Int: StageOutput]
+
+    var label: String { stage.name ?? "stage-\(stage.index)" }
+
+    func build() async throws -> StageOutput {
+        var (state, chain, triggerTexts) = try start()
+        let steps = try parseTriggers(triggerTexts) + stage.instructions
+        for (number, instruction) in steps.enumerated() {
+            try Task.checkCancellation()
+            let started = ContinuousClock.now
+            events(.stepStarted(stage: label, step: number + 1, of: steps.count, instruction: Self.summary(instruction)))
+            do {
+                try await execute(instruction, step: "\(stage.index)-\(number)", state: &state, chain: &chain)
+            } catch let error as BuildError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch SandboxError.cancelled {
+                throw CancellationError()
+            } catch {
+                throw failure(instruction, "\(error)")
+            }
+            events(.stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
+        }
+        return StageOutput(state: state, chain: chain)
+    }
+
+    /// The state and layers the stage starts from (scratch, an earlier stage, or a stored
+    /// image), and the stored image's ONBUILD triggers.
+    private func start() throws -> (StageState, LayerChain, [String]) {
+        let escape = request.plan.dockerfile.directives.escape
+        switch stage.base {
+        case .scratch:
+            return (StageState(base: nil, platform: request.platform, escape: escape), LayerChain(), [])
+        case .stage(let index):
+            guard let parent = finishedStages[index] else {
+                throw failure(stage.from, "stage \(index) was not built before it")
+            }
+            return (StageState(base: parent.state.finishedImage, platform: request.platform, escape: escape), parent.chain, [])
+        case .image(let name):
+            let base: BaseImage
+            do {
+                base = try ImageReference(name).resolve(in: store)
+            } catch StoreError.imageNotFound(let normalised) {
+                throw failure(stage.from, "image '\(normalised)' is not in the store; load it first (swiftbuild load -i FILE) — registries are not supported yet")
+            }
+            var chain = LayerChain()
+            chain.storedLayers = base.manifest.layers
+            chain.storedDiffIDs = base.config.rootfs.diffIDs
+            chain.directories = base.snapshotDirectories
+            let state = StageState(base: base.config, platform: request.platform, escape: escape)
+            return (state, chain, base.config.config?.onBuild ?? [])
+        }
+    }
+
+    /// The base image's ONBUILD triggers as instructions, placed at the FROM line.
+    private func parseTriggers(_ triggers: [String]) throws -> [Instruction] {
+        try triggers.flatMap { trigger -> [Instruction] in
+            do {
+                return try DockerfileParser.parse(trigger, file: "\(stage.baseName) ONBUILD").instructions.map {
+                    var instruction = $0
+                    instruction.line = stage.from.line
+                    return instruction
+                }
+            } catch {
+                throw failure(stage.from, "the base image's ONBUILD trigger '\(trigger)' is invalid: \((error as? DockerfileError)?.message ?? "\(error)")")
+            }
+        }
+    }
+
+    private func execute(_ instruction: Instruction, step: String, state: inout StageState, chain: inout LayerChain) async throws {
+        let created = Self.timestamp(request.sourceDateEpoch)
+        switch instruction.command {
+        case .run(let run):
+            let changed = try await executeRun(run, instruction: instruction, step: step, state: state, chain: &chain)
+            state.recordHistory(Self.runHistory(state.commandLine(run.command)), emptyLayer: !changed, created: created)
+        case .copy(let transfer), .add(let transfer):
+            let changed = try await executeCopy(transfer, instruction: instruction, step: step, state: state, chain: &chain)
+            let keyword = instruction.keyword.rawValue
+            state.recordHistory("\(keyword) \(instruction.arguments.joined(separator: " ")) # buildkit", emptyLayer: !changed, created: created)
+        case .workdir(let path):
+            let line = try state.applyWorkdir(path)
+            let changed = try await executeWorkdir(state: state, step: step, chain: &chain)
+            state.recordHistory(line, emptyLayer: !changed, created: created)
+        case .from:
+            preconditionFailure("FROM starts a stage; it is not a step")
+        default:
+            let line = try state.applyMetadata(instruction.command, argSources: request.argSources)
+            state.recordHistory(line, emptyLayer: true, created: created)
+        }
+    }
+
+    /// Runs `body` in a new snapshot mounted over the chain; keeps the snapshot when it changed anything.
+    ///
+    /// - Returns: whether the step changed the filesystem.
+    func inStepMount(step: String, chain: inout LayerChain, _ body: (URL) async throws -> Void) async throws -> Bool {
+        let mount = try StepMount(over: chain, in: workDirectory, step: step)
+        do {
+            try await body(mount.merged)
+        } catch {
+            try? mount.unmount()
+            throw error
+        }
+        try mount.unmount()
+        guard !mount.isEmpty else {
+            try? FileManager.default.removeItem(at: mount.snapshot)
+            return false
+        }
+        chain.append(builtSnapshot: mount.snapshot)
+        return true
+    }
+
+    /// A located error for `instruction`.
+    func failure(_ instruction: Instruction, _ message: String, outputTail: [String] = []) -> BuildError {
+        BuildError(file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction),
+                   message: message, outputTail: outputTail)
+    }
+
+    /// The instruction's text on one line, shortened for progress and errors.
+    static func summary(_ instruction: Instruction) -> String {
+        let text = instruction.original.replacingOccurrences(of: "\n", with: " ")
+        return text.count > 120 ? String(text.prefix(117)) + "..." : text
+    }
+
+    static func runHistory(_ commandLine: [String]) -> String {
+        "RUN " + commandLine.joined(separator: " ") + " # buildkit"
+    }
+
+    /// RFC 3339 time for config and history: SOURCE_DATE_EPOCH when set, else now.
+    static func timestamp(_ sourceDateEpoch: Int?) -> String {
+        let date = sourceDateEpoch.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
