@@ -217,4 +217,33 @@ struct BuildTests {
         #expect(container["OnBuild"] == nil)
         #expect((container["Env"] as? [String])?.contains("FROM_PARENT=1") == true)
     }
+
+    @Test func networkModesPerBuildAndPerStep() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dockerfile = """
+            FROM busybox
+            RUN cat /proc/net/dev > /default-network
+            RUN --network=none cat /proc/net/dev > /none-network
+            RUN --network=host cat /proc/net/dev > /host-network
+            RUN hostname > /hostname
+            """
+        let interfaces = { (image: String, file: String) throws -> [String] in
+            let bundle = work.appendingPathComponent("net-\(UUID().uuidString.prefix(6))")
+            try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(image)", bundle.path])
+            let table = try String(contentsOf: bundle.appendingPathComponent("rootfs/\(file)"), encoding: .utf8)
+            return table.split(separator: "\n").dropFirst(2).map { String($0.split(separator: ":")[0]).trimmingCharacters(in: .whitespaces) }
+        }
+        let (host, _) = try build(dockerfile, arguments: ["-t", "net-host"])
+        #expect(host.status == 0, "\(host.standardError)")
+        #expect(try interfaces("net-host:latest", "none-network") == ["lo"])
+        #expect(try interfaces("net-host:latest", "default-network").count > 1)
+        #expect(try interfaces("net-host:latest", "host-network").count > 1)
+        let (none, _) = try build(dockerfile, arguments: ["-t", "net-none", "--network", "none"])
+        #expect(none.status == 0, "\(none.standardError)")
+        #expect(try interfaces("net-none:latest", "default-network") == ["lo"])
+        #expect(try interfaces("net-none:latest", "host-network").count > 1)
+        let bundle = work.appendingPathComponent("hostname-bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):net-none:latest", bundle.path])
+        #expect(try String(contentsOf: bundle.appendingPathComponent("rootfs/hostname"), encoding: .utf8) == "buildkitsandbox\n")
+    }
 }
