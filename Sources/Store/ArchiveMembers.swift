@@ -78,13 +78,12 @@ struct ArchiveMembers {
         let output = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw StoreError.io(path: file.path, operation: "create", errno: errno) }
         defer { close(output) }
-        while case let count = try reader.readData(into: buffer), count > 0 {
-            var offset = 0
-            while offset < count {
-                let written = write(output, buffer.baseAddress! + offset, count - offset)
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else { throw StoreError.io(path: file.path, operation: "write", errno: errno) }
-                offset += written
+        do {
+            try reader.copyData(to: output, using: buffer)
+        } catch {
+            switch error {
+            case .read(let failure): throw failure
+            case .write(let failure): throw StoreError.io(path: file.path, operation: "write", errno: failure.code)
             }
         }
     }

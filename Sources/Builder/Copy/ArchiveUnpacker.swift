@@ -167,22 +167,12 @@ struct ArchiveUnpacker {
     private static func copyData(from reader: TarReader, to output: Int32, path: String) throws(CopyError.Problem) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
-        while true {
-            let count: Int
-            do {
-                count = try reader.readData(into: buffer)
-            } catch {
-                throw .archive(error)
-            }
-            if count == 0 { return }
-            var written = 0
-            while written < count {
-                let result = Glibc.write(output, buffer.baseAddress! + written, count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw .system(path: path, .current("write"))
-                }
-                written += result
+        do {
+            try reader.copyData(to: output, using: buffer)
+        } catch {
+            switch error {
+            case .read(let failure): throw .archive(failure)
+            case .write(let failure): throw .system(path: path, failure)
             }
         }
     }

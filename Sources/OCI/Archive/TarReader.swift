@@ -94,6 +94,30 @@ public final class TarReader {
         return count
     }
 
+    /// Why copying an entry's data out failed: reading the archive, or writing the copy.
+    public enum DataCopyError: Error, Sendable {
+        case read(ArchiveError)
+        case write(SystemError)
+    }
+
+    /// Writes the rest of the current entry's data to `descriptor` through `buffer`.
+    public func copyData(to descriptor: Int32, using buffer: UnsafeMutableRawBufferPointer) throws(DataCopyError) {
+        while true {
+            let count: Int
+            do {
+                count = try readData(into: buffer)
+            } catch {
+                throw .read(error)
+            }
+            if count == 0 { return }
+            do {
+                try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            } catch {
+                throw .write(error)
+            }
+        }
+    }
+
     private func failure(_ operation: ArchiveError.Operation, entry: String?) -> ArchiveError {
         input?.failure?.reported(as: operation, archive: name, entry: entry)
             ?? ArchiveError(operation, archive: name, entry: entry, handle: handle)

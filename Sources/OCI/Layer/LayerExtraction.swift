@@ -126,18 +126,12 @@ final class LayerExtraction {
         let file = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard file >= 0 else { throw .system(.last("create")) }
         defer { close(file) }
-        while true {
-            let count: Int
-            do {
-                count = try reader.readData(into: buffer)
-            } catch {
-                throw .archive(error)
-            }
-            if count == 0 { break }
-            do {
-                try writeAll(file, UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-            } catch {
-                throw .system(error)
+        do {
+            try reader.copyData(to: file, using: buffer)
+        } catch {
+            switch error {
+            case .read(let failure): throw .archive(failure)
+            case .write(let failure): throw .system(failure)
             }
         }
         try setOwnerAndMode(entry, on: file)
