@@ -23,4 +23,10 @@ __attribute__((noreturn)) void csandbox_init_main(const struct csandbox_spec *sp
 __attribute__((noreturn)) void csandbox_step_main(const struct csandbox_spec *spec, int report_fd,
                                                   int output_fd);
 
+// Drops the step's capabilities to the set build steps may have (capabilities.c).
+void csandbox_limit_capabilities(int report_fd);
+
+// Makes /proc/sys and the like read-only and hides /proc files that expose the host (init.c).
+void csandbox_protect_proc(int report_fd);
+
 #endif

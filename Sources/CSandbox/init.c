@@ -166,6 +166,43 @@ static void enter_root(const char *rootfs, int report_fd)
     }
 }
 
+// As runc's default spec: these stay readable but not writable...
+static const char *const read_only_proc_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+// ...and these are hidden behind /dev/null (files) or an empty read-only tmpfs (directories).
+static const char *const masked_paths[] = {
+    "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+    "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/firmware",
+};
+
+void csandbox_protect_proc(int report_fd)
+{
+    struct stat status;
+    for (size_t index = 0; index < sizeof read_only_proc_paths / sizeof read_only_proc_paths[0]; index++) {
+        const char *path = read_only_proc_paths[index];
+        if (lstat(path, &status) != 0) {
+            continue;
+        }
+        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) != 0 ||
+            mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+            csandbox_child_fail(report_fd, "make read-only", path);
+        }
+    }
+    for (size_t index = 0; index < sizeof masked_paths / sizeof masked_paths[0]; index++) {
+        const char *path = masked_paths[index];
+        if (lstat(path, &status) != 0) {
+            continue;
+        }
+        int failed = S_ISDIR(status.st_mode)
+            ? mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+            : mount("/dev/null", path, NULL, MS_BIND, NULL);
+        if (failed != 0) {
+            csandbox_child_fail(report_fd, "mask", path);
+        }
+    }
+}
+
 static void mount_filesystem(const char *type, const char *target, unsigned long flags,
                              const char *data, int report_fd)
 {
@@ -340,6 +377,7 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     mount_filesystem("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
     mount_filesystem("sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
     populate_dev(report_fd);
+    csandbox_protect_proc(report_fd);
     if (resolv_conf >= 0) {
         attach_host_file(resolv_conf, "/etc/resolv.conf", report_fd);
     }

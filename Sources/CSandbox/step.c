@@ -96,6 +96,7 @@ void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int out
     if (chdir(spec->workdir) != 0) {
         csandbox_child_fail(report_fd, "enter the working directory", spec->workdir);
     }
+    csandbox_limit_capabilities(report_fd);
     // Raw system calls: glibc's wrappers would try to signal the parent's other threads,
     // which do not exist in this process.
     if (syscall(SYS_setgroups, spec->group_count, spec->groups) != 0) {

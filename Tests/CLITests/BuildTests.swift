@@ -246,4 +246,27 @@ struct BuildTests {
         try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):net-none:latest", bundle.path])
         #expect(try String(contentsOf: bundle.appendingPathComponent("rootfs/hostname"), encoding: .utf8) == "buildkitsandbox\n")
     }
+
+    /// A RUN step runs as root in the image but must not be able to touch the host: it
+    /// keeps only Docker's default capabilities (without mknod), and /proc/sys is read-only.
+    @Test func stepsCannotReachTheHost() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (result, _) = try build("""
+            FROM busybox
+            RUN grep -E '^Cap(Bnd|Inh)' /proc/self/status > /caps
+            RUN (mkdir -p /m && mount -t tmpfs none /m && echo mounted || echo mount-denied) > /attempts; \\
+                (mknod /disk b 8 0 && echo mknod || echo mknod-denied) >> /attempts; \\
+                (echo x > /proc/sys/kernel/core_pattern && echo wrote-proc || echo proc-denied) >> /attempts; \\
+                (ip link add swiftbuild0 type dummy && echo link || echo link-denied) >> /attempts; \\
+                (touch /owned && chown 1:1 /owned && echo chown-ok) >> /attempts
+            """, arguments: ["-t", "contained"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let bundle = work.appendingPathComponent("contained-bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):contained:latest", bundle.path])
+        let caps = try String(contentsOf: bundle.appendingPathComponent("rootfs/caps"), encoding: .utf8)
+        #expect(caps == "CapInh:\t0000000000000000\nCapBnd:\t00000000a00425fb\n")
+        let attempts = try String(contentsOf: bundle.appendingPathComponent("rootfs/attempts"), encoding: .utf8)
+        #expect(attempts == "mount-denied\nmknod-denied\nproc-denied\nlink-denied\nchown-ok\n")
+        #expect((try? ExternalTool.run(["ip", "link", "show", "swiftbuild0"])) == nil)
+    }
 }
