@@ -32,9 +32,10 @@ struct BuildTests {
         return try TreeListing.of(bundle.appendingPathComponent("rootfs"))
     }
 
-    /// Mount entries that look like swiftbuild's, in this (the host's) mount namespace.
+    /// Mount entries that look like swiftbuild's in the host's mount namespace (PID 1's:
+    /// this test process, like swiftbuild, runs in a private one of its own).
     func leftoverMounts() throws -> [String] {
-        try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n")
+        try String(contentsOfFile: "/proc/1/mountinfo", encoding: .utf8).split(separator: "\n")
             .filter { $0.contains(work.path) || $0.contains("/snapshots/") || $0.contains("merged-") }.map(String.init)
     }
 
