@@ -96,17 +96,19 @@ struct StageBuilder {
         switch instruction.command {
         case .run(let run):
             let changed = try await executeRun(run, instruction: instruction, step: step, state: state, chain: &chain)
-            state.recordHistory(Self.runHistory(state.commandLine(run.command)), emptyLayer: !changed, created: created)
+            state.recordHistory(Self.runHistory(state.commandLine(run.command), state: state), emptyLayer: !changed, created: created)
         case .copy(let transfer), .add(let transfer):
             let changed = try await executeCopy(transfer, instruction: instruction, step: step, state: state, chain: &chain)
-            let keyword = instruction.keyword.rawValue
-            state.recordHistory("\(keyword) \(instruction.arguments.joined(separator: " ")) # buildkit", emptyLayer: !changed, created: created)
+            state.recordHistory(try Self.copyHistory(instruction.keyword, transfer, state: state), emptyLayer: !changed, created: created)
         case .workdir(let path):
             let line = try state.applyWorkdir(path)
             let changed = try await executeWorkdir(state: state, step: step, chain: &chain)
             state.recordHistory(line, emptyLayer: !changed, created: created)
         case .from:
             preconditionFailure("FROM starts a stage; it is not a step")
+        case .onbuild:
+            // BuildKit records triggers in the config only, with no history entry.
+            _ = try state.applyMetadata(instruction.command, argSources: request.argSources)
         default:
             let line = try state.applyMetadata(instruction.command, argSources: request.argSources)
             state.recordHistory(line, emptyLayer: true, created: created)
@@ -145,8 +147,29 @@ struct StageBuilder {
         return text.count > 120 ? String(text.prefix(117)) + "..." : text
     }
 
-    static func runHistory(_ commandLine: [String]) -> String {
-        "RUN " + commandLine.joined(separator: " ") + " # buildkit"
+    /// `RUN |2 A=1 B=2 /bin/sh -c make # buildkit`: the stage's ARGs (ENV wins for a name
+    /// both set) are listed before the command, as BuildKit writes them.
+    static func runHistory(_ commandLine: [String], state: StageState) -> String {
+        let environment = state.environment
+        let args = state.argOrder.map { name -> String in
+            let value = environment[name] ?? state.args[name].flatMap { $0 } ?? ""
+            return "\(name)=\(value)"
+        }
+        let prefix = args.isEmpty ? [] : ["|\(args.count)"] + args
+        return "RUN " + (prefix + commandLine).joined(separator: " ") + " # buildkit"
+    }
+
+    /// `COPY --chown=app --chmod=755 src dest # buildkit`, with the words expanded.
+    static func copyHistory(_ keyword: Keyword, _ transfer: FileTransfer, state: StageState) throws -> String {
+        var words = [keyword.rawValue]
+        if transfer.parents { words.append("--parents") }
+        if let chown = transfer.chown { words.append("--chown=\(try state.expand(chown))") }
+        if let chmod = transfer.chmod { words.append("--chmod=\(try state.expand(chmod))") }
+        for source in transfer.sources {
+            words.append(Heredoc.opener(in: source) == nil ? try state.expand(source) : source)
+        }
+        words.append(try state.expand(transfer.destination))
+        return words.joined(separator: " ") + " # buildkit"
     }
 
     /// RFC 3339 time for config and history: SOURCE_DATE_EPOCH when set, else now.

@@ -142,7 +142,8 @@ struct BuildTests {
         #expect(config["OnBuild"] as? [String] == ["RUN echo child"])
         #expect(config["Cmd"] as? [String] == ["/bin/sh", "-ec", "echo $GREETING"])
         let history = try #require(image["history"] as? [[String: Any]])
-        #expect(history.last?["created_by"] as? String == #"CMD ["/bin/sh","-ec","echo $GREETING"]"#)
+        #expect(history.last?["created_by"] as? String == #"CMD ["/bin/sh" "-ec" "echo $GREETING"]"#)
+        #expect(!history.contains { ($0["created_by"] as? String)?.hasPrefix("ONBUILD") == true })
         #expect(history.last?["empty_layer"] as? Bool == true)
     }
 
@@ -269,5 +270,36 @@ struct BuildTests {
         let attempts = try String(contentsOf: bundle.appendingPathComponent("rootfs/attempts"), encoding: .utf8)
         #expect(attempts == "mount-denied\nmknod-denied\nproc-denied\nlink-denied\nchown-ok\n")
         #expect((try? ExternalTool.run(["ip", "link", "show", "swiftbuild0"])) == nil)
+    }
+
+    /// History lines use BuildKit's formats (Go's %q and %v), which tools and people compare.
+    @Test func historyReadsLikeBuildKit() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (result, _) = try build("""
+            FROM busybox
+            ARG FOO
+            ARG BAR=bar
+            ENV BAR=env-bar
+            RUN echo $FOO $BAR > /x
+            COPY --chmod=755 Dockerfile /df
+            SHELL ["/bin/sh", "-c"]
+            HEALTHCHECK --interval=1m30s --retries=3 CMD true
+            ENTRYPOINT ["/bin/echo", "a \\"quoted\\" word"]
+            """, arguments: ["-t", "history", "--build-arg", "FOO=secret"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let inspected = try json(try SwiftBuildProcess.run(["inspect", "history", "--root", store.path]).standardOutput)
+        let history = try #require((inspected["config"] as? [String: Any])?["history"] as? [[String: Any]])
+        let lines = history.compactMap { $0["created_by"] as? String }.suffix(8)
+        #expect(Array(lines) == [
+            "ARG FOO=secret", "ARG BAR=bar", "ENV BAR=env-bar",
+            "RUN |2 FOO=secret BAR=env-bar /bin/sh -c echo $FOO $BAR > /x # buildkit",
+            "COPY --chmod=755 Dockerfile /df # buildkit",
+            "SHELL [/bin/sh -c]",
+            #"HEALTHCHECK &{["CMD-SHELL" "true"] "1m30s" "0s" "0s" "0s" '\x03'}"#,
+            #"ENTRYPOINT ["/bin/echo" "a \"quoted\" word"]"#,
+        ])
+        let (badSignal, _) = try build("FROM busybox\nSTOPSIGNAL SIGFOO\n", arguments: ["-t", "bad-signal"])
+        #expect(badSignal.status == 1)
+        #expect(badSignal.standardError.contains("Dockerfile:2: STOPSIGNAL SIGFOO: invalid signal: SIGFOO"))
     }
 }

@@ -19,7 +19,7 @@ extension StageState {
     /// Applies an instruction that changes only the image configuration (no files).
     ///
     /// - Returns: the history line BuildKit writes for it.
-    public mutating func applyMetadata(_ command: Command, argSources: ArgSources) throws(WordExpansionError) -> String {
+    public mutating func applyMetadata(_ command: Command, argSources: ArgSources) throws -> String {
         switch command {
         case .arg(let definitions):
             var written: [String] = []
@@ -27,6 +27,7 @@ extension StageState {
                 var value = argSources.buildArgs[definition.name]
                 if value == nil, let defaultValue = definition.defaultValue { value = try expand(defaultValue) }
                 if value == nil { value = argSources.globals[definition.name] }
+                if args[definition.name] == nil { argOrder.append(definition.name) }
                 args[definition.name] = .some(value)
                 written.append(value.map { "\(definition.name)=\($0)" } ?? definition.name)
             }
@@ -70,22 +71,24 @@ extension StageState {
             config.volumes = JSONKeySet((config.volumes?.keys ?? []).union(paths))
             return "VOLUME [" + paths.joined(separator: " ") + "]"
         case .stopSignal(let signal):
-            config.stopSignal = try expand(signal)
-            return "STOPSIGNAL \(config.stopSignal!)"
+            let expanded = try expand(signal)
+            guard Self.isSignal(expanded) else { throw StageConfigurationError("invalid signal: \(expanded)") }
+            config.stopSignal = expanded
+            return "STOPSIGNAL \(expanded)"
         case .shell(let shell):
             config.shell = shell
-            return "SHELL " + Self.json(shell)
+            return "SHELL [" + shell.joined(separator: " ") + "]"
         case .cmd(let form):
             config.cmd = commandLine(form)
             cmdSetInStage = true
-            return "CMD " + Self.json(config.cmd!)
+            return "CMD " + GoFormat.quoted(config.cmd!)
         case .entrypoint(let form):
             config.entrypoint = commandLine(form)
             if !cmdSetInStage { config.cmd = nil }
-            return "ENTRYPOINT " + Self.json(config.entrypoint!)
+            return "ENTRYPOINT " + GoFormat.quoted(config.entrypoint!)
         case .healthcheck(let check):
             config.healthcheck = healthcheck(check)
-            return "HEALTHCHECK " + (config.healthcheck?.test.map(Self.json) ?? "NONE")
+            return "HEALTHCHECK " + GoFormat.quoted(config.healthcheck!)
         case .onbuild(let trigger):
             config.onBuild = (config.onBuild ?? []) + [trigger.original]
             return "ONBUILD \(trigger.original)"
@@ -122,10 +125,25 @@ extension StageState {
         return "WORKDIR \(config.workingDir!)"
     }
 
-    /// `["a","b"]`, as BuildKit prints command arrays in history.
-    static func json(_ words: [String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(words), as: UTF8.self)) ?? words.description
+    /// The signal names Linux knows, without the `SIG` prefix.
+    private static let signalNames: Set<String> = [
+        "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE",
+        "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN",
+        "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
+    ]
+
+    /// Whether STOPSIGNAL's value names a signal: a name (`SIGTERM`, `term`), `RTMIN+n`, or a number.
+    static func isSignal(_ text: String) -> Bool {
+        if let number = Int(text) { return number > 0 && number < 65 }
+        var name = text.uppercased()
+        if name.hasPrefix("SIG") { name.removeFirst(3) }
+        if name.hasPrefix("RTMIN+") || name.hasPrefix("RTMAX-") { return Int(name.dropFirst(6)).map { $0 >= 0 && $0 <= 30 } ?? false }
+        return signalNames.contains(name) || name == "RTMIN" || name == "RTMAX"
     }
+}
+
+/// A configuration instruction whose value is not acceptable (after expansion).
+public struct StageConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

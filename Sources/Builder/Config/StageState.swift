@@ -9,6 +9,8 @@ public struct StageState: Sendable {
     public var image: ImageConfiguration
     /// ARGs declared in this stage with their values (nil: declared without a value).
     public var args: [String: String?] = [:]
+    /// The names of ``args`` in the order they were first declared.
+    public var argOrder: [String] = []
     /// History entries added by this stage's instructions, in order.
     public var history: [HistoryEntry] = []
     /// Whether CMD was set in this stage: ENTRYPOINT only resets an inherited CMD.
