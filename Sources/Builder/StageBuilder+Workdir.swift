@@ -13,7 +13,11 @@ extension StageBuilder {
             let writer = TargetWriter(root: try RootDirectory(path: root.path), source: nil,
                                       owner: FileOwner(uid: resolved.uid, gid: resolved.gid), preservesOwnership: false,
                                       modeChange: nil)
-            close(try writer.makeDirectories(components))
+            do {
+                close(try writer.makeDirectories(components))
+            } catch {
+                throw StageConfigurationError("cannot create the working directory \(state.workingDirectory): \(error)")
+            }
         }
     }
 }

@@ -66,6 +66,8 @@ struct StageBuilder {
                 base = try ImageReference(name).resolve(in: store)
             } catch StoreError.imageNotFound(let normalised) {
                 throw failure(stage.from, "image '\(normalised)' is not in the store; load it first (swiftbuild load -i FILE) — registries are not supported yet")
+            } catch {
+                throw failure(stage.from, "\(error)")
             }
             var chain = LayerChain()
             chain.storedLayers = base.manifest.layers
