@@ -302,4 +302,26 @@ struct BuildTests {
         #expect(badSignal.status == 1)
         #expect(badSignal.standardError.contains("Dockerfile:2: STOPSIGNAL SIGFOO: invalid signal: SIGFOO"))
     }
+
+    /// An archive's own symlink (`esc -> /`) must not carry later entries out of ADD's
+    /// destination: as Docker's chrooted extraction does, it resolves inside the destination.
+    @Test func addArchiveStaysInItsDestination() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        // This first build only lays out the context (it fails: escape.tar is not there yet).
+        let (_, context) = try build("FROM busybox\nADD escape.tar /x/\n", arguments: ["-t", "contained-add"])
+        try ExternalTool.run(["python3", "-c", """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1] + "/escape.tar", "w") as tar:
+                link = tarfile.TarInfo("esc"); link.type = tarfile.SYMTYPE; link.linkname = "/"; tar.addfile(link)
+                data = b"evil\\n"; entry = tarfile.TarInfo("esc/etc/passwd"); entry.size = len(data)
+                tar.addfile(entry, io.BytesIO(data))
+            """, context.path])
+        let rebuilt = try SwiftBuildProcess.run(["build", "-t", "contained-add", "--root", store.path, "--progress", "quiet", context.path])
+        #expect(rebuilt.status == 0, "\(rebuilt.standardError)")
+        let files = try unpackedListing("contained-add:latest")
+        let base = try unpackedListing("busybox:latest")
+        #expect(files["etc/passwd"] == base["etc/passwd"])
+        #expect(files["x/etc/passwd"]?.hasPrefix("f ") == true)
+        #expect(files["x/esc"]?.hasPrefix("l ") == true)
+    }
 }

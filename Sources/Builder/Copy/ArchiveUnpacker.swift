@@ -31,7 +31,22 @@ struct ArchiveUnpacker {
 
     /// Extracts the archive open as `descriptor` into the directory whose real path from
     /// the target root is `destination`.
+    ///
+    /// Entries resolve with the destination as their root, as Docker's chrooted extraction
+    /// does: a symlink the archive makes (`esc -> /`) leads back into the destination, so
+    /// no entry can land elsewhere in the image.
     func extract(_ descriptor: Int32, name: String, into destination: [String]) throws(CopyError.Problem) {
+        let directory = try writer.makeDirectories(destination)
+        defer { close(directory) }
+        let destinationRoot = try RootDirectory(directory: directory, displayedAs: "/" + destination.joined(separator: "/"))
+        let scoped = ArchiveUnpacker(
+            writer: TargetWriter(root: destinationRoot, source: nil, owner: owner, preservesOwnership: false, modeChange: nil),
+            owner: owner)
+        try scoped.extractHere(descriptor, name: name, displayedAs: destination)
+    }
+
+    /// Extracts into this writer's root; `destination` only names paths in messages.
+    private func extractHere(_ descriptor: Int32, name: String, displayedAs destination: [String]) throws(CopyError.Problem) {
         let reader: TarReader
         do {
             reader = try TarReader(fileDescriptor: descriptor, name: name)
@@ -50,10 +65,10 @@ struct ArchiveUnpacker {
             let components = try Self.confined(entry.path.description, archive: name)
             guard let entryName = components.last else { continue }
             let path = "/" + (destination + components).joined(separator: "/")
-            let parent = try writer.makeDirectories(destination + components.dropLast())
+            let parent = try writer.makeDirectories(Array(components.dropLast()))
             defer { close(parent) }
             if case .directory = entry.kind {
-                directoryTimes.append((destination + components, entry.modificationTime))
+                directoryTimes.append((components, entry.modificationTime))
             }
             try write(entry, named: entryName, in: parent, path: path, reader: reader, archive: name, destination: destination)
         }
@@ -63,7 +78,7 @@ struct ArchiveUnpacker {
             var times = [timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds), timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds)]
             let result = futimens(directory, &times)
             close(directory)
-            guard result == 0 else { throw .system(path: "/" + path.joined(separator: "/"), .current("utimensat")) }
+            guard result == 0 else { throw .system(path: "/" + (destination + path).joined(separator: "/"), .current("utimensat")) }
         }
     }
 
@@ -105,7 +120,7 @@ struct ArchiveUnpacker {
         case .hardlink(let target):
             let targetComponents = try Self.confined(target.description, archive: archive)
             try writer.removeNonDirectory(name, in: parent, path: path)
-            let targetParent = try writer.makeDirectories(destination + targetComponents.dropLast())
+            let targetParent = try writer.makeDirectories(Array(targetComponents.dropLast()))
             defer { close(targetParent) }
             guard let targetName = targetComponents.last, linkat(targetParent, targetName, parent, name, 0) == 0 else {
                 throw .system(path: path, .current("link"))

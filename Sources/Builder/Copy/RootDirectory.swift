@@ -17,6 +17,14 @@ final class RootDirectory {
         self.canonicalPath = Self.procPath(of: descriptor) ?? path
     }
 
+    /// Makes the open directory `directory` (not consumed) a root of its own.
+    init(directory: Int32, displayedAs path: String) throws(CopyError.Problem) {
+        let descriptor = openat(directory, ".", Openat2.pathOnly | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .system(path: path, .current("open")) }
+        self.descriptor = descriptor
+        self.canonicalPath = Self.procPath(of: descriptor) ?? path
+    }
+
     deinit {
         close(descriptor)
     }
