@@ -52,18 +52,36 @@ extension StageBuilder {
     }
 
     /// The process's argv, as BuildKit builds it: exec form as written; shell form through
-    /// the SHELL; a shell form that is only a here-document runs its body as the script;
-    /// other here-documents are appended so the shell reads them as its own.
+    /// the SHELL; a shell form that is only a here-document runs its body as the script
+    /// (through its own `#!` interpreter when it has one); other here-documents are
+    /// appended so the shell reads them as its own.
     static func processArguments(_ form: CommandForm, heredocs: [Heredoc], shell: [String]) -> [String] {
         guard case .shell(let text) = form else { return form.arguments }
         if heredocs.count == 1, let only = heredocs.first,
            text.trimmingCharacters(in: .whitespaces).range(
                of: #"^[0-9]*<<-?["']?"# + NSRegularExpression.escapedPattern(for: only.name) + #"["']?$"#,
                options: .regularExpression) != nil {
-            return shell + [only.content]
+            return only.content.hasPrefix("#!") ? executableScript(only.content) : shell + [only.content]
         }
         guard !heredocs.isEmpty else { return shell + [text] }
         let bodies = heredocs.map { $0.content + $0.name }.joined(separator: "\n")
         return shell + [text + "\n" + bodies + "\n"]
+    }
+
+    /// Runs a `#!` script as a file, as BuildKit does: written to the step's own `/dev/shm`
+    /// (a tmpfs that never reaches the layer), then run by the interpreter its first line
+    /// names, with that line's one optional argument, as the kernel would (`/dev/shm` is
+    /// mounted `noexec`, so the file is not exec'd itself).
+    private static func executableScript(_ content: String) -> [String] {
+        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let file = "/dev/shm/swiftbuild-heredoc-\(token)"
+        let marker = "SWIFTBUILD_HEREDOC_\(token)"
+        let body = content.hasSuffix("\n") ? content : content + "\n"
+        let shebang = content.dropFirst(2).prefix(while: { $0 != "\n" }).trimmingCharacters(in: .whitespaces)
+        let interpreter = shebang.prefix(while: { !$0.isWhitespace })
+        let argument = shebang.dropFirst(interpreter.count).trimmingCharacters(in: .whitespaces)
+        let words = [String(interpreter)] + (argument.isEmpty ? [] : [argument]) + [file]
+        let command = words.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return ["/bin/sh", "-c", "cat > \(file) <<'\(marker)'\n\(body)\(marker)\nexec \(command)"]
     }
 }

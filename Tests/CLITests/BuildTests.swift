@@ -324,4 +324,33 @@ struct BuildTests {
         #expect(files["x/etc/passwd"]?.hasPrefix("f ") == true)
         #expect(files["x/esc"]?.hasPrefix("l ") == true)
     }
+
+    @Test func heredocsInRunAndCopy() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (result, _) = try build("""
+            FROM busybox
+            ARG WHO=world
+            RUN <<EOF
+            #!/bin/awk -f
+            BEGIN { print "from awk" > "/awk-out" }
+            EOF
+            RUN <<EOF
+            echo "hello $WHO" > /sh-out
+            EOF
+            COPY <<greeting.txt <<'literal.txt' /notes/
+            hi $WHO
+            greeting.txt
+            keep $WHO
+            literal.txt
+            """, arguments: ["-t", "heredocs"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let bundle = work.appendingPathComponent("heredoc-bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):heredocs:latest", bundle.path])
+        let read = { (path: String) in try String(contentsOf: bundle.appendingPathComponent("rootfs/\(path)"), encoding: .utf8) }
+        #expect(try read("awk-out") == "from awk\n")
+        #expect(try read("sh-out") == "hello world\n")
+        #expect(try read("notes/greeting.txt") == "hi world\n")
+        #expect(try read("notes/literal.txt") == "keep $WHO\n")
+        #expect(!FileManager.default.fileExists(atPath: bundle.appendingPathComponent("rootfs/dev").path))
+    }
 }
