@@ -36,6 +36,9 @@ extension StageBuilder {
     /// Calls `body` with the tree COPY reads from: the context, or for `--from` an earlier
     /// stage's or a stored image's root filesystem, mounted read-only for the call.
     private func withSourceTree<T>(from reference: String?, step: String, _ body: (SourceTree) async throws -> T) async throws -> T {
+        if reference?.isEmpty == true {
+            throw StageConfigurationError("--from expanded to an empty string; name a stage, a stage index or an image")
+        }
         guard let reference else {
             let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path)
             return try await body(context.sourceTree)

@@ -67,7 +67,7 @@ public struct BuildContext: Sendable {
         var nodes: [SourceNode] = []
         for pattern in patterns {
             for selected in try selector.select(pattern) {
-                guard let node = try walker.tree(of: selected) else { throw .sourceNotFound(root.display(selected.lexicalPath)) }
+                guard let node = try walker.tree(of: selected) else { throw .sourceNotFound(root.display(selected.lexicalPath), ignoreFileApplies: true) }
                 nodes.append(node)
             }
         }

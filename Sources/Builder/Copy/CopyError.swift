@@ -6,7 +6,7 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
     public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         /// A source path that is not in the source tree, or that `.dockerignore` excludes.
-        case sourceNotFound(String)
+        case sourceNotFound(String, ignoreFileApplies: Bool)
         /// A wildcard pattern that matched nothing.
         case noMatch(pattern: String)
         /// A wildcard pattern that is not valid `filepath.Match` syntax.
@@ -36,8 +36,8 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
 
         public var description: String {
             switch self {
-            case .sourceNotFound(let path):
-                "\"\(path)\": not found (not in the source tree, or excluded by .dockerignore)"
+            case .sourceNotFound(let path, let ignoreFileApplies):
+                ignoreFileApplies ? "\"\(path)\": not found (not in the source tree, or excluded by .dockerignore)" : "\"\(path)\": not found"
             case .noMatch(let pattern):
                 "no source files were found matching \"\(pattern)\""
             case .invalidPattern(let pattern, let reason):
