@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// `load`, `save`, `images`, `tag`, `rmi`, `inspect`, `prune` against real OCI tools.
@@ -154,5 +155,34 @@ struct ImageTransferTests {
         #expect(listing.contains("broken: blob \(configDigest) is missing"))
         try succeed(["rmi", "busybox"])
         #expect(try succeed(["prune"]).hasPrefix("Removed 2 blobs, 1 snapshots"))
+    }
+
+    /// Loads, tags and prunes from several processes at once leave a consistent store:
+    /// every name points at an image whose blobs and snapshots are all there.
+    @Test func processesShareAStore() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let layout = try BusyboxFixture.makeLayout(in: work)
+        try succeed(["load", "-i", layout.path])
+        let arguments: [[String]] = (0..<12).map { index in
+            switch index % 3 {
+            case 0: return ["load", "-i", layout.path]
+            case 1: return ["tag", "busybox", "copy/busybox:\(index)"]
+            default: return ["prune"]
+            }
+        }
+        let statuses = Mutex([Int32](repeating: -1, count: arguments.count))
+        DispatchQueue.concurrentPerform(iterations: arguments.count) { index in
+            let status = (try? swiftbuild(arguments[index]).status) ?? -2
+            statuses.withLock { $0[index] = status }
+        }
+        #expect(statuses.withLock { $0 }.allSatisfy { $0 == 0 })
+        let images = try json(#"{"images":"# + (try succeed(["images", "--format", "json"])) + "}")["images"] as? [[String: Any]] ?? []
+        #expect(images.count == 5)
+        for image in images {
+            #expect(image["problem"] == nil, "\(image)")
+            let name = try #require(image["name"] as? String)
+            let bundle = work.appendingPathComponent("shared-\(UUID().uuidString.prefix(6))")
+            try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(name)", bundle.path])
+        }
     }
 }
