@@ -91,3 +91,15 @@ func tree(_ root: String) throws -> [String] {
 }
 
 let isRoot = getuid() == 0
+
+/// Whether a process whose command line contains `pattern` is running (`pgrep -f`).
+func processIsRunning(matching pattern: String) throws -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+    process.arguments = ["-f", pattern]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+}
