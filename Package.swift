@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "CSandbox"),
         // Runs a step's process in fresh namespaces over a root filesystem; overlay mounts.
         .target(name: "Sandbox", dependencies: ["CSandbox"]),
+        // ELF parsing and checks of binaries against an image's C library (never executes them).
+        .target(name: "ELF"),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, export.
         .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox"]),
         // The command-line tool.
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "ELFTests", dependencies: ["ELF"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "Dockerfile", "OCI"]),
     ]
 )

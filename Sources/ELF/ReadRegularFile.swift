@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a whole regular file of at most `sizeLimit` bytes into memory. Anything else (a
+/// directory, a FIFO that could block, a device) is refused, so reading never hangs.
+func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard descriptor >= 0 else { throw .unreadable(errno: errno) }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw .unreadable(errno: errno) }
+    guard status.st_mode & S_IFMT == S_IFREG else {
+        throw .invalid(what: "file", detail: "not a regular file")
+    }
+    let size = Int(status.st_size)
+    guard size <= sizeLimit else { throw .tooLarge(size: UInt64(size), limit: UInt64(sizeLimit)) }
+    var bytes = [UInt8](repeating: 0, count: size)
+    var filled = 0
+    var failure: Int32 = 0
+    bytes.withUnsafeMutableBytes { buffer in
+        while filled < size {
+            let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { failure = errno }
+            if count <= 0 { break }
+            filled += count
+        }
+    }
+    guard failure == 0 else { throw .unreadable(errno: failure) }
+    // A file that shrank while being read is parsed as what was actually read.
+    return filled == size ? bytes : Array(bytes[..<filled])
+}
