@@ -22,11 +22,13 @@ public struct ImageBuilder: Sendable {
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         let workDirectory = try store.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: workDirectory) }
+        let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path)
         var finished: [Int: StageOutput] = [:]
         for wave in request.plan.buildOrder {
             for index in wave {
                 let builder = StageBuilder(stage: request.plan.stages[index], request: request, store: store,
-                                           workDirectory: workDirectory, events: events, finishedStages: finished)
+                                           workDirectory: workDirectory, events: events, finishedStages: finished,
+                                           context: context)
                 finished[index] = try await builder.build()
             }
         }

@@ -39,10 +39,7 @@ extension StageBuilder {
         if reference?.isEmpty == true {
             throw StageConfigurationError("--from expanded to an empty string; name a stage, a stage index or an image")
         }
-        guard let reference else {
-            let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path)
-            return try await body(context.sourceTree)
-        }
+        guard let reference else { return try await body(context.sourceTree) }
         var chain: LayerChain
         if let stage = request.plan.stages.first(where: { $0.name == reference.lowercased() }) ?? Int(reference).map({ request.plan.stages[$0] }),
            let output = finishedStages[stage.index] {

@@ -22,6 +22,8 @@ struct StageBuilder {
     let events: BuildEventHandler
     /// The outputs of the stages built before this one, by index.
     let finishedStages: [Int: StageOutput]
+    /// The build context with its `.dockerignore`, read once per build.
+    let context: BuildContext
 
     var label: String { stage.name ?? "stage-\(stage.index)" }
 
