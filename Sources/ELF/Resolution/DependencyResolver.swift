@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Resolves an executable's dependency tree inside an image root the way the image's C
+/// library would at run time, without executing anything.
+///
+/// glibc order for a name without `/`: `DT_RPATH` of the requester and then of its loaders up
+/// the chain to the executable (only when the requester has no `DT_RUNPATH`), `DT_RUNPATH` of
+/// the requester, `/etc/ld.so.cache` (or, when there is none, `/etc/ld.so.conf` with a
+/// warning) unless `DF_1_NODEFLIB`, then ``glibcDefaultDirectories(for:)``; candidates whose
+/// class or machine differ from the requester are skipped. `LD_LIBRARY_PATH` is ignored.
+/// musl order: musl's reserved libc names (``ResolutionMethod/interpreter``) map to the
+/// loader, then `DT_RUNPATH` (or `DT_RPATH`) of the requester and its loaders up the chain
+/// (`$ORIGIN` only), then
+/// `/etc/ld-musl-<arch>.path` or `/lib:/usr/local/lib:/usr/lib`. Names already loaded (by
+/// `DT_NEEDED` name or `DT_SONAME`) are reused. When the loader's contents match neither
+/// family, the executable's ``LibC`` (by name) picks the rules, glibc by default.
+public struct DependencyResolver: Sendable {
+    /// The image's filesystem.
+    public let root: ImageRoot
+
+    /// The most objects loaded for one executable; a bound on hostile or looping trees.
+    public static let maximumObjects = 4096
+
+    /// Resolves inside `root`.
+    public init(root: ImageRoot) {
+        self.root = root
+    }
+
+    /// glibc's default directories for a requester of `platform`, searched last: on x86-64 the
+    /// Debian multiarch directories `/lib/x86_64-linux-gnu` and `/usr/lib/x86_64-linux-gnu`,
+    /// then `/lib64` and `/usr/lib64` for any 64-bit file, `/lib` and `/usr/lib` for 32-bit ones.
+    public static func glibcDefaultDirectories(for platform: ELFPlatform) -> [String] {
+        let multiarch = platform.fileClass == .elf64 && platform.machine == .x86_64
+            ? ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"] : []
+        return multiarch + (platform.fileClass == .elf64 ? ["/lib64", "/usr/lib64"] : ["/lib", "/usr/lib"])
+    }
+
+    /// Resolves the executable at `path` (inside the root) and everything it loads. Throws
+    /// when the executable itself cannot be found or parsed.
+    public func resolve(_ path: String) throws(ELFFinding) -> Resolution {
+        guard let real = try root.resolve(path) else {
+            throw ELFFinding(path: path, problem: .unreadable(errno: ENOENT))
+        }
+        let executable: ELFFile
+        do {
+            executable = try ELFFile(path: root.hostPath(real))
+        } catch {
+            throw ELFFinding(path: path, problem: error.problem)
+        }
+        guard let interpreter = executable.interpreter else {
+            return Resolution(path: path, interpreter: nil, loader: nil, defaultDirectories: [],
+                              dependencies: [], findings: [], warnings: [])
+        }
+        guard let loaderFile = open(interpreter) else {
+            return Resolution(path: path, interpreter: interpreter, loader: nil, defaultDirectories: [], dependencies: [],
+                              findings: [.interpreterMissing(executable: path, interpreter: interpreter)], warnings: [])
+        }
+        let loader: ELFFile
+        switch loaderFile {
+        case .success(let file): loader = file
+        case .failure(let finding):
+            return Resolution(path: path, interpreter: interpreter, loader: nil, defaultDirectories: [], dependencies: [],
+                              findings: [.unreadable(ELFFinding(path: interpreter, problem: finding.problem))], warnings: [])
+        }
+        let family = LoaderFamily(loader: loader)
+        let rules: LoaderFamily = family ?? (LibC(executable) == .musl ? .musl : .glibc)
+        var session = ResolutionSession(resolver: self, rules: rules, platform: ELFPlatform(executable), interpreter: interpreter)
+        if ELFPlatform(loader) != session.platform {
+            session.findings.append(.wrongArchitecture(path: interpreter, expected: session.platform, found: ELFPlatform(loader)))
+        }
+        session.load(path: real, file: executable, loader: nil)
+        session.load(path: interpreter, file: loader, loader: nil)
+        if let soname = loader.soname {
+            session.known[soname] = .init(path: interpreter, method: .interpreter, object: 1)
+        }
+        session.run()
+        let dependencies = session.tree(of: 0)
+        if rules == .glibc { session.checkVersions() }
+        return Resolution(path: path, interpreter: interpreter, loader: family,
+                          defaultDirectories: session.defaultDirectories, dependencies: dependencies,
+                          findings: session.findings, warnings: session.warnings)
+    }
+
+    /// Opens `path` inside the root: nil when it does not exist, otherwise the parse result.
+    func open(_ path: String) -> Result<ELFFile, ELFFinding>? {
+        guard let resolved = try? root.resolve(path) else { return nil }
+        do {
+            return .success(try ELFFile(path: root.hostPath(resolved)))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
