@@ -41,6 +41,7 @@ let package = Package(
                 "OCI",
                 "Store",
                 "Builder",
+                "ELF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -39,3 +39,20 @@ extension ImageBuilder {
         _ = try LayerExtractor.extract(layerAt: tarPath, into: destination.path, name: "root filesystem of \(image.name)")
     }
 }
+
+extension ImageBuilder {
+    /// Calls `body` with the image's root filesystem mounted (an overlay of its snapshots
+    /// whose changes are discarded), for reading files as the image holds them.
+    public func withRootFilesystem<T>(of image: ImageDetails, _ body: (URL) throws -> T) throws -> T {
+        try store.withContentLease {
+            let base = try store.baseImage(of: image)
+            let workDirectory = try store.makeWorkDirectory()
+            defer { try? FileManager.default.removeItem(at: workDirectory) }
+            var chain = LayerChain()
+            chain.directories = base.snapshotDirectories
+            let mount = try StepMount(over: chain, in: workDirectory, step: "inspect")
+            defer { try? mount.unmount() }
+            return try body(mount.merged)
+        }
+    }
+}

@@ -10,7 +10,8 @@ struct SwiftBuild: AsyncParsableCommand {
         version: SwiftBuildVersion.current,
         subcommands: [
             BuildCommand.self, ParseCommand.self, LoadCommand.self, SaveCommand.self, ImagesCommand.self,
-            TagCommand.self, RemoveImageCommand.self, InspectCommand.self, PruneCommand.self, VersionCommand.self,
+            TagCommand.self, RemoveImageCommand.self, InspectCommand.self, PruneCommand.self, ElfCommand.self,
+            VersionCommand.self,
         ],
         defaultSubcommand: BuildCommand.self
     )

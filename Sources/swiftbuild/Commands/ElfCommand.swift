@@ -1,0 +1,143 @@
+import ArgumentParser
+import Builder
+import ELF
+import Foundation
+import Store
+
+/// `swiftbuild elf`: reads ELF files, resolves what they load the way the image's own C
+/// library would, and reports what would fail at run time. Never runs the files.
+struct ElfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "elf",
+        abstract: "Check ELF binaries against an image's C library, without running them.",
+        discussion: "Exit status: 0 when every file is clean, 1 when a file has findings or fails --require, 2 on usage errors."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum Requirement: String, ExpressibleByArgument, CaseIterable { case `static`, glibc, musl }
+
+    @Option(help: ArgumentHelp("Treat DIR as the root filesystem the files run in (default: /).", valueName: "DIR"))
+    var root: String?
+
+    @Option(help: "Check the files inside this image from the store.")
+    var image: String?
+
+    @Option(help: ArgumentHelp("The store, for --image (default: $SWIFTBUILD_ROOT, else the usual store).", valueName: "DIR"))
+    var store: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    @Option(help: "Also fail unless every executable is static, glibc or musl.")
+    var require: Requirement?
+
+    @Argument(help: "Files or directories (scanned recursively), as paths inside the root or image.")
+    var paths: [String] = []
+
+    func run() throws {
+        guard root == nil || image == nil else { throw usage("give --root or --image, not both") }
+        guard !paths.isEmpty else { throw usage("name at least one file or directory to check") }
+        let reports: [ElfFileReport]
+        do {
+            reports = try collectReports()
+        } catch {
+            printToStandardError("\(error)")
+            throw ExitCode.failure
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(["files": reports]), as: UTF8.self))
+        case .text:
+            for report in reports { print(report.text) }
+        }
+        if reports.contains(where: { !$0.findings.isEmpty }) { throw ExitCode(1) }
+    }
+
+    /// Reports for the paths, in the image (mounted for the call) or in the root.
+    private func collectReports() throws -> [ElfFileReport] {
+        guard let image else { return try inspect(in: root ?? "/") }
+        let imageStore = try ImageStore(root: StoreRoot.resolve(explicit: store))
+        let details = try imageStore.inspect(image)
+        return try ImageBuilder(store: imageStore).withRootFilesystem(of: details) { mounted in
+            try inspect(in: mounted.path)
+        }
+    }
+
+    private func usage(_ message: String) -> ExitCode {
+        printToStandardError("swiftbuild elf: \(message)")
+        return ExitCode(2)
+    }
+
+    /// Reports for every path argument, read inside the root at `directory`.
+    private func inspect(in directory: String) throws -> [ElfFileReport] {
+        let imageRoot = ImageRoot(directory)
+        let resolver = DependencyResolver(root: imageRoot)
+        var reports: [ElfFileReport] = []
+        for path in paths {
+            let inside = path.hasPrefix("/") ? path : "/" + path
+            guard let resolved = try imageRoot.resolve(inside) else {
+                throw CommandFailure("\(path): no such file in \(image ?? directory)")
+            }
+            let host = imageRoot.hostPath(resolved)
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: host, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                for file in Self.regularFiles(under: host) {
+                    let relative = inside.hasSuffix("/") ? inside + file.relative : inside + "/" + file.relative
+                    if let report = try report(path: relative, host: file.host, resolver: resolver, skipNonELF: true) {
+                        reports.append(report)
+                    }
+                }
+            } else if let report = try report(path: path, host: host, resolver: resolver, skipNonELF: false) {
+                reports.append(report)
+            }
+        }
+        return reports
+    }
+
+    private func report(path: String, host: String, resolver: DependencyResolver, skipNonELF: Bool) throws -> ElfFileReport? {
+        let file: ELFFile
+        do {
+            file = try ELFFile(path: host)
+        } catch {
+            // (A `catch where` on this typed error crashes Swift 6.3's ownership checker.)
+            let problem = error.problem
+            guard problem == .notELF else { throw error }
+            return skipNonELF ? nil : checked(ElfFileReport(notELF: path))
+        }
+        let kind = ELFKind(file)
+        let resolves = file.interpreter != nil || kind == .sharedLibrary
+        let inside = path.hasPrefix("/") ? path : "/" + path
+        return checked(ElfFileReport(path: path, file: file, resolution: resolves ? try resolver.resolve(inside) : nil))
+    }
+
+    /// Adds a finding when the file fails `--require`.
+    private func checked(_ report: ElfFileReport) -> ElfFileReport {
+        guard let require, report.kind != "shared-library" else { return report }
+        var report = report
+        let satisfied = switch require {
+        case .static: report.kind == "static" || report.kind == "static-pie"
+        case .glibc: report.libc == "glibc"
+        case .musl: report.libc == "musl"
+        }
+        if !satisfied {
+            report.findings.append("--require \(require.rawValue): this file is \(report.kind) with libc \(report.libc)")
+        }
+        return report
+    }
+
+    /// Regular files below `directory` (symlinks not followed), sorted, with paths relative to it.
+    private static func regularFiles(under directory: String) -> [(relative: String, host: String)] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var files: [(String, String)] = []
+        while let relative = walker.nextObject() as? String {
+            let host = directory + "/" + relative
+            var status = stat()
+            guard lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            files.append((relative, host))
+        }
+        return files.sorted { $0.0 < $1.0 }
+    }
+}

@@ -1,0 +1,133 @@
+import ELF
+
+/// One file of `swiftbuild elf`'s report: what the file is, what it needs, where each
+/// need was found inside the root, and what would go wrong at run time.
+struct ElfFileReport: Encodable {
+    /// One resolved dependency: where it was found (nil when missing) and by which rule.
+    struct Dependency: Encodable {
+        var name: String
+        var path: String?
+        var method: String?
+        var dependencies: [Dependency]
+
+        init(_ dependency: ResolvedDependency) {
+            name = dependency.name
+            path = dependency.path
+            method = dependency.method?.rawValue
+            dependencies = dependency.dependencies.map(Dependency.init)
+        }
+
+        private enum CodingKeys: String, CodingKey { case name, path, method, dependencies }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(path, forKey: .path)
+            try container.encode(method, forKey: .method)
+            try container.encode(dependencies, forKey: .dependencies)
+        }
+    }
+
+    var path: String
+    var kind: String
+    var `class`: String?
+    var machine: String?
+    var interpreter: String?
+    var needed: [String]
+    var soname: String?
+    var rpath: String?
+    var runpath: String?
+    var libc: String
+    /// Per library, the symbol versions the file needs from it.
+    var requiredVersions: [String: [String]]
+    var resolved: [Dependency]
+    var findings: [String]
+
+    /// The report for a file that is not ELF.
+    init(notELF path: String) {
+        self.path = path
+        kind = "not-elf"
+        needed = []
+        libc = "none"
+        requiredVersions = [:]
+        resolved = []
+        findings = []
+    }
+
+    init(path: String, file: ELFFile, resolution: Resolution?) {
+        self.path = path
+        kind = Self.kind(ELFKind(file))
+        `class` = file.header.fileClass == .elf64 ? "ELF64" : "ELF32"
+        machine = file.header.machine.description
+        interpreter = file.interpreter
+        needed = file.needed
+        soname = file.soname
+        rpath = file.rpath
+        runpath = file.runpath
+        libc = Self.libc(LibC(file))
+        requiredVersions = Dictionary(file.versionRequirements.map { ($0.file, $0.versions.map(\.name)) }, uniquingKeysWith: +)
+        resolved = resolution?.dependencies.map(Dependency.init) ?? []
+        findings = file.findings.map(\.description) + (resolution?.findings.map(\.description) ?? [])
+            + (resolution?.warnings ?? [])
+    }
+
+    static func kind(_ kind: ELFKind) -> String {
+        switch kind {
+        case .notELF: "not-elf"
+        case .staticExecutable: "static"
+        case .staticPIE: "static-pie"
+        case .dynamicExecutable: "dynamic"
+        case .sharedLibrary: "shared-library"
+        case .other(let type): "other (\(type))"
+        }
+    }
+
+    static func libc(_ libc: LibC) -> String {
+        switch libc {
+        case .notLinked: "none"
+        case .glibc: "glibc"
+        case .musl: "musl"
+        case .mixed: "mixed"
+        case .other(let interpreter): "other (\(interpreter))"
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, requiredVersions, resolved, findings
+    }
+
+    /// Writes every key, with `null` where a value is absent.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(`class`, forKey: .class)
+        try container.encode(machine, forKey: .machine)
+        try container.encode(interpreter, forKey: .interpreter)
+        try container.encode(needed, forKey: .needed)
+        try container.encode(soname, forKey: .soname)
+        try container.encode(rpath, forKey: .rpath)
+        try container.encode(runpath, forKey: .runpath)
+        try container.encode(libc, forKey: .libc)
+        try container.encode(requiredVersions, forKey: .requiredVersions)
+        try container.encode(resolved, forKey: .resolved)
+        try container.encode(findings, forKey: .findings)
+    }
+
+    /// The ldd-like text form: a header line, the interpreter, the dependency tree, findings.
+    var text: String {
+        var lines = ["\(path): \(kind)" + (`class`.map { ", \($0) \(machine ?? "")" } ?? "") + (kind == "not-elf" ? "" : ", libc \(libc)")]
+        if let interpreter { lines.append("    interpreter \(interpreter)") }
+        func add(_ dependencies: [Dependency], depth: Int) {
+            for dependency in dependencies {
+                let indent = String(repeating: "    ", count: depth + 1)
+                let place = dependency.path.map { "\($0) (\(dependency.method ?? "?"))" } ?? "not found"
+                lines.append("\(indent)\(dependency.name) => \(place)")
+                add(dependency.dependencies, depth: depth + 1)
+            }
+        }
+        add(resolved, depth: 0)
+        lines += findings.map { "    ! \($0)" }
+        return lines.joined(separator: "\n")
+    }
+}
