@@ -88,16 +88,12 @@ extension ImageStore {
             let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors).encoded()
             try layout.writeBlob(manifest.bytes)
             var index = try layout.readIndex()
-            index.manifests.removeAll { entry in
-                names.contains(entry.referenceName ?? "") || (entry.referenceName == nil && entry.digest == manifest.descriptor.digest)
-            }
-            for name in names {
-                var entry = manifest.descriptor
-                entry.annotations = [AnnotationKey.refName: name]
-                index.manifests.append(entry)
-            }
-            if names.isEmpty, !index.manifests.contains(where: { $0.digest == manifest.descriptor.digest }) {
-                index.manifests.append(manifest.descriptor)
+            if names.isEmpty {
+                index.keepUnnamed(manifest.descriptor)
+            } else {
+                // A name now keeps the image: an unnamed entry for it is no longer needed.
+                index.manifests.removeAll { $0.referenceName == nil && $0.digest == manifest.descriptor.digest }
+                for name in names { index.point(name, at: manifest.descriptor) }
             }
             try layout.writeIndex(index)
             return manifest.descriptor

@@ -107,19 +107,11 @@ extension ImageStore {
             var index = try layout.readIndex()
             for candidate in candidates {
                 for name in candidate.names {
-                    index.manifests.removeAll { $0.referenceName == name }
-                    var entry = candidate.entry
-                    entry.annotations = (entry.annotations ?? [:]).merging([AnnotationKey.refName: name]) { $1 }
-                    index.manifests.append(entry)
+                    index.point(name, at: candidate.entry)
                     loaded.append(name)
                 }
                 if candidate.names.isEmpty {
-                    var entry = candidate.entry
-                    entry.annotations?[AnnotationKey.refName] = nil
-                    // Kept by an unnamed entry only when no name already keeps it.
-                    if !index.manifests.contains(where: { $0.digest == entry.digest }) {
-                        index.manifests.append(entry)
-                    }
+                    index.keepUnnamed(candidate.entry)
                     loaded.append(candidate.entry.digest.description)
                 }
             }

@@ -52,8 +52,7 @@ extension ImageStore {
             try target.ingestBlob(from: layout.blobPath(for: blob.digest), mode: .copy, expectedDigest: blob.digest, expectedSize: blob.size)
         }
         var index = try target.readIndex()
-        index.manifests.removeAll { $0.referenceName == image.name }
-        index.manifests.append(namedEntry(image))
+        index.point(image.name, at: namedEntry(image))
         try target.writeIndex(index)
     }
 

@@ -143,12 +143,9 @@ public final class ImageStore: Sendable {
     /// Points `name` at `descriptor` (replacing what it named before).
     public func setTag(_ name: String, to descriptor: Descriptor) throws {
         let normalised = try ImageName(parsing: name).description
-        var entry = descriptor
-        entry.annotations = (entry.annotations ?? [:]).merging([AnnotationKey.refName: normalised]) { $1 }
         try withIndexLocked {
             var index = try layout.readIndex()
-            index.manifests.removeAll { $0.referenceName == normalised }
-            index.manifests.append(entry)
+            index.point(normalised, at: descriptor)
             try layout.writeIndex(index)
         }
     }
