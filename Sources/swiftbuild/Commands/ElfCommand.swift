@@ -82,7 +82,7 @@ struct ElfCommand: ParsableCommand {
             }
             let host = imageRoot.hostPath(resolved)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: host, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: host, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 for file in Self.regularFiles(under: host) {
                     let relative = inside.hasSuffix("/") ? inside + file.relative : inside + "/" + file.relative
