@@ -46,13 +46,7 @@ public struct ELFFile: Sendable {
     /// ELF magic, ``ELFProblem/tooLarge(size:limit:)`` above `sizeLimit` bytes, and other
     /// problems when the header or program header table is unusable. Only regular files are read.
     public init(path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) throws(ELFFinding) {
-        let bytes: [UInt8]
-        do {
-            bytes = try readRegularFile(path, sizeLimit: sizeLimit)
-        } catch {
-            throw ELFFinding(path: path, problem: error)
-        }
-        try self.init(bytes: bytes, path: path)
+        try self.init(bytes: readRegularFile(path, sizeLimit: sizeLimit), path: path)
     }
 
     /// Parses an ELF image already in memory; `path` is only used to name the file in findings.

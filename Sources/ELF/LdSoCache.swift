@@ -41,13 +41,7 @@ public struct LdSoCache: Sendable, Equatable {
 
     /// Reads and parses the cache at `path`.
     public init(path: String, sizeLimit: Int = 64 << 20) throws(ELFFinding) {
-        let bytes: [UInt8]
-        do {
-            bytes = try readRegularFile(path, sizeLimit: sizeLimit)
-        } catch {
-            throw ELFFinding(path: path, problem: error)
-        }
-        try self.init(bytes: bytes, path: path)
+        try self.init(bytes: readRegularFile(path, sizeLimit: sizeLimit), path: path)
     }
 
     private static func parse(_ bytes: [UInt8]) throws(ELFProblem) -> [Entry] {

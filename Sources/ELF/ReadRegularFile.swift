@@ -8,7 +8,16 @@ import Darwin
 
 /// Reads a whole regular file of at most `sizeLimit` bytes into memory. Anything else (a
 /// directory, a FIFO that could block, a device) is refused, so reading never hangs.
-func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
+/// A failure is a finding that names `path`.
+func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt8] {
+    do {
+        return try readBytes(path, sizeLimit: sizeLimit)
+    } catch {
+        throw ELFFinding(path: path, problem: error)
+    }
+}
+
+private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else { throw .unreadable(errno: errno) }
     defer { close(descriptor) }
