@@ -30,8 +30,8 @@ let package = Package(
         .target(name: "Sandbox", dependencies: ["CSandbox"]),
         // ELF parsing and checks of binaries against an image's C library (never executes them).
         .target(name: "ELF"),
-        // Executes a plan: snapshots, COPY/ADD/RUN, image config, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox"]),
+        // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox", "ELF"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",

@@ -6,6 +6,8 @@ public enum BuildEvent: Sendable {
     case stepStarted(stage: String, step: Int, of: Int, instruction: String)
     /// A line of a RUN step's output.
     case output(stage: String, line: String)
+    /// The final image's executables were checked (`--elf-check` warn or error).
+    case elfChecked(ELFCheckReport, policy: ELFCheckPolicy)
     /// The current step ended.
     case stepFinished(stage: String, step: Int, duration: Duration)
     /// The image was written.

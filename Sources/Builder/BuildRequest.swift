@@ -20,9 +20,12 @@ public struct BuildRequest: Sendable {
     public var sourceDateEpoch: Int?
     /// How new layers are compressed.
     public var compression: LayerCompression
+    /// What to do about executables that would not start in the final image.
+    public var elfCheck: ELFCheckPolicy
 
     public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
-                network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip()) {
+                network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
+                elfCheck: ELFCheckPolicy = .warn) {
         self.plan = plan
         self.options = options
         self.contextDirectory = contextDirectory
@@ -31,6 +34,7 @@ public struct BuildRequest: Sendable {
         self.network = network
         self.sourceDateEpoch = sourceDateEpoch
         self.compression = compression
+        self.elfCheck = elfCheck
     }
 
     /// The image platform, in image-spec terms.

@@ -35,9 +35,21 @@ public struct ImageBuilder: Sendable {
         guard let target = finished[request.plan.targetIndex] else {
             preconditionFailure("the build order always ends with the target stage")
         }
+        if request.elfCheck != .off {
+            let report = try checkExecutables(of: target.chain, workDirectory: workDirectory)
+            events(.elfChecked(report, policy: request.elfCheck))
+            if request.elfCheck == .error, !report.failing.isEmpty { throw ELFCheckFailure(report: report) }
+        }
         let result = try export(target, request: request, workDirectory: workDirectory)
         events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
         return result
+    }
+
+    /// Checks the ELF executables in the layers this build made against the final root filesystem.
+    private func checkExecutables(of chain: LayerChain, workDirectory: URL) throws -> ELFCheckReport {
+        let mount = try StepMount(over: chain, in: workDirectory, step: "elf-check")
+        defer { try? mount.unmount() }
+        return ExecutableChecker(root: mount.merged).check(snapshots: chain.builtSnapshots, origins: chain.builtOrigins)
     }
 
     /// Packs the target's new layers, writes its config and manifest, and tags it.

@@ -12,10 +12,13 @@ struct LayerChain: Sendable {
     var directories: [URL] = []
     /// The snapshot directories (each holding `fs/`) this build made, bottom first.
     var builtSnapshots: [URL] = []
+    /// The instruction that made each of ``builtSnapshots``.
+    var builtOrigins: [LayerOrigin] = []
 
-    /// Adds a layer this build made.
-    mutating func append(builtSnapshot: URL) {
+    /// Adds a layer this build made with the instruction at `origin`.
+    mutating func append(builtSnapshot: URL, origin: LayerOrigin) {
         builtSnapshots.append(builtSnapshot)
+        builtOrigins.append(origin)
         directories.append(builtSnapshot.appendingPathComponent("fs"))
     }
 }

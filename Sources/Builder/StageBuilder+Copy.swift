@@ -14,7 +14,7 @@ extension StageBuilder {
         let excludes = try transfer.excludes.map { try state.expand($0) }
         let keyword: CopyInstruction = instruction.keyword == .add ? .add : .copy
         return try await withSourceTree(from: transfer.from.map { try state.expand($0) }, step: step) { tree in
-            try await inStepMount(step: step, chain: &chain) { root in
+            try await inStepMount(for: instruction, step: step, chain: &chain) { root in
                 let owner = try chown.map { try UserDatabase(root: root.path).owner(for: $0) }
                 let request = CopyRequest(keyword, sources: sources, destination: destination,
                                           workingDirectory: state.workingDirectory, owner: owner, modeChange: modeChange,

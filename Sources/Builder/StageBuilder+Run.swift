@@ -20,7 +20,7 @@ extension StageBuilder {
         case .host: .host
         case .default: request.network == .none ? .none : .host
         }
-        return try await inStepMount(step: step, chain: &chain) { root in
+        return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
             let user = try UserDatabase(root: root.path).resolve(state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root")
             var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)
             configuration.environment = state.runEnvironment

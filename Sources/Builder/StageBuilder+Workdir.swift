@@ -1,3 +1,4 @@
+import Dockerfile
 import Foundation
 
 extension StageBuilder {
@@ -5,10 +6,10 @@ extension StageBuilder {
     /// does, resolving the path through the image's own symlinks but never out of its root.
     ///
     /// - Returns: whether the step changed the filesystem (false when the directory existed).
-    func executeWorkdir(state: StageState, step: String, chain: inout LayerChain) async throws -> Bool {
+    func executeWorkdir(instruction: Instruction, state: StageState, step: String, chain: inout LayerChain) async throws -> Bool {
         let components = state.workingDirectory.split(separator: "/").map(String.init)
         let user = state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root"
-        return try await inStepMount(step: step, chain: &chain) { root in
+        return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
             let resolved = try UserDatabase(root: root.path).resolve(user)
             let writer = TargetWriter(root: try RootDirectory(path: root.path), source: nil,
                                       owner: FileOwner(uid: resolved.uid, gid: resolved.gid), preservesOwnership: false,

@@ -106,7 +106,7 @@ struct StageBuilder {
             state.recordHistory(try Self.copyHistory(instruction.keyword, transfer, state: state), emptyLayer: !changed, created: created)
         case .workdir(let path):
             let line = try state.applyWorkdir(path)
-            let changed = try await executeWorkdir(state: state, step: step, chain: &chain)
+            let changed = try await executeWorkdir(instruction: instruction, state: state, step: step, chain: &chain)
             state.recordHistory(line, emptyLayer: !changed, created: created)
         case .from:
             preconditionFailure("FROM starts a stage; it is not a step")
@@ -119,10 +119,12 @@ struct StageBuilder {
         }
     }
 
-    /// Runs `body` in a new snapshot mounted over the chain; keeps the snapshot when it changed anything.
+    /// Runs `body` in a new snapshot mounted over the chain; keeps the snapshot, as the
+    /// layer `instruction` made, when it changed anything.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func inStepMount(step: String, chain: inout LayerChain, _ body: (URL) async throws -> Void) async throws -> Bool {
+    func inStepMount(for instruction: Instruction, step: String, chain: inout LayerChain,
+                     _ body: (URL) async throws -> Void) async throws -> Bool {
         let mount = try StepMount(over: chain, in: workDirectory, step: step)
         do {
             try await body(mount.merged)
@@ -135,8 +137,13 @@ struct StageBuilder {
             try? FileManager.default.removeItem(at: mount.snapshot)
             return false
         }
-        chain.append(builtSnapshot: mount.snapshot)
+        chain.append(builtSnapshot: mount.snapshot, origin: origin(of: instruction))
         return true
+    }
+
+    /// Where `instruction` is in the Dockerfile, for reports about the files it brought in.
+    func origin(of instruction: Instruction) -> LayerOrigin {
+        LayerOrigin(file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction))
     }
 
     /// A located error for `instruction`.

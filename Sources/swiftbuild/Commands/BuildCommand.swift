@@ -34,6 +34,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The network RUN steps use by default: host or none.")
     var network: StepNetwork = .host
 
+    @Option(help: ArgumentHelp("Check the executables the build adds against the image's C library: warn, error (exit 3, nothing tagged) or off.", valueName: "MODE"))
+    var elfCheck: ELFCheckPolicy = .warn
+
     @Argument(help: "The build context directory.")
     var context: String = "."
 
@@ -50,7 +53,8 @@ struct BuildCommand: AsyncParsableCommand {
             let request = BuildRequest(
                 plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
                 dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
-                network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) })
+                network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
+                elfCheck: elfCheck)
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let result = try await BuildInterruption.cancellingOnSignals {
                 try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }
@@ -87,3 +91,4 @@ struct BuildCommand: AsyncParsableCommand {
 
 extension ProgressMode: ExpressibleByArgument {}
 extension StepNetwork: ExpressibleByArgument {}
+extension ELFCheckPolicy: ExpressibleByArgument {}

@@ -24,6 +24,10 @@ final class ProgressRenderer: Sendable {
     }
 
     func handle(_ event: BuildEvent) {
+        if case .elfChecked(let report, let policy) = event {
+            renderELFCheck(report, policy: policy)
+            return
+        }
         guard mode != .quiet else { return }
         switch event {
         case .stepStarted(let stage, let step, let total, let instruction):
@@ -35,6 +39,29 @@ final class ProgressRenderer: Sendable {
             printToStandardError("#\(counter.current) DONE \(String(format: "%.2f", seconds))s")
         case .exported(let imageID, let tags):
             printToStandardError("writing image \(imageID)" + (tags.isEmpty ? "" : " as \(tags.joined(separator: ", "))"))
+        case .elfChecked:
+            break
+        }
+    }
+
+    /// The summary (one line per executable: path, linkage), unless quiet, then every
+    /// finding, always, with the instruction that brought the file in.
+    private func renderELFCheck(_ report: ELFCheckReport, policy: ELFCheckPolicy) {
+        if mode != .quiet {
+            let count = report.executables.count
+            printToStandardError("#\(counter.next()) ELF check: \(count) executable\(count == 1 ? "" : "s") added or changed")
+            let width = report.executables.map(\.path.count).max() ?? 0
+            for executable in report.executables {
+                let padding = String(repeating: " ", count: width - executable.path.count)
+                printToStandardError("    \(executable.path)\(padding)  \(executable.linkage)")
+            }
+        }
+        let severity = policy == .error ? "error" : "warning"
+        for executable in report.failing {
+            for finding in executable.findings {
+                printToStandardError("\(severity): \(executable.path): \(finding)")
+            }
+            printToStandardError("    brought in by \(executable.origin)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Builder
 import Foundation
 
 /// Runs `body`; a failure is printed on stderr as its own message (for Dockerfile errors,
@@ -20,11 +21,12 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
     }
 }
 
-/// Usage errors and exit codes go back to ArgumentParser; anything else is printed, status 1.
+/// Usage errors and exit codes go back to ArgumentParser; anything else is printed, with
+/// status 3 for executables that would not start (`--elf-check=error`), else status 1.
 private func exit(reporting error: any Error) throws -> Never {
     if error is ValidationError || error is ExitCode { throw error }
     printToStandardError("\(error)")
-    throw ExitCode.failure
+    throw error is ELFCheckFailure ? ExitCode(3) : ExitCode.failure
 }
 
 /// Writes one line to standard error.

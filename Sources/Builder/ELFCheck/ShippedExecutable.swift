@@ -1,0 +1,34 @@
+/// An ELF executable the build added to or changed in the final image, as checked
+/// against that image's own C library.
+public struct ShippedExecutable: Sendable, Equatable {
+    /// Its path inside the image.
+    public var path: String
+    /// The instruction whose layer holds this version of the file.
+    public var origin: LayerOrigin
+    /// How it links, for the build summary: `static`, `static-pie`, `glibc 2.34`, `musl`,
+    /// with ` (Go 1.22)` for Go binaries.
+    public var linkage: String
+    /// What would stop it from starting, worded as the run-time error.
+    public var findings: [String]
+}
+
+/// The ELF check of a build's final image.
+public struct ELFCheckReport: Sendable, Equatable {
+    /// Every ELF executable the build added or changed, by path.
+    public var executables: [ShippedExecutable]
+
+    /// The executables that would not start.
+    public var failing: [ShippedExecutable] { executables.filter { !$0.findings.isEmpty } }
+}
+
+/// A build stopped by `--elf-check=error`: an executable would not start in the image.
+/// Nothing was tagged or written.
+public struct ELFCheckFailure: Error, Sendable, CustomStringConvertible {
+    /// The check's full report.
+    public var report: ELFCheckReport
+
+    public var description: String {
+        let count = report.failing.count
+        return "the ELF check found \(count) executable\(count == 1 ? "" : "s") that would not start in the image (--elf-check=error); nothing was tagged"
+    }
+}
