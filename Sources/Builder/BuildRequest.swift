@@ -22,10 +22,12 @@ public struct BuildRequest: Sendable {
     public var compression: LayerCompression
     /// What to do about executables that would not start in the final image.
     public var elfCheck: ELFCheckPolicy
+    /// How many stages may build at the same time (at least 1).
+    public var jobs: Int
 
     public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
                 network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
-                elfCheck: ELFCheckPolicy = .warn) {
+                elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.plan = plan
         self.options = options
         self.contextDirectory = contextDirectory
@@ -35,6 +37,7 @@ public struct BuildRequest: Sendable {
         self.sourceDateEpoch = sourceDateEpoch
         self.compression = compression
         self.elfCheck = elfCheck
+        self.jobs = max(1, jobs)
     }
 
     /// The image platform, in image-spec terms.

@@ -23,15 +23,7 @@ public struct ImageBuilder: Sendable {
         let workDirectory = try store.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: workDirectory) }
         let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path)
-        var finished: [Int: StageOutput] = [:]
-        for wave in request.plan.buildOrder {
-            for index in wave {
-                let builder = StageBuilder(stage: request.plan.stages[index], request: request, store: store,
-                                           workDirectory: workDirectory, events: events, finishedStages: finished,
-                                           context: context)
-                finished[index] = try await builder.build()
-            }
-        }
+        let finished = try await buildStages(request, context: context, workDirectory: workDirectory, events: events)
         guard let target = finished[request.plan.targetIndex] else {
             preconditionFailure("the build order always ends with the target stage")
         }
@@ -43,6 +35,35 @@ public struct ImageBuilder: Sendable {
         let result = try export(target, request: request, workDirectory: workDirectory)
         events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
         return result
+    }
+
+    /// Builds every stage the target needs, each as soon as the stages it depends on are
+    /// done and fewer than `request.jobs` are running. The first stage to fail cancels the
+    /// others (their steps are killed and unmounted) and its error is the build's.
+    private func buildStages(_ request: BuildRequest, context: BuildContext, workDirectory: URL,
+                             events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
+        let order = request.plan.buildOrder.flatMap { $0 }
+        var finished: [Int: StageOutput] = [:]
+        var running: Set<Int> = []
+        try await withThrowingTaskGroup(of: (Int, StageOutput).self) { group in
+            func startReadyStages() {
+                for index in order where finished[index] == nil && !running.contains(index) && running.count < request.jobs {
+                    let stage = request.plan.stages[index]
+                    guard stage.dependsOn.allSatisfy({ finished[$0] != nil }) else { continue }
+                    running.insert(index)
+                    let builder = StageBuilder(stage: stage, request: request, store: store, workDirectory: workDirectory,
+                                               events: events, finishedStages: finished, context: context)
+                    group.addTask { (index, try await builder.build()) }
+                }
+            }
+            startReadyStages()
+            while let (index, output) = try await group.next() {
+                running.remove(index)
+                finished[index] = output
+                startReadyStages()
+            }
+        }
+        return finished
     }
 
     /// Checks the ELF executables in the layers this build made against the final root filesystem.

@@ -37,10 +37,14 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Check the executables the build adds against the image's C library: warn, error (exit 3, nothing tagged) or off.", valueName: "MODE"))
     var elfCheck: ELFCheckPolicy = .warn
 
+    @Option(help: ArgumentHelp("Build at most N independent stages at the same time (default: the number of cores).", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Argument(help: "The build context directory.")
     var context: String = "."
 
     func run() async throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         try await reportingFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
             var isDirectory: ObjCBool = false
@@ -54,7 +58,7 @@ struct BuildCommand: AsyncParsableCommand {
                 plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
                 dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
                 network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
-                elfCheck: elfCheck)
+                elfCheck: elfCheck, jobs: jobs)
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let result = try await BuildInterruption.cancellingOnSignals {
                 try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }

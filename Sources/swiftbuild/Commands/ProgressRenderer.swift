@@ -13,8 +13,9 @@ enum ProgressMode: String, CaseIterable {
     case quiet
 }
 
-/// Prints build events on stderr: `#3 [builder 2/4] RUN make`, the step's output
-/// indented beneath, then `#3 DONE 0.31s`.
+/// Prints build events on stderr: `#3 [builder 2/4] RUN make`, each line of the step's
+/// output as `#3 line`, then `#3 DONE 0.31s`. Stages building at the same time interleave
+/// their lines; the `#N` prefix tells them apart.
 final class ProgressRenderer: Sendable {
     let mode: ProgressMode
     private let counter = StepCounter()
@@ -31,12 +32,12 @@ final class ProgressRenderer: Sendable {
         guard mode != .quiet else { return }
         switch event {
         case .stepStarted(let stage, let step, let total, let instruction):
-            printToStandardError("#\(counter.next()) [\(stage) \(step)/\(total)] \(instruction)")
-        case .output(_, let line):
-            printToStandardError("    \(line)")
-        case .stepFinished(_, _, let duration):
+            printToStandardError("#\(counter.next(for: stage)) [\(stage) \(step)/\(total)] \(instruction)")
+        case .output(let stage, let line):
+            printToStandardError("#\(counter.current(for: stage)) \(line)")
+        case .stepFinished(let stage, _, let duration):
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            printToStandardError("#\(counter.current) DONE \(String(format: "%.2f", seconds))s")
+            printToStandardError("#\(counter.current(for: stage)) DONE \(String(format: "%.2f", seconds))s")
         case .exported(let imageID, let tags):
             printToStandardError("writing image \(imageID)" + (tags.isEmpty ? "" : " as \(tags.joined(separator: ", "))"))
         case .elfChecked:
@@ -66,11 +67,24 @@ final class ProgressRenderer: Sendable {
     }
 }
 
-/// Numbers steps across stages, like BuildKit's `#N`.
+/// Numbers steps across stages, like BuildKit's `#N`, and remembers each stage's current one.
 private final class StepCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
+    private var currentByStage: [String: Int] = [:]
 
+    /// A new number, for something that is not a stage's step.
     func next() -> Int { lock.withLock { value += 1; return value } }
-    var current: Int { lock.withLock { value } }
+
+    /// A new number for `stage`'s next step.
+    func next(for stage: String) -> Int {
+        lock.withLock {
+            value += 1
+            currentByStage[stage] = value
+            return value
+        }
+    }
+
+    /// The number of `stage`'s running step.
+    func current(for stage: String) -> Int { lock.withLock { currentByStage[stage] ?? value } }
 }
