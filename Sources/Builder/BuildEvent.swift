@@ -10,6 +10,8 @@ public enum BuildEvent: Sendable {
     case elfChecked(ELFCheckReport, policy: ELFCheckPolicy)
     /// The current step ended.
     case stepFinished(stage: String, step: Int, duration: Duration)
+    /// The current step's result came from the build cache.
+    case stepCached(stage: String, step: Int)
     /// The image was written.
     case exported(imageID: String, tags: [String])
 }

@@ -24,10 +24,13 @@ public struct BuildRequest: Sendable {
     public var elfCheck: ELFCheckPolicy
     /// How many stages may build at the same time (at least 1).
     public var jobs: Int
+    /// Run every step even when the cache has its result (`--no-cache`); results are still recorded.
+    public var noCache: Bool
 
     public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
                 network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
-                elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+                elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                noCache: Bool = false) {
         self.plan = plan
         self.options = options
         self.contextDirectory = contextDirectory
@@ -38,6 +41,7 @@ public struct BuildRequest: Sendable {
         self.compression = compression
         self.elfCheck = elfCheck
         self.jobs = max(1, jobs)
+        self.noCache = noCache
     }
 
     /// The image platform, in image-spec terms.

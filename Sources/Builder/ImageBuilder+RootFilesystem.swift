@@ -14,9 +14,7 @@ extension ImageBuilder {
         let base = try store.baseImage(of: image)
         let workDirectory = try store.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: workDirectory) }
-        var chain = LayerChain()
-        chain.directories = base.snapshotDirectories
-        let mount = try StepMount(over: chain, in: workDirectory, step: "export")
+        let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "export")
         let tarPath = asTar
             ? destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())").path
             : workDirectory.appendingPathComponent("rootfs.tar").path
@@ -48,9 +46,7 @@ extension ImageBuilder {
             let base = try store.baseImage(of: image)
             let workDirectory = try store.makeWorkDirectory()
             defer { try? FileManager.default.removeItem(at: workDirectory) }
-            var chain = LayerChain()
-            chain.directories = base.snapshotDirectories
-            let mount = try StepMount(over: chain, in: workDirectory, step: "inspect")
+            let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "inspect")
             defer { try? mount.unmount() }
             return try body(mount.merged)
         }

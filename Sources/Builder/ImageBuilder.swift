@@ -70,22 +70,34 @@ public struct ImageBuilder: Sendable {
     private func checkExecutables(of chain: LayerChain, workDirectory: URL) throws -> ELFCheckReport {
         let mount = try StepMount(over: chain, in: workDirectory, step: "elf-check")
         defer { try? mount.unmount() }
-        return ExecutableChecker(root: mount.merged).check(snapshots: chain.builtSnapshots, origins: chain.builtOrigins)
+        return ExecutableChecker(root: mount.merged).check(snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.diffID) },
+                                                           origins: chain.stepLayers.map(\.origin))
     }
 
-    /// Packs the target's new layers, writes its config and manifest, and tags it.
+    /// Packs the target's new layers (reusing blobs an earlier build packed from the same
+    /// snapshots), writes its config and manifest, and tags it.
     private func export(_ target: StageOutput, request: BuildRequest, workDirectory: URL) throws -> BuildResult {
         let packer = LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
+        let mediaType = Self.mediaType(request.compression)
         var layers: [BuiltLayer] = []
-        for (number, snapshot) in target.chain.builtSnapshots.enumerated() {
+        for (number, layer) in target.chain.stepLayers.enumerated() {
+            if let stored = store.packedLayer(for: layer.diffID, mediaType: mediaType) {
+                layers.append(BuiltLayer(blobPath: nil, descriptor: stored, diffID: layer.diffID))
+                continue
+            }
             let blobPath = workDirectory.appendingPathComponent("layer-\(number).blob").path
-            let blob = try packer.pack(directory: snapshot.appendingPathComponent("fs").path, to: blobPath)
-            layers.append(BuiltLayer(blobPath: blobPath, blob: blob, mediaType: Self.mediaType(request.compression),
-                                     snapshotDirectory: snapshot))
+            let snapshot = store.snapshotDirectory(for: layer.diffID).appendingPathComponent("fs")
+            let blob = try packer.pack(directory: snapshot.path, to: blobPath)
+            guard blob.diffID == layer.diffID else {
+                throw StoreError.layer(path: snapshot.path, reason: "it packs to diff ID \(blob.diffID), but was committed as \(layer.diffID)")
+            }
+            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType)
+            layers.append(BuiltLayer(blobPath: blobPath, descriptor: descriptor, diffID: layer.diffID))
         }
         var config = target.state.finishedImage
-        config.created = StageBuilder.timestamp(request.sourceDateEpoch)
-        config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + layers.map(\.blob.diffID))
+        config.created = request.sourceDateEpoch == nil ? target.chain.created ?? StageBuilder.timestamp(nil)
+                                                        : StageBuilder.timestamp(request.sourceDateEpoch)
+        config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + layers.map(\.diffID))
         let descriptor = try store.commitImage(config: config, baseLayers: target.chain.storedLayers, layers: layers,
                                                tags: request.tags)
         return BuildResult(descriptor: descriptor, config: config)

@@ -1,27 +1,69 @@
 import Dockerfile
 import Foundation
+import OCI
+import Planner
 
 extension StageBuilder {
+    /// Expands a COPY or ADD instruction's words with the stage's ARGs and ENV.
+    func prepareCopy(_ transfer: FileTransfer, instruction: Instruction, state: StageState) throws -> PreparedCopy {
+        PreparedCopy(
+            keyword: instruction.keyword == .add ? .add : .copy,
+            sources: try transfer.sources.map { try copySource($0, heredocs: instruction.heredocs, state: state) },
+            destination: try state.expand(transfer.destination),
+            workingDirectory: state.workingDirectory,
+            chown: try transfer.chown.map { try state.expand($0) },
+            chmod: try transfer.chmod.map { try state.expand($0) },
+            excludes: try transfer.excludes.map { try state.expand($0) },
+            from: try transfer.from.map { try state.expand($0) },
+            parents: transfer.parents,
+            link: transfer.link)
+    }
+
     /// Runs a COPY or ADD into a new snapshot.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func executeCopy(_ transfer: FileTransfer, instruction: Instruction, step: String, state: StageState,
-                     chain: inout LayerChain) async throws -> Bool {
-        let sources = try transfer.sources.map { try copySource($0, heredocs: instruction.heredocs, state: state) }
-        let destination = try state.expand(transfer.destination)
-        let chown = try transfer.chown.map { try state.expand($0) }
-        let modeChange = try transfer.chmod.map { try FileModeChange(parsing: state.expand($0)) }
-        let excludes = try transfer.excludes.map { try state.expand($0) }
-        let keyword: CopyInstruction = instruction.keyword == .add ? .add : .copy
-        return try await withSourceTree(from: transfer.from.map { try state.expand($0) }, step: step) { tree in
+    func executeCopy(_ copy: PreparedCopy, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
+        let modeChange = try copy.chmod.map { try FileModeChange(parsing: $0) }
+        return try await withSourceTree(from: copy.from, step: step) { tree in
             try await inStepMount(for: instruction, step: step, chain: &chain) { root in
-                let owner = try chown.map { try UserDatabase(root: root.path).owner(for: $0) }
-                let request = CopyRequest(keyword, sources: sources, destination: destination,
-                                          workingDirectory: state.workingDirectory, owner: owner, modeChange: modeChange,
-                                          excludes: excludes, parents: transfer.parents, link: transfer.link)
+                let owner = try copy.chown.map { try UserDatabase(root: root.path).owner(for: $0) }
+                let request = CopyRequest(copy.keyword, sources: copy.sources, destination: copy.destination,
+                                          workingDirectory: copy.workingDirectory, owner: owner, modeChange: modeChange,
+                                          excludes: copy.excludes, parents: copy.parents, link: copy.link)
                 try FileCopier.perform(request, from: tree, into: root.path)
             }
         }
+    }
+
+    /// The key of a COPY or ADD over `chain`: its expanded words and a digest of what it
+    /// reads (the selected context files by content, or the `--from` stage's key or
+    /// image's manifest digest). Nil when the sources cannot be read; the step then runs
+    /// uncached and reports the problem itself.
+    func copyCacheKey(_ copy: PreparedCopy, over chain: LayerChain) throws -> Digest? {
+        let sourceDigest: String
+        if let reference = copy.from {
+            if let stage = referencedStage(reference), let output = finishedStages[stage.index] {
+                sourceDigest = "stage " + output.chain.cacheKey.description
+            } else {
+                guard let image = try? ImageReference(reference).resolve(in: store) else { return nil }
+                sourceDigest = "image " + image.descriptor.digest.description
+            }
+        } else {
+            let patterns = copy.sources.compactMap { source -> String? in
+                if case .path(let pattern) = source { return pattern }
+                return nil
+            }
+            guard let digest = try? context.contentDigest(for: patterns, excludes: copy.excludes) else { return nil }
+            sourceDigest = "context " + digest.description
+        }
+        return copy.cacheKey(over: chain, sourceDigest: sourceDigest, platform: request.platform,
+                             sourceDateEpoch: request.sourceDateEpoch)
+    }
+
+    /// The stage `reference` names (by name or index), if it names one.
+    private func referencedStage(_ reference: String) -> Stage? {
+        request.plan.stages.first(where: { $0.name == reference.lowercased() })
+            ?? Int(reference).flatMap { request.plan.stages.indices.contains($0) ? request.plan.stages[$0] : nil }
     }
 
     /// A source word: a here-document's body (expanded unless its delimiter was quoted), or a path.
@@ -40,14 +82,11 @@ extension StageBuilder {
             throw StageConfigurationError("--from expanded to an empty string; name a stage, a stage index or an image")
         }
         guard let reference else { return try await body(context.sourceTree) }
-        var chain: LayerChain
-        if let stage = request.plan.stages.first(where: { $0.name == reference.lowercased() }) ?? Int(reference).map({ request.plan.stages[$0] }),
-           let output = finishedStages[stage.index] {
+        let chain: LayerChain
+        if let stage = referencedStage(reference), let output = finishedStages[stage.index] {
             chain = output.chain
         } else {
-            let image = try ImageReference(reference).resolve(in: store)
-            chain = LayerChain()
-            chain.directories = image.snapshotDirectories
+            chain = LayerChain(image: try ImageReference(reference).resolve(in: store))
         }
         let view = try StepMount(over: chain, in: workDirectory, step: "\(step)-from")
         defer {

@@ -3,33 +3,40 @@ import Foundation
 import Sandbox
 
 extension StageBuilder {
-    /// Runs a RUN step in the sandbox over a new snapshot.
-    ///
-    /// - Returns: whether the step changed the filesystem.
-    func executeRun(_ run: RunCommand, instruction: Instruction, step: String, state: StageState,
-                    chain: inout LayerChain) async throws -> Bool {
+    /// Checks a RUN instruction and gathers everything its step depends on besides the filesystem.
+    func prepareRun(_ run: RunCommand, instruction: Instruction, state: StageState) throws -> PreparedRun {
         guard run.mounts.isEmpty else {
             throw failure(instruction, "RUN --mount is not supported by this swiftbuild yet")
         }
         guard run.security != .insecure else {
             throw failure(instruction, "RUN --security=insecure is not allowed: swiftbuild runs every step sandboxed")
         }
-        let arguments = Self.processArguments(run.command, heredocs: instruction.heredocs, shell: state.shell)
         let network: SandboxNetwork = switch run.network ?? .default {
         case .none: .none
         case .host: .host
         case .default: request.network == .none ? .none : .host
         }
+        return PreparedRun(command: run.command, heredocs: instruction.heredocs, shell: state.shell,
+                           environment: state.runEnvironment, workingDirectory: state.workingDirectory,
+                           user: state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root", network: network,
+                           platform: request.platform, sourceDateEpoch: request.sourceDateEpoch)
+    }
+
+    /// Runs a RUN step in the sandbox over a new snapshot.
+    ///
+    /// - Returns: whether the step changed the filesystem.
+    func executeRun(_ run: PreparedRun, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
+        let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
         return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
-            let user = try UserDatabase(root: root.path).resolve(state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root")
+            let user = try UserDatabase(root: root.path).resolve(run.user)
             var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)
-            configuration.environment = state.runEnvironment
-            configuration.workingDirectory = state.workingDirectory
+            configuration.environment = run.environment
+            configuration.workingDirectory = run.workingDirectory
             configuration.uid = user.uid
             configuration.gid = user.gid
             // As runc does: the primary group first, then the user's other groups.
             configuration.supplementaryGroups = [user.gid] + user.supplementaryGroups.filter { $0 != user.gid }
-            configuration.network = network
+            configuration.network = run.network
             let output = try StepOutput(stage: label, events: events)
             let status: ExitStatus
             do {

@@ -34,8 +34,9 @@ struct StageBuilder {
             try Task.checkCancellation()
             let started = ContinuousClock.now
             events(.stepStarted(stage: label, step: number + 1, of: steps.count, instruction: Self.summary(instruction)))
+            let hitCache: Bool
             do {
-                try await execute(instruction, step: "\(stage.index)-\(number)", state: &state, chain: &chain)
+                hitCache = try await execute(instruction, step: "\(stage.index)-\(number)", state: &state, chain: &chain)
             } catch let error as BuildError {
                 throw error
             } catch is CancellationError {
@@ -45,7 +46,8 @@ struct StageBuilder {
             } catch {
                 throw failure(instruction, "\(error)")
             }
-            events(.stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
+            events(hitCache ? .stepCached(stage: label, step: number + 1)
+                            : .stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
         }
         return StageOutput(state: state, chain: chain)
     }
@@ -56,7 +58,7 @@ struct StageBuilder {
         let escape = request.plan.dockerfile.directives.escape
         switch stage.base {
         case .scratch:
-            return (StageState(base: nil, platform: request.platform, escape: escape), LayerChain(), [])
+            return (StageState(base: nil, platform: request.platform, escape: escape), LayerChain(scratchFor: request.platform), [])
         case .stage(let index):
             guard let parent = finishedStages[index] else {
                 throw failure(stage.from, "stage \(index) was not built before it")
@@ -71,12 +73,8 @@ struct StageBuilder {
             } catch {
                 throw failure(stage.from, "\(error)")
             }
-            var chain = LayerChain()
-            chain.storedLayers = base.manifest.layers
-            chain.storedDiffIDs = base.config.rootfs.diffIDs
-            chain.directories = base.snapshotDirectories
             let state = StageState(base: base.config, platform: request.platform, escape: escape)
-            return (state, chain, base.config.config?.onBuild ?? [])
+            return (state, LayerChain(image: base), base.config.config?.onBuild ?? [])
         }
     }
 
@@ -95,32 +93,47 @@ struct StageBuilder {
         }
     }
 
-    private func execute(_ instruction: Instruction, step: String, state: inout StageState, chain: inout LayerChain) async throws {
-        let created = Self.timestamp(request.sourceDateEpoch)
+    /// Runs one instruction: a filesystem step through the cache, or a change of the config.
+    ///
+    /// - Returns: whether the step was a cache hit.
+    private func execute(_ instruction: Instruction, step: String, state: inout StageState, chain: inout LayerChain) async throws -> Bool {
+        let outcome: (changed: Bool, hit: Bool)
+        let historyLine: String
         switch instruction.command {
         case .run(let run):
-            let changed = try await executeRun(run, instruction: instruction, step: step, state: state, chain: &chain)
-            state.recordHistory(Self.runHistory(state.commandLine(run.command), state: state), emptyLayer: !changed, created: created)
+            let prepared = try prepareRun(run, instruction: instruction, state: state)
+            outcome = try await cached(prepared.cacheKey(over: chain), instruction, chain: &chain) { chain in
+                try await executeRun(prepared, instruction: instruction, step: step, chain: &chain)
+            }
+            historyLine = Self.runHistory(state.commandLine(run.command), state: state)
         case .copy(let transfer), .add(let transfer):
-            let changed = try await executeCopy(transfer, instruction: instruction, step: step, state: state, chain: &chain)
-            state.recordHistory(try Self.copyHistory(instruction.keyword, transfer, state: state), emptyLayer: !changed, created: created)
+            let prepared = try prepareCopy(transfer, instruction: instruction, state: state)
+            outcome = try await cached(try copyCacheKey(prepared, over: chain), instruction, chain: &chain) { chain in
+                try await executeCopy(prepared, instruction: instruction, step: step, chain: &chain)
+            }
+            historyLine = try Self.copyHistory(instruction.keyword, transfer, state: state)
         case .workdir(let path):
-            let line = try state.applyWorkdir(path)
-            let changed = try await executeWorkdir(instruction: instruction, state: state, step: step, chain: &chain)
-            state.recordHistory(line, emptyLayer: !changed, created: created)
+            historyLine = try state.applyWorkdir(path)
+            outcome = try await cached(workdirCacheKey(state: state, over: chain), instruction, chain: &chain) { [state] chain in
+                try await executeWorkdir(instruction: instruction, state: state, step: step, chain: &chain)
+            }
         case .from:
             preconditionFailure("FROM starts a stage; it is not a step")
         case .onbuild:
             // BuildKit records triggers in the config only, with no history entry.
             _ = try state.applyMetadata(instruction.command, argSources: request.argSources)
+            return false
         default:
             let line = try state.applyMetadata(instruction.command, argSources: request.argSources)
-            state.recordHistory(line, emptyLayer: true, created: created)
+            state.recordHistory(line, emptyLayer: true, created: historyTime(chain))
+            return false
         }
+        state.recordHistory(historyLine, emptyLayer: !outcome.changed, created: historyTime(chain))
+        return outcome.hit
     }
 
-    /// Runs `body` in a new snapshot mounted over the chain; keeps the snapshot, as the
-    /// layer `instruction` made, when it changed anything.
+    /// Runs `body` in a new snapshot mounted over the chain; commits the snapshot to the
+    /// store, as the layer `instruction` made, when it changed anything.
     ///
     /// - Returns: whether the step changed the filesystem.
     func inStepMount(for instruction: Instruction, step: String, chain: inout LayerChain,
@@ -130,6 +143,7 @@ struct StageBuilder {
             try await body(mount.merged)
         } catch {
             try? mount.unmount()
+            try? FileManager.default.removeItem(at: mount.snapshot)
             throw error
         }
         try mount.unmount()
@@ -137,7 +151,10 @@ struct StageBuilder {
             try? FileManager.default.removeItem(at: mount.snapshot)
             return false
         }
-        chain.append(builtSnapshot: mount.snapshot, origin: origin(of: instruction))
+        let packer = LayerPacker(compression: .none, sourceDateEpoch: request.sourceDateEpoch)
+        let diffID = try packer.diffID(of: mount.snapshot.appendingPathComponent("fs").path)
+        let committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
+        chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)), snapshot: committed)
         return true
     }
 
@@ -181,6 +198,13 @@ struct StageBuilder {
         }
         words.append(try state.expand(transfer.destination))
         return words.joined(separator: " ") + " # buildkit"
+    }
+
+    /// The `created` of a history entry recorded now: SOURCE_DATE_EPOCH when set, else
+    /// when the chain's newest layer was made, so that a build whose steps all hit the
+    /// cache makes the same image.
+    func historyTime(_ chain: LayerChain) -> String? {
+        request.sourceDateEpoch != nil ? Self.timestamp(request.sourceDateEpoch) : chain.created
     }
 
     /// RFC 3339 time for config and history: SOURCE_DATE_EPOCH when set, else now.

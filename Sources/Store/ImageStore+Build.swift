@@ -11,22 +11,20 @@ public struct BaseImage: Sendable {
     public var snapshotDirectories: [URL]
 }
 
-/// A layer a build produced: the packed blob in a work directory and the snapshot it was packed from.
+/// A layer a build produced, whose snapshot is already in `snapshots/<diff ID>`: its
+/// blob, packed now in a work directory or packed by an earlier build and stored.
 public struct BuiltLayer: Sendable {
-    /// The packed blob file; moved into the store on commit.
-    public var blobPath: String
-    /// Its digests and sizes.
-    public var blob: LayerBlob
-    /// The blob's media type (compression).
-    public var mediaType: MediaType
-    /// The snapshot directory (holding `fs/`), renamed into `snapshots/<diff ID>` on commit.
-    public var snapshotDirectory: URL
+    /// The packed blob file to move into the store; nil when the store has the blob.
+    public var blobPath: String?
+    /// The blob's descriptor (digest, size, media type).
+    public var descriptor: Descriptor
+    /// The layer's diff ID.
+    public var diffID: Digest
 
-    public init(blobPath: String, blob: LayerBlob, mediaType: MediaType, snapshotDirectory: URL) {
+    public init(blobPath: String?, descriptor: Descriptor, diffID: Digest) {
         self.blobPath = blobPath
-        self.blob = blob
-        self.mediaType = mediaType
-        self.snapshotDirectory = snapshotDirectory
+        self.descriptor = descriptor
+        self.diffID = diffID
     }
 }
 
@@ -63,7 +61,7 @@ extension ImageStore {
                          snapshotDirectories: directories)
     }
 
-    /// Stores a built image: moves its new layer blobs and snapshots into place, writes
+    /// Stores a built image: moves its new layer blobs into place, notes them in their snapshots, writes
     /// its config and manifest, and points every tag at it, all under the index lock.
     /// Without tags, the image is kept as an unnamed `index.json` entry.
     ///
@@ -73,18 +71,17 @@ extension ImageStore {
         let names = try tags.map { try ImageName(parsing: $0).description }
         return try withIndexLocked {
             for layer in layers {
-                if !layout.hasBlob(layer.blob.digest) {
-                    try layout.ingestBlob(from: layer.blobPath, mode: .move, expectedDigest: layer.blob.digest, expectedSize: layer.blob.size)
+                if let blobPath = layer.blobPath, !layout.hasBlob(layer.descriptor.digest) {
+                    try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
+                                          expectedSize: layer.descriptor.size)
                 }
-                let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: layer.blob.diffID, layerDigest: layer.blob.digest))
-                try Data(metadata).write(to: layer.snapshotDirectory.appendingPathComponent("meta.json"))
-                try commitSnapshot(layer.snapshotDirectory, diffID: layer.blob.diffID)
+                try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
             }
-            let shared = RequiredContent(blobs: Set(baseLayers.map(\.digest)),
-                                         snapshots: Set(config.rootfs.diffIDs.prefix(baseLayers.count)))
-            try verify(shared, for: names.first ?? "the built image")
+            let required = RequiredContent(blobs: Set(baseLayers.map(\.digest) + layers.map(\.descriptor.digest)),
+                                           snapshots: Set(config.rootfs.diffIDs))
+            try verify(required, for: names.first ?? "the built image")
             let configBlob = try layout.writeBlob(config.encoded().bytes).descriptor(mediaType: .ociConfig)
-            let layerDescriptors = baseLayers + layers.map { StoredBlob(digest: $0.blob.digest, size: $0.blob.size).descriptor(mediaType: $0.mediaType) }
+            let layerDescriptors = baseLayers + layers.map(\.descriptor)
             let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors).encoded()
             try layout.writeBlob(manifest.bytes)
             var index = try layout.readIndex()

@@ -5,22 +5,29 @@ import OCI
 public struct PruneReport: Sendable, Equatable {
     public var blobs = 0
     public var snapshots = 0
+    public var cacheRecords = 0
     public var workspaces = 0
     public var bytes: Int64 = 0
 }
 
 extension ImageStore {
-    /// Removes every blob and snapshot that no `index.json` entry needs, and everything in
-    /// `tmp/`. It holds the content lease exclusively, so it waits for running loads,
-    /// builds and saves (whatever is in `tmp/` then belongs to none of them), and the
-    /// index lock, so no tag changes meanwhile.
-    public func prune() throws -> PruneReport {
-        try withContentLeaseExclusive { try withIndexLocked { try pruneHoldingLocks() } }
+    /// Removes every blob and snapshot that no `index.json` entry needs, except the
+    /// snapshots the build cache keeps (unless `buildCache`, which drops the whole cache);
+    /// then every cache record whose snapshot is gone, and everything in `tmp/`. It holds
+    /// the content lease exclusively, so it waits for running loads, builds and saves
+    /// (whatever is in `tmp/` then belongs to none of them), and the index lock, so no tag
+    /// changes meanwhile.
+    public func prune(buildCache: Bool = false) throws -> PruneReport {
+        try withContentLeaseExclusive { try withIndexLocked { try pruneHoldingLocks(buildCache: buildCache) } }
     }
 
-    private func pruneHoldingLocks() throws -> PruneReport {
+    private func pruneHoldingLocks(buildCache: Bool) throws -> PruneReport {
         var report = PruneReport()
-        let (blobs, diffIDs) = try reachableContent()
+        let (blobs, imageDiffIDs) = try reachableContent()
+        var diffIDs = imageDiffIDs
+        if !buildCache {
+            diffIDs.formUnion(cacheRecords().compactMap { $0.record?.diffID })
+        }
         let blobDirectory = root.appendingPathComponent("blobs/sha256")
         for name in entries(of: blobDirectory) where !blobs.contains(Digest(sha256Hex: name)) {
             report.bytes += remove(blobDirectory.appendingPathComponent(name))
@@ -29,6 +36,10 @@ extension ImageStore {
         for name in entries(of: snapshotsDirectory) where !diffIDs.contains(Digest(sha256Hex: name)) {
             report.bytes += remove(snapshotsDirectory.appendingPathComponent(name))
             report.snapshots += 1
+        }
+        for (name, record) in cacheRecords() where buildCache || record == nil || record?.diffID.map(hasSnapshot) == false {
+            report.bytes += remove(cacheDirectory.appendingPathComponent(name))
+            report.cacheRecords += 1
         }
         for name in entries(of: temporaryDirectory) {
             report.bytes += remove(temporaryDirectory.appendingPathComponent(name))

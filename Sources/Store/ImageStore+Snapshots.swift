@@ -5,8 +5,11 @@ import OCI
 struct SnapshotMetadata: Codable {
     /// The sha256 of the layer's uncompressed tar: the snapshot's identity.
     var diffID: Digest
-    /// The blob the snapshot was unpacked from.
-    var layerDigest: Digest
+    /// The blob the snapshot was unpacked from or packed into; nil for a build step's
+    /// snapshot that no image has used yet.
+    var layerDigest: Digest?
+    /// That blob's media type (its compression), when the snapshot was packed by a build.
+    var mediaType: MediaType?
 }
 
 extension ImageStore {
@@ -35,6 +38,34 @@ extension ImageStore {
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layerDigest))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         return directory
+    }
+
+    /// Moves a snapshot a build step made (a directory holding `fs/`) into
+    /// `snapshots/<diff ID>`, where later builds find it through the cache.
+    ///
+    /// - Returns: the committed snapshot's directory.
+    public func commitBuiltSnapshot(_ directory: URL, diffID: Digest) throws -> URL {
+        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: nil, mediaType: nil))
+        try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
+        try withIndexLocked { try commitSnapshot(directory, diffID: diffID) }
+        return snapshotDirectory(for: diffID)
+    }
+
+    /// The stored blob of `media type` that the snapshot with `diffID` was packed into or
+    /// unpacked from, if the blob is still in the store.
+    public func packedLayer(for diffID: Digest, mediaType: MediaType) -> Descriptor? {
+        let url = snapshotDirectory(for: diffID).appendingPathComponent("meta.json")
+        guard let data = try? Data(contentsOf: url),
+              let metadata = try? JSONDecoder().decode(SnapshotMetadata.self, from: data),
+              let digest = metadata.layerDigest, (metadata.mediaType ?? mediaType) == mediaType,
+              let size = layout.blobSize(digest) else { return nil }
+        return StoredBlob(digest: digest, size: size).descriptor(mediaType: mediaType)
+    }
+
+    /// Notes in the snapshot's `meta.json` which blob it was packed into, for ``packedLayer(for:mediaType:)``.
+    func recordPackedBlob(_ digest: Digest, mediaType: MediaType, for diffID: Digest) throws {
+        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType))
+        try Data(metadata).write(to: snapshotDirectory(for: diffID).appendingPathComponent("meta.json"), options: .atomic)
     }
 
     /// Renames a finished snapshot into `snapshots/`; one already there wins (same diff ID, same content).

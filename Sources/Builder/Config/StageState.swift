@@ -103,7 +103,7 @@ public struct StageState: Sendable {
     }
 
     /// Records a history entry for an instruction; `emptyLayer` when it changed no files.
-    public mutating func recordHistory(_ createdBy: String, emptyLayer: Bool, created: String) {
+    public mutating func recordHistory(_ createdBy: String, emptyLayer: Bool, created: String?) {
         history.append(HistoryEntry(created: created, createdBy: createdBy, comment: Self.historyComment,
                                     emptyLayer: emptyLayer ? true : nil))
     }

@@ -58,27 +58,40 @@ public struct LayerPacker: Sendable {
             }
         }
         var tarDigester = SHA256Digester()
-        let writer = try archiving { () throws(ArchiveError) in
-            try TarWriter(name: outputPath) { bytes throws(ArchiveError) in
-                tarDigester.update(bytes)
-                try compressor.write(bytes)
-            }
+        try writeTar(root: root, name: outputPath) { bytes throws(ArchiveError) in
+            tarDigester.update(bytes)
+            try compressor.write(bytes)
         }
-        let entries = SnapshotEntryWriter(writer: writer, sourceDateEpoch: sourceDateEpoch)
-        try entries.writeRootMarker(root: root)
-        try SortedTreeWalker(root: root).walk { node throws(LayerPackingError) in
-            try entries.write(node)
-        }
-        try archiving { () throws(ArchiveError) in
-            try writer.finish()
-            try compressor.finish()
-        }
+        try archiving { () throws(ArchiveError) in try compressor.finish() }
         return LayerBlob(
             diffID: tarDigester.finalize(),
             digest: blobDigester.finalize(),
             size: blobDigester.byteCount,
             uncompressedSize: tarDigester.byteCount
         )
+    }
+
+    /// The diff ID of the tree below `directory`: the sha256 of the tar ``pack(directory:to:)``
+    /// would write for it, computed without compressing or writing anything.
+    public func diffID(of directory: String) throws(LayerPackingError) -> Digest {
+        let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { throw .filesystem(path: "", .last("open \(directory)")) }
+        defer { close(root) }
+        var tarDigester = SHA256Digester()
+        try writeTar(root: root, name: directory) { bytes throws(ArchiveError) in tarDigester.update(bytes) }
+        return tarDigester.finalize()
+    }
+
+    /// Streams the layer tar of the tree at `root` through `sink`.
+    private func writeTar(root: Int32, name: String,
+                          sink: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void) throws(LayerPackingError) {
+        let writer = try archiving { () throws(ArchiveError) in try TarWriter(name: name, sink: sink) }
+        let entries = SnapshotEntryWriter(writer: writer, sourceDateEpoch: sourceDateEpoch)
+        try entries.writeRootMarker(root: root)
+        try SortedTreeWalker(root: root).walk { node throws(LayerPackingError) in
+            try entries.write(node)
+        }
+        try archiving { () throws(ArchiveError) in try writer.finish() }
     }
 
     private func archiving<Result>(_ body: () throws(ArchiveError) -> Result) throws(LayerPackingError) -> Result {

@@ -18,6 +18,14 @@ extension OCILayout {
         return FileIO.isRegularFile(path)
     }
 
+    /// The size of the stored blob with `digest`, or nil when it is not a regular file here.
+    public func blobSize(_ digest: Digest) -> Int64? {
+        guard let path = try? blobPath(for: digest) else { return nil }
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int64(status.st_size)
+    }
+
     /// Reads the blob `descriptor` names into memory, verifying its size and digest.
     /// Meant for JSON documents; layers should be streamed instead.
     /// - Parameter maxSize: refuse descriptors larger than this many bytes.

@@ -40,6 +40,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Build at most N independent stages at the same time (default: the number of cores).", valueName: "N"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Run every step, even those whose result is in the build cache (the results are still recorded).")
+    var noCache = false
+
     @Argument(help: "The build context directory.")
     var context: String = "."
 
@@ -58,7 +61,7 @@ struct BuildCommand: AsyncParsableCommand {
                 plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
                 dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
                 network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
-                elfCheck: elfCheck, jobs: jobs)
+                elfCheck: elfCheck, jobs: jobs, noCache: noCache)
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let result = try await BuildInterruption.cancellingOnSignals {
                 try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }

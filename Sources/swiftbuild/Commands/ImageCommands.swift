@@ -92,10 +92,13 @@ struct PruneCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @Flag(help: "Also remove the build cache (its records and the snapshots only it keeps).")
+    var buildCache = false
+
     func run() throws {
         try reportingFailures {
-            let report = try store.openStore().prune()
-            print("Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))")
+            let report = try store.openStore().prune(buildCache: buildCache)
+            print("Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))")
         }
     }
 }

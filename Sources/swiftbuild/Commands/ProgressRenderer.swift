@@ -38,6 +38,8 @@ final class ProgressRenderer: Sendable {
         case .stepFinished(let stage, _, let duration):
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
             printToStandardError("#\(counter.current(for: stage)) DONE \(String(format: "%.2f", seconds))s")
+        case .stepCached(let stage, _):
+            printToStandardError("#\(counter.current(for: stage)) CACHED")
         case .exported(let imageID, let tags):
             printToStandardError("writing image \(imageID)" + (tags.isEmpty ? "" : " as \(tags.joined(separator: ", "))"))
         case .elfChecked:

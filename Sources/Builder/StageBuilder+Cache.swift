@@ -1,0 +1,49 @@
+import Dockerfile
+import Foundation
+import OCI
+import Store
+
+extension StageBuilder {
+    /// Runs a filesystem step through the build cache: on a hit (unless `--no-cache`) the
+    /// recorded layer is put on the chain and `body` does not run; on a miss `body` runs
+    /// and its outcome is recorded under `key`. A nil key (sources that cannot be read)
+    /// runs `body` without the cache. Either way the chain's key becomes `key`.
+    ///
+    /// - Returns: whether the step changed the filesystem, and whether it was a cache hit.
+    func cached(_ key: Digest?, _ instruction: Instruction, chain: inout LayerChain,
+                _ body: (inout LayerChain) async throws -> Bool) async throws -> (changed: Bool, hit: Bool) {
+        guard let key else {
+            let changed = try await body(&chain)
+            // Nothing later may hit on top of a filesystem no key describes.
+            chain.cacheKey = CacheKey("uncached").adding(UUID().uuidString).digest
+            chain.created = Self.timestamp(request.sourceDateEpoch)
+            return (changed, false)
+        }
+        if !request.noCache, let record = store.cacheRecord(for: key) {
+            if let diffID = record.diffID {
+                chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)),
+                             snapshot: store.snapshotDirectory(for: diffID))
+            }
+            chain.cacheKey = key
+            chain.created = record.created ?? chain.created
+            return (record.diffID != nil, true)
+        }
+        let changed = try await body(&chain)
+        let created = Self.timestamp(request.sourceDateEpoch)
+        try store.recordCache(CacheRecord(diffID: changed ? chain.stepLayers.last?.diffID : nil, created: created), for: key)
+        chain.cacheKey = key
+        chain.created = created
+        return (changed, false)
+    }
+
+    /// The key of a WORKDIR step (which creates the directory, owned by the USER).
+    func workdirCacheKey(state: StageState, over chain: LayerChain) -> Digest {
+        CacheKey("workdir")
+            .adding(chain.cacheKey.description)
+            .adding(request.platform.description)
+            .adding(request.sourceDateEpoch.map(String.init) ?? "")
+            .adding(state.workingDirectory)
+            .adding(state.config.user ?? "")
+            .digest
+    }
+}

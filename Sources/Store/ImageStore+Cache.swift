@@ -1,0 +1,53 @@
+import Foundation
+import OCI
+
+/// What one build step left behind, filed under the step's cache key in `cache/<key hex>.json`.
+public struct CacheRecord: Codable, Sendable, Equatable {
+    /// The diff ID of the layer the step made (its snapshot is `snapshots/<diff ID hex>`), or
+    /// nil when the step changed no file.
+    public var diffID: Digest?
+    /// When the step first ran, RFC 3339: a hit reuses it, so an unchanged build makes the same image.
+    public var created: String?
+
+    public init(diffID: Digest?, created: String?) {
+        self.diffID = diffID
+        self.created = created
+    }
+}
+
+extension ImageStore {
+    private func cacheRecordURL(for key: Digest) -> URL {
+        cacheDirectory.appendingPathComponent(key.hex + ".json")
+    }
+
+    /// The record filed under `key`, when there is one whose layer's snapshot is on disk;
+    /// a record without its snapshot, or one that cannot be read, is never trusted.
+    public func cacheRecord(for key: Digest) -> CacheRecord? {
+        guard let data = try? Data(contentsOf: cacheRecordURL(for: key)),
+              let record = try? JSONDecoder().decode(CacheRecord.self, from: data) else { return nil }
+        if let diffID = record.diffID, !hasSnapshot(diffID) { return nil }
+        return record
+    }
+
+    /// Files `record` under `key`, replacing any earlier record atomically.
+    public func recordCache(_ record: CacheRecord, for key: Digest) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            try encoder.encode(record).write(to: cacheRecordURL(for: key), options: .atomic)
+        } catch {
+            let code = (error as NSError).code
+            throw StoreError.io(path: cacheRecordURL(for: key).path, operation: "write cache record",
+                                errno: code == 0 ? EIO : Int32(truncatingIfNeeded: code))
+        }
+    }
+
+    /// Every cache record's file name and content; unreadable records read as nil.
+    func cacheRecords() -> [(name: String, record: CacheRecord?)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory.path)) ?? []
+        return names.map { name in
+            let data = try? Data(contentsOf: cacheDirectory.appendingPathComponent(name))
+            return (name, data.flatMap { try? JSONDecoder().decode(CacheRecord.self, from: $0) })
+        }
+    }
+}
