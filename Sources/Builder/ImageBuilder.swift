@@ -22,8 +22,12 @@ public struct ImageBuilder: Sendable {
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         let workDirectory = try store.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: workDirectory) }
-        let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path)
+        let digestsFile = store.root.appendingPathComponent("cache/context-digests.json")
+        let digests = ContentDigestCache(contentsOf: digestsFile)
+        let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
+                                       digestCache: digests)
         let finished = try await buildStages(request, context: context, workDirectory: workDirectory, events: events)
+        try? digests.write(to: digestsFile)
         guard let target = finished[request.plan.targetIndex] else {
             preconditionFailure("the build order always ends with the target stage")
         }

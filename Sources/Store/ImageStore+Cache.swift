@@ -42,10 +42,13 @@ extension ImageStore {
         }
     }
 
-    /// Every cache record's file name and content; unreadable records read as nil.
+    /// Every cache record's file name (`<64 hex digits>.json`) and content; unreadable
+    /// records read as nil. Other files in `cache/` (the context digest memo) are not records.
     func cacheRecords() -> [(name: String, record: CacheRecord?)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory.path)) ?? []
-        return names.map { name in
+        return names.filter { name in
+            name.hasSuffix(".json") && name.count == 69 && name.prefix(64).allSatisfy { $0.isHexDigit && !$0.isUppercase }
+        }.map { name in
             let data = try? Data(contentsOf: cacheDirectory.appendingPathComponent(name))
             return (name, data.flatMap { try? JSONDecoder().decode(CacheRecord.self, from: $0) })
         }

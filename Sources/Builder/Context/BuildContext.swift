@@ -17,11 +17,12 @@ public struct BuildContext: Sendable {
     public let ignore: DockerIgnore
     /// The ignore file they came from, nil when there is none.
     public let ignoreFile: String?
-    private let cache = ContentDigestCache()
+    private let cache: ContentDigestCache
 
     /// The context at `directory`; `dockerfile` is the Dockerfile's path, for its own
-    /// ignore file.
-    public init(directory: String, dockerfile: String? = nil) throws(BuildContextError) {
+    /// ignore file. Content digests are remembered in `digestCache`.
+    init(directory: String, dockerfile: String? = nil, digestCache: ContentDigestCache) throws(BuildContextError) {
+        cache = digestCache
         var status = stat()
         guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             throw .unreadableDirectory(directory, SystemError(operation: "stat", code: errno == 0 ? ENOTDIR : errno))
@@ -41,6 +42,11 @@ public struct BuildContext: Sendable {
         // An empty file has no pattern that could be rejected.
         ignore = try! DockerIgnore(contents: "")
         ignoreFile = nil
+    }
+
+    /// The context at `directory`, with digests remembered for this process only.
+    public init(directory: String, dockerfile: String? = nil) throws(BuildContextError) {
+        try self.init(directory: directory, dockerfile: dockerfile, digestCache: ContentDigestCache())
     }
 
     /// The context as a copy's source tree: ignored files absent, files owned by 0:0.

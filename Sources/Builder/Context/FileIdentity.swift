@@ -1,6 +1,6 @@
 /// What identifies one version of a file for the digest cache: its path and the stat
 /// fields any change of content moves (size, mtime, inode, ctime).
-struct FileIdentity: Sendable, Hashable {
+struct FileIdentity: Sendable, Hashable, Codable {
     var path: String
     var size: Int64
     var modificationSeconds: Int
