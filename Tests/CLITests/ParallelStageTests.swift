@@ -51,7 +51,7 @@ struct ParallelStageTests {
 
     @Test func independentStagesOverlapUpToTheJobLimit() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let parallel = try build(Self.fourStages, arguments: ["--jobs", "4", "-t", "joined:latest"])
+        let parallel = try build(Self.fourStages, arguments: ["--jobs", "4", "--no-cache", "-t", "joined:latest"])
         #expect(parallel.status == 0, "\(parallel.standardError)")
         // All four RUN steps of the independent stages start before any of them ends;
         // the final stage's RUN comes after all of them.
@@ -60,7 +60,7 @@ struct ParallelStageTests {
         let catStep = try #require(lines.firstIndex { $0.contains("RUN cat /a /b /c /d") })
         let number = lines[catStep].split(separator: " ")[0]
         #expect(lines.contains("\(number) a"), "output lines carry their step's number")
-        let sequential = try build(Self.fourStages, arguments: ["--jobs", "1"])
+        let sequential = try build(Self.fourStages, arguments: ["--jobs", "1", "--no-cache"])
         #expect(sequential.status == 0, "\(sequential.standardError)")
         #expect(Array(stepEvents(sequential.standardError).prefix(4)) == ["start", "done", "start", "done"])
     }
