@@ -9,6 +9,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Dockerfile syntax: directives, continuations, heredocs, word expansion, .dockerignore.
@@ -24,6 +27,18 @@ let package = Package(
         ),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
         .target(name: "Store", dependencies: ["OCI"]),
+        // OCI distribution client: references, authentication, pull and push (async-http-client).
+        .target(
+            name: "Registry",
+            dependencies: [
+                "OCI",
+                "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // clone/unshare, mounts, pivot_root and exec: the part that must be C.
         .target(name: "CSandbox"),
         // Runs a step's process in fresh namespaces over a root filesystem; overlay mounts.
@@ -42,6 +57,7 @@ let package = Package(
                 "Store",
                 "Builder",
                 "ELF",
+                "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +70,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "Dockerfile", "OCI"]),
     ]
 )

@@ -11,7 +11,7 @@ struct SwiftBuild: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, ParseCommand.self, LoadCommand.self, SaveCommand.self, ImagesCommand.self,
             TagCommand.self, RemoveImageCommand.self, InspectCommand.self, PruneCommand.self, ElfCommand.self,
-            VersionCommand.self,
+            PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, VersionCommand.self,
         ],
         defaultSubcommand: BuildCommand.self
     )
