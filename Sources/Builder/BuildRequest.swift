@@ -1,6 +1,7 @@
 import Foundation
 import OCI
 import Planner
+import Store
 
 /// Everything one build needs besides the store.
 public struct BuildRequest: Sendable {
@@ -26,11 +27,15 @@ public struct BuildRequest: Sendable {
     public var jobs: Int
     /// Run every step even when the cache has its result (`--no-cache`); results are still recorded.
     public var noCache: Bool
+    /// Where FROM and `COPY --from` get images the store lacks; nil: the store only.
+    public var baseImageFetcher: (any BaseImageFetcher)?
+    /// Fetch every FROM image again even when the store has one by that name (`--pull`).
+    public var alwaysPull: Bool
 
     public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
                 network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
                 elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                noCache: Bool = false) {
+                noCache: Bool = false, baseImageFetcher: (any BaseImageFetcher)? = nil, alwaysPull: Bool = false) {
         self.plan = plan
         self.options = options
         self.contextDirectory = contextDirectory
@@ -42,6 +47,8 @@ public struct BuildRequest: Sendable {
         self.elfCheck = elfCheck
         self.jobs = max(1, jobs)
         self.noCache = noCache
+        self.baseImageFetcher = baseImageFetcher
+        self.alwaysPull = alwaysPull
     }
 
     /// The image platform, in image-spec terms.
@@ -72,4 +79,7 @@ public struct BuildResult: Sendable {
     public var descriptor: Descriptor
     /// The image's configuration.
     public var config: ImageConfiguration
+    /// The cache records of every filesystem step the build ran or hit, by key (what
+    /// `--cache-to` shares).
+    public var cacheRecords: [Digest: CacheRecord]
 }

@@ -26,7 +26,9 @@ public struct ImageBuilder: Sendable {
         let digests = ContentDigestCache(contentsOf: digestsFile)
         let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
                                        digestCache: digests)
-        let finished = try await buildStages(request, context: context, workDirectory: workDirectory, events: events)
+        let cacheLog = CacheLog()
+        let finished = try await buildStages(request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
+                                             events: events)
         try? digests.write(to: digestsFile)
         guard let target = finished[request.plan.targetIndex] else {
             preconditionFailure("the build order always ends with the target stage")
@@ -36,7 +38,8 @@ public struct ImageBuilder: Sendable {
             events(.elfChecked(report, policy: request.elfCheck))
             if request.elfCheck == .error, !report.failing.isEmpty { throw ELFCheckFailure(report: report) }
         }
-        let result = try export(target, request: request, workDirectory: workDirectory)
+        var result = try export(target, request: request, workDirectory: workDirectory)
+        result.cacheRecords = cacheLog.all
         events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
         return result
     }
@@ -44,7 +47,7 @@ public struct ImageBuilder: Sendable {
     /// Builds every stage the target needs, each as soon as the stages it depends on are
     /// done and fewer than `request.jobs` are running. The first stage to fail cancels the
     /// others (their steps are killed and unmounted) and its error is the build's.
-    private func buildStages(_ request: BuildRequest, context: BuildContext, workDirectory: URL,
+    private func buildStages(_ request: BuildRequest, context: BuildContext, cacheLog: CacheLog, workDirectory: URL,
                              events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
         let order = request.plan.buildOrder.flatMap { $0 }
         var finished: [Int: StageOutput] = [:]
@@ -56,7 +59,8 @@ public struct ImageBuilder: Sendable {
                     guard stage.dependsOn.allSatisfy({ finished[$0] != nil }) else { continue }
                     running.insert(index)
                     let builder = StageBuilder(stage: stage, request: request, store: store, workDirectory: workDirectory,
-                                               events: events, finishedStages: finished, context: context)
+                                               events: events, finishedStages: finished, context: context,
+                                               cacheLog: cacheLog)
                     group.addTask { (index, try await builder.build()) }
                 }
             }
@@ -104,7 +108,7 @@ public struct ImageBuilder: Sendable {
         config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + layers.map(\.diffID))
         let descriptor = try store.commitImage(config: config, baseLayers: target.chain.storedLayers, layers: layers,
                                                tags: request.tags)
-        return BuildResult(descriptor: descriptor, config: config)
+        return BuildResult(descriptor: descriptor, config: config, cacheRecords: [:])
     }
 
     private static func mediaType(_ compression: LayerCompression) -> MediaType {

@@ -26,11 +26,14 @@ extension StageBuilder {
             }
             chain.cacheKey = key
             chain.created = record.created ?? chain.created
+            cacheLog.note(record, for: key)
             return (record.diffID != nil, true)
         }
         let changed = try await body(&chain)
         let created = Self.timestamp(request.sourceDateEpoch)
-        try store.recordCache(CacheRecord(diffID: changed ? chain.stepLayers.last?.diffID : nil, created: created), for: key)
+        let record = CacheRecord(diffID: changed ? chain.stepLayers.last?.diffID : nil, created: created)
+        try store.recordCache(record, for: key)
+        cacheLog.note(record, for: key)
         chain.cacheKey = key
         chain.created = created
         return (changed, false)

@@ -39,13 +39,13 @@ extension StageBuilder {
     /// reads (the selected context files by content, or the `--from` stage's key or
     /// image's manifest digest). Nil when the sources cannot be read; the step then runs
     /// uncached and reports the problem itself.
-    func copyCacheKey(_ copy: PreparedCopy, over chain: LayerChain) throws -> Digest? {
+    func copyCacheKey(_ copy: PreparedCopy, over chain: LayerChain) async throws -> Digest? {
         let sourceDigest: String
         if let reference = copy.from {
             if let stage = referencedStage(reference), let output = finishedStages[stage.index] {
                 sourceDigest = "stage " + output.chain.cacheKey.description
             } else {
-                guard let image = try? ImageReference(reference).resolve(in: store) else { return nil }
+                guard let image = try? await resolveImage(reference) else { return nil }
                 sourceDigest = "image " + image.descriptor.digest.description
             }
         } else {
@@ -86,7 +86,7 @@ extension StageBuilder {
         if let stage = referencedStage(reference), let output = finishedStages[stage.index] {
             chain = output.chain
         } else {
-            chain = LayerChain(image: try ImageReference(reference).resolve(in: store))
+            chain = LayerChain(image: try await resolveImage(reference))
         }
         let view = try StepMount(over: chain, in: workDirectory, step: "\(step)-from")
         defer {

@@ -24,11 +24,13 @@ struct StageBuilder {
     let finishedStages: [Int: StageOutput]
     /// The build context with its `.dockerignore`, read once per build.
     let context: BuildContext
+    /// Where the cache records of this build's steps are gathered.
+    let cacheLog: CacheLog
 
     var label: String { stage.name ?? "stage-\(stage.index)" }
 
     func build() async throws -> StageOutput {
-        var (state, chain, triggerTexts) = try start()
+        var (state, chain, triggerTexts) = try await start()
         let steps = try parseTriggers(triggerTexts) + stage.instructions
         for (number, instruction) in steps.enumerated() {
             try Task.checkCancellation()
@@ -54,7 +56,7 @@ struct StageBuilder {
 
     /// The state and layers the stage starts from (scratch, an earlier stage, or a stored
     /// image), and the stored image's ONBUILD triggers.
-    private func start() throws -> (StageState, LayerChain, [String]) {
+    private func start() async throws -> (StageState, LayerChain, [String]) {
         let escape = request.plan.dockerfile.directives.escape
         switch stage.base {
         case .scratch:
@@ -67,9 +69,9 @@ struct StageBuilder {
         case .image(let name):
             let base: BaseImage
             do {
-                base = try ImageReference(name).resolve(in: store)
+                base = try await resolveImage(name)
             } catch StoreError.imageNotFound(let normalised) {
-                throw failure(stage.from, "image '\(normalised)' is not in the store; load it first (swiftbuild load -i FILE) — registries are not supported yet")
+                throw failure(stage.from, "image '\(normalised)' is not in the store; pull it (swiftbuild pull) or load it (swiftbuild load -i FILE)")
             } catch {
                 throw failure(stage.from, "\(error)")
             }
@@ -108,7 +110,7 @@ struct StageBuilder {
             historyLine = Self.runHistory(state.commandLine(run.command), state: state)
         case .copy(let transfer), .add(let transfer):
             let prepared = try prepareCopy(transfer, instruction: instruction, state: state)
-            outcome = try await cached(try copyCacheKey(prepared, over: chain), instruction, chain: &chain) { chain in
+            outcome = try await cached(try await copyCacheKey(prepared, over: chain), instruction, chain: &chain) { chain in
                 try await executeCopy(prepared, instruction: instruction, step: step, chain: &chain)
             }
             historyLine = try Self.copyHistory(instruction.keyword, transfer, state: state)

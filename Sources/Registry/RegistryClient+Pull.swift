@@ -68,7 +68,7 @@ extension RegistryClient {
     }
 
     /// Downloads one blob into the store unless it is there already.
-    private func download(_ blob: Descriptor, from reference: ImageReference, into store: ImageStore,
+    func download(_ blob: Descriptor, from reference: ImageReference, into store: ImageStore,
                           progress: @Sendable (TransferProgress) -> Void) async throws {
         if store.layout.blobSize(blob.digest) == blob.size {
             progress(TransferProgress(descriptor: blob, state: .alreadyPresent))

@@ -3,6 +3,7 @@ import Builder
 import Foundation
 import OCI
 import Planner
+import Registry
 import Store
 
 /// `swiftbuild build` (the default): builds an image from a Dockerfile and a context directory.
@@ -14,6 +15,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var dockerfile: DockerfileOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup var registry: RegistryOptions
 
     @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the result NAME[:TAG] (repeatable).")
     var tags: [String] = []
@@ -43,11 +45,26 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Run every step, even those whose result is in the build cache (the results are still recorded).")
     var noCache = false
 
+    @Flag(help: "Pull every FROM image from its registry, even when the store has one by that name.")
+    var pull = false
+
+    @Flag(help: "Push the result to the registry of each -t name.")
+    var push = false
+
+    @Option(help: ArgumentHelp("Import the build cache from a registry first (repeatable): type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
+    var cacheFrom: [String] = []
+
+    @Option(help: ArgumentHelp("Export the cache records of this build's steps to a registry: type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
+    var cacheTo: [String] = []
+
     @Argument(help: "The build context directory.")
     var context: String = "."
 
     func run() async throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if push && tags.isEmpty { throw ValidationError("--push needs at least one -t NAME to push to") }
+        let cacheSources = try cacheFrom.map { try CacheLocation(parsing: $0, option: "--cache-from") }
+        let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         try await reportingFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
             var isDirectory: ObjCBool = false
@@ -57,14 +74,37 @@ struct BuildCommand: AsyncParsableCommand {
             let plan = try dockerfile.loadPlan(defaultDirectory: context)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try store.openStore()
-            let request = BuildRequest(
-                plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
-                dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
-                network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
-                elfCheck: elfCheck, jobs: jobs, noCache: noCache)
             let renderer = ProgressRenderer(mode: resolvedProgress)
-            let result = try await BuildInterruption.cancellingOnSignals {
-                try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }
+            let quietTransfers = resolvedProgress == .quiet
+            let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
+                for source in cacheSources {
+                    await importCache(from: source, client: client, store: imageStore, quiet: quietTransfers)
+                }
+                let request = BuildRequest(
+                    plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
+                    dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
+                    network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
+                    elfCheck: elfCheck, jobs: jobs, noCache: noCache,
+                    baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull)
+                let result = try await BuildInterruption.cancellingOnSignals {
+                    try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }
+                }
+                for target in cacheTargets {
+                    if !quietTransfers { printToStandardError("exporting cache to \(target.reference)") }
+                    try await client.exportCache(result.cacheRecords, from: imageStore, to: target.reference) { event in
+                        if !quietTransfers { printToStandardError("    \(event.description)") }
+                    }
+                }
+                if push {
+                    for tag in tags {
+                        let reference = try ImageReference(parsing: tag)
+                        if !quietTransfers { printToStandardError("pushing \(reference)") }
+                        try await client.push(imageStore.inspect(tag), from: imageStore, to: reference) { event in
+                            if !quietTransfers { printToStandardError("    \(event.description)") }
+                        }
+                    }
+                }
+                return result
             }
             let imageID = result.descriptor.digest.description
             for output in outputs {
@@ -74,6 +114,19 @@ struct BuildCommand: AsyncParsableCommand {
                 try Data(imageID.utf8).write(to: URL(fileURLWithPath: iidfile))
             }
             print(imageID)
+        }
+    }
+
+    /// Imports a shared cache; a cache that cannot be read is a warning, as in BuildKit
+    /// (the first build that exports it finds none).
+    private func importCache(from source: CacheLocation, client: RegistryClient, store: ImageStore, quiet: Bool) async {
+        do {
+            let added = try await client.importCache(from: source.reference, into: store) { event in
+                if !quiet { printToStandardError("    \(event.description)") }
+            }
+            if !quiet { printToStandardError("imported \(added) cache records from \(source.reference)") }
+        } catch {
+            printToStandardError("warning: cannot import the cache from \(source.reference): \(error)")
         }
     }
 

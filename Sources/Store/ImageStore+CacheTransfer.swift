@@ -1,0 +1,48 @@
+import Foundation
+import OCI
+
+extension ImageStore {
+    /// The blob of the snapshot with `diffID`, packed with `compression` now (and kept in
+    /// the store, noted in the snapshot) unless an earlier build or pull left one: what
+    /// sharing a cache record through a registry uploads.
+    public func ensurePackedLayer(for diffID: Digest, compression: LayerCompression) throws -> Descriptor {
+        let mediaType: MediaType = switch compression {
+        case .none: .ociLayer
+        case .gzip: .ociLayerGzip
+        case .zstd: .ociLayerZstd
+        }
+        if let stored = packedLayer(for: diffID, mediaType: mediaType) { return stored }
+        guard hasSnapshot(diffID) else {
+            throw StoreError.layer(path: diffID.description, reason: "its snapshot is not in the store")
+        }
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        let blobPath = workspace.path("layer.blob").path
+        let blob = try LayerPacker(compression: compression).pack(
+            directory: snapshotDirectory(for: diffID).appendingPathComponent("fs").path, to: blobPath)
+        guard blob.diffID == diffID else {
+            throw StoreError.layer(path: diffID.description, reason: "the snapshot packs to diff ID \(blob.diffID)")
+        }
+        return try withIndexLocked {
+            if !layout.hasBlob(blob.digest) {
+                try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
+            }
+            try recordPackedBlob(blob.digest, mediaType: mediaType, for: diffID)
+            return StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType)
+        }
+    }
+
+    /// Unpacks the stored layer blob `layer` into the snapshot for `diffID` (checking the
+    /// diff ID) unless that snapshot exists: what a cache record from a registry needs
+    /// before it can be trusted.
+    public func importSnapshot(of layer: Descriptor, diffID: Digest) throws {
+        guard !hasSnapshot(diffID) else { return }
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
+                                  layerDigest: layer.digest, workspace: workspace)
+        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layer.digest, mediaType: layer.mediaType))
+        try Data(metadata).write(to: unpacked.appendingPathComponent("meta.json"))
+        try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
+    }
+}

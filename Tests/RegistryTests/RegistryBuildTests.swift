@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// The build with a registry: FROM pulls what the store lacks, `--push`, and a build cache
+/// shared through the registry (`--cache-to`, `--cache-from`) by a store that never built.
+@Suite("Building with a registry", .enabled(if: RegistryServer.isAvailable && geteuid() == 0,
+                                            "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
+struct RegistryBuildTests {
+    let work: URL
+
+    init() throws {
+        work = try makeTemporaryDirectory()
+    }
+
+    func path(_ name: String) -> String { work.appendingPathComponent(name).path }
+
+    /// A context directory with a Dockerfile whose FROM is `base`.
+    func makeContext(base: String) throws -> String {
+        let context = work.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        let dockerfile = """
+            FROM \(base) AS builder
+            COPY message.txt /src/
+            RUN tr a-z A-Z < /src/message.txt > /shout.txt
+            FROM \(base)
+            COPY --from=builder /shout.txt /shout.txt
+            RUN cat /shout.txt > /copy.txt
+
+            """
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        try Data("hello registry\n".utf8).write(to: context.appendingPathComponent("message.txt"))
+        return context.path
+    }
+
+    /// Builds and requires success; returns the image ID and the whole stderr.
+    func build(_ arguments: [String]) throws -> (id: String, log: String) {
+        let result = try Processes.swiftbuild(["build", "--progress", "plain"] + arguments)
+        #expect(result.status == 0, "\(result.standardError)")
+        return (result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), result.standardError)
+    }
+
+    @Test func fromPullsPushSharesTheCache() throws {
+        let registry = try RegistryServer()
+        defer { registry.stop(); try? FileManager.default.removeItem(at: work) }
+        let first = path("first-store")
+        try Processes.tool([repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", first],
+                           environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
+        let base = "\(registry.address)/library/busybox:1"
+        #expect(try Processes.swiftbuild(["push", "busybox", base, "--root", first]).status == 0)
+        let context = try makeContext(base: base)
+
+        // An empty store: FROM pulls the base; --push and --cache-to reach the registry.
+        let app = "\(registry.address)/team/app:1"
+        let cache = "type=registry,ref=\(registry.address)/team/app:buildcache"
+        let origin = path("origin-store")
+        let built = try build(["--root", origin, "-t", app, "--push", "--cache-to", cache, context])
+        #expect(built.log.contains("pulling \(base)"))
+        #expect(!built.log.contains(" CACHED"))
+        let inspected = try Processes.tool(["skopeo", "inspect", "--tls-verify=false", "docker://\(app)"])
+        #expect(inspected.contains("\"Digest\": \"\(built.id)\""))
+
+        // Another empty store gets every filesystem step from the shared cache, and the same image.
+        let other = path("other-store")
+        let again = try build(["--root", other, "-t", "app:again", "--cache-from", cache, context])
+        #expect(again.log.contains("imported 4 cache records"), "\(again.log)")
+        #expect(again.log.components(separatedBy: "\n").filter { $0.hasSuffix(" CACHED") }.count == 4)
+        #expect(again.id == built.id)
+        let unpacked = path("bundle")
+        try Processes.tool(["umoci", "unpack", "--image", "\(other):app:again", unpacked])
+        #expect(try String(contentsOfFile: unpacked + "/rootfs/copy.txt", encoding: .utf8) == "HELLO REGISTRY\n")
+
+        // A missing cache is a warning, not a failure.
+        let missing = try build(["--root", path("third-store"), "--cache-from", "type=registry,ref=\(registry.address)/team/none:x", context])
+        #expect(missing.log.contains("warning: cannot import the cache"))
+    }
+}
