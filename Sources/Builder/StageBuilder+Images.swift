@@ -9,14 +9,21 @@ extension StageBuilder {
         guard case .stored(let name) = reference, let fetcher = request.baseImageFetcher else {
             return try reference.resolve(in: store)
         }
+        var storeHasIt = true
         if !request.alwaysPull {
             do {
                 return try reference.resolve(in: store)
             } catch StoreError.imageNotFound {
-                // Not here: fetch it below.
+                storeHasIt = false
             }
         }
-        let fetched = try await fetcher.fetch(name, platform: request.platform, into: store)
+        let fetched: String
+        do {
+            fetched = try await fetcher.fetch(name, platform: request.platform, into: store)
+        } catch {
+            throw StageConfigurationError(storeHasIt ? "pulling '\(name)' failed: \(error)"
+                                                     : "image '\(name)' is not in the store, and pulling it failed: \(error)")
+        }
         return try ImageReference.stored(fetched).resolve(in: store)
     }
 }

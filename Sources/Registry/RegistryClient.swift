@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import OCI
 
@@ -193,9 +194,14 @@ public final class RegistryClient: Sendable {
     }
 
     /// True for failures a new try may cure: dropped or refused connections and timeouts,
-    /// not TLS verification failures, cancellation or the client's own errors.
+    /// not TLS verification failures, a host name that does not resolve, cancellation or
+    /// the client's own errors.
     static func isRetryable(_ error: any Error) -> Bool {
-        !(error is CancellationError || error is RegistryError || error is NIOSSLError || error is NIOSSLExtraError
+        if let connection = error as? NIOConnectionError, connection.connectionErrors.isEmpty,
+           (connection.dnsAError ?? connection.dnsAAAAError) != nil {
+            return false
+        }
+        return !(error is CancellationError || error is RegistryError || error is NIOSSLError || error is NIOSSLExtraError
             || error is OCIError)
     }
 }

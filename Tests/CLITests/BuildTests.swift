@@ -100,9 +100,11 @@ struct BuildTests {
         #expect(missing.status == 1)
         #expect(missing.standardError.contains("Dockerfile:3: COPY nope.txt .: "))
         #expect(missing.standardError.contains("nope.txt"))
-        let (unknown, _) = try build("FROM alpine:3.20\nRUN true\n", arguments: ["-t", "x"])
+        // Not in the store, so its registry is asked (`.invalid` never resolves).
+        let (unknown, _) = try build("FROM registry.invalid/alpine:3.20\nRUN true\n", arguments: ["-t", "x"])
         #expect(unknown.status == 1)
-        #expect(unknown.standardError.contains("Dockerfile:1: FROM alpine:3.20: image 'alpine:3.20' is not in the store"))
+        #expect(unknown.standardError.contains(
+            "Dockerfile:1: FROM registry.invalid/alpine:3.20: image 'registry.invalid/alpine:3.20' is not in the store, and pulling it failed: registry registry.invalid"))
         #expect(!(try SwiftBuildProcess.run(["images", "--root", store.path]).standardOutput.contains("\nx:latest")))
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path).isEmpty)
     }
