@@ -20,10 +20,12 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Dockerfile"]),
         // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // OCI image-spec types, digests, layer tars, OCI layouts and docker archives.
         .target(
             name: "OCI",
-            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CArchive", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
         .target(name: "Store", dependencies: ["OCI"]),

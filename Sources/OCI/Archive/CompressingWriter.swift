@@ -1,21 +1,27 @@
 import CArchive
 
-/// Compresses a byte stream with libarchive's gzip or zstd filter and hands the compressed
-/// bytes to a sink, using the "raw" format (a filter without an archive format). With
-/// ``LayerCompression/none`` the bytes pass through unchanged.
-///
-/// The gzip header carries no timestamp and no file name, so equal input at an equal
-/// level gives equal output.
-final class CompressingWriter {
+/// Compresses a byte stream with libarchive's zstd filter and hands the compressed bytes
+/// to a sink, using the "raw" format (a filter without an archive format). With
+/// ``Filter/none`` the bytes pass through unchanged. (gzip has its own compressor, the
+/// ``ParallelGzipWriter``.)
+final class CompressingWriter: StreamCompressor {
+    /// The libarchive filter the bytes go through.
+    enum Filter {
+        /// None: the output is the input.
+        case none
+        /// zstd at `level`.
+        case zstd(level: Int)
+    }
+
     private let name: String
     private let handle: OpaquePointer
     private let output: ArchiveOutput
     private var finished = false
 
-    /// A writer compressing with `compression`, handing its output to `sink`; `name` names
-    /// the output in errors.
+    /// A writer compressing with `filter`, handing its output to `sink`; `name` names the
+    /// output in errors.
     init(
-        compression: LayerCompression,
+        filter: Filter,
         name: String,
         sink: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void
     ) throws(ArchiveError) {
@@ -26,7 +32,7 @@ final class CompressingWriter {
         self.handle = handle
         self.output = ArchiveOutput(sink: sink)
         guard archive_write_set_format_raw(handle) == ARCHIVE_OK,
-              configureFilter(compression) == ARCHIVE_OK,
+              configureFilter(filter) == ARCHIVE_OK,
               output.open(handle) == ARCHIVE_OK
         else { throw failure(.open) }
         // The raw format writes the data of one regular-file entry.
@@ -61,16 +67,10 @@ final class CompressingWriter {
         guard archive_write_close(handle) == ARCHIVE_OK else { throw failure(.finish) }
     }
 
-    private func configureFilter(_ compression: LayerCompression) -> Int32 {
-        switch compression {
+    private func configureFilter(_ filter: Filter) -> Int32 {
+        switch filter {
         case .none:
             return ARCHIVE_OK
-        case .gzip(let level):
-            guard archive_write_add_filter_gzip(handle) == ARCHIVE_OK else { return ARCHIVE_FATAL }
-            // No option value clears it: the header's mtime field is written as 0.
-            let noTimestamp = archive_write_set_filter_option(handle, "gzip", "timestamp", nil)
-            guard noTimestamp == ARCHIVE_OK else { return noTimestamp }
-            return archive_write_set_filter_option(handle, "gzip", "compression-level", String(level))
         case .zstd(let level):
             guard archive_write_add_filter_zstd(handle) == ARCHIVE_OK else { return ARCHIVE_FATAL }
             return archive_write_set_filter_option(handle, "zstd", "compression-level", String(level))

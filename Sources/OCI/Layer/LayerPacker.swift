@@ -6,8 +6,9 @@ import Glibc
 /// entries in byte order of their names, and written as a restricted-PAX tar with OCI
 /// whiteouts (see ``SnapshotEntryWriter`` for the conversions). The tar streams in one
 /// pass through a chain of fixed buffers: its bytes are hashed (the diff ID) and
-/// compressed, and the compressed bytes are hashed (the blob digest) and written to the
-/// output file. No file is read twice and the layer is never held in memory.
+/// compressed (gzip on every core, see ``ParallelGzipWriter``), and the compressed bytes
+/// are hashed (the blob digest) and written to the output file. No file is read twice and
+/// the layer is never held in memory.
 ///
 /// Packing the same tree twice gives the same bytes: entries are sorted, times are whole
 /// seconds (clamped to `sourceDateEpoch` when set), user and group names are left out,
@@ -48,7 +49,7 @@ public struct LayerPacker: Sendable {
     private func pack(root: Int32, into output: Int32, named outputPath: String) throws(LayerPackingError) -> LayerBlob {
         var blobDigester = SHA256Digester()
         let compressor = try archiving { () throws(ArchiveError) in
-            try CompressingWriter(compression: compression, name: outputPath) { bytes throws(ArchiveError) in
+            try makeCompressor(name: outputPath) { bytes throws(ArchiveError) in
                 blobDigester.update(bytes)
                 do throws(SystemError) {
                     try writeAll(output, bytes)
@@ -69,6 +70,22 @@ public struct LayerPacker: Sendable {
             size: blobDigester.byteCount,
             uncompressedSize: tarDigester.byteCount
         )
+    }
+
+    /// The compressor for ``compression``: gzip on every core, zstd (or nothing) through
+    /// libarchive.
+    private func makeCompressor(
+        name: String,
+        sink: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void
+    ) throws(ArchiveError) -> any StreamCompressor {
+        switch compression {
+        case .none:
+            try CompressingWriter(filter: .none, name: name, sink: sink)
+        case .gzip(let level):
+            try ParallelGzipWriter(level: level, name: name, sink: sink)
+        case .zstd(let level):
+            try CompressingWriter(filter: .zstd(level: level), name: name, sink: sink)
+        }
     }
 
     /// The diff ID of the tree below `directory`: the sha256 of the tar ``pack(directory:to:)``
