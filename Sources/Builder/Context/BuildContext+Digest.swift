@@ -11,12 +11,16 @@ extension BuildContext {
         var hasher = SHA256Digester()
         do throws(CopyError.Problem) {
             let root = try RootDirectory(path: directory)
-            for node in try selection(for: patterns, excludes: excludes).flatMap({ $0.flattened() }) {
-                let status = node.status
-                var record = "\(node.path)\0\(status.type >> 12)\0\(String(status.permissions, radix: 8))\0\(status.uid)\0\(status.gid)\0"
-                record += String(decoding: node.linkTarget ?? [], as: UTF8.self) + "\0"
-                if status.isRegularFile { record += try fileDigest(node, in: root).description }
-                hasher.update(Array((record + "\n").utf8))
+            var buffer: [UInt8] = []
+            for tree in try selection(for: patterns, excludes: excludes) {
+                try tree.visit { node throws(CopyError.Problem) in
+                    let status = node.status
+                    var record = "\(node.path)\0\(status.type >> 12)\0\(String(status.permissions, radix: 8))\0\(status.uid)\0\(status.gid)\0"
+                    record += String(decoding: node.linkTarget ?? [], as: UTF8.self) + "\0"
+                    if status.isRegularFile { record += try fileDigest(node, in: root, buffer: &buffer).description }
+                    record += "\n"
+                    record.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+                }
             }
         } catch {
             throw CopyError(.copy, error)
@@ -24,13 +28,15 @@ extension BuildContext {
         return hasher.finalize()
     }
 
-    private func fileDigest(_ node: SourceNode, in root: RootDirectory) throws(CopyError.Problem) -> Digest {
+    /// The digest of the regular file `node`, read through `buffer` (allocated by the
+    /// first file that is read, then reused).
+    private func fileDigest(_ node: SourceNode, in root: RootDirectory, buffer: inout [UInt8]) throws(CopyError.Problem) -> Digest {
         let identity = FileIdentity(path: node.path, status: node.status)
         if let known = digestCache.digest(for: identity) { return known }
         let descriptor = try root.openExact(node.path, flags: O_RDONLY)
         defer { close(descriptor) }
         var hasher = SHA256Digester()
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 256 * 1024) }
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {

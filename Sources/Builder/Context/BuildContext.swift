@@ -59,7 +59,11 @@ public struct BuildContext: Sendable {
     /// them reads. A selected symlink is followed, so its target's path is listed.
     public func selectedPaths(for patterns: [String], excludes: [String] = []) throws(CopyError) -> [String] {
         do throws(CopyError.Problem) {
-            return try selection(for: patterns, excludes: excludes).flatMap { $0.flattened().map(\.path) }
+            var paths: [String] = []
+            for node in try selection(for: patterns, excludes: excludes) {
+                node.visit { paths.append($0.path) }
+            }
+            return paths
         } catch {
             throw CopyError(.copy, error)
         }

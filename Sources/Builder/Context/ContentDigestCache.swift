@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import OCI
 import Synchronization
 
@@ -6,15 +7,19 @@ import Synchronization
 /// unchanged file is read once. Safe to share between concurrent stages. A build loads
 /// it from the store and writes back what it used, so the next build of the same
 /// context does not read unchanged files again.
+///
+/// Entries are held compactly (the hash as 32 bytes, not as a ``Digest``'s strings) and
+/// the file is read and written a line at a time (see ``ContentDigestCacheFile``), so
+/// neither costs more than the entries themselves.
 final class ContentDigestCache: Sendable {
-    private struct Entries: Sendable {
-        /// What the file held, loaded or learned.
-        var known: [FileIdentity: Digest] = [:]
-        /// The entries this process looked up or learned: what ``write(to:)`` keeps.
-        var used: [FileIdentity: Digest] = [:]
+    /// A remembered hash, and whether this process looked it up or learned it: what
+    /// ``write(to:)`` keeps.
+    private struct Entry: Sendable {
+        var hash: SHA256Hash
+        var used: Bool
     }
 
-    private let entries = Mutex(Entries())
+    private let entries = Mutex([FileIdentity: Entry]())
 
     /// An empty cache.
     init() {}
@@ -22,38 +27,37 @@ final class ContentDigestCache: Sendable {
     /// The cache written at `url` by an earlier build; empty when there is none or it
     /// cannot be read (it is only ever a shortcut).
     init(contentsOf url: URL) {
-        guard let data = try? Data(contentsOf: url),
-              let saved = try? JSONDecoder().decode([SavedEntry].self, from: data) else { return }
-        entries.withLock { entries in
-            for entry in saved { entries.known[entry.file] = entry.digest }
+        var loaded: [FileIdentity: Entry] = [:]
+        let complete = ContentDigestCacheFile.read(url.path) { identity, hash in
+            loaded[identity] = Entry(hash: hash, used: false)
         }
+        guard complete else { return }
+        entries.withLock { $0 = loaded }
     }
 
     /// The remembered digest of that version of the file, if any.
     func digest(for identity: FileIdentity) -> Digest? {
         entries.withLock { entries in
-            guard let digest = entries.known[identity] else { return nil }
-            entries.used[identity] = digest
-            return digest
+            guard let index = entries.index(forKey: identity) else { return nil }
+            entries.values[index].used = true
+            return entries.values[index].hash.digest
         }
     }
 
-    /// Remembers `digest` for that version of the file.
+    /// Remembers `digest` (a sha256) for that version of the file.
     func remember(_ digest: Digest, for identity: FileIdentity) {
-        entries.withLock { entries in
-            entries.known[identity] = digest
-            entries.used[identity] = digest
-        }
+        guard let hash = SHA256Hash(digest) else { return }
+        entries.withLock { $0[identity] = Entry(hash: hash, used: true) }
     }
 
     /// Atomically writes the entries this process used to `url`.
     func write(to url: URL) throws {
-        let saved = entries.withLock { $0.used.map { SavedEntry(file: $0.key, digest: $0.value) } }
-        try JSONEncoder().encode(saved).write(to: url, options: .atomic)
-    }
-
-    private struct SavedEntry: Codable {
-        var file: FileIdentity
-        var digest: Digest
+        try entries.withLock { entries throws(SystemError) in
+            try ContentDigestCacheFile.write(url.path) { emit throws(SystemError) in
+                for (identity, entry) in entries where entry.used {
+                    try emit(identity, entry.hash)
+                }
+            }
+        }
     }
 }

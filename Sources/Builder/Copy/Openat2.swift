@@ -25,16 +25,17 @@ enum Openat2 {
 
     private typealias SyscallFunction = @convention(c) (Int, Int32, UnsafePointer<CChar>, UnsafeRawPointer, Int) -> Int
     private static let systemCallNumber = 437
+    /// `syscall`, looked up once: a lookup per open costs as much as a small file's copy.
+    nonisolated(unsafe) private static let systemCall = dlsym(nil, "syscall").map { unsafeBitCast($0, to: SyscallFunction.self) }
 
     /// Opens `path` relative to `directory` with `flags` and the `resolve` restrictions;
     /// returns the descriptor, or -1 with `errno` set. Retries the `EAGAIN` that
     /// `RESOLVE_IN_ROOT` reports when a rename raced with the lookup.
     static func open(_ path: String, in directory: Int32, flags: Int32, resolve: UInt64, mode: UInt32 = 0) -> Int32 {
-        guard let symbol = dlsym(nil, "syscall") else {
+        guard let call = systemCall else {
             errno = ENOSYS
             return -1
         }
-        let call = unsafeBitCast(symbol, to: SyscallFunction.self)
         var how = OpenHow(flags: UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), mode: UInt64(mode), resolve: resolve)
         let name = path.isEmpty ? "." : path
         for _ in 0..<8 {

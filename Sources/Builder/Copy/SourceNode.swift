@@ -12,8 +12,11 @@ struct SourceNode: Sendable {
     /// A directory's entries that are kept, sorted by name.
     var children: [SourceNode]
 
-    /// This node and everything below it, parents before children.
-    func flattened() -> [SourceNode] {
-        [self] + children.flatMap { $0.flattened() }
+    /// Calls `body` with this node and everything below it, parents before children.
+    func visit<Failure: Error>(_ body: (SourceNode) throws(Failure) -> Void) throws(Failure) {
+        try body(self)
+        for child in children {
+            try child.visit(body)
+        }
     }
 }

@@ -18,6 +18,9 @@ final class TargetWriter {
     private let modeChange: FileModeChange?
     /// The first copy of each multiply-linked source file: its directory and name.
     private var firstLinks: [InodeKey: (directory: Int32, name: String)] = [:]
+    /// What file data passes through, allocated by the first file a copy writes and
+    /// reused for the others.
+    private var copyBuffer: UnsafeMutableRawBufferPointer?
 
     /// A writer into `root`, reading from `source`; `owner` overrides ownership,
     /// otherwise it is kept when `preservesOwnership` and 0:0 if not.
@@ -31,6 +34,7 @@ final class TargetWriter {
 
     deinit {
         for link in firstLinks.values { close(link.directory) }
+        copyBuffer?.deallocate()
     }
 
     /// Opens the directory `components` from the root, creating what is missing with mode
@@ -92,18 +96,18 @@ final class TargetWriter {
             }
             try applyMetadata(of: status, to: child, path: path)
         case S_IFREG:
-            try removeNonDirectory(name, in: directory, path: path)
             let key = InodeKey(device: status.device, inode: status.inode)
             if status.linkCount > 1, let first = firstLinks[key] {
+                try removeNonDirectory(name, in: directory, path: path)
                 guard linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .current("link")) }
                 return
             }
             guard let source else { throw .system(path: path, SystemError(operation: "open source", code: EBADF)) }
             let input = try source.openExact(node.path, flags: O_RDONLY)
             defer { close(input) }
-            let output = try createFile(name, in: directory, path: path)
+            let output = try replaceFile(name, in: directory, path: path)
             defer { close(output) }
-            try Self.copyData(from: input, to: output, path: path)
+            try copyData(from: input, to: output, path: path)
             try applyMetadata(of: status, to: output, path: path)
             if status.linkCount > 1 { firstLinks[key] = (dup(directory), name) }
         case S_IFLNK:
@@ -171,6 +175,17 @@ final class TargetWriter {
         guard unlinkat(directory, name, 0) == 0 else { throw .system(path: path, .current("unlink")) }
     }
 
+    /// Creates the regular file `name` in `directory` for writing, removing a non-directory
+    /// there first (a directory there is an error). Creating comes first: in an empty
+    /// destination that is the only lookup.
+    private func replaceFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
+        let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if output >= 0 { return output }
+        guard errno == EEXIST else { throw .system(path: path, .current("create")) }
+        try removeNonDirectory(name, in: directory, path: path)
+        return try createFile(name, in: directory, path: path)
+    }
+
     /// Creates the regular file `name` in `directory` for writing; it must not exist.
     func createFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
         let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -224,10 +239,11 @@ final class TargetWriter {
         return created
     }
 
-    private static func copyData(from input: Int32, to output: Int32, path: String) throws(CopyError.Problem) {
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+    private func copyData(from input: Int32, to output: Int32, path: String) throws(CopyError.Problem) {
+        let buffer = copyBuffer ?? UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        copyBuffer = buffer
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            let count = Glibc.read(input, buffer.baseAddress, buffer.count)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .system(path: path, .current("read"))
@@ -235,7 +251,7 @@ final class TargetWriter {
             if count == 0 { return }
             var written = 0
             while written < count {
-                let result = buffer[written..<count].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
+                let result = Glibc.write(output, buffer.baseAddress! + written, count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
                     throw .system(path: path, .current("write"))

@@ -11,9 +11,12 @@ struct ExecutableChecker {
     /// Checks every ELF executable in `snapshots` (each a directory holding `fs/`, bottom
     /// first) that the final image still has; a path is credited to the topmost layer holding it.
     func check(snapshots: [URL], origins: [LayerOrigin]) -> ELFCheckReport {
+        // Only files that start as ELF in some layer are listed: a path whose topmost
+        // regular file is not ELF is not ELF in the image either, whichever layer it is
+        // credited to here, and the image's own file is checked below.
         var newest: [String: LayerOrigin] = [:]
         for (snapshot, origin) in zip(snapshots, origins) {
-            for path in Self.regularFiles(under: snapshot.appendingPathComponent("fs").path) {
+            for path in ELFCandidates.paths(under: snapshot.appendingPathComponent("fs").path) {
                 newest[path] = origin
             }
         }
@@ -23,7 +26,7 @@ struct ExecutableChecker {
         for (path, origin) in newest.sorted(by: { $0.key < $1.key }) {
             let host = root.path + path
             var status = stat()
-            guard lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG, Self.hasELFMagic(host) else { continue }
+            guard lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG, ELFCandidates.hasELFMagic(host) else { continue }
             let file: ELFFile
             do {
                 file = try ELFFile(path: host)
@@ -77,25 +80,5 @@ struct ExecutableChecker {
             return numbers.map { $0! }
         }
         return versions.max { $0.lexicographicallyPrecedes($1) }?.map(String.init).joined(separator: ".")
-    }
-
-    private static func hasELFMagic(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var magic = [UInt8](repeating: 0, count: 4)
-        return read(descriptor, &magic, 4) == 4 && magic == [0x7F, 0x45, 0x4C, 0x46]
-    }
-
-    /// Paths (with a leading `/`) of the regular files below `directory`; symlinks are not followed.
-    private static func regularFiles(under directory: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var files: [String] = []
-        while let relative = walker.nextObject() as? String {
-            var status = stat()
-            guard lstat(directory + "/" + relative, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            files.append("/" + relative)
-        }
-        return files
     }
 }

@@ -1,0 +1,56 @@
+import Glibc
+
+/// Finds the files of a layer snapshot that the ELF check looks at: the regular files
+/// that start with the ELF magic. The tree is walked through directory descriptors with
+/// the types `readdir` reports (a `stat` only where the file system gives none), and
+/// no symlink is followed.
+enum ELFCandidates {
+    /// Paths (with a leading `/`) of the regular files below `directory` that start with
+    /// `\x7FELF`; unreadable parts of the tree are left out.
+    static func paths(under directory: String) -> [String] {
+        let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { return [] }
+        var found: [String] = []
+        collect(in: root, at: "", into: &found)
+        return found
+    }
+
+    /// Whether the file at `path` (relative to `directory` unless absolute; a final
+    /// symlink is not followed) starts with `\x7FELF`.
+    static func hasELFMagic(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
+        let descriptor = openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var magic: UInt32 = 0
+        return read(descriptor, &magic, 4) == 4 && UInt32(littleEndian: magic) == 0x464C_457F
+    }
+
+    /// Adds the candidates below the open directory `directory` (which this closes),
+    /// found at `path`.
+    private static func collect(in directory: Int32, at path: String, into found: inout [String]) {
+        guard let stream = fdopendir(directory) else {
+            close(directory)
+            return
+        }
+        defer { closedir(stream) }
+        let descriptor = dirfd(stream)
+        while let entry = readdir(stream) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            var type = Int(entry.pointee.d_type)
+            if type == DT_UNKNOWN {
+                var status = stat()
+                guard fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                type = status.st_mode & S_IFMT == S_IFDIR ? DT_DIR : status.st_mode & S_IFMT == S_IFREG ? DT_REG : DT_UNKNOWN
+            }
+            if type == DT_DIR {
+                let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child >= 0 { collect(in: child, at: path + "/" + name, into: &found) }
+            } else if type == DT_REG, hasELFMagic(name, in: descriptor) {
+                found.append(path + "/" + name)
+            }
+        }
+    }
+}
