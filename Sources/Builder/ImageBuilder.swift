@@ -22,14 +22,8 @@ public struct ImageBuilder: Sendable {
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         let workDirectory = try store.makeWorkDirectory()
         defer { try? FileManager.default.removeItem(at: workDirectory) }
-        let digestsFile = store.root.appendingPathComponent("cache/context-digests.json")
-        let digests = ContentDigestCache(contentsOf: digestsFile)
-        let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
-                                       digestCache: digests)
         let cacheLog = CacheLog()
-        let finished = try await buildStages(request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
-                                             events: events)
-        try? digests.write(to: digestsFile)
+        let finished = try await buildStages(request, cacheLog: cacheLog, workDirectory: workDirectory, events: events)
         guard let target = finished[request.plan.targetIndex] else {
             preconditionFailure("the build order always ends with the target stage")
         }
@@ -42,6 +36,20 @@ public struct ImageBuilder: Sendable {
         result.cacheRecords = cacheLog.all
         events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
         return result
+    }
+
+    /// Builds every stage the target needs with the context (its digest memo loaded from
+    /// the store and written back afterwards; both are freed before the export).
+    private func buildStages(_ request: BuildRequest, cacheLog: CacheLog, workDirectory: URL,
+                             events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
+        let digestsFile = store.root.appendingPathComponent("cache/context-digests.json")
+        let digests = ContentDigestCache(contentsOf: digestsFile)
+        let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
+                                       digestCache: digests)
+        let finished = try await buildStages(request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
+                                             events: events)
+        try? digests.write(to: digestsFile)
+        return finished
     }
 
     /// Builds every stage the target needs, each as soon as the stages it depends on are

@@ -84,10 +84,15 @@ public struct SHA256Digester {
     }
 
     public func finalize() -> Digest {
-        let hex = hasher.finalize().map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        let bytes = Array(hasher.finalize())
+        let hex = String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0xf)]
+            }
+            return bytes.count * 2
+        }
         return Digest(sha256Hex: hex)
     }
 }
