@@ -11,8 +11,7 @@ struct BuildCacheTests {
     init() throws {
         work = try makeTemporaryDirectory()
         store = work.appendingPathComponent("store")
-        let script = repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path
-        try ExternalTool.run(["env", "SWIFTBUILD=\(SwiftBuildProcess.binary.path)", script, "--root", store.path])
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
     }
 
     /// A new context directory with `files` (name to content) and the Dockerfile.

@@ -16,8 +16,7 @@ struct BuildELFCheckTests {
         store = work.appendingPathComponent("store")
         context = work.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        let script = repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path
-        try ExternalTool.run(["env", "SWIFTBUILD=\(SwiftBuildProcess.binary.path)", script, "--root", store.path])
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
         let source = repositoryRoot.appendingPathComponent("Examples/hello.c").path
         func output(_ name: String) -> String { context.appendingPathComponent(name).path }
         try ExternalTool.run(["gcc", "-O2", "-o", output("hello-glibc"), source])

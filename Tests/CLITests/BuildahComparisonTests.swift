@@ -12,8 +12,7 @@ struct BuildahComparisonTests {
     init() throws {
         work = try makeTemporaryDirectory()
         store = work.appendingPathComponent("store")
-        let script = repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path
-        try ExternalTool.run(["env", "SWIFTBUILD=\(SwiftBuildProcess.binary.path)", script, "--root", store.path])
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
         // buildah gets the very same base image, in storage of its own.
         buildah = ["buildah", "--root", work.appendingPathComponent("buildah-root").path,
                    "--runroot", work.appendingPathComponent("buildah-run").path, "--storage-driver", "vfs"]

@@ -11,8 +11,7 @@ struct ParallelStageTests {
     init() throws {
         work = try makeTemporaryDirectory()
         store = work.appendingPathComponent("store")
-        let script = repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path
-        try ExternalTool.run(["env", "SWIFTBUILD=\(SwiftBuildProcess.binary.path)", script, "--root", store.path])
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
     }
 
     func build(_ dockerfile: String, arguments: [String]) throws -> SwiftBuildProcess.Result {

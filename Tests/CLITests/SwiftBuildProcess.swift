@@ -25,6 +25,12 @@ struct SwiftBuildProcess {
         return URL(fileURLWithPath: ".build/debug/swiftbuild")
     }
 
+    /// Makes a store at `store` holding `busybox:latest` (scripts/make-busybox-base).
+    static func makeBusyboxStore(at store: URL) throws {
+        let script = repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path
+        try ExternalTool.run(["env", "SWIFTBUILD=\(binary.path)", script, "--root", store.path])
+    }
+
     /// Runs `swiftbuild arguments...` in `directory`, feeding `input` on standard input.
     static func run(_ arguments: [String], in directory: URL? = nil, input: String? = nil) throws -> Result {
         let process = Process()
