@@ -26,7 +26,7 @@ enum Openat2 {
     private typealias SyscallFunction = @convention(c) (Int, Int32, UnsafePointer<CChar>, UnsafeRawPointer, Int) -> Int
     private static let systemCallNumber = 437
     /// `syscall`, looked up once: a lookup per open costs as much as a small file's copy.
-    nonisolated(unsafe) private static let systemCall = dlsym(nil, "syscall").map { unsafeBitCast($0, to: SyscallFunction.self) }
+    private static let systemCall = dlsym(nil, "syscall").map { unsafeBitCast($0, to: SyscallFunction.self) }
 
     /// Opens `path` relative to `directory` with `flags` and the `resolve` restrictions;
     /// returns the descriptor, or -1 with `errno` set. Retries the `EAGAIN` that
