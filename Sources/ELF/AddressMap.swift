@@ -17,4 +17,19 @@ struct AddressMap: Sendable {
         }
         throw .invalid(what: what, detail: "address \(hex(address)) is not in any PT_LOAD segment's file image")
     }
+
+    /// The file offset of `length` bytes at `address`, which must all lie in the file image of
+    /// one `PT_LOAD` segment (as Go's `debug/buildinfo` reads them) and inside the file.
+    func fileOffset(of address: UInt64, length: UInt64, in reader: ByteReader, for what: String) throws(ELFProblem) -> UInt64 {
+        for segment in loads {
+            guard let offset = segment.fileOffset(of: address) else { continue }
+            // fileOffset(of:) guarantees address - virtualAddress < fileSize.
+            guard length <= segment.fileSize - (address - segment.virtualAddress) else {
+                throw .invalid(what: what, detail: "\(hex(length)) bytes at address \(hex(address)) run past the end of their PT_LOAD segment")
+            }
+            try reader.require(what, offset: offset, length: length)
+            return offset
+        }
+        throw .invalid(what: what, detail: "address \(hex(address)) is not in any PT_LOAD segment's file image")
+    }
 }

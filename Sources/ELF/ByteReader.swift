@@ -55,14 +55,20 @@ struct ByteReader: Sendable {
     }
 
     /// The string starting at `offset` and ending at the first NUL before `limit` (exclusive),
-    /// decoded as UTF-8 with invalid sequences replaced. Throws when no NUL is found in range.
-    func cString(_ what: String, at offset: UInt64, limit: UInt64) throws(ELFProblem) -> String {
+    /// decoded as UTF-8 with invalid sequences replaced. Throws when no NUL is found in range,
+    /// or within `maximumLength` bytes (NUL included): a cap that keeps many strings pointing
+    /// into one long unterminated run from costing time quadratic in the file size.
+    func cString(_ what: String, at offset: UInt64, limit: UInt64, maximumLength: UInt64 = .max) throws(ELFProblem) -> String {
         let end = min(limit, size)
         guard offset < end else {
             throw .truncated(what: what, offset: offset, length: 1, fileSize: size)
         }
+        let scanEnd = offset + min(end - offset, maximumLength)
         let start = Int(offset)
-        guard let nul = bytes[start..<Int(end)].firstIndex(of: 0) else {
+        guard let nul = bytes[start..<Int(scanEnd)].firstIndex(of: 0) else {
+            if scanEnd < end {
+                throw .invalid(what: what, detail: "string at \(hex(offset)) is longer than \(maximumLength - 1) bytes")
+            }
             if limit > size {
                 throw .truncated(what: what, offset: offset, length: limit - offset, fileSize: size)
             }

@@ -149,22 +149,20 @@ public struct DynamicSection: Sendable, Equatable {
         var rpath: String?
         var runpath: String?
         if let table {
-            for entry in entries {
-                let name: String
-                switch entry.tag {
-                case .needed: name = "DT_NEEDED"
-                case .soname: name = "DT_SONAME"
-                case .rpath: name = "DT_RPATH"
-                case .runpath: name = "DT_RUNPATH"
-                default: continue
-                }
+            // Every DT_NEEDED counts; of the tags read once only the last entry does, so only it
+            // is read (a file repeating DT_RPATH a million times costs one string).
+            let lastOnce = Set([DynamicTag.soname, .rpath, .runpath].compactMap { tag in entries.lastIndex { $0.tag == tag } })
+            for (index, entry) in entries.enumerated() where entry.tag == .needed || lastOnce.contains(index) {
                 do {
-                    let string = try table.string(reader, at: entry.value, for: name)
                     switch entry.tag {
-                    case .needed: needed.append(string)
-                    case .soname: soname = string
-                    case .rpath: rpath = string
-                    default: runpath = string
+                    case .needed: needed.append(try table.string(reader, at: entry.value, for: "DT_NEEDED"))
+                    case .soname: soname = try table.string(reader, at: entry.value, for: "DT_SONAME")
+                    case .rpath:
+                        rpath = try table.string(reader, at: entry.value, for: "DT_RPATH",
+                                                 maximumLength: StringTable.maximumPathListLength)
+                    default:
+                        runpath = try table.string(reader, at: entry.value, for: "DT_RUNPATH",
+                                                   maximumLength: StringTable.maximumPathListLength)
                     }
                 } catch {
                     findings.append(error)

@@ -28,10 +28,10 @@ private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UI
     }
     let size = Int(status.st_size)
     guard size <= sizeLimit else { throw .tooLarge(size: UInt64(size), limit: UInt64(sizeLimit)) }
-    var bytes = [UInt8](repeating: 0, count: size)
-    var filled = 0
     var failure: Int32 = 0
-    bytes.withUnsafeMutableBytes { buffer in
+    // Filled by read(2) directly, without zeroing first: the array holds what was read.
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        var filled = 0
         while filled < size {
             let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
             if count < 0 && errno == EINTR { continue }
@@ -39,8 +39,9 @@ private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UI
             if count <= 0 { break }
             filled += count
         }
+        initialized = filled
     }
     guard failure == 0 else { throw .unreadable(errno: failure) }
     // A file that shrank while being read is parsed as what was actually read.
-    return filled == size ? bytes : Array(bytes[..<filled])
+    return bytes
 }

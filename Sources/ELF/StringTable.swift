@@ -5,8 +5,16 @@ struct StringTable: Sendable {
     /// Size of the table in bytes.
     let size: UInt64
 
-    /// The NUL-terminated string at `index`, which must lie inside the table and the file.
-    func string(_ reader: ByteReader, at index: UInt64, for what: String) throws(ELFProblem) -> String {
+    /// The longest name read (NUL included): `PATH_MAX`, beyond which the loader could not
+    /// open a library by that name anyway. Search paths may be longer (``maximumPathListLength``).
+    static let maximumNameLength: UInt64 = 4096
+    /// The longest `DT_RPATH` / `DT_RUNPATH` read (NUL included).
+    static let maximumPathListLength: UInt64 = 1 << 20
+
+    /// The NUL-terminated string at `index`, which must lie inside the table and the file and
+    /// be at most `maximumLength` bytes long with its NUL.
+    func string(_ reader: ByteReader, at index: UInt64, for what: String,
+                maximumLength: UInt64 = maximumNameLength) throws(ELFProblem) -> String {
         guard index < size else {
             throw .invalid(what: what, detail: "string offset \(hex(index)) is outside the string table (size \(hex(size)))")
         }
@@ -15,6 +23,6 @@ struct StringTable: Sendable {
             throw .invalid(what: what, detail: "string offset \(hex(index)) overflows the address space")
         }
         let (limit, limitOverflow) = offset.addingReportingOverflow(size)
-        return try reader.cString(what, at: start, limit: limitOverflow ? .max : limit)
+        return try reader.cString(what, at: start, limit: limitOverflow ? .max : limit, maximumLength: maximumLength)
     }
 }

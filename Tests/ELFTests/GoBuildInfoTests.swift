@@ -5,23 +5,6 @@ import Testing
 
 @Suite("Go build information")
 struct GoBuildInfoTests {
-    /// A Go 1.18+ inline blob: header, then version and sentinel-framed module text, each
-    /// prefixed by its varint length.
-    static func blob(version: String, module: String) -> [UInt8] {
-        func varintString(_ bytes: [UInt8]) -> [UInt8] {
-            var length = UInt64(bytes.count)
-            var out: [UInt8] = []
-            repeat {
-                out.append(UInt8(length & 0x7f) | (length >= 0x80 ? 0x80 : 0))
-                length >>= 7
-            } while length > 0
-            return out + bytes
-        }
-        let sentinel = [UInt8](repeating: 0x31, count: 16)
-        let header = [0xff] + Array(" Go buildinf:".utf8) + [8, 0x2] + [UInt8](repeating: 0, count: 16)
-        return header + varintString(Array(version.utf8)) + varintString(sentinel + Array(module.utf8) + sentinel)
-    }
-
     /// The musl static fixture with `blob` written at a 16-byte boundary of its writable segment.
     static func withBlob(_ blob: [UInt8]) throws -> [UInt8] {
         let path = try Fixtures.get().muslStatic
@@ -36,7 +19,7 @@ struct GoBuildInfoTests {
 
     @Test func inlineBlobIsRead() throws {
         let module = "path\texample.com/app\nmod\texample.com/app\t(devel)\t\nbuild\tCGO_ENABLED=0\n"
-        let file = try ELFFile(bytes: try Self.withBlob(Self.blob(version: "go1.23.4", module: module)), path: "go")
+        let file = try ELFFile(bytes: try Self.withBlob(GoBlob.inline(version: "go1.23.4", module: module)), path: "go")
         #expect(file.findings.isEmpty)
         #expect(file.goBuildInfo?.version == "go1.23.4")
         #expect(file.goBuildInfo?.moduleInfo == module)
@@ -45,7 +28,7 @@ struct GoBuildInfoTests {
 
     @Test func blobCutOffByTheEndOfTheFileIsAFinding() throws {
         let long = String(repeating: "dep\texample.com/x\tv1.0.0\n", count: 10)
-        let bytes = try Self.withBlob(Self.blob(version: "go1.23.4", module: long))
+        let bytes = try Self.withBlob(GoBlob.inline(version: "go1.23.4", module: long))
         let file = try ELFFile(bytes: bytes, path: "go")
         let data = try #require(file.programHeaders.first { $0.type == .load && $0.flags & 0x3 == 0x2 })
         let cut = try ELFFile(bytes: Array(bytes[..<Int(((data.offset + 15) & ~15) + 60)]), path: "cut")
@@ -65,7 +48,7 @@ struct GoBuildInfoTests {
         for path in candidates where FileManager.default.fileExists(atPath: path) {
             let file = try ELFFile(path: path)
             let info = try #require(file.goBuildInfo, "\(path)")
-            #expect(info.version?.hasPrefix("go1.") == true, "\(path): \(String(describing: info.version))")
+            #expect(info.version.hasPrefix("go1."), "\(path): \(info.version)")
             let contents = try Data(contentsOf: URL(fileURLWithPath: path))
             let cgo = contents.range(of: Data("build\tCGO_ENABLED=1".utf8)) != nil
             #expect(info.cgoEnabled == cgo, "\(path)")

@@ -1,8 +1,13 @@
 /// Writes small ELF images of any class and byte order, for the cases no compiler here
-/// produces (big-endian files) and for hostile layouts (version chains that run past their end).
+/// produces (big-endian files, old Go releases) and for hostile layouts (version chains that
+/// run past their end).
 struct SyntheticELF {
     var is64 = true
     var bigEndian = false
+    /// `e_type`: 3 (`ET_DYN`) or 2 (`ET_EXEC`).
+    var type: UInt16 = 3
+    /// Whether the file has a `PT_DYNAMIC` segment (a `PT_NOTE` takes its place otherwise).
+    var dynamic = true
     var machine: UInt16 = 22  // EM_S390
     var interpreter: String? = "/lib/ld64.so.1"
     var needed: [String] = ["libc.so.6"]
@@ -13,14 +18,20 @@ struct SyntheticELF {
     var requirementCount: UInt64?
     /// Sets the last Verneed's vn_next to 1, so a reader trusting the count walks on byte by byte.
     var requirementOverrun = false
+    /// The contents of a writable `PT_LOAD` segment at the end of the file (where Go keeps its
+    /// build information), made from the virtual address the segment is loaded at.
+    var writableSegment: ((_ address: UInt64) -> [UInt8])?
 
     static let base: UInt64 = 0x10000
+
+    /// Where the writable segment of an image of `count` bytes starts: the next 16-byte boundary.
+    static func writableOffset(after count: Int) -> Int { (count + 15) & ~15 }
 
     func build() -> [UInt8] {
         let word = is64 ? 8 : 4
         let headerSize = is64 ? 64 : 52
         let phentsize = is64 ? 56 : 32
-        let phnum = 3
+        let phnum = writableSegment == nil ? 3 : 4
         var strings: [UInt8] = [0]
         func intern(_ string: String) -> UInt64 {
             let offset = UInt64(strings.count)
@@ -69,7 +80,7 @@ struct SyntheticELF {
 
         var out = Writer(bigEndian: bigEndian)
         out.bytes = [0x7f, 0x45, 0x4c, 0x46, is64 ? 2 : 1, bigEndian ? 2 : 1, 1, 0] + [UInt8](repeating: 0, count: 8)
-        out.u16(3)  // ET_DYN
+        out.u16(UInt64(type))
         out.u16(UInt64(machine))
         out.u32(1)
         out.word(Self.base, is64)  // e_entry
@@ -82,25 +93,31 @@ struct SyntheticELF {
         out.u16(0)
         out.u16(0)
         out.u16(0)
-        func segment(_ type: UInt32, _ offset: Int, _ size: Int) {
+        func segment(_ type: UInt32, _ offset: Int, _ size: Int, flags: UInt64 = 4) {
             let vaddr = Self.base + UInt64(offset)
             if is64 {
-                out.u32(UInt64(type)); out.u32(4)
+                out.u32(UInt64(type)); out.u32(flags)
                 out.u64(UInt64(offset)); out.u64(vaddr); out.u64(vaddr)
                 out.u64(UInt64(size)); out.u64(UInt64(size)); out.u64(8)
             } else {
                 out.u32(UInt64(type)); out.u32(UInt64(offset)); out.u32(vaddr); out.u32(vaddr)
-                out.u32(UInt64(size)); out.u32(UInt64(size)); out.u32(4); out.u32(4)
+                out.u32(UInt64(size)); out.u32(UInt64(size)); out.u32(flags); out.u32(4)
             }
         }
+        let writableAt = Self.writableOffset(after: total)
+        let writable = writableSegment?(Self.base + UInt64(writableAt)) ?? []
         segment(1, 0, total)
         segment(interpreter == nil ? 4 : 3, interpOffset, interpBytes.count)
-        segment(2, dynamicOffset, dynamicSize)
+        segment(dynamic ? 2 : 4, dynamicOffset, dynamicSize)
+        if writableSegment != nil { segment(1, writableAt, writable.count, flags: 6) }
         out.bytes += interpBytes + strings + verneed
         out.bytes += [UInt8](repeating: 0, count: dynamicOffset - out.bytes.count)
         for (tag, value) in dynamicEntries {
             out.word(UInt64(bitPattern: tag), is64)
             out.word(value, is64)
+        }
+        if writableSegment != nil {
+            out.bytes += [UInt8](repeating: 0, count: writableAt - out.bytes.count) + writable
         }
         return out.bytes
     }

@@ -20,9 +20,15 @@ import Darwin
 /// `/etc/ld-musl-<arch>.path` or `/lib:/usr/local/lib:/usr/lib`. Names already loaded (by
 /// `DT_NEEDED` name or `DT_SONAME`) are reused. When the loader's contents match neither
 /// family, the executable's ``LibC`` (by name) picks the rules, glibc by default.
+///
+/// Each file (and the root's `ld.so.cache` or `ld.so.conf`) is read once per resolver
+/// (copies share what was read), so one resolver serves a whole scan; make a new one when
+/// files in the root change.
 public struct DependencyResolver: Sendable {
     /// The image's filesystem.
     public let root: ImageRoot
+    /// The files and configuration read from the root so far.
+    let cache = RootCache()
 
     /// The most objects loaded for one executable; a bound on hostile or looping trees.
     public static let maximumObjects = 4096
@@ -47,12 +53,7 @@ public struct DependencyResolver: Sendable {
         guard let real = try root.resolve(path) else {
             throw ELFFinding(path: path, problem: .unreadable(errno: ENOENT))
         }
-        let executable: ELFFile
-        do {
-            executable = try ELFFile(path: root.hostPath(real))
-        } catch {
-            throw ELFFinding(path: path, problem: error.problem)
-        }
+        let executable = try file(at: real)
         guard let interpreter = executable.interpreter else {
             return Resolution(path: path, interpreter: nil, loader: nil, defaultDirectories: [],
                               dependencies: [], findings: [], warnings: [])
@@ -87,13 +88,32 @@ public struct DependencyResolver: Sendable {
                           findings: session.findings, warnings: session.warnings)
     }
 
+    /// The file at `path` inside the root (links followed), parsed once per resolver: a
+    /// caller that inspects a file and then resolves it reads it once. Errors name `path`.
+    public func file(at path: String) throws(ELFFinding) -> ELFFile {
+        guard let real = try root.resolve(path) else {
+            throw ELFFinding(path: path, problem: .unreadable(errno: ENOENT))
+        }
+        switch parse(resolved: real) {
+        case .success(let file): return file
+        case .failure(let error): throw ELFFinding(path: path, problem: error.problem)
+        }
+    }
+
     /// Opens `path` inside the root: nil when it does not exist, otherwise the parse result.
     func open(_ path: String) -> Result<ELFFile, ELFFinding>? {
         guard let resolved = try? root.resolve(path) else { return nil }
-        do {
-            return .success(try ELFFile(path: root.hostPath(resolved)))
-        } catch {
-            return .failure(error)
+        return parse(resolved: resolved)
+    }
+
+    /// The parse result for `resolved`, a path inside the root with no links left, read once.
+    private func parse(resolved: String) -> Result<ELFFile, ELFFinding> {
+        cache.file(at: resolved) {
+            do throws(ELFFinding) {
+                return .success(try ELFFile(path: root.hostPath(resolved)))
+            } catch {
+                return .failure(error)
+            }
         }
     }
 }

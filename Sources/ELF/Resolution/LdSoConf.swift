@@ -10,34 +10,63 @@ import Darwin
 ///
 /// Kept simple: one directory per line, `#` comments, `include PATTERN` (relative patterns
 /// are taken from `/etc`; wildcards are matched in the last component only, files in name
-/// order, nesting limited to 8 levels); `hwcap` lines and `=type` suffixes are ignored.
+/// order, nesting limited to 8 levels, each file read once); `hwcap` lines and `=type`
+/// suffixes are ignored. Files over 1 MiB are not read.
 enum LdSoConf {
     /// The directories of `path` (inside `root`) and its includes, in order, without duplicates.
     static func directories(root: ImageRoot, path: String = "/etc/ld.so.conf") -> [String] {
-        var result: [String] = []
+        var result = Directories()
         read(root: root, path: path, depth: 0, into: &result)
-        return result
+        return result.list
     }
 
-    private static func read(root: ImageRoot, path: String, depth: Int, into result: inout [String]) {
-        guard depth < 8, let resolved = try? root.resolve(path),
+    /// Directories in the order first seen, and the files already read. The set keeps
+    /// deduplication linear, so a hostile file of many lines cannot make it quadratic; reading
+    /// each file once ends include cycles and fan-outs (a file including itself on every line)
+    /// and changes nothing else, since a second read could only add directories already seen.
+    private struct Directories {
+        var list: [String] = []
+        var seen: Set<String> = []
+        var files: Set<String> = []
+
+        mutating func add(_ directory: String) {
+            if seen.insert(directory).inserted { list.append(directory) }
+        }
+    }
+
+    private static func read(root: ImageRoot, path: String, depth: Int, into result: inout Directories) {
+        guard depth < 8, let resolved = try? root.resolve(path), result.files.insert(resolved).inserted,
               let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20) else { return }
-        for rawLine in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" }) {
-            let line = (rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("hwcap ") { continue }
-            if line.hasPrefix("include") && line.dropFirst(7).first?.isWhitespace == true {
-                for pattern in line.dropFirst(7).split(whereSeparator: \.isWhitespace) {
-                    let absolute = pattern.hasPrefix("/") ? String(pattern) : "/etc/" + pattern
+        // Bytes, not Characters: lines are ASCII in practice and garbage must stay cheap.
+        for rawLine in bytes.split(separator: UInt8(ascii: "\n")) {
+            let line = trimmed(rawLine.prefix { $0 != UInt8(ascii: "#") })
+            if line.isEmpty || line.starts(with: "hwcap ".utf8) { continue }
+            if line.starts(with: "include".utf8), let next = line.dropFirst(7).first, isSpace(next) {
+                for pattern in line.dropFirst(7).split(whereSeparator: isSpace) {
+                    let text = String(decoding: pattern, as: UTF8.self)
+                    let absolute = text.hasPrefix("/") ? text : "/etc/" + text
                     for file in expand(root: root, pattern: absolute) {
                         read(root: root, path: file, depth: depth + 1, into: &result)
                     }
                 }
                 continue
             }
-            let directory = String(line.split(separator: "=", maxSplits: 1).first ?? "").trimmingWhitespace()
-            if !directory.isEmpty && !result.contains(directory) { result.append(directory) }
+            let directory = trimmed(line.prefix { $0 != UInt8(ascii: "=") })
+            if !directory.isEmpty { result.add(String(decoding: directory, as: UTF8.self)) }
         }
+    }
+
+    /// C's `isspace` in the C locale.
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0d).contains(byte)
+    }
+
+    /// `bytes` without leading and trailing white space.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return []
+        }
+        return bytes[first...last]
     }
 
     /// The files inside the root matching `pattern`, whose wildcards may only be in the last component.
@@ -54,12 +83,5 @@ enum LdSoConf {
             if name != "." && name != ".." && fnmatch(namePattern, name, 0) == 0 { names.append(name) }
         }
         return names.sorted().map { SearchPath.join(directory, $0) }
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -27,9 +27,25 @@ struct ResolutionSession {
     var findings: [ResolutionFinding] = []
     var warnings: [String] = []
     var defaultDirectories: [String] = []
-    /// The cache or ld.so.conf directories (glibc), read once.
-    var cache: LdSoCache?
+    /// The `ld.so.cache` entries by name or the `ld.so.conf` directories (glibc), as the
+    /// resolver read them once for all its resolutions.
+    var cacheEntries: [String: [LdSoCache.Entry]]?
     var confDirectories: [String] = []
+    /// Each object's `DT_RPATH` or `DT_RUNPATH` directories, expanded once (by object index and tag).
+    var objectDirectories: [ObjectPathKey: [String]] = [:]
+    /// Candidate paths tried so far, against ``maximumLookups``.
+    var lookups = 0
+
+    /// The most candidate paths one resolution tries: with thousands of `DT_NEEDED` names and
+    /// search directories, a hostile file could otherwise keep the search going for hours.
+    /// Real trees stay far below (hundreds of names times tens of directories).
+    static let maximumLookups = 1 << 18
+
+    /// Identifies one object's search path list.
+    struct ObjectPathKey: Hashable {
+        let object: Int
+        let tag: DynamicTag
+    }
 
     init(resolver: DependencyResolver, rules: LoaderFamily, platform: ELFPlatform, interpreter: String) {
         self.resolver = resolver
@@ -39,17 +55,21 @@ struct ResolutionSession {
         switch rules {
         case .glibc:
             defaultDirectories = DependencyResolver.glibcDefaultDirectories(for: platform)
-            if let resolved = try? root.resolve("/etc/ld.so.cache") {
-                cache = try? LdSoCache(path: root.hostPath(resolved))
-            }
-            if cache == nil, (try? root.resolve("/etc/ld.so.conf")) != nil {
-                confDirectories = LdSoConf.directories(root: root)
+            let configuration = resolver.cache.glibcConfiguration { GlibcSearchConfiguration(root: root) }
+            cacheEntries = configuration.cacheEntries
+            confDirectories = configuration.confDirectories
+            if configuration.readConf {
                 warnings.append("no ld.so.cache: searched ld.so.conf, the cache may be stale or missing")
             }
         case .musl:
             defaultDirectories = Self.muslPath(root: root, interpreter: interpreter, platform: platform)
         }
     }
+
+    /// What glibc substitutes for `$LIB` (`lib64` for 64-bit files, `lib` otherwise).
+    var lib: String { platform.fileClass == .elf64 ? "lib64" : "lib" }
+    /// What glibc substitutes for `$PLATFORM`: the machine name, e.g. `x86_64`.
+    var platformName: String { platform.machine.description }
 
     /// musl's system path: `/etc/ld-musl-<arch>.path` (newline- or colon-separated) or the
     /// default. `<arch>` comes from the loader's name `ld-musl-<arch>.so.1` (e.g. `armhf`),
@@ -60,8 +80,8 @@ struct ResolutionSession {
             ? String(name.dropFirst(8).dropLast(5)) : platform.machine.description
         if let resolved = try? root.resolve("/etc/ld-musl-\(arch).path"),
            let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20) {
-            return String(decoding: bytes, as: UTF8.self)
-                .split(whereSeparator: { $0 == "\n" || $0 == ":" }).map(String.init)
+            return bytes.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: ":") })
+                .map { String(decoding: $0, as: UTF8.self) }
         }
         return ["/lib", "/usr/local/lib", "/usr/lib"]
     }
@@ -94,101 +114,6 @@ struct ResolutionSession {
                 }
             }
         }
-    }
-
-    /// One step of the search for a name without `/`.
-    enum Step {
-        case directories([String], ResolutionMethod)
-        case cache
-    }
-
-    /// Finds `name` for the object at `requester` and loads it.
-    mutating func search(_ name: String, requester: Int) -> Found {
-        let file = objects[requester].file
-        if name.contains("/") {
-            guard let opened = resolver.open(name), case .success(let library) = opened else {
-                return Found(path: nil, method: nil, object: nil)
-            }
-            if ELFPlatform(library) != ELFPlatform(file) {
-                findings.append(.wrongArchitecture(path: name, expected: ELFPlatform(file), found: ELFPlatform(library)))
-                return Found(path: name, method: .direct, object: nil)
-            }
-            return add(name, path: name, method: .direct, file: library, loader: requester)
-        }
-        if rules == .musl && Self.isMuslReserved(name) {
-            return Found(path: objects[1].path, method: .interpreter, object: 1)
-        }
-        for step in steps(requester: requester) {
-            switch step {
-            case .directories(let directories, let method):
-                for directory in directories {
-                    let path = SearchPath.join(directory.hasPrefix("/") ? directory : "/" + directory, name)
-                    if let library = usable(path, for: file) {
-                        return add(name, path: path, method: method, file: library, loader: requester)
-                    }
-                }
-            case .cache:
-                for entry in cache?.entries(named: name) ?? [] {
-                    if let library = usable(entry.path, for: file) {
-                        return add(name, path: entry.path, method: .ldSoCache, file: library, loader: requester)
-                    }
-                }
-            }
-        }
-        return Found(path: nil, method: nil, object: nil)
-    }
-
-    /// The search steps, in order, for a dependency of `requester`.
-    func steps(requester: Int) -> [Step] {
-        let file = objects[requester].file
-        var steps: [Step] = []
-        switch rules {
-        case .glibc:
-            let lib = platform.fileClass == .elf64 ? "lib64" : "lib"
-            let platformName = platform.machine.description
-            if file.runpath == nil {
-                var chain: Int? = requester
-                while let index = chain {
-                    let object = objects[index]
-                    if let rpath = object.file.rpath, object.file.runpath == nil {
-                        steps.append(.directories(SearchPath.directories(
-                            rpath, origin: SearchPath.directory(of: object.path), lib: lib, platform: platformName), .rpath))
-                    }
-                    chain = object.loader
-                }
-            }
-            if let runpath = file.runpath {
-                steps.append(.directories(SearchPath.directories(
-                    runpath, origin: SearchPath.directory(of: objects[requester].path), lib: lib, platform: platformName), .runpath))
-            }
-            if !(file.dynamic?.flags1.contains(.noDefaultLibraries) ?? false) {
-                steps.append(.cache)
-                steps.append(.directories(confDirectories, .ldSoConf))
-                steps.append(.directories(defaultDirectories, .defaultPath))
-            }
-        case .musl:
-            var chain: Int? = requester
-            while let index = chain {
-                let object = objects[index]
-                if let runpath = object.file.runpath {
-                    steps.append(.directories(SearchPath.directories(
-                        runpath, origin: SearchPath.directory(of: object.path), lib: nil, platform: nil), .runpath))
-                } else if let rpath = object.file.rpath {
-                    steps.append(.directories(SearchPath.directories(
-                        rpath, origin: SearchPath.directory(of: object.path), lib: nil, platform: nil), .rpath))
-                }
-                chain = object.loader
-            }
-            steps.append(.directories(defaultDirectories, .muslPath))
-        }
-        return steps
-    }
-
-    /// The ELF file at `path` when it exists and has the class and machine of `requester`.
-    func usable(_ path: String, for requester: ELFFile) -> ELFFile? {
-        guard let opened = resolver.open(path), case .success(let library) = opened,
-              ELFPlatform(library) == ELFPlatform(requester) else { return nil }
-        return library
     }
 
     /// Loads `file`, found as `path`, under `name` and its soname.

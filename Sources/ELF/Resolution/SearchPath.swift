@@ -1,20 +1,24 @@
 /// Splitting and expanding `DT_RPATH` / `DT_RUNPATH` strings.
 enum SearchPath {
-    /// The directories of a colon-separated path list with dynamic string tokens replaced.
-    /// `$ORIGIN`/`${ORIGIN}` become `origin`; `$LIB` and `$PLATFORM` (and braced forms) become
-    /// `lib` and `platform` when given (glibc), and are left as written otherwise (musl).
-    /// Empty elements are dropped; relative ones are later taken from the image's `/`.
+    /// The directories of a colon-separated path list with dynamic string tokens replaced
+    /// (see ``expand(_:origin:lib:platform:)``). Empty elements are dropped; relative ones are
+    /// later taken from the image's `/`.
     static func directories(_ list: String, origin: String, lib: String?, platform: String?) -> [String] {
+        list.split(separator: ":").map { expand(String($0), origin: origin, lib: lib, platform: platform) }
+    }
+
+    /// `text` with its dynamic string tokens replaced: `$ORIGIN`/`${ORIGIN}` become `origin`;
+    /// `$LIB` and `$PLATFORM` (and braced forms) become `lib` and `platform` when given (glibc),
+    /// and are left as written otherwise (musl).
+    static func expand(_ text: String, origin: String, lib: String?, platform: String?) -> String {
         var tokens = [("ORIGIN", origin)]
         if let lib { tokens.append(("LIB", lib)) }
         if let platform { tokens.append(("PLATFORM", platform)) }
-        return list.split(separator: ":").map { element in
-            var text = String(element)
-            for (name, value) in tokens {
-                text = text.replacingAll("${\(name)}", with: value).replacingAll("$\(name)", with: value)
-            }
-            return text
+        var result = text
+        for (name, value) in tokens {
+            result = result.replacingAll("${\(name)}", with: value).replacingAll("$\(name)", with: value)
         }
+        return result
     }
 
     /// The directory part of an absolute path inside the image (`/` for top-level files).

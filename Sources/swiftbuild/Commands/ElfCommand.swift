@@ -86,45 +86,47 @@ struct ElfCommand: ParsableCommand {
             if isDirectory.boolValue {
                 for file in Self.regularFiles(under: host) {
                     let relative = inside.hasSuffix("/") ? inside + file.relative : inside + "/" + file.relative
-                    if let report = try report(path: relative, host: file.host, resolver: resolver, skipNonELF: true) {
+                    if let report = try report(path: relative, resolver: resolver, skipNonELF: true) {
                         reports.append(report)
                     }
                 }
-            } else if let report = try report(path: path, host: host, resolver: resolver, skipNonELF: false) {
+            } else if let report = try report(path: path, resolver: resolver, skipNonELF: false) {
                 reports.append(report)
             }
         }
         return reports
     }
 
-    private func report(path: String, host: String, resolver: DependencyResolver, skipNonELF: Bool) throws -> ElfFileReport? {
+    /// The report for the file at `path` (inside the root), read through the resolver so that
+    /// resolving it does not read it again.
+    private func report(path: String, resolver: DependencyResolver, skipNonELF: Bool) throws -> ElfFileReport? {
+        let inside = path.hasPrefix("/") ? path : "/" + path
         let file: ELFFile
         do {
-            file = try ELFFile(path: host)
+            file = try resolver.file(at: inside)
         } catch {
             // (A `catch where` on this typed error crashes Swift 6.3's ownership checker.)
             let problem = error.problem
-            guard problem == .notELF else { throw error }
-            return skipNonELF ? nil : checked(ElfFileReport(notELF: path))
+            guard problem == .notELF else {
+                // One damaged file is a finding about it, not the end of a directory scan.
+                return checked(ElfFileReport(unreadable: path, problem: problem), file: nil)
+            }
+            return skipNonELF ? nil : checked(ElfFileReport(notELF: path), file: nil)
         }
         let kind = ELFKind(file)
         let resolves = file.interpreter != nil || kind == .sharedLibrary
-        let inside = path.hasPrefix("/") ? path : "/" + path
-        return checked(ElfFileReport(path: path, file: file, resolution: resolves ? try resolver.resolve(inside) : nil))
+        return checked(ElfFileReport(path: path, file: file, resolution: resolves ? try resolver.resolve(inside) : nil), file: file)
     }
 
-    /// Adds a finding when the file fails `--require`.
-    private func checked(_ report: ElfFileReport) -> ElfFileReport {
-        guard let require, report.kind != "shared-library" else { return report }
+    /// Adds a finding when the file (nil when it is not ELF) fails `--require`; shared
+    /// libraries are not judged.
+    private func checked(_ report: ElfFileReport, file: ELFFile?) -> ElfFileReport {
+        guard let require, report.kind != "shared-library",
+              let requirement = LinkageRequirement(rawValue: require.rawValue) else { return report }
+        if let file, requirement.isSatisfied(by: file) { return report }
         var report = report
-        let satisfied = switch require {
-        case .static: report.kind == "static" || report.kind == "static-pie"
-        case .glibc: report.libc == "glibc"
-        case .musl: report.libc == "musl"
-        }
-        if !satisfied {
-            report.findings.append("--require \(require.rawValue): this file is \(report.kind) with libc \(report.libc)")
-        }
+        let go = report.go.map { " (\($0.summary))" } ?? ""
+        report.findings.append("--require \(require.rawValue): this file is \(report.kind) with libc \(report.libc)\(go)")
         return report
     }
 

@@ -28,6 +28,30 @@ struct ElfFileReport: Encodable {
         }
     }
 
+    /// The Go build information of a Go binary: its Go release and `CGO_ENABLED` (null when not recorded).
+    struct Go: Encodable {
+        var version: String
+        var cgo: Bool?
+
+        init(_ info: GoBuildInfo) {
+            version = info.version
+            cgo = info.cgoEnabled
+        }
+
+        /// E.g. `Go go1.19.8 CGO_ENABLED=0`.
+        var summary: String {
+            "Go \(version)" + (cgo.map { $0 ? " CGO_ENABLED=1" : " CGO_ENABLED=0" } ?? "")
+        }
+
+        private enum CodingKeys: String, CodingKey { case version, cgo }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(version, forKey: .version)
+            try container.encode(cgo, forKey: .cgo)
+        }
+    }
+
     var path: String
     var kind: String
     var `class`: String?
@@ -38,6 +62,8 @@ struct ElfFileReport: Encodable {
     var rpath: String?
     var runpath: String?
     var libc: String
+    /// Set for Go binaries.
+    var go: Go?
     /// Per library, the symbol versions the file needs from it.
     var requiredVersions: [String: [String]]
     var resolved: [Dependency]
@@ -54,6 +80,14 @@ struct ElfFileReport: Encodable {
         findings = []
     }
 
+    /// The report for a file that could not be read or whose ELF header or program headers
+    /// are unusable: kind `unreadable`, with the problem as its finding.
+    init(unreadable path: String, problem: ELFProblem) {
+        self.init(notELF: path)
+        kind = "unreadable"
+        findings = ["\(path): \(problem)"]
+    }
+
     init(path: String, file: ELFFile, resolution: Resolution?) {
         self.path = path
         kind = Self.kind(ELFKind(file))
@@ -65,9 +99,11 @@ struct ElfFileReport: Encodable {
         rpath = file.rpath
         runpath = file.runpath
         libc = Self.libc(LibC(file))
+        go = file.goBuildInfo.map(Go.init)
         requiredVersions = Dictionary(file.versionRequirements.map { ($0.file, $0.versions.map(\.name)) }, uniquingKeysWith: +)
         resolved = resolution?.dependencies.map(Dependency.init) ?? []
-        findings = file.findings.map(\.description) + (resolution?.findings.map(\.description) ?? [])
+        // Named by the path as given, not the host path the file was read from.
+        findings = file.findings.map { "\(path): \($0.problem)" } + (resolution?.findings.map(\.description) ?? [])
             + (resolution?.warnings ?? [])
     }
 
@@ -93,7 +129,7 @@ struct ElfFileReport: Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, requiredVersions, resolved, findings
+        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, go, requiredVersions, resolved, findings
     }
 
     /// Writes every key, with `null` where a value is absent.
@@ -109,6 +145,7 @@ struct ElfFileReport: Encodable {
         try container.encode(rpath, forKey: .rpath)
         try container.encode(runpath, forKey: .runpath)
         try container.encode(libc, forKey: .libc)
+        try container.encode(go, forKey: .go)
         try container.encode(requiredVersions, forKey: .requiredVersions)
         try container.encode(resolved, forKey: .resolved)
         try container.encode(findings, forKey: .findings)
@@ -116,7 +153,8 @@ struct ElfFileReport: Encodable {
 
     /// The ldd-like text form: a header line, the interpreter, the dependency tree, findings.
     var text: String {
-        var lines = ["\(path): \(kind)" + (`class`.map { ", \($0) \(machine ?? "")" } ?? "") + (kind == "not-elf" ? "" : ", libc \(libc)")]
+        var lines = ["\(path): \(kind)" + (`class`.map { ", \($0) \(machine ?? "")" } ?? "")
+                     + (`class` == nil ? "" : ", libc \(libc)") + (go.map { ", \($0.summary)" } ?? "")]
         if let interpreter { lines.append("    interpreter \(interpreter)") }
         func add(_ dependencies: [Dependency], depth: Int) {
             for dependency in dependencies {
