@@ -36,23 +36,31 @@ extension StageBuilder {
     }
 
     /// The key of a COPY or ADD over `chain`: its expanded words and a digest of what it
-    /// reads (the selected context files by content, or the `--from` stage's key or
-    /// image's manifest digest). Nil when the sources cannot be read; the step then runs
-    /// uncached and reports the problem itself.
-    func copyCacheKey(_ copy: PreparedCopy, over chain: LayerChain) async throws -> Digest? {
+    /// reads (the selected files by content, from the context or from the `--from` stage,
+    /// so a rebuilt stage that made the same files still hits; or the `--from` image's
+    /// manifest digest). Nil when the sources cannot be read; the step then runs uncached
+    /// and reports the problem itself.
+    func copyCacheKey(_ copy: PreparedCopy, over chain: LayerChain, step: String) async throws -> Digest? {
+        let patterns = copy.sources.compactMap { source -> String? in
+            if case .path(let pattern) = source { return pattern }
+            return nil
+        }
         let sourceDigest: String
         if let reference = copy.from {
             if let stage = referencedStage(reference), let output = finishedStages[stage.index] {
-                sourceDigest = "stage " + output.chain.cacheKey.description
+                let view = try StepMount(over: output.chain, in: workDirectory, step: "\(step)-key")
+                defer {
+                    try? view.unmount()
+                    try? FileManager.default.removeItem(at: view.snapshot)
+                }
+                let stageRoot = BuildContext(rootFilesystem: view.merged.path)
+                guard let digest = try? stageRoot.contentDigest(for: patterns, excludes: copy.excludes) else { return nil }
+                sourceDigest = "stage files " + digest.description
             } else {
                 guard let image = try? await resolveImage(reference) else { return nil }
                 sourceDigest = "image " + image.descriptor.digest.description
             }
         } else {
-            let patterns = copy.sources.compactMap { source -> String? in
-                if case .path(let pattern) = source { return pattern }
-                return nil
-            }
             guard let digest = try? context.contentDigest(for: patterns, excludes: copy.excludes) else { return nil }
             sourceDigest = "context " + digest.description
         }

@@ -110,7 +110,7 @@ struct StageBuilder {
             historyLine = Self.runHistory(state.commandLine(run.command), state: state)
         case .copy(let transfer), .add(let transfer):
             let prepared = try prepareCopy(transfer, instruction: instruction, state: state)
-            outcome = try await cached(try await copyCacheKey(prepared, over: chain), instruction, chain: &chain) { chain in
+            outcome = try await cached(try await copyCacheKey(prepared, over: chain, step: step), instruction, chain: &chain) { chain in
                 try await executeCopy(prepared, instruction: instruction, step: step, chain: &chain)
             }
             historyLine = try Self.copyHistory(instruction.keyword, transfer, state: state)

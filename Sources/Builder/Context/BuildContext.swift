@@ -19,6 +19,16 @@ public struct BuildContext: Sendable {
     public let ignoreFile: String?
     private let cache: ContentDigestCache
 
+    /// A stage's root filesystem (mounted at `directory`) as the source of a `COPY --from`:
+    /// nothing is ignored, and digests are remembered for this one use only.
+    init(rootFilesystem directory: String) {
+        self.directory = directory
+        // An empty file has no pattern that could be rejected.
+        ignore = try! DockerIgnore(contents: "")
+        ignoreFile = nil
+        cache = ContentDigestCache()
+    }
+
     /// The context at `directory`; `dockerfile` is the Dockerfile's path, for its own
     /// ignore file. Content digests are remembered in `digestCache`.
     init(directory: String, dockerfile: String? = nil, digestCache: ContentDigestCache) throws(BuildContextError) {
