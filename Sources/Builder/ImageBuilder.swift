@@ -94,7 +94,7 @@ public struct ImageBuilder: Sendable {
     /// snapshots), writes its config and manifest, and tags it.
     private func export(_ target: StageOutput, request: BuildRequest, workDirectory: URL) throws -> BuildResult {
         let packer = LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
-        let mediaType = Self.mediaType(request.compression)
+        let mediaType = request.compression.mediaType
         var layers: [BuiltLayer] = []
         for (number, layer) in target.chain.stepLayers.enumerated() {
             if let stored = store.packedLayer(for: layer.diffID, mediaType: mediaType) {
@@ -117,13 +117,5 @@ public struct ImageBuilder: Sendable {
         let descriptor = try store.commitImage(config: config, baseLayers: target.chain.storedLayers, layers: layers,
                                                tags: request.tags)
         return BuildResult(descriptor: descriptor, config: config, cacheRecords: [:])
-    }
-
-    private static func mediaType(_ compression: LayerCompression) -> MediaType {
-        switch compression {
-        case .none: return .ociLayer
-        case .gzip: return .ociLayerGzip
-        case .zstd: return .ociLayerZstd
-        }
     }
 }

@@ -153,10 +153,35 @@ struct StageBuilder {
             try? FileManager.default.removeItem(at: mount.snapshot)
             return false
         }
-        let packer = LayerPacker(compression: .none, sourceDateEpoch: request.sourceDateEpoch)
-        let diffID = try packer.diffID(of: mount.snapshot.appendingPathComponent("fs").path)
-        let committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
+        let filesystem = mount.snapshot.appendingPathComponent("fs").path
+        let diffID: Digest
+        let committed: URL
+        if layersAreExported {
+            // The layer will be in the image: pack it now, once, instead of hashing it now
+            // and packing it again at the export.
+            let blobPath = workDirectory.appendingPathComponent("layer-\(step).blob").path
+            let blob = try LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
+                .pack(directory: filesystem, to: blobPath)
+            diffID = blob.diffID
+            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: request.compression.mediaType)
+            committed = try store.commitBuiltSnapshot(mount.snapshot, packedInto: BuiltLayer(blobPath: blobPath, descriptor: descriptor,
+                                                                                             diffID: diffID))
+        } else {
+            diffID = try LayerPacker(compression: .none, sourceDateEpoch: request.sourceDateEpoch).diffID(of: filesystem)
+            committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
+        }
         chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)), snapshot: committed)
+        return true
+    }
+
+    /// Whether this stage's layers end up in the image: it is the target, or a stage the
+    /// target is built `FROM`, directly or through others.
+    var layersAreExported: Bool {
+        var index = request.plan.targetIndex
+        while index != stage.index {
+            guard case .stage(let base) = request.plan.stages[index].base else { return false }
+            index = base
+        }
         return true
     }
 

@@ -6,11 +6,7 @@ extension ImageStore {
     /// the store, noted in the snapshot) unless an earlier build or pull left one: what
     /// sharing a cache record through a registry uploads.
     public func ensurePackedLayer(for diffID: Digest, compression: LayerCompression) throws -> Descriptor {
-        let mediaType: MediaType = switch compression {
-        case .none: .ociLayer
-        case .gzip: .ociLayerGzip
-        case .zstd: .ociLayerZstd
-        }
+        let mediaType = compression.mediaType
         if let stored = packedLayer(for: diffID, mediaType: mediaType) { return stored }
         guard hasSnapshot(diffID) else {
             throw StoreError.layer(path: diffID.description, reason: "its snapshot is not in the store")

@@ -51,6 +51,22 @@ extension ImageStore {
         return snapshotDirectory(for: diffID)
     }
 
+    /// Moves a snapshot a build step made into `snapshots/<diff ID>` together with the
+    /// layer blob it was packed into (moved into the store's blobs), so the export reuses it.
+    ///
+    /// - Returns: the committed snapshot's directory.
+    public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> URL {
+        try withIndexLocked {
+            if let blobPath = layer.blobPath, !layout.hasBlob(layer.descriptor.digest) {
+                try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
+                                      expectedSize: layer.descriptor.size)
+            }
+            try commitSnapshot(directory, diffID: layer.diffID)
+            try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
+        }
+        return snapshotDirectory(for: layer.diffID)
+    }
+
     /// The stored blob of `media type` that the snapshot with `diffID` was packed into or
     /// unpacked from, if the blob is still in the store.
     public func packedLayer(for diffID: Digest, mediaType: MediaType) -> Descriptor? {

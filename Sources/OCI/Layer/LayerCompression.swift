@@ -8,3 +8,14 @@ public enum LayerCompression: Sendable, Hashable {
     /// zstd, `level` 1 to 19 (20 to 22 need much more memory); 3 is zstd's default.
     case zstd(level: Int = 3)
 }
+
+extension LayerCompression {
+    /// The OCI layer media type of a blob compressed this way.
+    public var mediaType: MediaType {
+        switch self {
+        case .none: .ociLayer
+        case .gzip: .ociLayerGzip
+        case .zstd: .ociLayerZstd
+        }
+    }
+}
