@@ -28,27 +28,8 @@ else
 fi
 
 # make_tree DIR MEGABYTES: about MEGABYTES of files averaging 50 KB, 100 per directory,
-# alternating text (words drawn from a small vocabulary) and random bytes.
-make_tree() {
-    python3 - "$1" "$2" <<'PYTHON'
-import os, random, sys
-root, megabytes = sys.argv[1], int(sys.argv[2])
-rng = random.Random(42)
-words = [''.join(rng.choice('abcdefghijklmnopqrstuvwxyz') for _ in range(rng.randint(2, 9))) for _ in range(5000)]
-corpus = ' '.join(rng.choice(words) for _ in range(800_000)).encode()
-for index in range(megabytes * 20):
-    directory = os.path.join(root, 'dir%03d' % (index // 100))
-    os.makedirs(directory, exist_ok=True)
-    size = rng.randint(1_000, 99_000)
-    if index % 2:
-        data = os.urandom(size)
-    else:
-        start = rng.randrange(len(corpus) - size)
-        data = corpus[start:start + size]
-    with open(os.path.join(directory, 'file%05d' % index), 'wb') as f:
-        f.write(data)
-PYTHON
-}
+# alternating text and random bytes, seeded (the tree of Benchmarks/run.sh's workload 4).
+make_tree() { python3 Benchmarks/workloads/make-context.py "$1" "$2"; }
 
 # seconds COMMAND...: runs COMMAND, prints its wall time in seconds.
 seconds() {
