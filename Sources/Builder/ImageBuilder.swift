@@ -32,7 +32,7 @@ public struct ImageBuilder: Sendable {
             events(.elfChecked(report, policy: request.elfCheck))
             if request.elfCheck == .error, !report.failing.isEmpty { throw ELFCheckFailure(report: report) }
         }
-        var result = try export(target, request: request, workDirectory: workDirectory)
+        var result = try export(target, request: request)
         result.cacheRecords = cacheLog.all
         events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
         return result
@@ -90,30 +90,15 @@ public struct ImageBuilder: Sendable {
                                                            origins: chain.stepLayers.map(\.origin))
     }
 
-    /// Packs the target's new layers (reusing blobs an earlier build packed from the same
-    /// snapshots), writes its config and manifest, and tags it.
-    private func export(_ target: StageOutput, request: BuildRequest, workDirectory: URL) throws -> BuildResult {
+    /// Packs the target's new layers (reusing blobs their steps or an earlier build packed),
+    /// writes its config and manifest, and tags it.
+    private func export(_ target: StageOutput, request: BuildRequest) throws -> BuildResult {
         let packer = LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
-        let mediaType = request.compression.mediaType
-        var layers: [BuiltLayer] = []
-        for (number, layer) in target.chain.stepLayers.enumerated() {
-            if let stored = store.packedLayer(for: layer.diffID, mediaType: mediaType) {
-                layers.append(BuiltLayer(blobPath: nil, descriptor: stored, diffID: layer.diffID))
-                continue
-            }
-            let blobPath = workDirectory.appendingPathComponent("layer-\(number).blob").path
-            let snapshot = store.snapshotDirectory(for: layer.diffID).appendingPathComponent("fs")
-            let blob = try packer.pack(directory: snapshot.path, to: blobPath)
-            guard blob.diffID == layer.diffID else {
-                throw StoreError.layer(path: snapshot.path, reason: "it packs to diff ID \(blob.diffID), but was committed as \(layer.diffID)")
-            }
-            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType)
-            layers.append(BuiltLayer(blobPath: blobPath, descriptor: descriptor, diffID: layer.diffID))
-        }
+        let layers = try target.chain.stepLayers.map { try store.ensurePackedLayer(for: $0.diffID, packer: packer) }
         var config = target.state.finishedImage
         config.created = request.sourceDateEpoch == nil ? target.chain.created ?? StageBuilder.timestamp(nil)
                                                         : StageBuilder.timestamp(request.sourceDateEpoch)
-        config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + layers.map(\.diffID))
+        config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + target.chain.stepLayers.map(\.diffID))
         let descriptor = try store.commitImage(config: config, baseLayers: target.chain.storedLayers, layers: layers,
                                                tags: request.tags)
         return BuildResult(descriptor: descriptor, config: config, cacheRecords: [:])

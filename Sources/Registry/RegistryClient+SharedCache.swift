@@ -5,12 +5,13 @@ import Store
 extension RegistryClient {
     /// Uploads `records` (cache keys and what their steps left behind, from the store) to
     /// `reference` as a ``SharedCache`` manifest: every layer blob the registry lacks
-    /// (packed now for snapshots no image used), the record list, then the manifest.
+    /// (packed now by `packer` for snapshots no image used: it must clamp times as the build
+    /// did), the record list, then the manifest.
     ///
     /// - Returns: the cache manifest's descriptor.
     @discardableResult
     public func exportCache(_ records: [Digest: CacheRecord], from store: ImageStore, to reference: ImageReference,
-                            compression: LayerCompression = .gzip(),
+                            packer: LayerPacker = LayerPacker(),
                             progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> Descriptor {
         try await store.withContentLease {
             var entries: [SharedCache.Entry] = []
@@ -19,7 +20,7 @@ extension RegistryClient {
                 var layer: Descriptor?
                 if let diffID = record.diffID {
                     guard store.hasSnapshot(diffID) else { continue }
-                    let packed = try store.ensurePackedLayer(for: diffID, compression: compression)
+                    let packed = try store.ensurePackedLayer(for: diffID, packer: packer)
                     layers[packed.digest] = packed
                     layer = packed
                 }

@@ -11,17 +11,17 @@ public struct BaseImage: Sendable {
     public var snapshotDirectories: [URL]
 }
 
-/// A layer a build produced, whose snapshot is already in `snapshots/<diff ID>`: its
-/// blob, packed now in a work directory or packed by an earlier build and stored.
+/// A layer a build step just packed: the blob file in a work directory, to be moved into
+/// the store together with the step's snapshot.
 public struct BuiltLayer: Sendable {
-    /// The packed blob file to move into the store; nil when the store has the blob.
-    public var blobPath: String?
+    /// The packed blob file, moved into the store's blobs on commit.
+    public var blobPath: String
     /// The blob's descriptor (digest, size, media type).
     public var descriptor: Descriptor
     /// The layer's diff ID.
     public var diffID: Digest
 
-    public init(blobPath: String?, descriptor: Descriptor, diffID: Digest) {
+    public init(blobPath: String, descriptor: Descriptor, diffID: Digest) {
         self.blobPath = blobPath
         self.descriptor = descriptor
         self.diffID = diffID
@@ -61,27 +61,21 @@ extension ImageStore {
                          snapshotDirectories: directories)
     }
 
-    /// Stores a built image: moves its new layer blobs into place, notes them in their snapshots, writes
-    /// its config and manifest, and points every tag at it, all under the index lock.
-    /// Without tags, the image is kept as an unnamed `index.json` entry.
+    /// Stores a built image whose layer blobs and snapshots are in the store already
+    /// (``ensurePackedLayer(for:packer:)``): checks them, writes its config and manifest,
+    /// and points every tag at it, all under the index lock. Without tags, the image is
+    /// kept as an unnamed `index.json` entry.
     ///
     /// - Returns: the manifest's descriptor (its digest is the image ID).
-    public func commitImage(config: ImageConfiguration, baseLayers: [Descriptor], layers: [BuiltLayer],
+    public func commitImage(config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
                             tags: [String]) throws -> Descriptor {
         let names = try tags.map { try ImageName(parsing: $0).description }
         return try withIndexLocked {
-            for layer in layers {
-                if let blobPath = layer.blobPath, !layout.hasBlob(layer.descriptor.digest) {
-                    try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
-                                          expectedSize: layer.descriptor.size)
-                }
-                try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
-            }
-            let required = RequiredContent(blobs: Set(baseLayers.map(\.digest) + layers.map(\.descriptor.digest)),
+            let required = RequiredContent(blobs: Set((baseLayers + layers).map(\.digest)),
                                            snapshots: Set(config.rootfs.diffIDs))
             try verify(required, for: names.first ?? "the built image")
             let configBlob = try layout.writeBlob(config.encoded().bytes).descriptor(mediaType: .ociConfig)
-            let layerDescriptors = baseLayers + layers.map(\.descriptor)
+            let layerDescriptors = baseLayers + layers
             let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors).encoded()
             try layout.writeBlob(manifest.bytes)
             var index = try layout.readIndex()

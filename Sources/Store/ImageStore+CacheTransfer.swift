@@ -2,11 +2,13 @@ import Foundation
 import OCI
 
 extension ImageStore {
-    /// The blob of the snapshot with `diffID`, packed with `compression` now (and kept in
-    /// the store, noted in the snapshot) unless an earlier build or pull left one: what
-    /// sharing a cache record through a registry uploads.
-    public func ensurePackedLayer(for diffID: Digest, compression: LayerCompression) throws -> Descriptor {
-        let mediaType = compression.mediaType
+    /// The blob of the snapshot with `diffID`, packed by `packer` now (and kept in the
+    /// store, noted in the snapshot) unless an earlier build step, export or pull left one
+    /// of its media type: what an image export and a shared cache upload. The packer must
+    /// clamp times as the build that made the snapshot did (its `SOURCE_DATE_EPOCH`), or the
+    /// diff ID does not match and this throws.
+    public func ensurePackedLayer(for diffID: Digest, packer: LayerPacker) throws -> Descriptor {
+        let mediaType = packer.compression.mediaType
         if let stored = packedLayer(for: diffID, mediaType: mediaType) { return stored }
         guard hasSnapshot(diffID) else {
             throw StoreError.layer(path: diffID.description, reason: "its snapshot is not in the store")
@@ -14,8 +16,7 @@ extension ImageStore {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
         let blobPath = workspace.path("layer.blob").path
-        let blob = try LayerPacker(compression: compression).pack(
-            directory: snapshotDirectory(for: diffID).appendingPathComponent("fs").path, to: blobPath)
+        let blob = try packer.pack(directory: snapshotDirectory(for: diffID).appendingPathComponent("fs").path, to: blobPath)
         guard blob.diffID == diffID else {
             throw StoreError.layer(path: diffID.description, reason: "the snapshot packs to diff ID \(blob.diffID)")
         }

@@ -57,8 +57,8 @@ extension ImageStore {
     /// - Returns: the committed snapshot's directory.
     public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> URL {
         try withIndexLocked {
-            if let blobPath = layer.blobPath, !layout.hasBlob(layer.descriptor.digest) {
-                try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
+            if !layout.hasBlob(layer.descriptor.digest) {
+                try layout.ingestBlob(from: layer.blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
                                       expectedSize: layer.descriptor.size)
             }
             try commitSnapshot(directory, diffID: layer.diffID)

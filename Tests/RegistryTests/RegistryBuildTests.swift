@@ -33,8 +33,9 @@ struct RegistryBuildTests {
     }
 
     /// Builds and requires success; returns the image ID and the whole stderr.
-    func build(_ arguments: [String]) throws -> (id: String, log: String) {
-        let result = try Processes.swiftbuild(["build", "--progress", "plain"] + arguments)
+    func build(_ arguments: [String], environment: [String: String] = [:]) throws -> (id: String, log: String) {
+        let result = try Processes.run(Processes.swiftbuildBinary, ["build", "--progress", "plain"] + arguments,
+                                       environment: environment)
         #expect(result.status == 0, "\(result.standardError)")
         return (result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), result.standardError)
     }
@@ -68,6 +69,15 @@ struct RegistryBuildTests {
         let unpacked = path("bundle")
         try Processes.tool(["umoci", "unpack", "--image", "\(other):app:again", unpacked])
         #expect(try String(contentsOfFile: unpacked + "/rootfs/copy.txt", encoding: .utf8) == "HELLO REGISTRY\n")
+
+        // With SOURCE_DATE_EPOCH, the builder stage's layer (never exported as an image)
+        // is packed for the cache with the same clamped times, and hits elsewhere.
+        let epoch = ["SOURCE_DATE_EPOCH": "1700000000"]
+        let clampedCache = "type=registry,ref=\(registry.address)/team/app:clamped"
+        let clamped = try build(["--root", origin, "--cache-to", clampedCache, context], environment: epoch)
+        let clampedAgain = try build(["--root", path("clamped-store"), "--cache-from", clampedCache, context], environment: epoch)
+        #expect(clampedAgain.log.components(separatedBy: "\n").filter { $0.hasSuffix(" CACHED") }.count == 4, "\(clampedAgain.log)")
+        #expect(clampedAgain.id == clamped.id)
 
         // A missing cache is a warning, not a failure.
         let missing = try build(["--root", path("third-store"), "--cache-from", "type=registry,ref=\(registry.address)/team/none:x", context])

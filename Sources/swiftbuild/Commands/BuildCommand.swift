@@ -91,7 +91,9 @@ struct BuildCommand: AsyncParsableCommand {
                 }
                 for target in cacheTargets {
                     if !quietTransfers { printToStandardError("exporting cache to \(target.reference)") }
-                    try await client.exportCache(result.cacheRecords, from: imageStore, to: target.reference) { event in
+                    try await client.exportCache(result.cacheRecords, from: imageStore, to: target.reference,
+                                                 packer: LayerPacker(compression: request.compression,
+                                                                     sourceDateEpoch: request.sourceDateEpoch)) { event in
                         if !quietTransfers { printToStandardError("    \(event.description)") }
                     }
                 }
