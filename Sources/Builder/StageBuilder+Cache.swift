@@ -6,8 +6,9 @@ import Store
 extension StageBuilder {
     /// Runs a filesystem step through the build cache: on a hit (unless `--no-cache`) the
     /// recorded layer is put on the chain and `body` does not run; on a miss `body` runs
-    /// and its outcome is recorded under `key`. A nil key (sources that cannot be read)
-    /// runs `body` without the cache. Either way the chain's key becomes `key`.
+    /// and its outcome is recorded under `key`; either way the chain's key becomes `key`.
+    /// A nil key (sources that cannot be read) runs `body` without the cache and gives the
+    /// chain a random key, so no later step can hit.
     ///
     /// - Returns: whether the step changed the filesystem, and whether it was a cache hit.
     func cached(_ key: Digest?, _ instruction: Instruction, chain: inout LayerChain,
