@@ -17,12 +17,13 @@ struct ArchiveMembers {
         let reader = try TarReader(path: archive.path)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
+        let budget = try? DiskBudget(path: directory.path)
         while let entry = try reader.nextEntry() {
             guard let path = Self.normalise(entry.path.description) else { continue }
             switch entry.kind {
             case .file:
                 let file = directory.appendingPathComponent("\(files.count)")
-                try Self.copyData(of: reader, to: file, buffer: buffer)
+                try Self.copyData(of: reader, to: file, buffer: buffer, budget: budget)
                 files[path] = file
                 links[path] = nil
             case .symlink(let target):
@@ -74,16 +75,17 @@ struct ArchiveMembers {
         return components.isEmpty ? nil : components.joined(separator: "/")
     }
 
-    private static func copyData(of reader: TarReader, to file: URL, buffer: UnsafeMutableRawBufferPointer) throws {
+    private static func copyData(of reader: TarReader, to file: URL, buffer: UnsafeMutableRawBufferPointer,
+                                 budget: DiskBudget?) throws {
         let output = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw StoreError.io(path: file.path, operation: "create", errno: errno) }
         defer { close(output) }
         do {
-            try reader.copyData(to: output, using: buffer)
+            try reader.copyData(to: output, using: buffer, budget: budget)
         } catch {
             switch error {
             case .read(let failure): throw failure
-            case .write(let failure): throw StoreError.io(path: file.path, operation: "write", errno: failure.code)
+            case .write(let failure): throw StoreError.io(path: file.path, operation: failure.operation, errno: failure.code)
             }
         }
     }

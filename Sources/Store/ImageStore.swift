@@ -26,11 +26,28 @@ public final class ImageStore: Sendable {
             try Self.makeDirectory(root.appendingPathComponent(directory))
         }
         layout = try OCILayout.create(at: root.path, temporaryDirectory: root.appendingPathComponent("tmp").path)
+        try Self.restrictAccess(root)
         for lock in ["index.lock", "content.lock"] {
             let path = root.appendingPathComponent(lock).path
             let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "create lock file", errno: errno) }
             close(descriptor)
+        }
+    }
+
+    /// The store and its top directories are the owner's alone (0700), fixed on every open.
+    ///
+    /// Snapshots keep the files builds made with their image modes, setuid-root helpers
+    /// included, and every image's content is there to read: a directory other users could
+    /// traverse would hand them both (Docker keeps /var/lib/docker 0710, containers/storage
+    /// 0700). A store the caller does not own is left as it is; its owner fixes it.
+    static func restrictAccess(_ root: URL) throws {
+        for directory in ["", "blobs", "snapshots", "cache", "tmp"] {
+            let path = directory.isEmpty ? root.path : root.appendingPathComponent(directory).path
+            var status = stat()
+            guard lstat(path, &status) == 0 else { continue }
+            guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o7777 != 0o700 else { continue }
+            guard chmod(path, 0o700) == 0 else { throw StoreError.io(path: path, operation: "restrict access (chmod 0700)", errno: errno) }
         }
     }
 

@@ -33,6 +33,16 @@ enum ExternalTool {
         return out
     }
 
+    /// Runs `arguments` like ``run(_:in:)`` but returns the exit status and the combined
+    /// output instead of throwing: for commands a test expects to fail.
+    static func status(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        do {
+            return (0, try run(arguments))
+        } catch let failure as Failure {
+            return (failure.status, failure.output)
+        }
+    }
+
     /// True when running as root, which unpacking layers with devices and owners needs.
     static var isRoot: Bool { geteuid() == 0 }
 }

@@ -54,6 +54,7 @@ struct ArchiveUnpacker {
             throw .archive(error)
         }
         var directoryTimes: [(path: [String], time: FileTime)] = []
+        let budget = try? DiskBudget(directory: writer.root.descriptor, path: "/" + destination.joined(separator: "/"))
         while true {
             let entry: TarEntry?
             do {
@@ -70,7 +71,8 @@ struct ArchiveUnpacker {
             if case .directory = entry.kind {
                 directoryTimes.append((components, entry.modificationTime))
             }
-            try write(entry, named: entryName, in: parent, path: path, reader: reader, archive: name, destination: destination)
+            try write(entry, named: entryName, in: parent, path: path, reader: reader, archive: name, destination: destination,
+                      budget: budget)
         }
         // Directory times last: writing entries inside them changed them.
         for (path, time) in directoryTimes.reversed() {
@@ -89,7 +91,8 @@ struct ArchiveUnpacker {
         path: String,
         reader: TarReader,
         archive: String,
-        destination: [String]
+        destination: [String],
+        budget: DiskBudget?
     ) throws(CopyError.Problem) {
         let owner = owner ?? FileOwner(uid: entry.uid, gid: entry.gid)
         switch entry.kind {
@@ -103,7 +106,7 @@ struct ArchiveUnpacker {
             try writer.removeNonDirectory(name, in: parent, path: path)
             let output = try writer.createFile(name, in: parent, path: path)
             defer { close(output) }
-            try Self.copyData(from: reader, to: output, path: path)
+            try Self.copyData(from: reader, to: output, path: path, budget: budget)
             guard fchown(output, owner.uid, owner.gid) == 0, fchmod(output, mode_t(entry.permissions)) == 0 else {
                 throw .system(path: path, .current("chown/chmod"))
             }
@@ -179,11 +182,11 @@ struct ArchiveUnpacker {
         return true
     }
 
-    private static func copyData(from reader: TarReader, to output: Int32, path: String) throws(CopyError.Problem) {
+    private static func copyData(from reader: TarReader, to output: Int32, path: String, budget: DiskBudget?) throws(CopyError.Problem) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         do {
-            try reader.copyData(to: output, using: buffer)
+            try reader.copyData(to: output, using: buffer, budget: budget)
         } catch {
             switch error {
             case .read(let failure): throw .archive(failure)

@@ -29,6 +29,11 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupportedFileType(String)
         /// An `ADD` archive entry whose path or link would leave the destination.
         case unsafeArchiveEntry(archive: String, entry: String, reason: String)
+        /// A name that was to be created in a directory is not a single file name (it has
+        /// a `/`, is empty, `.` or `..`): writing it would leave the target directory.
+        case unsafeName(String, path: String)
+        /// A here-document source whose name cannot be a file name.
+        case invalidHeredocName(String)
         /// An `ADD` archive that libarchive could not read.
         case archive(ArchiveError)
         /// A system call on `path` failed.
@@ -60,6 +65,10 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
                 "\(path): sockets cannot be copied"
             case .unsafeArchiveEntry(let archive, let entry, let reason):
                 "\(archive): entry \"\(entry)\" \(reason)"
+            case .unsafeName(let name, let path):
+                "\(path): refused to create \"\(name)\": not a single file name"
+            case .invalidHeredocName(let name):
+                "the here-document <<\(name) is copied as a file named \"\(name)\", which is not a file name (it must not be empty, \".\" or \"..\", or contain \"/\")"
             case .archive(let error):
                 error.description
             case .system(let path, let error):

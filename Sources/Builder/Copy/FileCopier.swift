@@ -54,6 +54,10 @@ public enum FileCopier {
                     items.append(.tree(node, selected))
                 }
             case .inline(let name, let content, let permissions):
+                // BuildKit makes the file in an empty tree under this name and copies it from
+                // there, so a name with directories fails and `..` is cleaned away; here the
+                // name must be a file name, whatever the destination.
+                guard TargetWriter.isFileName(name) else { throw .invalidHeredocName(name) }
                 items.append(.inline(name: name, content: content, permissions: permissions))
             }
         }

@@ -86,6 +86,7 @@ final class TargetWriter {
 
     /// Copies `node` (and, for a directory, everything below it) to `name` in `directory`.
     func write(_ node: SourceNode, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        try Self.checkName(name, path: path)
         let status = node.status
         switch status.type {
         case S_IFDIR:
@@ -128,6 +129,7 @@ final class TargetWriter {
 
     /// Writes `content` as the file `name` in `directory`: a heredoc source.
     func writeInline(_ content: [UInt8], permissions: UInt32, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        try Self.checkName(name, path: path)
         try removeNonDirectory(name, in: directory, path: path)
         let output = try createFile(name, in: directory, path: path)
         defer { close(output) }
@@ -150,6 +152,7 @@ final class TargetWriter {
     /// until its metadata is applied). An existing non-directory is an error, as in
     /// BuildKit, unless `replacing` (archive extraction replaces it, as Docker does).
     func openOrMakeDirectory(_ name: String, in directory: Int32, path: String, replacing: Bool) throws(CopyError.Problem) -> Int32 {
+        try Self.checkName(name, path: path)
         var status = stat()
         if fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
             if status.st_mode & S_IFMT != S_IFDIR {
@@ -169,6 +172,7 @@ final class TargetWriter {
 
     /// Removes `name` in `directory` unless it is missing; a directory there is an error.
     func removeNonDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        try Self.checkName(name, path: path)
         var status = stat()
         guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return }
         if status.st_mode & S_IFMT == S_IFDIR { throw .cannotReplaceDirectory(path) }
@@ -179,6 +183,7 @@ final class TargetWriter {
     /// there first (a directory there is an error). Creating comes first: in an empty
     /// destination that is the only lookup.
     private func replaceFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
+        try Self.checkName(name, path: path)
         let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if output >= 0 { return output }
         guard errno == EEXIST else { throw .system(path: path, .current("create")) }
@@ -188,9 +193,24 @@ final class TargetWriter {
 
     /// Creates the regular file `name` in `directory` for writing; it must not exist.
     func createFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
+        try Self.checkName(name, path: path)
         let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw .system(path: path, .current("create")) }
         return output
+    }
+
+    /// Whether `name` names an entry of a directory and nothing else: not empty, not `.`
+    /// or `..`, no `/`. Every `*at` call here takes a name relative to a directory
+    /// descriptor, which confines it only when it is one: an absolute name ignores the
+    /// descriptor and `..` climbs out of it.
+    static func isFileName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.utf8.contains(UInt8(ascii: "/"))
+            && !name.utf8.contains(0)
+    }
+
+    /// Refuses a `name` that is not a single file name (see ``isFileName(_:)``).
+    static func checkName(_ name: String, path: String) throws(CopyError.Problem) {
+        guard isFileName(name) else { throw .unsafeName(name, path: path) }
     }
 
     /// The owner a copied file with `status` gets.
@@ -210,6 +230,7 @@ final class TargetWriter {
 
     /// Sets owner, mode (not for symlinks) and times of `name` in `directory`.
     private func applyMetadata(of status: FileStatus, toEntry name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+        try Self.checkName(name, path: path)
         let owner = owner(for: status)
         guard fchownat(directory, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw .system(path: path, .current("chown"))
@@ -223,6 +244,7 @@ final class TargetWriter {
     }
 
     private func makeDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
+        try Self.checkName(name, path: path)
         guard mkdirat(directory, name, 0o755) == 0 else {
             // EEXIST here is a dangling symlink: it leads nowhere a directory could be made.
             if errno == EEXIST { throw .notADirectory(path) }

@@ -24,7 +24,9 @@ struct ExecutableChecker {
         let resolver = DependencyResolver(root: imageRoot)
         var executables: [ShippedExecutable] = []
         for (path, origin) in newest.sorted(by: { $0.key < $1.key }) {
-            let host = root.path + path
+            // The directories above the file resolve inside the image (a later layer may
+            // have made one a symlink, even an absolute one); the host's tree is never read.
+            guard let host = Self.hostPath(of: path, in: imageRoot) else { continue }
             var status = stat()
             guard lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG, ELFCandidates.hasELFMagic(host) else { continue }
             let file: ELFFile
@@ -43,6 +45,15 @@ struct ExecutableChecker {
                                                  findings: Self.findings(for: path, file: file, resolver: resolver)))
         }
         return ELFCheckReport(executables: executables)
+    }
+
+    /// The host path of the image's file at `path`: its parent directory resolved through
+    /// the image's own symlinks inside `imageRoot`, the last component not followed.
+    static func hostPath(of path: String, in imageRoot: ImageRoot) -> String? {
+        var components = path.split(separator: "/").map(String.init)
+        guard let name = components.popLast() else { return nil }
+        guard let parent = try? imageRoot.resolve("/" + components.joined(separator: "/")) else { return nil }
+        return imageRoot.hostPath(parent == "/" ? "/" + name : parent + "/" + name)
     }
 
     private static func findings(for path: String, file: ELFFile, resolver: DependencyResolver) -> [String] {

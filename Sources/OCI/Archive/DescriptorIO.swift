@@ -21,3 +21,18 @@ func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(Syste
         remaining = UnsafeRawBufferPointer(rebasing: remaining[count...])
     }
 }
+
+/// Writes all of `bytes` to `descriptor` at `offset` (`pwrite`), retrying short writes.
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(SystemError) {
+    var remaining = bytes
+    var position = offset
+    while !remaining.isEmpty {
+        let count = pwrite(descriptor, remaining.baseAddress, remaining.count, off_t(position))
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw .last("write")
+        }
+        remaining = UnsafeRawBufferPointer(rebasing: remaining[count...])
+        position += Int64(count)
+    }
+}

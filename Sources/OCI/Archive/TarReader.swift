@@ -19,6 +19,8 @@ public final class TarReader {
     private let handle: OpaquePointer
     private let input: ArchiveInput?
     private var lastEntry: String?
+    /// The size the current entry's header gives (a sparse file's logical size).
+    private var currentEntrySize: Int64 = 0
 
     /// Opens the archive at `path`.
     public convenience init(path: String) throws(ArchiveError) {
@@ -81,6 +83,7 @@ public final class TarReader {
         do {
             let converted = try TarEntry(reading: entry)
             lastEntry = converted.path.description
+            currentEntrySize = converted.size
             return converted
         } catch {
             throw ArchiveError(.readHeader, archive: name, entry: lastEntry, message: error.message)
@@ -100,20 +103,41 @@ public final class TarReader {
         case write(SystemError)
     }
 
-    /// Writes the rest of the current entry's data to `descriptor` through `buffer`.
-    public func copyData(to descriptor: Int32, using buffer: UnsafeMutableRawBufferPointer) throws(DataCopyError) {
+    /// Writes the rest of the current entry's data to the regular file `descriptor`, which
+    /// must be empty: each block at its offset, so the holes of a sparse entry stay holes
+    /// (a small archive can claim a file of terabytes), and the file is then extended to the
+    /// entry's size. With a `budget`, the bytes written are counted against it first.
+    /// `buffer` is unused: libarchive hands out its own blocks.
+    public func copyData(to descriptor: Int32, using buffer: UnsafeMutableRawBufferPointer,
+                         budget: DiskBudget? = nil) throws(DataCopyError) {
+        var end: Int64 = 0
         while true {
-            let count: Int
-            do {
-                count = try readData(into: buffer)
-            } catch {
-                throw .read(error)
+            var block: UnsafeRawPointer?
+            var count = 0
+            var offset: la_int64_t = 0
+            let status = archive_read_data_block(handle, &block, &count, &offset)
+            if status == ARCHIVE_EOF { break }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN else {
+                throw .read(failure(.readData, entry: lastEntry))
             }
-            if count == 0 { return }
+            guard count > 0, let block else {
+                end = max(end, Int64(offset))
+                continue
+            }
             do {
-                try writeAll(descriptor, UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                try budget?.spend(Int64(count))
+                try writeAll(descriptor, UnsafeRawBufferPointer(start: block, count: count), at: Int64(offset))
             } catch {
                 throw .write(error)
+            }
+            end = max(end, Int64(offset) + Int64(count))
+        }
+        let size = max(end, currentEntrySize)
+        if size > 0 {
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw .write(.last("stat")) }
+            if Int64(status.st_size) < size, ftruncate(descriptor, off_t(size)) != 0 {
+                throw .write(.last("extend to \(size) bytes"))
             }
         }
     }

@@ -6,6 +6,8 @@ final class LayerExtraction {
     private let layer: String
     private let root: ConfinedDirectory
     private let buffer: UnsafeMutableRawBufferPointer
+    /// What the layer may write on the root's file system (see ``DiskBudget``).
+    private let budget: DiskBudget?
     /// Directories' modification times, set once everything inside them exists.
     private var directoryTimes: [(entry: ArchivePath, path: EntryPath, time: FileTime)] = []
 
@@ -14,6 +16,7 @@ final class LayerExtraction {
         self.layer = layer
         self.root = root
         self.buffer = .allocate(byteCount: 128 * 1024, alignment: 16)
+        self.budget = try? DiskBudget(directory: root.descriptor, path: "the extraction directory")
     }
 
     deinit {
@@ -127,7 +130,7 @@ final class LayerExtraction {
         guard file >= 0 else { throw .system(.last("create")) }
         defer { close(file) }
         do {
-            try reader.copyData(to: file, using: buffer)
+            try reader.copyData(to: file, using: buffer, budget: budget)
         } catch {
             switch error {
             case .read(let failure): throw .archive(failure)
