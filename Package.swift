@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        // File names as bytes: the one conversion between names on disk and Swift strings.
+        .target(name: "FileNames"),
         // Dockerfile syntax: directives, continuations, heredocs, word expansion, .dockerignore.
         .target(name: "Dockerfile"),
         // Stages, build args and the stage graph.
@@ -47,9 +49,9 @@ let package = Package(
         // Runs a step's process in fresh namespaces over a root filesystem; overlay mounts.
         .target(name: "Sandbox", dependencies: ["CSandbox"]),
         // ELF parsing and checks of binaries against an image's C library (never executes them).
-        .target(name: "ELF"),
+        .target(name: "ELF", dependencies: ["FileNames"]),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox", "ELF"]),
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox", "ELF", "FileNames"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
@@ -61,11 +63,13 @@ let package = Package(
                 "Builder",
                 "ELF",
                 "Registry",
+                "FileNames",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmark (not a test): packs a tree into a gzip layer and prints MB/s.
         .executableTarget(name: "layer-bench", dependencies: ["OCI"], path: "Benchmarks/LayerBench"),
+        .testTarget(name: "FileNamesTests", dependencies: ["FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile"]),
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus", "Fixtures"]),

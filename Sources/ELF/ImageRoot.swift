@@ -1,3 +1,4 @@
+import FileNames
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -44,7 +45,7 @@ public struct ImageRoot: Sendable, Equatable {
             }
             let candidate = "/" + (resolved + [component]).joined(separator: "/")
             var status = stat()
-            guard lstat(hostPath(candidate), &status) == 0 else { return nil }
+            guard FileName.lstat(hostPath(candidate), &status) == 0 else { return nil }
             if status.st_mode & S_IFMT == S_IFLNK {
                 links += 1
                 guard links <= Self.maximumLinks else {
@@ -63,9 +64,6 @@ public struct ImageRoot: Sendable, Equatable {
 
     /// The target of the symbolic link at host path `hostPath`.
     private func readLink(_ hostPath: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(hostPath, &buffer, buffer.count - 1)
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        FileName.readlink(hostPath)
     }
 }

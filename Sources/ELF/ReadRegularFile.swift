@@ -1,3 +1,4 @@
+import FileNames
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -18,7 +19,7 @@ func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt
 }
 
 private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    let descriptor = FileName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else { throw .unreadable(errno: errno) }
     defer { close(descriptor) }
     var status = stat()

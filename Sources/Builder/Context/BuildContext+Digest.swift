@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 import OCI
 
@@ -15,11 +16,14 @@ extension BuildContext {
             for tree in try selection(for: patterns, excludes: excludes) {
                 try tree.visit { node throws(CopyError.Problem) in
                     let status = node.status
-                    var record = "\(node.path)\0\(status.type >> 12)\0\(String(status.permissions, radix: 8))\0\(status.uid)\0\(status.gid)\0"
-                    record += String(decoding: node.linkTarget ?? [], as: UTF8.self) + "\0"
-                    if status.isRegularFile { record += try fileDigest(node, in: root, buffer: &buffer).description }
-                    record += "\n"
-                    record.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+                    // Names and link targets as their real bytes: two that differ on disk
+                    // never hash alike.
+                    var record = FileName.encode(node.path)
+                    record += Array("\0\(status.type >> 12)\0\(String(status.permissions, radix: 8))\0\(status.uid)\0\(status.gid)\0".utf8)
+                    record += (node.linkTarget ?? []) + [0]
+                    if status.isRegularFile { record += Array(try fileDigest(node, in: root, buffer: &buffer).description.utf8) }
+                    record.append(UInt8(ascii: "\n"))
+                    record.withUnsafeBytes { hasher.update($0) }
                 }
             }
         } catch {

@@ -1,3 +1,4 @@
+import FileNames
 import Dockerfile
 import Glibc
 import OCI
@@ -112,7 +113,7 @@ public struct BuildContext: Sendable {
                 if errno == EINTR { continue }
                 throw .unreadableIgnoreFile(path, SystemError(operation: "read", code: errno))
             }
-            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
+            if count == 0 { return FileName.decode(bytes) }  // patterns name files as their bytes
             bytes += buffer[..<count]
         }
     }

@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 import OCI
 
@@ -63,7 +64,7 @@ struct ArchiveUnpacker {
                 throw .archive(error)
             }
             guard let entry else { break }
-            let components = try Self.confined(entry.path.description, archive: name)
+            let components = try Self.confined(FileName.decode(entry.path.bytes), archive: name)
             guard let entryName = components.last else { continue }
             let path = "/" + (destination + components).joined(separator: "/")
             let parent = try writer.makeDirectories(Array(components.dropLast()))
@@ -111,44 +112,43 @@ struct ArchiveUnpacker {
                 throw .system(path: path, .current("chown/chmod"))
             }
         case .symlink(let target):
-            let text = target.description
+            let text = FileName.decode(target.bytes)
             if !text.hasPrefix("/") {
-                let linkDirectory = Array(try Self.confined(entry.path.description, archive: archive).dropLast())
+                let linkDirectory = Array(try Self.confined(FileName.decode(entry.path.bytes), archive: archive).dropLast())
                 guard Self.staysInside(linkDirectory.joined(separator: "/") + "/" + text) else {
-                    throw .unsafeArchiveEntry(archive: archive, entry: entry.path.description, reason: "is a symlink to \"\(text)\", outside the destination")
+                    throw .unsafeArchiveEntry(archive: archive, entry: entry.path.description, reason: "is a symlink to \"\(FileName.display(text))\", outside the destination")
                 }
             }
             try writer.removeNonDirectory(name, in: parent, path: path)
-            guard symlinkat(text, parent, name) == 0 else { throw .system(path: path, .current("symlink")) }
+            guard FileName.symlinkat(target.bytes, parent, name) == 0 else { throw .system(path: path, .current("symlink")) }
         case .hardlink(let target):
-            let targetComponents = try Self.confined(target.description, archive: archive)
+            let targetComponents = try Self.confined(FileName.decode(target.bytes), archive: archive)
             try writer.removeNonDirectory(name, in: parent, path: path)
             let targetParent = try writer.makeDirectories(Array(targetComponents.dropLast()))
             defer { close(targetParent) }
-            guard let targetName = targetComponents.last, linkat(targetParent, targetName, parent, name, 0) == 0 else {
+            guard let targetName = targetComponents.last, FileName.linkat(targetParent, targetName, parent, name, 0) == 0 else {
                 throw .system(path: path, .current("link"))
             }
             return
         case .characterDevice(let device), .blockDevice(let device):
             try writer.removeNonDirectory(name, in: parent, path: path)
             let type: UInt32 = if case .characterDevice = entry.kind { S_IFCHR } else { S_IFBLK }
-            guard mknodat(parent, name, type | entry.permissions, Self.deviceNumber(device)) == 0 else {
+            guard FileName.mknodat(parent, name, type | entry.permissions, Self.deviceNumber(device)) == 0 else {
                 throw .system(path: path, .current("mknod"))
             }
         case .fifo:
             try writer.removeNonDirectory(name, in: parent, path: path)
-            guard mknodat(parent, name, S_IFIFO | entry.permissions, 0) == 0 else { throw .system(path: path, .current("mknod")) }
+            guard FileName.mknodat(parent, name, S_IFIFO | entry.permissions, 0) == 0 else { throw .system(path: path, .current("mknod")) }
         }
         if case .directory = entry.kind { return }
-        guard fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
+        guard FileName.fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw .system(path: path, .current("chown"))
         }
         if case .symlink = entry.kind {} else if case .file = entry.kind {} else {
-            guard fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+            guard FileName.fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .current("chmod")) }
         }
         let time = timespec(tv_sec: entry.modificationTime.seconds, tv_nsec: entry.modificationTime.nanoseconds)
-        var times = [time, time]
-        guard utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
+        guard FileName.utimensat(parent, name, [time, time], AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
     }
 
     /// glibc's `makedev`, a macro Swift does not import.

@@ -1,9 +1,11 @@
+import FileNames
 import Glibc
 import OCI
 
 /// The names in a directory, sorted byte-wise, `.` and `..` left out.
 enum DirectoryEntries {
-    /// Lists the directory open as `descriptor` (which stays open and owned by the caller).
+    /// Lists the directory open as `descriptor` (which stays open and owned by the caller);
+    /// names are ``FileName`` strings, so a name that is not UTF-8 is kept exactly.
     static func names(of descriptor: Int32, path: String) throws(CopyError.Problem) -> [String] {
         let copy = dup(descriptor)
         guard copy >= 0, let stream = fdopendir(copy) else {
@@ -12,18 +14,7 @@ enum DirectoryEntries {
         }
         defer { closedir(stream) }
         rewinddir(stream)
-        var names: [String] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(stream) else {
-                if errno != 0 { throw .system(path: path, .current("readdir")) }
-                break
-            }
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard let names = FileName.entries(of: stream) else { throw .system(path: path, .current("readdir")) }
+        return names
     }
 }

@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 import OCI
 
@@ -43,7 +44,7 @@ struct FileStatus: Sendable {
     /// The status of `name` in `directory`, not following a final symlink.
     init(name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
         var status = stat()
-        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("lstat")) }
+        guard FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("lstat")) }
         self.init(status)
     }
 

@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 
 /// `openat2(2)`, which Glibc's Swift module does not export: called through `syscall`
@@ -39,7 +40,9 @@ enum Openat2 {
         var how = OpenHow(flags: UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), mode: UInt64(mode), resolve: resolve)
         let name = path.isEmpty ? "." : path
         for _ in 0..<8 {
-            let result = withUnsafePointer(to: &how) { call(systemCallNumber, directory, name, UnsafeRawPointer($0), MemoryLayout<OpenHow>.size) }
+            let result = withUnsafePointer(to: &how) { how in
+                FileName.withCString(name) { call(systemCallNumber, directory, $0, UnsafeRawPointer(how), MemoryLayout<OpenHow>.size) }
+            }
             if result >= 0 { return Int32(result) }
             if errno != EAGAIN { return -1 }
         }

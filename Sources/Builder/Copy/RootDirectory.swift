@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 import OCI
 
@@ -54,15 +55,15 @@ final class RootDirectory {
         return String(full.dropFirst(prefix.count))
     }
 
-    /// `relative` as a user sees it: rooted at `/`.
+    /// `relative` as a user sees it: rooted at `/`, bytes that are not UTF-8 as `\xNN`.
     func display(_ relative: String) -> String {
-        "/" + relative
+        "/" + FileName.display(relative)
     }
 
     private static func procPath(of descriptor: Int32) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return FileName.decode(buffer[..<count].map { UInt8(bitPattern: $0) })
     }
 }

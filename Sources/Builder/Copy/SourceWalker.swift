@@ -1,3 +1,4 @@
+import FileNames
 import Dockerfile
 import Glibc
 
@@ -57,9 +58,7 @@ struct SourceWalker {
 
     /// The target of the symlink `name` in `directory`, as stored.
     static func linkTarget(of name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> [UInt8] {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlinkat(directory, name, &buffer, buffer.count - 1)
-        guard count >= 0 else { throw .system(path: path, .current("readlink")) }
-        return buffer[..<count].map { UInt8(bitPattern: $0) }
+        guard let target = FileName.readlinkat(directory, name) else { throw .system(path: path, .current("readlink")) }
+        return target
     }
 }

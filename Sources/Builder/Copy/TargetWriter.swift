@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 import OCI
 
@@ -100,7 +101,7 @@ final class TargetWriter {
             let key = InodeKey(device: status.device, inode: status.inode)
             if status.linkCount > 1, let first = firstLinks[key] {
                 try removeNonDirectory(name, in: directory, path: path)
-                guard linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .current("link")) }
+                guard FileName.linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .current("link")) }
                 return
             }
             guard let source else { throw .system(path: path, SystemError(operation: "open source", code: EBADF)) }
@@ -113,12 +114,11 @@ final class TargetWriter {
             if status.linkCount > 1 { firstLinks[key] = (dup(directory), name) }
         case S_IFLNK:
             try removeNonDirectory(name, in: directory, path: path)
-            let target = String(decoding: node.linkTarget ?? [], as: UTF8.self)
-            guard symlinkat(target, directory, name) == 0 else { throw .system(path: path, .current("symlink")) }
+            guard FileName.symlinkat(node.linkTarget ?? [], directory, name) == 0 else { throw .system(path: path, .current("symlink")) }
             try applyMetadata(of: status, toEntry: name, in: directory, path: path)
         case S_IFCHR, S_IFBLK, S_IFIFO:
             try removeNonDirectory(name, in: directory, path: path)
-            guard mknodat(directory, name, status.type | 0o600, dev_t(status.specialDevice)) == 0 else {
+            guard FileName.mknodat(directory, name, status.type | 0o600, dev_t(status.specialDevice)) == 0 else {
                 throw .system(path: path, .current("mknod"))
             }
             try applyMetadata(of: status, toEntry: name, in: directory, path: path)
@@ -154,18 +154,18 @@ final class TargetWriter {
     func openOrMakeDirectory(_ name: String, in directory: Int32, path: String, replacing: Bool) throws(CopyError.Problem) -> Int32 {
         try Self.checkName(name, path: path)
         var status = stat()
-        if fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
+        if FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
             if status.st_mode & S_IFMT != S_IFDIR {
                 guard replacing else { throw .notADirectory(path) }
                 try removeNonDirectory(name, in: directory, path: path)
             } else {
-                let opened = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                let opened = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard opened >= 0 else { throw .system(path: path, .current("open")) }
                 return opened
             }
         }
-        guard mkdirat(directory, name, 0o700) == 0 else { throw .system(path: path, .current("mkdir")) }
-        let opened = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard FileName.mkdirat(directory, name, 0o700) == 0 else { throw .system(path: path, .current("mkdir")) }
+        let opened = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard opened >= 0 else { throw .system(path: path, .current("open")) }
         return opened
     }
@@ -174,9 +174,9 @@ final class TargetWriter {
     func removeNonDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
         try Self.checkName(name, path: path)
         var status = stat()
-        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+        guard FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return }
         if status.st_mode & S_IFMT == S_IFDIR { throw .cannotReplaceDirectory(path) }
-        guard unlinkat(directory, name, 0) == 0 else { throw .system(path: path, .current("unlink")) }
+        guard FileName.unlinkat(directory, name, 0) == 0 else { throw .system(path: path, .current("unlink")) }
     }
 
     /// Creates the regular file `name` in `directory` for writing, removing a non-directory
@@ -184,7 +184,7 @@ final class TargetWriter {
     /// destination that is the only lookup.
     private func replaceFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
         try Self.checkName(name, path: path)
-        let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let output = FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if output >= 0 { return output }
         guard errno == EEXIST else { throw .system(path: path, .current("create")) }
         try removeNonDirectory(name, in: directory, path: path)
@@ -194,7 +194,7 @@ final class TargetWriter {
     /// Creates the regular file `name` in `directory` for writing; it must not exist.
     func createFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
         try Self.checkName(name, path: path)
-        let output = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let output = FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw .system(path: path, .current("create")) }
         return output
     }
@@ -232,25 +232,25 @@ final class TargetWriter {
     private func applyMetadata(of status: FileStatus, toEntry name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
         try Self.checkName(name, path: path)
         let owner = owner(for: status)
-        guard fchownat(directory, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
+        guard FileName.fchownat(directory, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw .system(path: path, .current("chown"))
         }
         if !status.isSymlink {
             let mode = modeChange?.apply(to: status.permissions, isDirectory: false) ?? status.permissions
-            guard fchmodat(directory, name, mode_t(mode), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+            guard FileName.fchmodat(directory, name, mode_t(mode), 0) == 0 else { throw .system(path: path, .current("chmod")) }
         }
-        var times = [status.accessTime, status.modificationTime]
-        guard utimensat(directory, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
+        let times = [status.accessTime, status.modificationTime]
+        guard FileName.utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
     }
 
     private func makeDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
         try Self.checkName(name, path: path)
-        guard mkdirat(directory, name, 0o755) == 0 else {
+        guard FileName.mkdirat(directory, name, 0o755) == 0 else {
             // EEXIST here is a dangling symlink: it leads nowhere a directory could be made.
             if errno == EEXIST { throw .notADirectory(path) }
             throw .system(path: path, .current("mkdir"))
         }
-        let created = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let created = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard created >= 0 else { throw .system(path: path, .current("open")) }
         let owner = owner ?? .root
         guard fchmod(created, 0o755) == 0, fchown(created, owner.uid, owner.gid) == 0 else {

@@ -1,3 +1,4 @@
+import FileNames
 import Glibc
 
 /// Finds the files of a layer snapshot that the ELF check looks at: the regular files
@@ -18,7 +19,7 @@ enum ELFCandidates {
     /// Whether the file at `path` (relative to `directory` unless absolute; a final
     /// symlink is not followed) starts with `\x7FELF`.
     static func hasELFMagic(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
-        let descriptor = openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let descriptor = FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var magic: UInt32 = 0
@@ -35,18 +36,16 @@ enum ELFCandidates {
         defer { closedir(stream) }
         let descriptor = dirfd(stream)
         while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = FileName.decode(withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) })
             if name == "." || name == ".." { continue }
             var type = Int(entry.pointee.d_type)
             if type == DT_UNKNOWN {
                 var status = stat()
-                guard fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                guard FileName.fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 type = status.st_mode & S_IFMT == S_IFDIR ? DT_DIR : status.st_mode & S_IFMT == S_IFREG ? DT_REG : DT_UNKNOWN
             }
             if type == DT_DIR {
-                let child = openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                let child = FileName.openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 if child >= 0 { collect(in: child, at: path + "/" + name, into: &found) }
             } else if type == DT_REG, hasELFMagic(name, in: descriptor) {
                 found.append(path + "/" + name)

@@ -1,3 +1,4 @@
+import FileNames
 import ELF
 import Foundation
 
@@ -28,7 +29,7 @@ struct ExecutableChecker {
             // have made one a symlink, even an absolute one); the host's tree is never read.
             guard let host = Self.hostPath(of: path, in: imageRoot) else { continue }
             var status = stat()
-            guard lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG, ELFCandidates.hasELFMagic(host) else { continue }
+            guard FileName.lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG, ELFCandidates.hasELFMagic(host) else { continue }
             let file: ELFFile
             do {
                 file = try ELFFile(path: host)

@@ -1,3 +1,4 @@
+import FileNames
 import Builder
 import Foundation
 
@@ -53,16 +54,17 @@ final class ProgressRenderer: Sendable {
         if mode != .quiet {
             let count = report.executables.count
             printToStandardError("#\(counter.next()) ELF check: \(count) executable\(count == 1 ? "" : "s") added or changed")
-            let width = report.executables.map(\.path.count).max() ?? 0
-            for executable in report.executables {
-                let padding = String(repeating: " ", count: width - executable.path.count)
-                printToStandardError("    \(executable.path)\(padding)  \(executable.linkage)")
+            let paths = report.executables.map { FileName.display($0.path) }
+            let width = paths.map(\.count).max() ?? 0
+            for (executable, path) in zip(report.executables, paths) {
+                let padding = String(repeating: " ", count: width - path.count)
+                printToStandardError("    \(path)\(padding)  \(executable.linkage)")
             }
         }
         let severity = policy == .error ? "error" : "warning"
         for executable in report.failing {
             for finding in executable.findings {
-                printToStandardError("\(severity): \(executable.path): \(finding)")
+                printToStandardError("\(severity): \(FileName.display(executable.path)): \(FileName.display(finding))")
             }
             printToStandardError("    brought in by \(executable.origin)")
         }
