@@ -31,6 +31,10 @@ public struct BuildRequest: Sendable {
     public var baseImageFetcher: (any BaseImageFetcher)?
     /// Fetch every FROM image again even when the store has one by that name (`--pull`).
     public var alwaysPull: Bool
+    /// Labels set on the result's config after the Dockerfile's own (`--label`): they win.
+    public var labels: [String: String] = [:]
+    /// Annotations on the result's manifest (`--annotation`).
+    public var manifestAnnotations: [String: String] = [:]
 
     public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
                 network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),

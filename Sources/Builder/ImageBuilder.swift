@@ -96,11 +96,17 @@ public struct ImageBuilder: Sendable {
         let packer = LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
         let layers = try target.chain.stepLayers.map { try store.ensurePackedLayer(for: $0.diffID, packer: packer) }
         var config = target.state.finishedImage
+        if !request.labels.isEmpty {
+            var container = config.config ?? ContainerConfig()
+            container.labels = (container.labels ?? [:]).merging(request.labels) { _, given in given }
+            config.config = container
+        }
         config.created = request.sourceDateEpoch == nil ? target.chain.created ?? StageBuilder.timestamp(nil)
                                                         : StageBuilder.timestamp(request.sourceDateEpoch)
         config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + target.chain.stepLayers.map(\.diffID))
         let descriptor = try store.commitImage(config: config, baseLayers: target.chain.storedLayers, layers: layers,
-                                               tags: request.tags)
+                                               tags: request.tags,
+                                               annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations)
         return BuildResult(descriptor: descriptor, config: config, cacheRecords: [:])
     }
 }

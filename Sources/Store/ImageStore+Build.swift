@@ -68,7 +68,7 @@ extension ImageStore {
     ///
     /// - Returns: the manifest's descriptor (its digest is the image ID).
     public func commitImage(config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
-                            tags: [String]) throws -> Descriptor {
+                            tags: [String], annotations: [String: String]? = nil) throws -> Descriptor {
         let names = try tags.map { try ImageName(parsing: $0).description }
         return try withIndexLocked {
             let required = RequiredContent(blobs: Set((baseLayers + layers).map(\.digest)),
@@ -76,7 +76,7 @@ extension ImageStore {
             try verify(required, for: names.first ?? "the built image")
             let configBlob = try layout.writeBlob(config.encoded().bytes).descriptor(mediaType: .ociConfig)
             let layerDescriptors = baseLayers + layers
-            let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors).encoded()
+            let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors, annotations: annotations).encoded()
             try layout.writeBlob(manifest.bytes)
             var index = try layout.readIndex()
             if names.isEmpty {

@@ -27,6 +27,15 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Write the image ID to this file.")
     var iidfile: String?
 
+    @Option(name: .customLong("label"), help: ArgumentHelp("Set a label on the image (repeatable); it wins over the Dockerfile's LABEL.", valueName: "KEY=VALUE"))
+    var labels: [String] = []
+
+    @Option(name: .customLong("annotation"), help: ArgumentHelp("Add an annotation to the image manifest (repeatable).", valueName: "[manifest:]KEY=VALUE"))
+    var annotations: [String] = []
+
+    @Option(help: ArgumentHelp("Write the build's result (digests, names) as JSON to this file, with docker buildx's keys.", valueName: "PATH"))
+    var metadataFile: String?
+
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID on success.")
     var quiet = false
 
@@ -65,7 +74,9 @@ struct BuildCommand: AsyncParsableCommand {
         if push && tags.isEmpty { throw ValidationError("--push needs at least one -t NAME to push to") }
         let cacheSources = try cacheFrom.map { try CacheLocation(parsing: $0, option: "--cache-from") }
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
-        try await reportingFailures {
+        let labelValues = try LabelOption.dictionary(labels)
+        let manifestAnnotations = try AnnotationOption.dictionary(annotations)
+        try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -80,12 +91,15 @@ struct BuildCommand: AsyncParsableCommand {
                 for source in cacheSources {
                     await importCache(from: source, client: client, store: imageStore, quiet: quietTransfers)
                 }
-                let request = BuildRequest(
+                var draft = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
                     dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
                     network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
                     elfCheck: elfCheck, jobs: jobs, noCache: noCache,
                     baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull)
+                draft.labels = labelValues
+                draft.manifestAnnotations = manifestAnnotations
+                let request = draft
                 let result = try await BuildInterruption.cancellingOnSignals {
                     try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }
                 }
@@ -114,6 +128,13 @@ struct BuildCommand: AsyncParsableCommand {
             }
             if let iidfile {
                 try Data(imageID.utf8).write(to: URL(fileURLWithPath: iidfile))
+            }
+            if let metadataFile {
+                let document = BuildMetadataDocument(
+                    configDigest: try imageStore.details(of: result.descriptor, name: "").manifest.config.digest.description,
+                    manifest: result.descriptor,
+                    names: try tags.map { try ImageReference(parsing: $0).description })
+                try document.data().write(to: URL(fileURLWithPath: metadataFile))
             }
             print(imageID)
         }

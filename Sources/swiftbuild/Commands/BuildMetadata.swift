@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import OCI
+
+/// `--label KEY=VALUE`: a label on the result's config, as `docker build --label`.
+struct LabelOption {
+    var key: String
+    var value: String
+
+    /// `KEY=VALUE` (the value may be empty or hold `=`); a bare `KEY` is an empty value, as docker.
+    init(parsing text: String) throws {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let key = parts.first, !key.isEmpty else { throw ValidationError("--label \(text): expected KEY=VALUE") }
+        self.key = String(key)
+        value = parts.count > 1 ? String(parts[1]) : ""
+    }
+
+    static func dictionary(_ texts: [String]) throws -> [String: String] {
+        var labels: [String: String] = [:]
+        for text in texts {
+            let label = try LabelOption(parsing: text)
+            labels[label.key] = label.value
+        }
+        return labels
+    }
+}
+
+/// `--annotation [TYPE:]KEY=VALUE`, with buildx's type prefixes. A build makes one image
+/// manifest and no index, so `manifest` (the default) is what can be annotated; the
+/// index and descriptor types are refused until builds make indexes.
+struct AnnotationOption {
+    var key: String
+    var value: String
+
+    init(parsing text: String) throws {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw ValidationError("--annotation \(text): expected [TYPE:]KEY=VALUE")
+        }
+        var key = String(parts[0])
+        // A type prefix ends at the first ':' of the key part, and may carry a platform: manifest[linux/amd64]:
+        if let colon = key.firstIndex(of: ":") {
+            let type = String(key[..<colon])
+            let base = type.split(separator: "[").first.map(String.init) ?? type
+            switch base {
+            case "manifest":
+                key = String(key[key.index(after: colon)...])
+            case "index", "index-descriptor", "manifest-descriptor":
+                throw ValidationError("--annotation \(text): \(base) annotations need an image index, and a build writes one manifest; annotate the manifest (manifest:KEY=VALUE)")
+            default:
+                // Not a known type: a key with a colon in it (such as a URL-like key).
+                break
+            }
+        }
+        guard !key.isEmpty else { throw ValidationError("--annotation \(text): expected [TYPE:]KEY=VALUE") }
+        self.key = key
+        value = String(parts[1])
+    }
+
+    static func dictionary(_ texts: [String]) throws -> [String: String] {
+        var annotations: [String: String] = [:]
+        for text in texts {
+            let annotation = try AnnotationOption(parsing: text)
+            annotations[annotation.key] = annotation.value
+        }
+        return annotations
+    }
+}
+
+/// The `--metadata-file` document, with the keys docker buildx writes for an image.
+struct BuildMetadataDocument: Encodable {
+    var configDigest: String
+    var manifest: Descriptor
+    var names: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case configDigest = "containerimage.config.digest"
+        case descriptor = "containerimage.descriptor"
+        case digest = "containerimage.digest"
+        case name = "image.name"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(configDigest, forKey: .configDigest)
+        try container.encode(manifest, forKey: .descriptor)
+        try container.encode(manifest.digest.description, forKey: .digest)
+        if !names.isEmpty { try container.encode(names.joined(separator: ","), forKey: .name) }
+    }
+
+    func data() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

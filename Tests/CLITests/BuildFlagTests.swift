@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// The `docker build` flags CI pipelines pass: `--label`, `--annotation`,
+/// `--metadata-file`, and the `ERROR: failed to solve:` line log parsers look for.
+@Suite("docker build's CI flags", .enabled(if: ExternalTool.isRoot, "builds need root"))
+struct BuildFlagTests {
+    let work: URL
+    let store: URL
+    let context: URL
+
+    init() throws {
+        work = try makeTemporaryDirectory()
+        store = work.appendingPathComponent("store")
+        context = work.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+    }
+
+    func build(_ dockerfile: String, _ arguments: [String]) throws -> SwiftBuildProcess.Result {
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        try Data("x\n".utf8).write(to: context.appendingPathComponent("file"))
+        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path])
+    }
+
+    @Test func labelsAnnotationsAndMetadata() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let metadata = work.appendingPathComponent("metadata.json")
+        let result = try build("""
+            FROM scratch
+            LABEL stage=dockerfile org.opencontainers.image.revision=old
+            COPY file /file
+            """, ["-t", "app:1", "--label", "org.opencontainers.image.revision=abc123", "--label", "empty=",
+                  "--annotation", "org.opencontainers.image.source=https://example.com/app",
+                  "--annotation", "manifest:com.example.note=a=b", "--metadata-file", metadata.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let imageID = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let config = try json(ExternalTool.run(["skopeo", "inspect", "--config", "oci:\(store.path):app:1"]))
+        let labels = (config["config"] as? [String: Any])?["Labels"] as? [String: String]
+        #expect(labels == ["stage": "dockerfile", "org.opencontainers.image.revision": "abc123", "empty": ""])
+
+        let rawManifest = try ExternalTool.run(["skopeo", "inspect", "--raw", "oci:\(store.path):app:1"])
+        let manifest = try json(rawManifest)
+        #expect(manifest["annotations"] as? [String: String] == [
+            "org.opencontainers.image.source": "https://example.com/app", "com.example.note": "a=b"])
+
+        let document = try json(String(contentsOf: metadata, encoding: .utf8))
+        #expect(document["containerimage.digest"] as? String == imageID)
+        #expect(document["image.name"] as? String == "docker.io/library/app:1")
+        let configDigest = (manifest["config"] as? [String: Any])?["digest"] as? String
+        #expect(document["containerimage.config.digest"] as? String == configDigest)
+        let descriptor = document["containerimage.descriptor"] as? [String: Any]
+        #expect(descriptor?["digest"] as? String == imageID)
+        #expect(descriptor?["size"] as? Int == rawManifest.utf8.count)
+    }
+
+    @Test func indexAnnotationsNeedAnIndex() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build("FROM scratch\nCOPY file /file\n", ["--annotation", "index:a=b"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("index annotations need an image index"), "\(result.standardError)")
+    }
+
+    @Test func failedBuildEndsWithTheSolveErrorLine() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build("FROM scratch\nCOPY missing /missing\n", [])
+        #expect(result.status == 1)
+        let lines = result.standardError.split(separator: "\n")
+        let located = context.appendingPathComponent("Dockerfile").path + ":2: COPY missing /missing: "
+        #expect(lines.contains { $0.hasPrefix(located) }, "\(result.standardError)")
+        #expect(lines.last?.hasPrefix("ERROR: failed to solve: " + located) == true, "\(result.standardError)")
+    }
+}
