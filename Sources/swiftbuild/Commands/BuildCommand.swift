@@ -66,7 +66,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Export the cache records of this build's steps to a registry: type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
     var cacheTo: [String] = []
 
-    @Argument(help: "The build context directory.")
+    @Argument(help: "The build context: a directory, a tar archive, '-' (a tar or a Dockerfile on standard input) or a git URL (URL#REF:SUBDIR).")
     var context: String = "."
 
     func run() async throws {
@@ -78,13 +78,19 @@ struct BuildCommand: AsyncParsableCommand {
         let manifestAnnotations = try AnnotationOption.dictionary(annotations)
         try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CommandFailure("\(context): the build context must be a directory")
+            if context == "-" && dockerfile.file == "-" {
+                throw CommandFailure("the Dockerfile and the build context cannot both come from standard input")
             }
-            let plan = try dockerfile.loadPlan(defaultDirectory: context)
-            for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try store.openStore()
+            let source = try BuildContextSource.prepare(context, store: imageStore)
+            defer { source.cleanUp() }
+            let context = source.directory
+            var dockerfile = self.dockerfile
+            if source.isPrepared, let file = dockerfile.file, file != "-", !file.hasPrefix("/") {
+                dockerfile.file = (context as NSString).appendingPathComponent(file)
+            }
+            let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
+            for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
@@ -93,7 +99,7 @@ struct BuildCommand: AsyncParsableCommand {
                 }
                 var draft = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
-                    dockerfilePath: dockerfile.file == "-" ? nil : URL(fileURLWithPath: plan.file), tags: tags,
+                    dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : URL(fileURLWithPath: plan.file), tags: tags,
                     network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
                     elfCheck: elfCheck, jobs: jobs, noCache: noCache,
                     baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull)

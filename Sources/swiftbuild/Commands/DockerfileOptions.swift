@@ -42,8 +42,9 @@ struct DockerfileOptions: ParsableArguments {
     }
 
     /// Reads and plans the Dockerfile; `defaultDirectory` is where `Dockerfile` is looked for without `-f`.
-    func loadPlan(defaultDirectory: String = ".") throws -> BuildPlan {
-        let (name, text) = try readDockerfile(defaultDirectory: defaultDirectory)
+    /// `givenText`, when set, is the Dockerfile itself (`docker build - < Dockerfile`).
+    func loadPlan(defaultDirectory: String = ".", givenText: String? = nil) throws -> BuildPlan {
+        let (name, text) = try givenText.map { ("<stdin>", $0) } ?? readDockerfile(defaultDirectory: defaultDirectory)
         let parsed = try DockerfileParser.parse(text, file: name)
         return try BuildPlanner.plan(parsed, options: planOptions())
     }
