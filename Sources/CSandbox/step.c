@@ -3,6 +3,7 @@
 #include "child.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -96,7 +97,16 @@ void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int out
     if (chdir(spec->workdir) != 0) {
         csandbox_child_fail(report_fd, "enter the working directory", spec->workdir);
     }
-    csandbox_limit_capabilities(report_fd);
+    // The seccomp filter goes first: without no_new_privs (which would break setuid
+    // programs, and Docker does not set it), loading one needs CAP_SYS_ADMIN, dropped next.
+    // The calls left before exec (prctl, capset, setresuid, dup2, execve) are all allowed.
+    if (spec->seccomp_filter != NULL
+        && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, spec->seccomp_filter) != 0) {
+        csandbox_child_fail(report_fd, "load the seccomp filter", "");
+    }
+    if (!spec->keep_all_capabilities) {
+        csandbox_limit_capabilities(report_fd, spec->keep_net_raw);
+    }
     // Raw system calls: glibc's wrappers would try to signal the parent's other threads,
     // which do not exist in this process.
     if (syscall(SYS_setgroups, spec->group_count, spec->groups) != 0) {
