@@ -10,8 +10,7 @@ extension StageBuilder {
         }
         let insecure = run.security == .insecure
         guard !insecure || request.entitlements.contains(.securityInsecure) else {
-            throw failure(instruction, "RUN --security=insecure: the entitlement security.insecure is not allowed "
-                          + "(pass --allow security.insecure)")
+            throw failure(instruction, "the entitlement security.insecure is not allowed (pass --allow security.insecure)")
         }
         let network: SandboxNetwork = switch run.network ?? .default {
         case .none: .none

@@ -196,6 +196,9 @@ struct SandboxEscapeTests {
                 data = open(path, "rb").read()
                 info = tarfile.TarInfo(name); info.size = len(data); info.mode = 0o755
                 tar.addfile(info, io.BytesIO(data))
+            data = b"root:x:0:0:root:/:/bin/sh\n"
+            info = tarfile.TarInfo("etc/passwd"); info.size = len(data); info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
             info = tarfile.TarInfo("bin/sh"); info.type = tarfile.SYMTYPE; info.linkname = "busybox"
             tar.addfile(info)
             info = tarfile.TarInfo("hostdisk"); info.type = tarfile.BLKTYPE; info.mode = 0o666
@@ -225,7 +228,7 @@ struct SandboxEscapeTests {
         let result = try build("""
             FROM busybox
             COPY probe /probe
-            RUN /probe unshare-user; /probe unshare-mount; /probe mount-tmpfs; unshare -U true || echo unshare-applet-failed
+            RUN /probe unshare-user; /probe unshare-mount; /probe mount-tmpfs; unshare -U true || echo unshare-applet-failed; touch /ran-1
             RUN cp /probe /setuid-probe && chmod 4755 /setuid-probe && echo data > /file && chmod 600 /file \\
                 && chown nobody /file && ls -l /file && cat /file && sh -c 'echo subshell'
             USER nobody
@@ -246,7 +249,7 @@ struct SandboxEscapeTests {
         let result = try build("""
             FROM busybox
             COPY probe /probe
-            RUN /probe packet-socket
+            RUN /probe packet-socket; touch /ran-1
             RUN --network=none /probe packet-socket
             """)
         #expect(result.status == 0, "\(result.output)")
@@ -259,12 +262,13 @@ struct SandboxEscapeTests {
         let dockerfile = """
             FROM busybox
             COPY probe /probe
-            RUN --security=insecure /probe unshare-user; /probe packet-socket
+            RUN --security=insecure /probe unshare-user; /probe packet-socket; true
             """
         let refused = try build(dockerfile)
         #expect(refused.status == 1)
         #expect(refused.output.contains(
-            "Dockerfile:3: RUN --security=insecure: the entitlement security.insecure is not allowed (pass --allow security.insecure)"),
+            "Dockerfile:3: RUN --security=insecure /probe unshare-user; /probe packet-socket; true: "
+                + "the entitlement security.insecure is not allowed (pass --allow security.insecure)\n"),
                 "\(refused.output)")
         let allowed = try build(dockerfile, arguments: ["--allow", "security.insecure"])
         #expect(allowed.status == 0, "\(allowed.output)")
@@ -304,8 +308,8 @@ struct SandboxEscapeTests {
             FROM busybox
             ARG SECRET_ARG
             COPY probe /probe
-            RUN echo "own:$SECRET_ARG" | wc -c; echo "cmdline:$(tr '\\0' ' ' < /proc/1/cmdline)"; echo "exe:$(readlink /proc/1/exe)"
-            RUN --security=insecure echo "environ:$(tr '\\0' ' ' < /proc/1/environ)"; echo "exe:$(readlink /proc/1/exe)"; \\
+            RUN touch /ran-1; echo "own:$SECRET_ARG" | wc -c; echo "cmdline:$(tr '\\0' ' ' < /proc/1/cmdline)"; echo "exe:$(readlink /proc/1/exe)"
+            RUN --security=insecure touch /ran-2; echo "environ:$(tr '\\0' ' ' < /proc/1/environ)"; echo "exe:$(readlink /proc/1/exe)"; \\
                 echo "size:$(wc -c < /proc/1/exe)"
             """, arguments: ["--build-arg", "SECRET_ARG=\(argument)", "--allow", "security.insecure"],
             environment: ["SWIFTBUILD_TEST_SECRET": environment])
@@ -331,14 +335,16 @@ struct SandboxEscapeTests {
         let context = work.appendingPathComponent("scratch")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: context.appendingPathComponent("busybox").path)
+        try Data("root:x:0:0:root:/:/busybox\n".utf8).write(to: context.appendingPathComponent("passwd"))
         try Data("""
             FROM scratch
             COPY busybox /busybox
-            RUN ["/busybox", "sh", "-c", "/busybox echo scratch-ok; /busybox cat /proc/1/cmdline | /busybox wc -c"]
+            COPY passwd /etc/passwd
+            RUN ["/busybox", "sh", "-c", "/busybox echo scratch-ok cmdline-bytes:$(/busybox cat /proc/1/cmdline | /busybox wc -c)"]
             """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         let result = try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain", context.path])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardError.contains("scratch-ok"))
+        #expect(result.standardError.contains("scratch-ok cmdline-bytes:5\n"), "\(result.standardError)")
     }
 
     // MARK: - cancellation
@@ -350,7 +356,7 @@ struct SandboxEscapeTests {
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data("""
             FROM busybox
-            RUN echo step-started; sleep 1000
+            RUN echo step-$((1 + 1))-started; sleep 1000
             """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         let process = Process()
         process.executableURL = SwiftBuildProcess.binary
@@ -361,7 +367,8 @@ struct SandboxEscapeTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("step-started") {
+        // The step's own output (the command line as printed says "$((1 + 1))").
+        while !String(decoding: seen, as: UTF8.self).contains("step-2-started") {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen += chunk
