@@ -34,8 +34,10 @@ struct DevicesCgroup: Sendable {
         // devices.allow exists only in the v1 controller's hierarchy.
         guard access(hierarchy + "/devices.allow", W_OK) == 0 else { return nil }
         let own = (try? String(contentsOfProcFile: "/proc/self/cgroup")).flatMap(parentPath(inProcCgroup:)) ?? "/"
+        let parent = own == "/" ? hierarchy : hierarchy + own
         let number = counter.add(1, ordering: .relaxed).newValue
-        let path = (own == "/" ? hierarchy : hierarchy + own) + "/swiftbuild-\(getpid())-\(number)"
+        if number == 1 { removeStale(in: parent) }
+        let path = parent + "/swiftbuild-\(getpid())-\(number)"
         guard mkdir(path, 0o755) == 0 else {
             throw .system(operation: "create the devices cgroup", path: path, errno: .current)
         }
@@ -53,6 +55,28 @@ struct DevicesCgroup: Sendable {
             rmdir(path)
             throw error
         }
+    }
+
+    /// Removes the cgroups that swiftbuild processes killed with SIGKILL left in `parent`
+    /// (a cgroup is removed once its step ends, which a killed swiftbuild never sees). Only
+    /// empty ones go (rmdir refuses others), and only those of processes that are gone.
+    static func removeStale(in parent: String) {
+        guard let directory = opendir(parent) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = stalePid(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            rmdir(parent + "/" + name)
+        }
+    }
+
+    /// The swiftbuild pid in a cgroup name `swiftbuild-PID-N`, or nil for other names.
+    static func stalePid(_ name: String) -> pid_t? {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "swiftbuild", Int(parts[2]) != nil, let pid = pid_t(parts[1]), pid > 0 else {
+            return nil
+        }
+        return pid
     }
 
     /// The devices cgroup path in `/proc/self/cgroup` content (`N:devices:/path`, the

@@ -96,5 +96,26 @@ struct SandboxSecurityTests {
         let content = "12:pids:/user.slice\n5:cpu,devices:/system.slice/ssh.service\n0::/user.slice\n"
         #expect(DevicesCgroup.parentPath(inProcCgroup: content) == "/system.slice/ssh.service")
         #expect(DevicesCgroup.parentPath(inProcCgroup: "0::/\n") == nil)
+        #expect(DevicesCgroup.stalePid("swiftbuild-123-4") == 123)
+        #expect(DevicesCgroup.stalePid("swiftbuild-123") == nil)
+        #expect(DevicesCgroup.stalePid("other-123-4") == nil)
+    }
+
+    @Test("the cgroup of a swiftbuild killed with SIGKILL is removed by the next one",
+          .enabled(if: hasDevicesCgroup, "needs the cgroup v1 devices controller"))
+    func staleCgroup() async throws {
+        // A pid that is gone: a child that has exited and been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let own = DevicesCgroup.parentPath(inProcCgroup: try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? "/"
+        let stale = DevicesCgroup.hierarchy + (own == "/" ? "" : own) + "/swiftbuild-\(child.processIdentifier)-1"
+        #expect(mkdir(stale, 0o755) == 0)
+        defer { rmdir(stale) }
+        // A swiftbuild sweeps on its first step; this process's first step may have run
+        // already, so the sweep is called directly.
+        DevicesCgroup.removeStale(in: (stale as NSString).deletingLastPathComponent)
+        #expect(!FileManager.default.fileExists(atPath: stale))
     }
 }
