@@ -1,25 +1,38 @@
+import CSandbox
 import Glibc
 import Synchronization
 
-/// The devices cgroup (cgroup v1) of one step: every device denied but the nodes the
-/// sandbox's own `/dev` has. The step's root is mounted `nodev` already; the cgroup is the
+/// The devices cgroup of one step: every device denied but the nodes the sandbox's own
+/// `/dev` has. The step's root is mounted `nodev` already; the cgroup is the
 /// second lock, which also holds for a step that may create device nodes (on the `/dev`
 /// tmpfs, which has to stay dev-capable) or remount its root (`RUN --security=insecure`).
 ///
 /// It is created under swiftbuild's own devices cgroup (a child cannot allow more than its
 /// parent), joined by the sandbox's init before anything else, and removed when the init is
-/// gone. On a host with only cgroup v2 there is no devices controller to write to (v2
-/// filters devices with an eBPF program, which swiftbuild does not load yet), and steps rely
-/// on `nodev` alone.
+/// gone. With the cgroup v1 `devices` controller, the allow list is written to it; on a
+/// host with cgroup v2 only, an eBPF device program allowing the same nodes is attached to
+/// a new cgroup instead (as runc does). A host with neither leaves steps with `nodev` alone.
 struct DevicesCgroup: Sendable {
+    /// A character device, or every minor of a major.
+    struct Device: Sendable {
+        var major: UInt32
+        var minor: UInt32?
+
+        /// The v1 `devices.allow` rule: `c MAJOR:MINOR rwm`.
+        var rule: String { "c \(major):\(minor.map(String.init) ?? "*") rwm" }
+    }
+
     /// What a step may open or create: null, zero, full, random, urandom, tty, the ptmx of
     /// its devpts instance and that instance's terminals. Everything else is denied.
     static let allowedDevices = [
-        "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm",
+        Device(major: 1, minor: 3), Device(major: 1, minor: 5), Device(major: 1, minor: 7), Device(major: 1, minor: 8),
+        Device(major: 1, minor: 9), Device(major: 5, minor: 0), Device(major: 5, minor: 2), Device(major: 136, minor: nil),
     ]
 
     /// Where the v1 devices hierarchy is mounted.
     static let hierarchy = "/sys/fs/cgroup/devices"
+    /// Where a cgroup v2 only host mounts its hierarchy.
+    static let unifiedHierarchy = "/sys/fs/cgroup"
 
     private static let counter = Atomic<Int>(0)
 
@@ -28,13 +41,47 @@ struct DevicesCgroup: Sendable {
     /// `cgroup.procs`, open for writing: the init writes 0 to it to join.
     let procs: Int32
 
-    /// Creates a new cgroup for a step, or returns nil when the host has no cgroup v1
-    /// devices controller.
+    /// Creates a new cgroup for a step, or returns nil when the host has neither the cgroup
+    /// v1 devices controller nor a cgroup v2 only hierarchy.
     static func create() throws(SandboxError) -> DevicesCgroup? {
         // devices.allow exists only in the v1 controller's hierarchy.
-        guard access(hierarchy + "/devices.allow", W_OK) == 0 else { return nil }
-        let own = (try? String(contentsOfProcFile: "/proc/self/cgroup")).flatMap(parentPath(inProcCgroup:)) ?? "/"
-        let parent = own == "/" ? hierarchy : hierarchy + own
+        if access(hierarchy + "/devices.allow", W_OK) == 0 {
+            return try create(in: hierarchy, controller: "devices") { path throws(SandboxError) in
+                try write("a", to: path + "/devices.deny")
+                for device in allowedDevices {
+                    try write(device.rule, to: path + "/devices.allow")
+                }
+            }
+        }
+        if access(unifiedHierarchy + "/cgroup.controllers", F_OK) == 0 {
+            return try createUnified(in: unifiedHierarchy)
+        }
+        return nil
+    }
+
+    /// A cgroup v2 cgroup under this process's own in the v2 hierarchy mounted at `root`,
+    /// with the eBPF device program attached.
+    static func createUnified(in root: String) throws(SandboxError) -> DevicesCgroup {
+        try create(in: root, controller: "") { path throws(SandboxError) in
+            let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard directory >= 0 else { throw .system(operation: "open the cgroup", path: path, errno: .current) }
+            defer { close(directory) }
+            let rules = allowedDevices.map {
+                csandbox_device_rule(major: $0.major, minor: $0.minor ?? 0, any_minor: $0.minor == nil ? 1 : 0)
+            }
+            guard csandbox_attach_device_filter(directory, rules, rules.count) == 0 else {
+                throw .system(operation: "attach the device filter to the cgroup", path: path, errno: .current)
+            }
+        }
+    }
+
+    /// Makes `swiftbuild-PID-N` under this process's cgroup of `controller` ("" for v2) in
+    /// the hierarchy at `root`, sets it up with `configure` and opens its `cgroup.procs`.
+    private static func create(in root: String, controller: String,
+                               configure: (String) throws(SandboxError) -> Void) throws(SandboxError) -> DevicesCgroup {
+        let own = (try? String(contentsOfProcFile: "/proc/self/cgroup"))
+            .flatMap { parentPath(inProcCgroup: $0, controller: controller) } ?? "/"
+        let parent = own == "/" ? root : root + own
         let number = counter.add(1, ordering: .relaxed).newValue
         if number == 1 { removeStale(in: parent) }
         let path = parent + "/swiftbuild-\(getpid())-\(number)"
@@ -42,10 +89,7 @@ struct DevicesCgroup: Sendable {
             throw .system(operation: "create the devices cgroup", path: path, errno: .current)
         }
         do throws(SandboxError) {
-            try write("a", to: path + "/devices.deny")
-            for rule in allowedDevices {
-                try write(rule, to: path + "/devices.allow")
-            }
+            try configure(path)
             let procs = open(path + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
             guard procs >= 0 else {
                 throw SandboxError.system(operation: "open", path: path + "/cgroup.procs", errno: .current)
@@ -79,13 +123,16 @@ struct DevicesCgroup: Sendable {
         return pid
     }
 
-    /// The devices cgroup path in `/proc/self/cgroup` content (`N:devices:/path`, the
-    /// controller possibly among others, comma-separated), or nil when it has none.
-    static func parentPath(inProcCgroup content: String) -> String? {
+    /// The cgroup path of `controller` in `/proc/self/cgroup` content (`N:devices:/path`,
+    /// the controller possibly among others, comma-separated; `0::/path` for v2, whose
+    /// controller is ""), or nil when it has none.
+    static func parentPath(inProcCgroup content: String, controller: String = "devices") -> String? {
         for line in content.split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3, fields[1].split(separator: ",").contains("devices") else { continue }
-            return String(fields[2])
+            guard fields.count == 3 else { continue }
+            let matches = controller.isEmpty ? fields[0] == "0" && fields[1].isEmpty
+                : fields[1].split(separator: ",").contains(Substring(controller))
+            if matches { return String(fields[2]) }
         }
         return nil
     }

@@ -8,8 +8,8 @@ import CSandbox
 ///
 /// The step keeps Docker's default capabilities but CAP_MKNOD (and CAP_NET_RAW on the
 /// host's network), runs under Docker's default seccomp profile and a fresh session
-/// keyring, in a `nodev` root and, where cgroup v1 has it, a devices cgroup allowing only
-/// `/dev`'s standard nodes. ``SandboxSecurity/insecure`` keeps every capability and drops
+/// keyring, in a `nodev` root and a devices cgroup (v1 controller or v2 eBPF program)
+/// allowing only `/dev`'s standard nodes. ``SandboxSecurity/insecure`` keeps every capability and drops
 /// the seccomp filter.
 ///
 /// PID 1 in the sandbox is a fork of swiftbuild only while it sets the sandbox up; then it

@@ -91,11 +91,41 @@ struct SandboxSecurityTests {
         #expect(plain.output.hasSuffix("refused\n"), "\(plain.output)")
     }
 
+    /// The cgroup v2 hierarchy: the only one, or the unified one of a hybrid host.
+    static let unifiedHierarchy = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]
+        .first { FileManager.default.fileExists(atPath: $0 + "/cgroup.procs") && !FileManager.default.fileExists(atPath: $0 + "/tasks") }
+
+    @Test("cgroup v2: the eBPF device program allows /dev's standard nodes and refuses others",
+          .enabled(if: unifiedHierarchy != nil, "needs a cgroup v2 hierarchy"))
+    func unifiedDeviceFilter() throws {
+        let cgroup = try DevicesCgroup.createUnified(in: Self.unifiedHierarchy!)
+        // A host shell (root, every capability) joins the cgroup: /dev/kmsg (1:11) opens for
+        // it anywhere else.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", """
+            echo $$ > '\(cgroup.path)/cgroup.procs' || exit 9
+            dd if=/dev/kmsg of=/dev/null count=0 2>&1 | grep -o 'Operation not permitted'
+            dd if=/dev/zero of=/dev/null count=1 2>/dev/null && echo zero-ok
+            """]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try cgroup.remove()
+        #expect(text == "Operation not permitted\nzero-ok\n")
+        #expect(!FileManager.default.fileExists(atPath: cgroup.path))
+        let outside = try hostCommandStatus(["dd", "if=/dev/kmsg", "of=/dev/null", "count=0"])
+        #expect(outside == 0, "/dev/kmsg does not open on this host at all")
+    }
+
     @Test("the devices cgroup's parent comes from /proc/self/cgroup")
     func cgroupParent() {
         let content = "12:pids:/user.slice\n5:cpu,devices:/system.slice/ssh.service\n0::/user.slice\n"
         #expect(DevicesCgroup.parentPath(inProcCgroup: content) == "/system.slice/ssh.service")
         #expect(DevicesCgroup.parentPath(inProcCgroup: "0::/\n") == nil)
+        #expect(DevicesCgroup.parentPath(inProcCgroup: content, controller: "") == "/user.slice")
         #expect(DevicesCgroup.stalePid("swiftbuild-123-4") == 123)
         #expect(DevicesCgroup.stalePid("swiftbuild-123") == nil)
         #expect(DevicesCgroup.stalePid("other-123-4") == nil)
@@ -118,4 +148,16 @@ struct SandboxSecurityTests {
         DevicesCgroup.removeStale(in: (stale as NSString).deletingLastPathComponent)
         #expect(!FileManager.default.fileExists(atPath: stale))
     }
+}
+
+/// Runs `arguments` on the host and returns its exit status.
+private func hostCommandStatus(_ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
 }

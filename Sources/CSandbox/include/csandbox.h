@@ -86,6 +86,18 @@ int csandbox_init_executable(void);
 /// NULL with errno when libseccomp failed.
 const void *csandbox_default_seccomp_filter(void);
 
+/// A character device a step may use (cgroup v2's device filter).
+struct csandbox_device_rule {
+    uint32_t major;
+    uint32_t minor;
+    int any_minor;                    // 1: every minor number of major
+};
+
+/// Loads an eBPF device program allowing exactly `rules` (character devices, any access)
+/// and attaches it to the cgroup v2 directory open as cgroup_fd (device_filter.c).
+/// Returns 0, or -1 with errno.
+int csandbox_attach_device_filter(int cgroup_fd, const struct csandbox_device_rule *rules, size_t count);
+
 // MARK: - Mount helpers for Swift
 
 /// O_PATH, which Swift's Glibc module leaves out (it needs _GNU_SOURCE).
