@@ -333,16 +333,17 @@ static pid_t fork_step(void)
     return (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-// Becomes the supervising init (init_executable.c): the report pipe as fd 3, argv "init",
-// an empty environment. The blocked signals, pending ones and the step (a child) stay.
-__attribute__((noreturn)) static void exec_supervisor(int init_fd, int report_fd)
+// Becomes the supervising init (init_executable.c): the report pipe as fd 3, the write
+// end of the ready pipe as fd 4 (the supervisor closes it once running, which lets the step
+// go on), argv "init", an empty environment. The blocked signals, pending ones and the
+// step (a child) stay. Every descriptor passed here is above 4.
+__attribute__((noreturn)) static void exec_supervisor(int init_fd, int report_fd, int ready_fd)
 {
-    if (report_fd == CSANDBOX_INIT_REPORT_FD) {
-        if (fcntl(report_fd, F_SETFD, 0) != 0) {
-            csandbox_child_fail(report_fd, "keep the report pipe for", "init");
-        }
-    } else if (dup2(report_fd, CSANDBOX_INIT_REPORT_FD) < 0) {
+    if (dup2(report_fd, CSANDBOX_INIT_REPORT_FD) < 0) {
         csandbox_child_fail(report_fd, "move the report pipe for", "init");
+    }
+    if (dup2(ready_fd, CSANDBOX_INIT_READY_FD) < 0) {
+        csandbox_child_fail(report_fd, "move the ready pipe for", "init");
     }
     static const char *const argv[] = {"init", NULL};
     static const char *const envp[] = {NULL};
@@ -350,9 +351,24 @@ __attribute__((noreturn)) static void exec_supervisor(int init_fd, int report_fd
     csandbox_child_fail(report_fd, "exec", "init");
 }
 
+// Moves fd above the descriptors the supervisor gets at fixed numbers (3 and 4), closing
+// the original.
+static int move_above_fixed_fds(int fd, int report_fd, const char *what)
+{
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_READY_FD + 1);
+    if (moved < 0) {
+        csandbox_child_fail(report_fd, "move the descriptor of", what);
+    }
+    if (close(fd) != 0) {
+        csandbox_child_fail(report_fd, "close the old descriptor of", what);
+    }
+    return moved;
+}
+
 void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
 {
     die_with_parent(report_fd);
+    report_fd = move_above_fixed_fds(report_fd, report_fd, "the report pipe");
 
     // Signals the init handles are blocked from the start, so none is lost before
     // the supervisor waits for them (blocked signals are queued even for a PID 1 without
@@ -370,13 +386,13 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     join_devices_cgroup(spec->cgroup_procs_fd, report_fd);
     join_new_session_keyring(report_fd);
 
-    // The step's output and the init's executable move above 3, so that 0-2 can become
-    // /dev/null for the init and 3 its report pipe.
-    int output_fd = fcntl(spec->output_fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_REPORT_FD + 1);
+    // The step's output and the init's executable move above 4, so that 0-2 can become
+    // /dev/null for the init, and 3 and 4 the supervisor's report and ready descriptors.
+    int output_fd = fcntl(spec->output_fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_READY_FD + 1);
     if (output_fd < 0) {
         csandbox_child_fail(report_fd, "duplicate the output descriptor", "");
     }
-    int init_fd = fcntl(spec->init_fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_REPORT_FD + 1);
+    int init_fd = fcntl(spec->init_fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_READY_FD + 1);
     if (init_fd < 0) {
         csandbox_child_fail(report_fd, "duplicate the descriptor of", "init");
     }
@@ -436,12 +452,24 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
         csandbox_child_fail(report_fd, "reset the handler of SIGCHLD", "");
     }
 
+    // The step waits for the supervisor to run before it does anything: until then, PID 1
+    // is this fork of swiftbuild, whose /proc/1/cmdline the step must never see.
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+        csandbox_child_fail(report_fd, "create the ready pipe for", "init");
+    }
+    ready[0] = move_above_fixed_fds(ready[0], report_fd, "the ready pipe");
+    ready[1] = move_above_fixed_fds(ready[1], report_fd, "the ready pipe");
+
     pid_t step = fork_step();
     if (step < 0) {
         csandbox_child_fail(report_fd, "fork the step", "");
     }
     if (step == 0) {
-        csandbox_step_main(spec, report_fd, output_fd);
+        csandbox_step_main(spec, report_fd, output_fd, ready[0], ready[1]);
+    }
+    if (close(ready[0]) != 0) {
+        csandbox_child_fail(report_fd, "close the ready pipe for", "init");
     }
     if (step != CSANDBOX_STEP_PID) {
         errno = EPROTO; // the supervisor forwards signals to that pid
@@ -450,5 +478,5 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     if (close(output_fd) != 0) {
         csandbox_child_fail(report_fd, "close the output descriptor", "");
     }
-    exec_supervisor(init_fd, report_fd);
+    exec_supervisor(init_fd, report_fd, ready[1]);
 }

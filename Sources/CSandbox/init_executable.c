@@ -16,10 +16,11 @@
 // non-executable stack. It runs in any root (FROM scratch included): it needs no loader.
 //
 // What it does (the setup init exec's it with the supervising state in place: the signals
-// below blocked and possibly pending, the step as its child, the report pipe as fd 3):
-// makes itself non-dumpable, forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the step
-// (PID 2), reaps every child, and when the step ends writes its wait status as a report
-// and exits, which makes the kernel kill whatever else the step left in the namespace.
+// below blocked and possibly pending, the step as its child, the report pipe as fd 3, the
+// ready pipe as fd 4): makes itself non-dumpable, closes fd 4 (which releases the step),
+// forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the step (PID 2), reaps every child, and
+// when the step ends writes its wait status as a report and exits, which makes the kernel
+// kill whatever else the step left in the namespace.
 #define _GNU_SOURCE
 #include "child.h"
 
@@ -96,6 +97,8 @@ INIT_TEXT __attribute__((visibility("hidden"), noreturn)) void csandbox_init_exe
 {
     // Not dumpable: a step (even with CAP_SYS_PTRACE) cannot trace or read its PID 1.
     init_syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+    // The step waits for this: PID 1 is the supervisor from now on.
+    init_syscall(SYS_close, CSANDBOX_INIT_READY_FD, 0, 0, 0);
     unsigned long signals = (1UL << (SIGCHLD - 1)) | (1UL << (SIGTERM - 1)) | (1UL << (SIGINT - 1))
         | (1UL << (SIGHUP - 1)) | (1UL << (SIGQUIT - 1));
     for (;;) {

@@ -74,8 +74,24 @@ __attribute__((noreturn)) static void exec_step(const struct csandbox_spec *spec
     fail_exec(report_fd, denied ? EACCES : ENOENT, file);
 }
 
-void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int output_fd)
+void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int output_fd, int ready_read,
+                        int ready_write)
 {
+    if (close(ready_write) != 0) {
+        csandbox_child_fail(report_fd, "close the ready pipe", "");
+    }
+    char byte;
+    ssize_t count;
+    do {
+        count = read(ready_read, &byte, 1);
+    } while (count < 0 && errno == EINTR);
+    if (count != 0) {
+        csandbox_child_fail(report_fd, "wait for the init", "");
+    }
+    if (close(ready_read) != 0) {
+        csandbox_child_fail(report_fd, "close the ready pipe", "");
+    }
+
     // Handlers and ignored signals inherited from swiftbuild go back to their defaults
     // (SIG_IGN would survive exec), then the init's blocked set is lifted.
     for (int signal = 1; signal < NSIG; signal++) {
