@@ -54,8 +54,9 @@ struct SandboxEscapeTests {
             if (!strcmp(what, "mount-tmpfs")) return show(what, mount("none", "/tmp", "tmpfs", 0, NULL), "");
             if (!strcmp(what, "packet-socket")) return show(what, socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)), "");
             if (!strcmp(what, "euid")) { snprintf(buffer, sizeof buffer, "%d", (int)geteuid()); return show(what, 0, buffer); }
-            if (!strcmp(what, "keyctl")) {
-                long key = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", argv[2], 0);
+            if (!strcmp(what, "keyctl") || !strcmp(what, "keyctl-session")) {
+                long keyring = !strcmp(what, "keyctl") ? KEY_SPEC_USER_KEYRING : KEY_SPEC_SESSION_KEYRING;
+                long key = syscall(SYS_keyctl, KEYCTL_SEARCH, keyring, "user", argv[2], 0);
                 if (key < 0) return show(what, key, "");
                 long length = syscall(SYS_keyctl, KEYCTL_READ, key, buffer, sizeof buffer - 1);
                 if (length >= 0) buffer[length] = 0;
@@ -86,15 +87,19 @@ struct SandboxEscapeTests {
     }
 
     /// Builds `dockerfile` with the probe in the context, in a fresh context directory;
-    /// `environment` is added to swiftbuild's own.
-    func build(_ dockerfile: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> Build {
+    /// `environment` is added to swiftbuild's own; `launcher` runs swiftbuild (its path and
+    /// arguments follow).
+    func build(_ dockerfile: String, arguments: [String] = [], environment: [String: String] = [:],
+               launcher: [String] = []) throws -> Build {
         let context = work.appendingPathComponent("context-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         try FileManager.default.copyItem(at: probe, to: context.appendingPathComponent("probe"))
         let process = Process()
-        process.executableURL = SwiftBuildProcess.binary
-        process.arguments = ["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path]
+        let command = [SwiftBuildProcess.binary.path, "build", "--root", store.path, "--progress", "plain"]
+            + arguments + [context.path]
+        process.executableURL = URL(fileURLWithPath: launcher.isEmpty ? command[0] : "/usr/bin/env")
+        process.arguments = launcher.isEmpty ? Array(command.dropFirst()) : launcher + command
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
@@ -296,6 +301,27 @@ struct SandboxEscapeTests {
         #expect(result.status == 0, "\(result.output)")
         #expect(probeLines(result.output, "keyctl") == ["keyctl: EPERM"], "\(result.output)")
         #expect(!result.output.contains(secret) && !result.output.contains(name + "\n"))
+    }
+
+    /// swiftbuild's own session keyring (here, one holding a key, as a host service's
+    /// might) is not the step's: even without the seccomp filter (insecure), the step's
+    /// session keyring is a new, empty one.
+    @Test func sessionKeyringIsNotInherited() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let name = "swiftbuild-session-\(UUID().uuidString.prefix(8))"
+        let secret = "session-sentinel-\(UUID().uuidString)"
+        let launcher = ["keyctl", "session", "-", "sh", "-c",
+                        "keyctl add user \(name) \(secret) @s >/dev/null && keyctl search @s user \(name) >/dev/null "
+                        + "&& echo key-in-session && exec \"$@\"", "sh"]
+        let result = try build("""
+            FROM busybox
+            COPY probe /probe
+            RUN --security=insecure /probe keyctl-session \(name); touch /ran
+            """, arguments: ["--allow", "security.insecure"], launcher: launcher)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("key-in-session\n"), "\(result.output)")
+        #expect(probeLines(result.output, "keyctl-session") == ["keyctl-session: ENOKEY"], "\(result.output)")
+        #expect(!result.output.contains(secret))
     }
 
     // MARK: - (d) PID 1
