@@ -45,7 +45,9 @@ let package = Package(
             ]
         ),
         // clone/unshare, mounts, pivot_root and exec: the part that must be C.
-        .target(name: "CSandbox"),
+        // libseccomp (Debian: libseccomp-dev), which builds the seccomp filter of RUN steps.
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .target(name: "CSandbox", dependencies: ["CSeccomp"]),
         // Runs a step's process in fresh namespaces over a root filesystem; overlay mounts.
         .target(name: "Sandbox", dependencies: ["CSandbox"]),
         // ELF parsing and checks of binaries against an image's C library (never executes them).

@@ -35,11 +35,15 @@ public struct BuildRequest: Sendable {
     public var labels: [String: String] = [:]
     /// Annotations on the result's manifest (`--annotation`).
     public var manifestAnnotations: [String: String] = [:]
+    /// The entitlements the build was given (`--allow`), as buildx: without
+    /// ``Entitlement/securityInsecure``, `RUN --security=insecure` is an error.
+    public var entitlements: Set<Entitlement>
 
     public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
                 network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
                 elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                noCache: Bool = false, baseImageFetcher: (any BaseImageFetcher)? = nil, alwaysPull: Bool = false) {
+                noCache: Bool = false, baseImageFetcher: (any BaseImageFetcher)? = nil, alwaysPull: Bool = false,
+                entitlements: Set<Entitlement> = []) {
         self.plan = plan
         self.options = options
         self.contextDirectory = contextDirectory
@@ -53,6 +57,7 @@ public struct BuildRequest: Sendable {
         self.noCache = noCache
         self.baseImageFetcher = baseImageFetcher
         self.alwaysPull = alwaysPull
+        self.entitlements = entitlements
     }
 
     /// The image platform, in image-spec terms.
@@ -67,6 +72,12 @@ public struct BuildRequest: Sendable {
         for arg in plan.globalArgs { globals[arg.name] = arg.value }
         return ArgSources(buildArgs: options.buildArgs, globals: globals)
     }
+}
+
+/// A privilege a build must be given explicitly (`--allow`), as BuildKit's entitlements.
+public enum Entitlement: String, Sendable, Hashable, CaseIterable {
+    /// `RUN --security=insecure`: every capability, no seccomp filter.
+    case securityInsecure = "security.insecure"
 }
 
 /// The network a RUN step sees.

@@ -8,8 +8,9 @@ extension StageBuilder {
         guard run.mounts.isEmpty else {
             throw failure(instruction, "RUN --mount is not supported by this swiftbuild yet")
         }
-        guard run.security != .insecure else {
-            throw failure(instruction, "RUN --security=insecure is not allowed: swiftbuild runs every step sandboxed")
+        let insecure = run.security == .insecure
+        guard !insecure || request.entitlements.contains(.securityInsecure) else {
+            throw failure(instruction, "the entitlement security.insecure is not allowed (pass --allow security.insecure)")
         }
         let network: SandboxNetwork = switch run.network ?? .default {
         case .none: .none
@@ -19,6 +20,7 @@ extension StageBuilder {
         return PreparedRun(command: run.command, heredocs: instruction.heredocs, shell: state.shell,
                            environment: state.runEnvironment, workingDirectory: state.workingDirectory,
                            user: state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root", network: network,
+                           security: insecure ? .insecure : .sandboxed,
                            platform: request.platform, sourceDateEpoch: request.sourceDateEpoch)
     }
 
@@ -37,6 +39,7 @@ extension StageBuilder {
             // As runc does: the primary group first, then the user's other groups.
             configuration.supplementaryGroups = [user.gid] + user.supplementaryGroups.filter { $0 != user.gid }
             configuration.network = run.network
+            configuration.security = run.security
             let output = try StepOutput(stage: label, events: events)
             let status: ExitStatus
             do {

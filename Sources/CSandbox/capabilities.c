@@ -1,8 +1,12 @@
-// The capabilities a build step keeps: Docker's default set, without CAP_MKNOD.
+// The capabilities a build step keeps: Docker's default set, without CAP_MKNOD, and
+// without CAP_NET_RAW on the host's network.
 //
-// Docker also grants CAP_MKNOD, but relies on the devices cgroup to keep device nodes
-// from reaching host devices; swiftbuild has no devices cgroup, so a step may not
-// create device nodes at all. Everything else (CAP_SYS_ADMIN above all) is dropped from
+// Docker also grants CAP_MKNOD; swiftbuild does not, so a step may not create device
+// nodes at all (they would end up in the image; nodev mounts and the devices cgroup keep
+// any that come from elsewhere from reaching host devices). CAP_NET_RAW is kept only in a
+// private network namespace (RUN --network=none): on the host's network, raw and packet
+// sockets would let a step sniff or forge the host's traffic (ping then needs ICMP
+// datagram sockets, net.ipv4.ping_group_range). Everything else (CAP_SYS_ADMIN above all) is dropped from
 // the bounding, inheritable and ambient sets before the step execs, so even a step
 // running as root cannot mount, load modules, change the host's network or escape
 // through /proc.
@@ -17,11 +21,15 @@
 static const int kept_capabilities[] = {
     CAP_CHOWN,     CAP_DAC_OVERRIDE, CAP_FOWNER,           CAP_FSETID,  CAP_KILL,
     CAP_SETGID,    CAP_SETUID,       CAP_SETPCAP,          CAP_NET_BIND_SERVICE,
-    CAP_NET_RAW,   CAP_SYS_CHROOT,   CAP_AUDIT_WRITE,      CAP_SETFCAP,
+    CAP_NET_RAW, // dropped below unless keep_net_raw
+    CAP_SYS_CHROOT,   CAP_AUDIT_WRITE,      CAP_SETFCAP,
 };
 
-static int is_kept(int capability)
+static int is_kept(int capability, int keep_net_raw)
 {
+    if (capability == CAP_NET_RAW && !keep_net_raw) {
+        return 0;
+    }
     for (size_t index = 0; index < sizeof kept_capabilities / sizeof kept_capabilities[0]; index++) {
         if (kept_capabilities[index] == capability) {
             return 1;
@@ -30,11 +38,11 @@ static int is_kept(int capability)
     return 0;
 }
 
-void csandbox_limit_capabilities(int report_fd)
+void csandbox_limit_capabilities(int report_fd, int keep_net_raw)
 {
     // The kernel's last capability is the first one PR_CAPBSET_READ refuses.
     for (int capability = 0; prctl(PR_CAPBSET_READ, capability, 0, 0, 0) >= 0; capability++) {
-        if (!is_kept(capability) && prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0) {
+        if (!is_kept(capability, keep_net_raw) && prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0) {
             csandbox_child_fail(report_fd, "drop a capability from the bounding set", "");
         }
     }
@@ -50,7 +58,9 @@ void csandbox_limit_capabilities(int report_fd)
     }
     unsigned int kept[2] = {0, 0};
     for (size_t index = 0; index < sizeof kept_capabilities / sizeof kept_capabilities[0]; index++) {
-        kept[kept_capabilities[index] / 32] |= 1u << (kept_capabilities[index] % 32);
+        if (is_kept(kept_capabilities[index], keep_net_raw)) {
+            kept[kept_capabilities[index] / 32] |= 1u << (kept_capabilities[index] % 32);
+        }
     }
     for (int word = 0; word < 2; word++) {
         data[word].inheritable = 0;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,15 +22,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-// Closes every descriptor inherited from swiftbuild except 0-2 and the two kept ones (a
+// Closes every descriptor inherited from swiftbuild except 0-2 and the kept ones (a
 // concurrent step's output pipe held here would never reach end-of-file).
-static void close_inherited_fds(int report_fd, int keep_a, int keep_b)
+static void close_inherited_fds(int report_fd, const int *keep, size_t keep_count)
 {
-    int low = keep_a < keep_b ? keep_a : keep_b;
-    int high = keep_a < keep_b ? keep_b : keep_a;
+    int kept[4];
+    size_t count = 0;
+    for (size_t i = 0; i < keep_count && count < 4; i++) {
+        size_t at = count++;
+        while (at > 0 && kept[at - 1] > keep[i]) {
+            kept[at] = kept[at - 1];
+            at--;
+        }
+        kept[at] = keep[i];
+    }
     unsigned int next = 3;
-    int kept[2] = {low, high};
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (kept[i] < (int)next) {
             continue;
         }
@@ -40,6 +48,33 @@ static void close_inherited_fds(int report_fd, int keep_a, int keep_b)
     }
     if (close_range(next, ~0U, 0) != 0) {
         csandbox_child_fail(report_fd, "close inherited descriptors", "");
+    }
+}
+
+// Moves the sandbox into the step's devices cgroup (created and filled with the allow list
+// by swiftbuild) before anything else: every process of the sandbox, the init's own mknod
+// of /dev's nodes included, is under it. Writing 0 names the writer.
+static void join_devices_cgroup(int procs_fd, int report_fd)
+{
+    if (procs_fd < 0) {
+        return;
+    }
+    ssize_t written;
+    do {
+        written = write(procs_fd, "0", 1);
+    } while (written < 0 && errno == EINTR);
+    if (written != 1) {
+        csandbox_child_fail(report_fd, "join the devices cgroup", "");
+    }
+}
+
+// A new anonymous session keyring, as runc does: the step does not inherit swiftbuild's
+// session keyring (keyctl is also refused by the seccomp filter; root's user keyring is
+// the host root's, so only the filter keeps it out of reach). Kernels without keys are fine.
+static void join_new_session_keyring(int report_fd)
+{
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0) < 0 && errno != ENOSYS) {
+        csandbox_child_fail(report_fd, "join a new session keyring", "");
     }
 }
 
@@ -151,6 +186,12 @@ static void enter_root(const char *rootfs, int report_fd)
 {
     if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) != 0) {
         csandbox_child_fail(report_fd, "bind the root onto itself:", rootfs);
+    }
+    // Device nodes in the root (from a layer, an archive, the context) are inert: the
+    // whole root is nodev, as runc mounts a container's root. Setuid keeps working.
+    struct mount_attr nodev = {.attr_set = MOUNT_ATTR_NODEV};
+    if (mount_setattr(AT_FDCWD, rootfs, AT_RECURSIVE, &nodev, sizeof nodev) != 0) {
+        csandbox_child_fail(report_fd, "make nodev the root", rootfs);
     }
     if (chdir(rootfs) != 0) {
         csandbox_child_fail(report_fd, "enter the root", rootfs);
@@ -292,52 +333,46 @@ static pid_t fork_step(void)
     return (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-// The init's life after the step started: forward the termination signals to it, reap
-// every child (orphans of the step land here), and end with a report of the step's
-// status. Ending the init makes the kernel kill whatever else runs in the namespace.
-__attribute__((noreturn)) static void supervise(pid_t step, const sigset_t *signals, int report_fd)
+// Becomes the supervising init (init_executable.c): the report pipe as fd 3, the write
+// end of the ready pipe as fd 4 (the supervisor closes it once running, which lets the step
+// go on), argv "init", an empty environment. The blocked signals, pending ones and the
+// step (a child) stay. Every descriptor passed here is above 4.
+__attribute__((noreturn)) static void exec_supervisor(int init_fd, int report_fd, int ready_fd)
 {
-    for (;;) {
-        siginfo_t info;
-        int signal = sigwaitinfo(signals, &info);
-        if (signal < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            csandbox_child_fail(report_fd, "wait for signals", "");
-        }
-        if (signal != SIGCHLD) {
-            if (kill(step, signal) != 0 && errno != ESRCH) {
-                csandbox_child_fail(report_fd, "forward a signal to the step", "");
-            }
-            continue;
-        }
-        for (;;) {
-            int status;
-            pid_t child = waitpid(-1, &status, WNOHANG);
-            if (child < 0 && errno == EINTR) {
-                continue;
-            }
-            if (child < 0 && errno != ECHILD) {
-                csandbox_child_fail(report_fd, "reap children", "");
-            }
-            if (child <= 0) {
-                break;
-            }
-            if (child == step) {
-                csandbox_child_report(report_fd, CSANDBOX_REPORT_EXITED, 0, status, "", "");
-                _exit(0);
-            }
-        }
+    if (dup2(report_fd, CSANDBOX_INIT_REPORT_FD) < 0) {
+        csandbox_child_fail(report_fd, "move the report pipe for", "init");
     }
+    if (dup2(ready_fd, CSANDBOX_INIT_READY_FD) < 0) {
+        csandbox_child_fail(report_fd, "move the ready pipe for", "init");
+    }
+    static const char *const argv[] = {"init", NULL};
+    static const char *const envp[] = {NULL};
+    syscall(SYS_execveat, init_fd, "", argv, envp, AT_EMPTY_PATH);
+    csandbox_child_fail(report_fd, "exec", "init");
+}
+
+// Moves fd above the descriptors the supervisor gets at fixed numbers (3 and 4), closing
+// the original.
+static int move_above_fixed_fds(int fd, int report_fd, const char *what)
+{
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_READY_FD + 1);
+    if (moved < 0) {
+        csandbox_child_fail(report_fd, "move the descriptor of", what);
+    }
+    if (close(fd) != 0) {
+        csandbox_child_fail(report_fd, "close the old descriptor of", what);
+    }
+    return moved;
 }
 
 void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
 {
     die_with_parent(report_fd);
+    report_fd = move_above_fixed_fds(report_fd, report_fd, "the report pipe");
 
     // Signals the init handles are blocked from the start, so none is lost before
-    // sigwaitinfo (blocked signals are queued even for a PID 1 without handlers).
+    // the supervisor waits for them (blocked signals are queued even for a PID 1 without
+    // handlers, and stay pending across its exec).
     sigset_t signals;
     if (sigemptyset(&signals) != 0 || sigaddset(&signals, SIGCHLD) != 0
         || sigaddset(&signals, SIGTERM) != 0 || sigaddset(&signals, SIGINT) != 0
@@ -348,12 +383,21 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
         csandbox_child_fail(report_fd, "block signals", "");
     }
 
-    // The step's output moves above 2, so that 0-2 can become /dev/null for the init.
-    int output_fd = fcntl(spec->output_fd, F_DUPFD_CLOEXEC, 3);
+    join_devices_cgroup(spec->cgroup_procs_fd, report_fd);
+    join_new_session_keyring(report_fd);
+
+    // The step's output and the init's executable move above 4, so that 0-2 can become
+    // /dev/null for the init, and 3 and 4 the supervisor's report and ready descriptors.
+    int output_fd = fcntl(spec->output_fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_READY_FD + 1);
     if (output_fd < 0) {
         csandbox_child_fail(report_fd, "duplicate the output descriptor", "");
     }
-    close_inherited_fds(report_fd, report_fd, output_fd);
+    int init_fd = fcntl(spec->init_fd, F_DUPFD_CLOEXEC, CSANDBOX_INIT_READY_FD + 1);
+    if (init_fd < 0) {
+        csandbox_child_fail(report_fd, "duplicate the descriptor of", "init");
+    }
+    const int kept[] = {report_fd, output_fd, init_fd};
+    close_inherited_fds(report_fd, kept, 3);
 
     // A new session: the step has no controlling terminal, and a Ctrl-C in swiftbuild's
     // terminal reaches the step only through swiftbuild's own cancellation.
@@ -399,15 +443,40 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
         csandbox_child_fail(report_fd, "close", "/dev/null");
     }
 
+    // SIGCHLD ignored by swiftbuild would survive the exec and make the kernel reap the
+    // step before the supervisor sees its status.
+    struct sigaction default_action;
+    memset(&default_action, 0, sizeof default_action);
+    default_action.sa_handler = SIG_DFL;
+    if (sigaction(SIGCHLD, &default_action, NULL) != 0) {
+        csandbox_child_fail(report_fd, "reset the handler of SIGCHLD", "");
+    }
+
+    // The step waits for the supervisor to run before it does anything: until then, PID 1
+    // is this fork of swiftbuild, whose /proc/1/cmdline the step must never see.
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0) {
+        csandbox_child_fail(report_fd, "create the ready pipe for", "init");
+    }
+    ready[0] = move_above_fixed_fds(ready[0], report_fd, "the ready pipe");
+    ready[1] = move_above_fixed_fds(ready[1], report_fd, "the ready pipe");
+
     pid_t step = fork_step();
     if (step < 0) {
         csandbox_child_fail(report_fd, "fork the step", "");
     }
     if (step == 0) {
-        csandbox_step_main(spec, report_fd, output_fd);
+        csandbox_step_main(spec, report_fd, output_fd, ready[0], ready[1]);
+    }
+    if (close(ready[0]) != 0) {
+        csandbox_child_fail(report_fd, "close the ready pipe for", "init");
+    }
+    if (step != CSANDBOX_STEP_PID) {
+        errno = EPROTO; // the supervisor forwards signals to that pid
+        csandbox_child_fail(report_fd, "start the step as PID 2", "");
     }
     if (close(output_fd) != 0) {
         csandbox_child_fail(report_fd, "close the output descriptor", "");
     }
-    supervise(step, &signals, report_fd);
+    exec_supervisor(init_fd, report_fd, ready[1]);
 }

@@ -1,4 +1,5 @@
-// Mounting overlayfs for a step: upper = the new layer, lowers = the parent layers.
+// Mounting overlayfs for a step: upper = the new layer, lowers = the parent layers. Every
+// mount made here is nodev: a device node in a layer never opens a host device.
 #define _GNU_SOURCE
 #include "csandbox.h"
 
@@ -80,7 +81,7 @@ int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const 
         goto failed;
     }
     *failed_step = "fsmount";
-    mount_fd = fsmount(context, FSMOUNT_CLOEXEC, 0);
+    mount_fd = fsmount(context, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
     if (mount_fd < 0) {
         goto failed;
     }
@@ -109,12 +110,22 @@ failed:
 
 int csandbox_overlay_mount_classic(const char *data, const char *target)
 {
-    return mount("overlay", target, "overlay", 0, data);
+    return mount("overlay", target, "overlay", MS_NODEV, data);
 }
 
 int csandbox_bind_mount(const char *source, const char *target)
 {
-    return mount(source, target, NULL, MS_BIND | MS_REC, NULL);
+    if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) {
+        return -1;
+    }
+    struct mount_attr nodev = {.attr_set = MOUNT_ATTR_NODEV};
+    if (mount_setattr(AT_FDCWD, target, AT_RECURSIVE, &nodev, sizeof nodev) != 0) {
+        int saved = errno;
+        (void)umount2(target, MNT_DETACH);
+        errno = saved;
+        return -1;
+    }
+    return 0;
 }
 
 int csandbox_unmount(const char *target, int flags)

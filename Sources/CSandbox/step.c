@@ -3,6 +3,7 @@
 #include "child.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -73,8 +74,24 @@ __attribute__((noreturn)) static void exec_step(const struct csandbox_spec *spec
     fail_exec(report_fd, denied ? EACCES : ENOENT, file);
 }
 
-void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int output_fd)
+void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int output_fd, int ready_read,
+                        int ready_write)
 {
+    if (close(ready_write) != 0) {
+        csandbox_child_fail(report_fd, "close the ready pipe", "");
+    }
+    char byte;
+    ssize_t count;
+    do {
+        count = read(ready_read, &byte, 1);
+    } while (count < 0 && errno == EINTR);
+    if (count != 0) {
+        csandbox_child_fail(report_fd, "wait for the init", "");
+    }
+    if (close(ready_read) != 0) {
+        csandbox_child_fail(report_fd, "close the ready pipe", "");
+    }
+
     // Handlers and ignored signals inherited from swiftbuild go back to their defaults
     // (SIG_IGN would survive exec), then the init's blocked set is lifted.
     for (int signal = 1; signal < NSIG; signal++) {
@@ -96,7 +113,16 @@ void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int out
     if (chdir(spec->workdir) != 0) {
         csandbox_child_fail(report_fd, "enter the working directory", spec->workdir);
     }
-    csandbox_limit_capabilities(report_fd);
+    // The seccomp filter goes first: without no_new_privs (which would break setuid
+    // programs, and Docker does not set it), loading one needs CAP_SYS_ADMIN, dropped next.
+    // The calls left before exec (prctl, capset, setresuid, dup2, execve) are all allowed.
+    if (spec->seccomp_filter != NULL
+        && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, spec->seccomp_filter) != 0) {
+        csandbox_child_fail(report_fd, "load the seccomp filter", "");
+    }
+    if (!spec->keep_all_capabilities) {
+        csandbox_limit_capabilities(report_fd, spec->keep_net_raw);
+    }
     // Raw system calls: glibc's wrappers would try to signal the parent's other threads,
     // which do not exist in this process.
     if (syscall(SYS_setgroups, spec->group_count, spec->groups) != 0) {

@@ -6,7 +6,15 @@ import CSandbox
 /// mounted read-only, `pivot_root` into the step's root, then the step's user, working
 /// directory and command.
 ///
-/// PID 1 in the sandbox is a small init (in CSandbox, in swiftbuild's own binary) that
+/// The step keeps Docker's default capabilities but CAP_MKNOD (and CAP_NET_RAW on the
+/// host's network), runs under Docker's default seccomp profile and a fresh session
+/// keyring, in a `nodev` root and a devices cgroup (v1 controller or v2 eBPF program)
+/// allowing only `/dev`'s standard nodes. ``SandboxSecurity/insecure`` keeps every capability and drops
+/// the seccomp filter.
+///
+/// PID 1 in the sandbox is a fork of swiftbuild only while it sets the sandbox up; then it
+/// execs a tiny static init (built at run time into a sealed memory file, never
+/// swiftbuild's binary, with the command line `init` and an empty environment) that
 /// forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the step, which is PID 2, reaps
 /// orphans, and ends with the step: whatever the step left running is killed then.
 public enum Sandbox {

@@ -30,6 +30,9 @@ public struct SandboxConfiguration: Sendable {
     public var resolvConf: String? = "/etc/resolv.conf"
     /// Lines added to the generated `/etc/hosts`.
     public var extraHosts: [HostEntry] = []
+    /// Whether the step runs confined (the default) or with every capability and no
+    /// seccomp filter (`RUN --security=insecure`).
+    public var security: SandboxSecurity = .sandboxed
 
     /// A configuration running `arguments` as root in `rootfs`, in `/`, on the host's
     /// network, with an empty environment.

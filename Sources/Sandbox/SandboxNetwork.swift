@@ -5,3 +5,13 @@ public enum SandboxNetwork: Sendable, Equatable {
     /// A new, empty network namespace with only the loopback interface, up.
     case none
 }
+
+/// How much a step is confined beyond its namespaces, root and mounts.
+public enum SandboxSecurity: Sendable, Equatable {
+    /// Docker's defaults: its default capabilities but CAP_MKNOD (and CAP_NET_RAW on the
+    /// host's network), its default seccomp profile, a devices cgroup.
+    case sandboxed
+    /// Every capability and no seccomp filter, as BuildKit's insecure mode; the namespaces,
+    /// the `nodev` root and the devices cgroup stay.
+    case insecure
+}

@@ -83,7 +83,8 @@ public final class SandboxProcess: Sendable {
         }
     }
 
-    /// The dedicated thread's work: prepare, spawn, report the start, wait, clean up.
+    /// The dedicated thread's work: prepare (mount points, devices cgroup), spawn, report
+    /// the start, wait, clean up.
     private func supervise(_ configuration: SandboxConfiguration, output: Int32,
                            started: CheckedContinuation<Result<Void, SandboxError>, Never>) {
         let mountPoints: MountPoints
@@ -96,7 +97,21 @@ public final class SandboxProcess: Sendable {
             return
         }
 
-        let specification = SpawnSpecification(configuration, output: output)
+        let cgroup: DevicesCgroup?
+        let specification: SpawnSpecification
+        do throws(SandboxError) {
+            cgroup = try DevicesCgroup.create()
+            do throws(SandboxError) {
+                specification = try SpawnSpecification(configuration, output: output, cgroupProcs: cgroup?.procs ?? -1)
+            } catch {
+                try? cgroup?.remove()
+                throw error
+            }
+        } catch {
+            try? mountPoints.remove()
+            started.resume(returning: .failure(error))
+            return
+        }
         var pidfd: Int32 = -1
         var reports: Int32 = -1
         let pid = withExtendedLifetime(specification) {
@@ -105,6 +120,7 @@ public final class SandboxProcess: Sendable {
         guard pid >= 0 else {
             let error = SandboxError.system(operation: "clone the sandbox for", path: configuration.rootfs,
                                             errno: .current)
+            try? cgroup?.remove()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
             return
@@ -125,6 +141,11 @@ public final class SandboxProcess: Sendable {
         }
         var result = outcome ?? .failure(killed ? .cancelled : .initEnded(ExitStatus(waitStatus: initStatus)))
 
+        do throws(SandboxError) {
+            try cgroup?.remove()
+        } catch {
+            if case .success = result { result = .failure(error) }
+        }
         do throws(SandboxError) {
             try mountPoints.remove()
         } catch {

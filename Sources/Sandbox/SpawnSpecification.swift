@@ -7,8 +7,9 @@ final class SpawnSpecification {
     private var allocations: [UnsafeMutableRawPointer] = []
     private(set) var spec = csandbox_spec()
 
-    /// Copies `configuration` into C memory.
-    init(_ configuration: SandboxConfiguration, output: Int32) {
+    /// Copies `configuration` into C memory; `cgroupProcs` is the step's devices cgroup's
+    /// `cgroup.procs` (or -1). Fails when the seccomp filter or the init cannot be made.
+    init(_ configuration: SandboxConfiguration, output: Int32, cgroupProcs: Int32) throws(SandboxError) {
         spec.rootfs = string(configuration.rootfs)
         spec.argv = array(configuration.arguments)
         spec.envp = array(configuration.environment)
@@ -26,6 +27,19 @@ final class SpawnSpecification {
         spec.hostname_file = string(configuration.hostnameFileContent)
         spec.resolv_conf = configuration.resolvConf.map(string)
         spec.output_fd = output
+        spec.keep_net_raw = configuration.network == .none ? 1 : 0
+        spec.keep_all_capabilities = configuration.security == .insecure ? 1 : 0
+        if configuration.security == .sandboxed {
+            guard let filter = csandbox_default_seccomp_filter() else {
+                throw .system(operation: "build the seccomp filter for", path: configuration.rootfs, errno: .current)
+            }
+            spec.seccomp_filter = filter
+        }
+        spec.cgroup_procs_fd = cgroupProcs
+        spec.init_fd = csandbox_init_executable()
+        guard spec.init_fd >= 0 else {
+            throw .system(operation: "make the init executable for", path: configuration.rootfs, errno: .current)
+        }
     }
 
     deinit {

@@ -17,6 +17,8 @@ struct PreparedRun {
     /// The USER, as written (resolved in the step's own /etc/passwd).
     var user: String
     var network: SandboxNetwork
+    /// `RUN --security=insecure` or not; part of the key, as in BuildKit.
+    var security: SandboxSecurity
     var platform: Platform
     var sourceDateEpoch: Int?
 
@@ -27,7 +29,7 @@ struct PreparedRun {
         case .shell(let text): ["shell", text]
         case .exec(let arguments): ["exec"] + arguments
         }
-        return CacheKey("run")
+        let key = CacheKey("run")
             .adding(chain.cacheKey.description)
             .adding(platform.description)
             .adding(sourceDateEpoch.map(String.init) ?? "")
@@ -38,6 +40,7 @@ struct PreparedRun {
             .adding(workingDirectory)
             .adding(user)
             .adding(network == .none ? "none" : "host")
-            .digest
+        // Added only for insecure steps, so that the keys of sandboxed steps stay as they were.
+        return (security == .insecure ? key.adding("security=insecure") : key).digest
     }
 }

@@ -34,6 +34,11 @@ struct csandbox_spec {
     const char *hostname_file;        // read-only from the sandbox's /dev tmpfs
     const char *resolv_conf;          // host file bind-mounted read-only at /etc/resolv.conf, or NULL
     int output_fd;                    // becomes the step's stdout and stderr; stdin is /dev/null
+    int keep_net_raw;                 // 1: the step keeps CAP_NET_RAW (only in a new network namespace)
+    int keep_all_capabilities;        // 1: RUN --security=insecure: no capability is dropped
+    const void *seccomp_filter;       // struct sock_fprog loaded before exec, or NULL for none
+    int cgroup_procs_fd;              // cgroup.procs of the step's devices cgroup, or -1 for none
+    int init_fd;                      // csandbox_init_executable(): exec'd as PID 1 after setup
 };
 
 /// What a report from the child says.
@@ -70,6 +75,29 @@ int csandbox_wait(int pidfd, int *status);
 /// Sends signal to the process behind pidfd. Returns 0, or -1 with errno.
 int csandbox_kill(int pidfd, int signal);
 
+/// The sealed memory file holding the sandbox's PID 1 once set up (init_executable.c):
+/// a static program without libc that forwards signals to the step, reaps, and reports
+/// the step's status. Made once per process. Returns the fd (shared: never close it), or
+/// -1 with errno.
+int csandbox_init_executable(void);
+
+/// Docker's default seccomp profile for the capabilities steps keep, as a BPF program
+/// (a `struct sock_fprog *`), built once per process with libseccomp (seccomp.c). Returns
+/// NULL with errno when libseccomp failed.
+const void *csandbox_default_seccomp_filter(void);
+
+/// A character device a step may use (cgroup v2's device filter).
+struct csandbox_device_rule {
+    uint32_t major;
+    uint32_t minor;
+    int any_minor;                    // 1: every minor number of major
+};
+
+/// Loads an eBPF device program allowing exactly `rules` (character devices, any access)
+/// and attaches it to the cgroup v2 directory open as cgroup_fd (device_filter.c).
+/// Returns 0, or -1 with errno.
+int csandbox_attach_device_filter(int cgroup_fd, const struct csandbox_device_rule *rules, size_t count);
+
 // MARK: - Mount helpers for Swift
 
 /// O_PATH, which Swift's Glibc module leaves out (it needs _GNU_SOURCE).
@@ -92,11 +120,15 @@ int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const 
                            const char *work, const char *target, const char **failed_step,
                            char *message, size_t message_size);
 
+/// Both overlay mounts are nodev: device nodes in a layer never reach host devices.
+
 /// Classic mount(2) of overlayfs with a "lowerdir=...,upperdir=...,workdir=..." data string
 /// (which must include csandbox_overlay_options()). Returns 0, or -1 with errno.
 int csandbox_overlay_mount_classic(const char *data, const char *target);
 
-/// mount(source, target, NULL, MS_BIND | MS_REC, NULL). Returns 0, or -1 with errno.
+/// mount(source, target, NULL, MS_BIND | MS_REC, NULL), then nodev on the whole new tree
+/// (as every mount of the store: device nodes in a layer never reach host devices).
+/// Returns 0, or -1 with errno.
 int csandbox_bind_mount(const char *source, const char *target);
 
 /// umount2(target, flags). Returns 0, or -1 with errno.

@@ -45,6 +45,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The network RUN steps use by default: host or none.")
     var network: StepNetwork = .host
 
+    @Option(help: ArgumentHelp("Allow a privileged feature (repeatable): security.insecure, for RUN --security=insecure.", valueName: "ENTITLEMENT"))
+    var allow: [Entitlement] = []
+
     @Option(help: ArgumentHelp("Check the executables the build adds against the image's C library: warn, error (exit 3, nothing tagged) or off.", valueName: "MODE"))
     var elfCheck: ELFCheckPolicy = .warn
 
@@ -102,7 +105,8 @@ struct BuildCommand: AsyncParsableCommand {
                     dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : URL(fileURLWithPath: plan.file), tags: tags,
                     network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
                     elfCheck: elfCheck, jobs: jobs, noCache: noCache,
-                    baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull)
+                    baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull,
+                    entitlements: Set(allow))
                 draft.labels = labelValues
                 draft.manifestAnnotations = manifestAnnotations
                 let request = draft
@@ -180,4 +184,5 @@ struct BuildCommand: AsyncParsableCommand {
 
 extension ProgressMode: ExpressibleByArgument {}
 extension StepNetwork: ExpressibleByArgument {}
+extension Entitlement: ExpressibleByArgument {}
 extension ELFCheckPolicy: ExpressibleByArgument {}
