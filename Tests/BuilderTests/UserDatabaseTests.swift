@@ -1,4 +1,5 @@
 @testable import Builder
+import Glibc
 import Testing
 
 /// USER and `--chown` resolution from file contents, as BuildKit and runc resolve them.
@@ -121,5 +122,27 @@ struct ProcessEnvironmentTests {
     @Test func duplicatesKeepTheLastValueInItsPlace() {
         #expect(ProcessEnvironment.prepared(["A=1", "PATH=/bin", "A=2", "B=3"], home: "/")
             == ["PATH=/bin", "A=2", "B=3", "HOME=/"])
+    }
+}
+
+/// The files as an image may hold them: not regular, or too big.
+@Suite("User database files")
+struct UserDatabaseFileTests {
+    @Test func aFIFOIsNoFileAndDoesNotBlock() throws {
+        let f = try CopyFixture()
+        try f.directory("etc", in: f.target)
+        #expect(mkfifo(f.target + "/etc/passwd", 0o644) == 0)
+        try f.file("etc/group", "staff:x:50:\n", in: f.target)
+        let database = try UserDatabase(root: f.target)
+        #expect(try database.runUser("") == ResolvedUser(uid: 0, gid: 0))
+        #expect(try database.runUser("0:staff") == ResolvedUser(uid: 0, gid: 50))
+        #expect(try database.runUser("1:staff") == ResolvedUser(uid: 1, gid: 50))
+        #expect(throws: UserLookupError(value: "app", file: "/etc/passwd", reason: .unknownName)) { try database.runUser("app") }
+    }
+
+    @Test func aFileOverTenMebibytesIsRefused() throws {
+        let f = try CopyFixture()
+        try f.file("etc/passwd", String(repeating: "#", count: UserDatabase.maximumFileSize) + "\n", in: f.target)
+        #expect(throws: CopyError.Problem.self) { try UserDatabase(root: f.target) }
     }
 }
