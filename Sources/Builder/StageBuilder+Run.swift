@@ -19,7 +19,7 @@ extension StageBuilder {
         }
         return PreparedRun(command: run.command, heredocs: instruction.heredocs, shell: state.shell,
                            environment: state.runEnvironment, workingDirectory: state.workingDirectory,
-                           user: state.config.user.flatMap { $0.isEmpty ? nil : $0 } ?? "root", network: network,
+                           user: state.config.user ?? "", network: network,
                            security: insecure ? .insecure : .sandboxed,
                            platform: request.platform, sourceDateEpoch: request.sourceDateEpoch)
     }
@@ -30,14 +30,15 @@ extension StageBuilder {
     func executeRun(_ run: PreparedRun, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
         let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
         return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
-            let user = try UserDatabase(root: root.path).resolve(run.user)
+            let users = try UserDatabase(root: root.path)
+            let user = try users.runUser(run.user)
             var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)
-            configuration.environment = run.environment
-            configuration.workingDirectory = run.workingDirectory
+            configuration.environment = ProcessEnvironment.prepared(run.environment, home: users.home(uid: user.uid))
+            // Cleaned, as BuildKit's executor resolves it: `/a/../b` is `/b`, and no `/a` is made.
+            configuration.workingDirectory = "/" + RootedPath.clean(run.workingDirectory)
             configuration.uid = user.uid
             configuration.gid = user.gid
-            // As runc does: the primary group first, then the user's other groups.
-            configuration.supplementaryGroups = [user.gid] + user.supplementaryGroups.filter { $0 != user.gid }
+            configuration.supplementaryGroups = user.processGroups
             configuration.network = run.network
             configuration.security = run.security
             let output = try StepOutput(stage: label, events: events)

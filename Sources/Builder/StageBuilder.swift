@@ -65,7 +65,7 @@ struct StageBuilder {
             guard let parent = finishedStages[index] else {
                 throw failure(stage.from, "stage \(index) was not built before it")
             }
-            return (StageState(base: parent.state.finishedImage, platform: request.platform, escape: escape), parent.chain, [])
+            return (StageState(continuing: parent.state, platform: request.platform, escape: escape), parent.chain, [])
         case .image(let name):
             let base: BaseImage
             do {

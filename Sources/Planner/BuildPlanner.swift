@@ -30,6 +30,9 @@ private struct Planning {
     var forwardReferences: [(from: Int, to: Int, line: Int, text: String)] = []
     var consumedBuildArgs: Set<String> = []
     var stageIndexByName: [String: Int] = [:]
+    /// What `$NAME` means at the end of each stage resolved so far (its ARGs and ENVs,
+    /// with its base stage's), and which of those names ENV set.
+    var scopeAtEnd: [Int: (scope: [String: String], envNames: Set<String>)] = [:]
 
     init(dockerfile: ParsedDockerfile, options: PlanOptions) {
         self.dockerfile = dockerfile
@@ -120,22 +123,28 @@ private struct Planning {
         return .image(image)
     }
 
-    /// Tracks ARG and ENV through a stage to expand `--from` values, and records the stage's edges.
+    /// Tracks ARG and ENV through a stage to expand `--from` values, and records the stage's
+    /// edges. A stage built `FROM` an earlier one starts with that stage's ARGs and ENVs,
+    /// as in BuildKit.
     private mutating func followInstructions(of index: Int) throws(DockerfileError) {
         var scope: [String: String] = [:]
         var envNames: Set<String> = []
-        if case .stage(let parent) = stages[index].base {
-            scope = environment(atEndOf: parent)
-            envNames = Set(scope.keys)
+        if case .stage(let parent) = stages[index].base, let inherited = scopeAtEnd[parent] {
+            (scope, envNames) = inherited
         }
+        defer { scopeAtEnd[index] = (scope, envNames) }
         for instruction in stages[index].instructions {
             let line = instruction.line
             switch instruction.command {
             case .arg(let definitions):
                 // An ENV of the same name wins over the ARG, as in BuildKit.
+                // Without a value of its own (build arg, default, global), an ARG keeps the
+                // one it already has in this stage or from its base stage, as in BuildKit.
                 for definition in definitions where !envNames.contains(definition.name) {
                     let inherited = globalScope[definition.name]
-                    scope[definition.name] = try resolve(definition, scope: scope, inherited: inherited, line: line)
+                    if let value = try resolve(definition, scope: scope, inherited: inherited, line: line) {
+                        scope[definition.name] = value
+                    }
                 }
             case .env(let pairs):
                 let before = scope
@@ -158,20 +167,6 @@ private struct Planning {
                 break
             }
         }
-    }
-
-    /// The ARG and ENV values known without running anything at the end of a stage.
-    private func environment(atEndOf index: Int) -> [String: String] {
-        var scope: [String: String] = [:]
-        if case .stage(let parent) = stages[index].base { scope = environment(atEndOf: parent) }
-        for instruction in stages[index].instructions {
-            guard case .env(let pairs) = instruction.command else { continue }
-            let before = scope
-            for pair in pairs {
-                scope[pair.key] = (try? expander.expand(pair.value, scope: before, line: instruction.line)) ?? pair.value
-            }
-        }
-        return scope
     }
 
     /// Records what a `--from` value names: an earlier stage, a later one (an error), or an image.

@@ -4,6 +4,9 @@ import Glibc
 /// The mount points a step needs that its root lacks, created before the step and removed
 /// after it, so that they never end up in the layer (the root is an overlay whose upper
 /// dir is the layer). Only what was created here is removed: never what the image had.
+/// The exception is the kept directories (`/proc`, `/sys`, `/dev`): runc creates those
+/// (0755, root's) and nothing removes them, so under BuildKit a RUN in an image without
+/// them leaves them in its layer, empty; so do steps here.
 ///
 /// Paths are resolved with `openat2(RESOLVE_IN_ROOT)`, so an image's symlinks (an absolute
 /// `/etc` link, say) resolve inside the root exactly as they will for the step.
@@ -28,13 +31,17 @@ struct MountPoints: Sendable {
     let rootfs: String
     private var created: [Created] = []
 
-    /// Creates, inside `rootfs`, whichever of `directories` and `files` (absolute paths
-    /// inside the root) are missing, with missing parents as directories.
-    init(rootfs: String, directories: [String], files: [String]) throws(SandboxError) {
+    /// Creates, inside `rootfs`, whichever of `kept`, `directories` and `files` (absolute
+    /// paths inside the root) are missing, with missing parents as directories. What is
+    /// created for `kept` stays after ``remove()``.
+    init(rootfs: String, kept: [String] = [], directories: [String], files: [String]) throws(SandboxError) {
         self.rootfs = rootfs
         let root = try Self.open(rootfs, flags: csandbox_o_path | O_DIRECTORY)
         defer { close(root) }
         do throws(SandboxError) {
+            for path in kept {
+                try ensure(path, isDirectory: true, root: root, keep: true)
+            }
             for path in directories {
                 try ensure(path, isDirectory: true, root: root)
             }
@@ -74,7 +81,7 @@ struct MountPoints: Sendable {
     }
 
     /// Creates `path` and its missing parents unless it exists (through symlinks in the root).
-    private mutating func ensure(_ path: String, isDirectory: Bool, root: Int32) throws(SandboxError) {
+    private mutating func ensure(_ path: String, isDirectory: Bool, root: Int32, keep: Bool = false) throws(SandboxError) {
         let names = path.split(separator: "/").map(String.init)
         var parent = "/"
         for (index, name) in names.enumerated() {
@@ -84,7 +91,7 @@ struct MountPoints: Sendable {
             if existing >= 0 {
                 close(existing)
             } else if errno == ENOENT {
-                try create(current, in: parent, name: name, isDirectory: !isLast || isDirectory, root: root)
+                try create(current, in: parent, name: name, isDirectory: !isLast || isDirectory, root: root, keep: keep)
             } else {
                 throw .system(operation: "look up the mount point", path: "\(current) in \(rootfs)", errno: .current)
             }
@@ -93,13 +100,20 @@ struct MountPoints: Sendable {
     }
 
     private mutating func create(_ path: String, in parentPath: String, name: String, isDirectory: Bool,
-                                 root: Int32) throws(SandboxError) {
+                                 root: Int32, keep: Bool) throws(SandboxError) {
         let parent = try Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
         defer { close(parent) }
         let before = try Self.status(of: parent, path: parentPath)
         if isDirectory {
             guard mkdirat(parent, name, 0o755) == 0 else {
                 throw .system(operation: "create the mount point", path: "\(path) in \(rootfs)", errno: .current)
+            }
+            if keep {
+                // 0755 whatever the umask: it goes into the layer.
+                guard fchmodat(parent, name, 0o755, 0) == 0 else {
+                    throw .system(operation: "set the mode of the mount point", path: "\(path) in \(rootfs)", errno: .current)
+                }
+                return
             }
         } else {
             let file = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)

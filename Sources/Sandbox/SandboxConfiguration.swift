@@ -5,7 +5,8 @@ public struct SandboxConfiguration: Sendable {
     public static let defaultHostname = "buildkitsandbox"
 
     /// The prepared root directory (the merged view of the step's overlay) the step runs
-    /// in. Mount points it lacks are created for the step and removed afterwards.
+    /// in. Mount points it lacks are created for the step and removed afterwards, except
+    /// `/proc`, `/sys` and `/dev`, which stay (empty, 0755), as runc leaves them.
     public var rootfs: String
     /// The command line. An `arguments[0]` without a slash is looked up in the `PATH` of
     /// ``environment`` (or the usual default PATH) inside the root.

@@ -349,18 +349,18 @@ struct CopyTests {
         #expect(try database.owner(for: "42:staff") == FileOwner(uid: 42, gid: 50))
         #expect(throws: UserLookupError(value: "nobody", file: "/etc/passwd", reason: .unknownName)) { try database.owner(for: "nobody") }
         #expect(throws: UserLookupError(value: "wheel", file: "/etc/group", reason: .unknownName)) { try database.owner(for: "app:wheel") }
-        #expect(try database.resolve("app") == ResolvedUser(uid: 1000, gid: 1001, supplementaryGroups: [50]))
+        #expect(try database.runUser("app") == ResolvedUser(uid: 1000, gid: 1001, supplementaryGroups: [50]))
     }
 
     @Test func userDatabaseStaysInsideRoot() throws {
         let f = try CopyFixture()
         try f.directory("etc", in: f.target)
         try f.symlink("etc/passwd", to: "../../../../../../../etc/image-passwd", in: f.target)
-        try f.file("etc/image-passwd", "root:x:7:7::/root:/bin/sh\n", in: f.target)
+        try f.file("etc/image-passwd", "daemon:x:7:7::/root:/bin/sh\n", in: f.target)
         let database = try UserDatabase(root: f.target)
         // The link climbs out lexically, but resolves inside the image: not the host's file.
-        #expect(try database.owner(for: "root") == FileOwner(uid: 7, gid: 7))
-        #expect(throws: UserLookupError(value: "staff", file: "/etc/group", reason: .missingFile)) { try database.owner(for: "root:staff") }
+        #expect(try database.owner(for: "daemon") == FileOwner(uid: 7, gid: 7))
+        #expect(throws: UserLookupError(value: "staff", file: "/etc/group", reason: .missingFile)) { try database.owner(for: "daemon:staff") }
         #expect(try database.owner(for: "0:0") == FileOwner.root)
     }
 }

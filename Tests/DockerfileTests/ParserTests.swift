@@ -73,6 +73,46 @@ struct LineTests {
         #expect(run.arguments == ["a  b"])
     }
 
+    /// BuildKit's parser testfile `trailing-backslash`: an escaped escape character at the
+    /// end of a line does not continue it; an escape alone on a line (or after a blank) does.
+    @Test func escapedEscapeAtTheEndDoesNotContinue() throws {
+        let parsed = try parse(#"""
+            # https://github.com/docker/for-win/issues/5254
+
+            FROM hello-world
+
+            ENV A path
+            ENV B another\\path
+            ENV C trailing\\backslash\\
+            ENV D This should not be appended to C
+            ENV E hello\
+            \
+            world
+            ENV F hello\
+             \
+            world
+            ENV G hello \
+            \
+            world
+
+            """#)
+        let pairs = parsed.instructions.dropFirst().map { instruction -> [String] in
+            guard case .env(let pairs) = instruction.command else { return [] }
+            return pairs.flatMap { [$0.key, $0.value] }
+        }
+        #expect(pairs == [["A", "path"], ["B", #"another\\path"#], ["C", #"trailing\\backslash\\"#],
+                          ["D", "This should not be appended to C"], ["E", "helloworld"], ["F", "hello world"],
+                          ["G", "hello world"]])
+        #expect(parsed.instructions.map(\.line) == [3, 5, 6, 7, 8, 9, 12, 15])
+    }
+
+    /// docker-library/mongo's Windows Dockerfiles: with `` # escape=` ``, a line ending in
+    /// two backticks is complete.
+    @Test func escapedBacktickAtTheEndDoesNotContinue() throws {
+        let parsed = try parse("# escape=`\nFROM scratch\nRUN echo ``\nRUN echo next `\n  more\n")
+        #expect(parsed.instructions.map(\.arguments) == [["scratch"], ["echo ``"], ["echo next   more"]])
+    }
+
     @Test func indentedCommentsAndCRLFLineEndings() throws {
         let parsed = try parse("FROM scratch\r\n   # indented comment\r\nRUN x\r\n")
         #expect(parsed.instructions.map(\.keyword) == [.from, .run])

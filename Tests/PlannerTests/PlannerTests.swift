@@ -183,6 +183,43 @@ struct ArgTests {
         #expect(plan.stages.map(\.skipped) == [false, true, false])
     }
 
+    @Test func aStageFromAStageKeepsItsArgs() throws {
+        let plan = try plan("""
+            FROM busybox AS tools
+            FROM busybox AS base
+            ARG SRC=tools
+            FROM base AS child
+            COPY --from=$SRC /a /a
+            FROM base AS grandchild
+            ARG SRC
+            COPY --from=${SRC}-missing /a /a
+            FROM busybox
+            COPY --from=${SRC:-alpine:3} /a /a
+            """)
+        // The child sees the ARG its parent declared; a redeclaration without a default
+        // keeps the inherited value; an unrelated stage does not see it.
+        #expect(plan.stages[2].dependsOn.sorted() == [0, 1])
+        #expect(plan.stages[3].imageReferences == ["tools-missing"])
+        #expect(plan.stages[4].imageReferences == ["alpine:3"])
+    }
+
+    @Test func anInheritedArgIsOverriddenByAnInheritedEnvButNotByTheChildsArg() throws {
+        let plan = try plan("""
+            FROM busybox AS one
+            FROM busybox AS two
+            FROM busybox AS base
+            ARG A=one
+            ARG B=one
+            ENV B=two
+            FROM base
+            ARG A=two
+            ARG B=one
+            COPY --from=$A /a /a
+            COPY --from=$B /b /b
+            """)
+        #expect(plan.stages[3].dependencies.map(\.stage) == [2, 1, 1])
+    }
+
     @Test func platformArgsArePredefinedForFrom() throws {
         let plan = try plan("FROM --platform=$BUILDPLATFORM busybox:$TARGETARCH AS build\nFROM busybox:${TARGETOS}-${BUILDARCH}\n")
         #expect(plan.stages[0].platform == "linux/amd64")

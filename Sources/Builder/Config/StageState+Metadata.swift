@@ -27,9 +27,12 @@ extension StageState {
                 var value = argSources.buildArgs[definition.name]
                 if value == nil, let defaultValue = definition.defaultValue { value = try expand(defaultValue) }
                 if value == nil { value = argSources.globals[definition.name] }
+                written.append(value.map { "\(definition.name)=\($0)" } ?? definition.name)
+                // Without any of those, it keeps the value it has (declared earlier in this
+                // stage or in the stage this one is built from), as in BuildKit.
+                if value == nil { value = args[definition.name] ?? nil }
                 if args[definition.name] == nil { argOrder.append(definition.name) }
                 args[definition.name] = .some(value)
-                written.append(value.map { "\(definition.name)=\($0)" } ?? definition.name)
             }
             return "ARG " + written.joined(separator: " ")
         case .env(let pairs):
@@ -41,8 +44,12 @@ extension StageState {
             }
             var env = config.env ?? []
             for (key, value) in expanded {
-                env.removeAll { $0.hasPrefix(key + "=") }
-                env.append("\(key)=\(value)")
+                // A name already set keeps its place, as BuildKit writes it.
+                if let index = env.firstIndex(where: { $0.prefix { $0 != "=" } == key }) {
+                    env[index] = "\(key)=\(value)"
+                } else {
+                    env.append("\(key)=\(value)")
+                }
             }
             config.env = env
             return "ENV " + expanded.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
@@ -117,12 +124,21 @@ extension StageState {
         }
     }
 
-    /// Changes WORKDIR (relative paths join the current one) and returns its history line.
+    /// Changes WORKDIR and returns its history line.
     public mutating func applyWorkdir(_ path: String) throws(WordExpansionError) -> String {
-        let expanded = try expand(path)
-        let joined = expanded.hasPrefix("/") ? expanded : (workingDirectory as NSString).appendingPathComponent(expanded)
-        config.workingDir = (joined as NSString).standardizingPath
+        config.workingDir = Self.workingDirectory(try expand(path), after: config.workingDir ?? "")
         return "WORKDIR \(config.workingDir!)"
+    }
+
+    /// The config's WorkingDir after `WORKDIR path`, as BuildKit writes it: an absolute
+    /// path as written (`/root/` stays `/root/`, `/a/../b` stays too); a relative one
+    /// joined to the current directory and cleaned (`a/b/` under `/w` is `/w/a/b`); an
+    /// empty one is the current directory.
+    static func workingDirectory(_ path: String, after current: String) -> String {
+        func cleaned(_ path: String) -> String { "/" + RootedPath.clean(path) }
+        let parent = current.isEmpty ? "/" : (current.hasPrefix("/") ? current : cleaned(current))
+        if path.isEmpty { return parent }
+        return path.hasPrefix("/") ? path : cleaned(parent + "/" + path)
     }
 
     /// The signal names Linux knows, without the `SIG` prefix.

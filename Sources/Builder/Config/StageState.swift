@@ -40,6 +40,15 @@ public struct StageState: Sendable {
         self.expander = WordExpander(escapeCharacter: escape)
     }
 
+    /// A stage built `FROM` the stage `parent`: it starts from the parent's image and, as
+    /// in BuildKit, with the ARGs the parent declared still in scope (for expansion, RUN
+    /// environments and RUN history lines).
+    public init(continuing parent: StageState, platform: OCI.Platform, escape: Character) {
+        self.init(base: parent.finishedImage, platform: platform, escape: escape)
+        args = parent.args
+        argOrder = parent.argOrder
+    }
+
     /// The image configuration with this stage's history appended: what a stage built
     /// `FROM` this one starts from, and what is exported.
     public var finishedImage: ImageConfiguration {

@@ -1,4 +1,4 @@
-/// The identity a process runs as: what ``UserDatabase/resolve(_:)`` makes of `USER`.
+/// The identity a process runs as: what ``UserDatabase/runUser(_:)`` makes of `USER`.
 public struct ResolvedUser: Sendable, Hashable {
     /// The user id.
     public var uid: UInt32
@@ -12,5 +12,11 @@ public struct ResolvedUser: Sendable, Hashable {
         self.uid = uid
         self.gid = gid
         self.supplementaryGroups = supplementaryGroups
+    }
+
+    /// The groups the process gets with `setgroups`, as BuildKit passes them to runc: the
+    /// supplementary groups, with the primary group put first unless it is among them.
+    public var processGroups: [UInt32] {
+        supplementaryGroups.contains(gid) ? supplementaryGroups : [gid] + supplementaryGroups
     }
 }

@@ -1,4 +1,7 @@
-/// A `--chown` (or `USER`) value that cannot be resolved in an image's user database.
+/// A `USER` or `--chown` value that cannot be resolved in an image's user database.
+///
+/// The texts are runc's (moby/sys/user), which BuildKit passes on unchanged, so that an
+/// error reads the same under swiftbuild.
 public struct UserLookupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Why it cannot be resolved.
     public enum Reason: Sendable, Equatable {
@@ -8,9 +11,11 @@ public struct UserLookupError: Error, Sendable, Equatable, CustomStringConvertib
         case missingFile
         /// The value is empty or has an empty part.
         case malformed
+        /// A numeric id outside 0...2^31-1.
+        case outOfRange
     }
 
-    /// The value as given.
+    /// The value (or the part of it) that failed.
     public var value: String
     /// The database file, `/etc/passwd` or `/etc/group`, as seen inside the image.
     public var file: String
@@ -25,10 +30,13 @@ public struct UserLookupError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String {
+        let isGroup = file == "/etc/group"
+        let lookup = "unable to find \(isGroup ? "group" : "user") \(value): no matching entries in \(isGroup ? "group" : "passwd") file"
         switch reason {
-        case .unknownName: "unable to find \"\(value)\" in \(file)"
-        case .missingFile: "unable to resolve \"\(value)\": \(file) does not exist in the image"
-        case .malformed: "invalid user \"\(value)\": expected user, user:group, uid or uid:gid"
+        case .unknownName: return lookup
+        case .missingFile: return lookup + " (the image has no \(file))"
+        case .malformed: return "invalid user \"\(value)\": expected user, user:group, uid or uid:gid"
+        case .outOfRange: return "uids and gids must be in range 0-\(UserDatabase.maximumID)"
         }
     }
 }

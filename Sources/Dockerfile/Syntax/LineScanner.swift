@@ -70,6 +70,10 @@ struct LineScanner {
     }
 
     /// Removes a trailing escape character (plus trailing blanks) that continues the line.
+    ///
+    /// As in BuildKit, an escape character preceded by another one does not continue the
+    /// line (`ENV C trailing\\` ends there, keeping both backslashes); alone on its line,
+    /// it does.
     private func splitContinuation(_ line: Substring) -> (Substring, Bool) {
         var end = line.endIndex
         while end > line.startIndex, line[line.index(before: end)] == " " || line[line.index(before: end)] == "\t" {
@@ -78,7 +82,11 @@ struct LineScanner {
         guard end > line.startIndex, line[line.index(before: end)] == directives.escape else {
             return (line, false)
         }
-        return (line[..<line.index(before: end)], true)
+        let escapeIndex = line.index(before: end)
+        if escapeIndex > line.startIndex, line[line.index(before: escapeIndex)] == directives.escape {
+            return (line, false)
+        }
+        return (line[..<escapeIndex], true)
     }
 
     /// Consumes a here-document body up to its terminator line.
