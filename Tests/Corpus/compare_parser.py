@@ -55,6 +55,9 @@ def buildkit_view(cmd):
     if keyword == "ONBUILD":
         view["trigger"] = (cmd.sub_cmd.upper() if cmd.sub_cmd else None)
         view["exec"] = bool(cmd.json)
+    if keyword in ("ENV", "LABEL") and len(value) % 2 == 0:
+        # BuildKit's parser gives KEY, VALUE, KEY, VALUE...; swiftbuild KEY=VALUE words.
+        value = [value[i] + "=" + value[i + 1] for i in range(0, len(value), 2)]
     view["args"] = value
     return view
 
@@ -123,6 +126,11 @@ def compare_file(path, swiftbuild):
     return diffs, None
 
 
+def patterns(value):
+    """A listed difference gives one pattern or a list of them."""
+    return value if isinstance(value, list) else [value]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--swiftbuild", required=True)
@@ -145,7 +153,7 @@ def main():
                 print(f"  {name}: {note}")
         unlisted = []
         for d in diffs:
-            m = [e for e in known if fnmatch.fnmatch(name, e["file"]) and fnmatch.fnmatch(d, e["difference"])]
+            m = [e for e in known if fnmatch.fnmatch(name, e["file"]) and any(fnmatch.fnmatch(d, pat) for pat in patterns(e["difference"]))]
             if m:
                 used.add(m[0]["id"])
                 if args.verbose:
