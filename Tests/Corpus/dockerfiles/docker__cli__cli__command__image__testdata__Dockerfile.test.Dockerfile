@@ -1,0 +1,3 @@
+FROM busybox
+ADD ./README.md /
+CMD ["cat", "/README.md"]

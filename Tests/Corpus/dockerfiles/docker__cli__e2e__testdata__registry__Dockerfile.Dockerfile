@@ -1,0 +1,3 @@
+FROM registry:3
+COPY auth /auth
+COPY certs /certs
