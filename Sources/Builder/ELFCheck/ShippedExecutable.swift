@@ -10,15 +10,32 @@ public struct ShippedExecutable: Sendable, Equatable {
     public var linkage: String
     /// What would stop it from starting, worded as the run-time error.
     public var findings: [String]
+    /// What to change so that it starts, from facts the build has (empty when it starts).
+    public var remedies: [String] = []
+}
+
+/// The image's ENTRYPOINT and CMD, checked as `execve` would start them.
+public struct EntrypointCheck: Sendable, Equatable {
+    /// The command line, ENTRYPOINT then CMD.
+    public var argv: [String]
+    /// Why it would not start.
+    public var findings: [String]
+    /// What to change.
+    public var remedies: [String]
 }
 
 /// The ELF check of a build's final image.
 public struct ELFCheckReport: Sendable, Equatable {
     /// Every ELF executable the build added or changed, by path.
     public var executables: [ShippedExecutable]
+    /// The ENTRYPOINT/CMD check; nil when the image has neither.
+    public var entrypoint: EntrypointCheck? = nil
 
     /// The executables that would not start.
     public var failing: [ShippedExecutable] { executables.filter { !$0.findings.isEmpty } }
+
+    /// Whether something would not start: a shipped executable or the image's entry point.
+    public var hasFindings: Bool { !failing.isEmpty || !(entrypoint?.findings.isEmpty ?? true) }
 }
 
 /// A build stopped by `--elf-check=error`: an executable would not start in the image.
@@ -28,7 +45,7 @@ public struct ELFCheckFailure: Error, Sendable, CustomStringConvertible {
     public var report: ELFCheckReport
 
     public var description: String {
-        let count = report.failing.count
+        let count = report.failing.count + (report.entrypoint?.findings.isEmpty == false ? 1 : 0)
         return "the ELF check found \(count) executable\(count == 1 ? "" : "s") that would not start in the image (--elf-check=error); nothing was tagged"
     }
 }

@@ -53,7 +53,13 @@ public struct DependencyResolver: Sendable {
         guard let real = try root.resolve(path) else {
             throw ELFFinding(path: path, problem: .unreadable(errno: ENOENT))
         }
-        let executable = try file(at: real)
+        return resolve(try file(at: real), at: real, as: path)
+    }
+
+    /// Resolves `executable`, parsed elsewhere (another image's file), as if it were at `real`
+    /// inside this root: its loader and libraries are looked up here. `path` names it in the result.
+    /// Used to ask whether another root would run a file.
+    public func resolve(_ executable: ELFFile, at real: String, as path: String) -> Resolution {
         guard let interpreter = executable.interpreter else {
             return Resolution(path: path, interpreter: nil, loader: nil, defaultDirectories: [],
                               dependencies: [], findings: [], warnings: [])

@@ -115,13 +115,21 @@ struct ElfCommand: ParsableCommand {
         }
         let kind = ELFKind(file)
         let resolves = file.interpreter != nil || kind == .sharedLibrary
-        return checked(ElfFileReport(path: path, file: file, resolution: resolves ? try resolver.resolve(inside) : nil), file: file)
+        let resolution = resolves ? try resolver.resolve(inside) : nil
+        var facts = Remedies.Facts()
+        if let resolution, !resolution.findings.isEmpty {
+            if file.goBuildInfo != nil, let real = try resolver.root.resolve(inside) {
+                facts.cgo = GoCgoUse(path: resolver.root.hostPath(real))
+            }
+            facts.imageGlibc = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file))
+        }
+        return checked(ElfFileReport(path: path, file: file, resolution: resolution, facts: facts), file: file)
     }
 
     /// Adds a finding when the file (nil when it is not ELF) fails `--require`; shared
     /// libraries are not judged.
     private func checked(_ report: ElfFileReport, file: ELFFile?) -> ElfFileReport {
-        guard let require, report.kind != "shared-library",
+        guard let require, report.kind != "shared-library", report.kind != "debug-file",
               let requirement = LinkageRequirement(rawValue: require.rawValue) else { return report }
         if let file, requirement.isSatisfied(by: file) { return report }
         var report = report

@@ -67,6 +67,13 @@ final class ProgressRenderer: Sendable {
                 printToStandardError("\(severity): \(FileName.display(executable.path)): \(FileName.display(finding))")
             }
             printToStandardError("    brought in by \(executable.origin)")
+            for remedy in executable.remedies { printToStandardError("    remedy: \(FileName.display(remedy))") }
+        }
+        if let entrypoint = report.entrypoint, !entrypoint.findings.isEmpty {
+            for finding in entrypoint.findings {
+                printToStandardError("\(severity): ENTRYPOINT/CMD \(entrypoint.argv): \(FileName.display(finding))")
+            }
+            for remedy in entrypoint.remedies { printToStandardError("    remedy: \(FileName.display(remedy))") }
         }
     }
 }
