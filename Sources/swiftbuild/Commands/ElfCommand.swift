@@ -1,6 +1,7 @@
 import ArgumentParser
 import Builder
 import ELF
+import FileNames
 import Foundation
 import Store
 
@@ -31,12 +32,20 @@ struct ElfCommand: ParsableCommand {
     @Option(help: "Also fail unless every executable is static, glibc or musl.")
     var require: Requirement?
 
+    @Option(help: ArgumentHelp("Copy the executables with their loader and libraries (symlinks kept) into DIR instead of reporting.", valueName: "DIR"))
+    var bundle: String?
+
     @Argument(help: "Files or directories (scanned recursively), as paths inside the root or image.")
     var paths: [String] = []
 
     func run() throws {
         guard root == nil || image == nil else { throw usage("give --root or --image, not both") }
         guard !paths.isEmpty else { throw usage("name at least one file or directory to check") }
+        if let bundle {
+            guard require == nil else { throw usage("--bundle does not take --require") }
+            try runBundle(into: bundle)
+            return
+        }
         let reports: [ElfFileReport]
         do {
             reports = try collectReports()
@@ -63,6 +72,38 @@ struct ElfCommand: ParsableCommand {
         return try ImageBuilder(store: imageStore).withRootFilesystem(of: details) { mounted in
             try inspect(in: mounted.path)
         }
+    }
+
+    /// `--bundle DIR`: copies the paths and their dependency closure from the root or image
+    /// into `destination`; prints what was created (text) or `{"created", "findings"}` (JSON).
+    /// Exits 1 when a library could not be found (the rest is still copied).
+    private func runBundle(into destination: String) throws {
+        let outcome: ELFBundle.Outcome
+        do {
+            let make = { (directory: String) throws -> ELFBundle.Outcome in
+                try ELFBundle(source: ImageRoot(directory), destination: destination).bundle(paths)
+            }
+            if let image {
+                let imageStore = try ImageStore(root: StoreRoot.resolve(explicit: store))
+                let details = try imageStore.inspect(image)
+                outcome = try ImageBuilder(store: imageStore).withRootFilesystem(of: details) { try make($0.path) }
+            } else {
+                outcome = try make(root ?? "/")
+            }
+        } catch {
+            printToStandardError("swiftbuild elf: \(error)")
+            throw ExitCode.failure
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(["created": outcome.created, "findings": outcome.findings]), as: UTF8.self))
+        case .text:
+            for path in outcome.created { print(FileName.display(path)) }
+            for finding in outcome.findings { printToStandardError("! \(finding)") }
+        }
+        if !outcome.findings.isEmpty { throw ExitCode(1) }
     }
 
     private func usage(_ message: String) -> ExitCode {
