@@ -57,7 +57,8 @@ struct ElfBundleTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let program = try buildGoProgram()
         let bundle = work.appendingPathComponent("bundle")
-        let result = try SwiftBuildProcess.run(["elf", "--bundle", bundle.path, "--format", "json", "/bin/bash", program])
+        let tar = work.appendingPathComponent("bundle.tar").path
+        let result = try SwiftBuildProcess.run(["elf", "--bundle", bundle.path, "--output", tar, "--format", "json", "/bin/bash", program])
         #expect(result.status == 0, "\(result.standardError)")
         let created = (try json(result.standardOutput)["created"] as? [String]) ?? []
         #expect(created.contains { $0.hasSuffix("/libc.so.6") }, "\(created)")
@@ -66,8 +67,9 @@ struct ElfBundleTests {
         let check = try SwiftBuildProcess.run(["elf", "--root", bundle.path, "/bin/bash", program])
         #expect(check.status == 0, "\(check.standardOutput)")
 
-        let tar = work.appendingPathComponent("bundle.tar").path
-        try ExternalTool.run(["tar", "-C", bundle.path, "-cf", tar, "."])
+        // The layer tar (--output) is what podman imports: exactly the bundle's files.
+        let layer = try #require(try json(result.standardOutput)["layer"] as? [String: String])
+        #expect(layer["diffID"]?.hasPrefix("sha256:") == true)
         let tag = "localhost/swiftbuild-elf-bundle-test:\(UUID().uuidString.prefix(8).lowercased())"
         let imported = try podman(["import", "-q", tar, tag])
         #expect(imported.status == 0, "\(imported.standardError)")

@@ -3,6 +3,7 @@ import Builder
 import ELF
 import FileNames
 import Foundation
+import OCI
 import Store
 
 /// `swiftbuild elf`: reads ELF files, resolves what they load the way the image's own C
@@ -35,12 +36,16 @@ struct ElfCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Copy the executables with their loader and libraries (symlinks kept) into DIR instead of reporting.", valueName: "DIR"))
     var bundle: String?
 
+    @Option(help: ArgumentHelp("With --bundle: also write the bundle as an uncompressed layer tar (OCI layer, reproducible timestamps) to FILE.", valueName: "FILE"))
+    var output: String?
+
     @Argument(help: "Files or directories (scanned recursively), as paths inside the root or image.")
     var paths: [String] = []
 
     func run() throws {
         guard root == nil || image == nil else { throw usage("give --root or --image, not both") }
         guard !paths.isEmpty else { throw usage("name at least one file or directory to check") }
+        guard output == nil || bundle != nil else { throw usage("--output needs --bundle DIR") }
         if let bundle {
             guard require == nil else { throw usage("--bundle does not take --require") }
             try runBundle(into: bundle)
@@ -94,14 +99,31 @@ struct ElfCommand: ParsableCommand {
             printToStandardError("swiftbuild elf: \(error)")
             throw ExitCode.failure
         }
+        var layer: [String: String] = [:]
+        if let output {
+            do {
+                let blob = try LayerPacker(compression: .none, sourceDateEpoch: 0).pack(directory: destination, to: output)
+                layer = ["path": output, "diffID": blob.diffID.description, "size": String(blob.size)]
+            } catch {
+                printToStandardError("swiftbuild elf: \(output): \(error)")
+                throw ExitCode.failure
+            }
+        }
         switch format {
         case .json:
+            struct BundleReport: Encodable {
+                var created: [String]
+                var findings: [String]
+                var layer: [String: String]?
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(["created": outcome.created, "findings": outcome.findings]), as: UTF8.self))
+            print(String(decoding: try encoder.encode(BundleReport(created: outcome.created, findings: outcome.findings,
+                                                                   layer: layer.isEmpty ? nil : layer)), as: UTF8.self))
         case .text:
             for path in outcome.created { print(FileName.display(path)) }
             for finding in outcome.findings { printToStandardError("! \(finding)") }
+            if let diffID = layer["diffID"] { print("layer \(output ?? "") \(diffID)") }
         }
         if !outcome.findings.isEmpty { throw ExitCode(1) }
     }
