@@ -170,6 +170,15 @@ public enum Remedies {
             }
         }
         guard linkage else { return remedies }
+        if ELFKind(file) == .sharedLibrary {
+            let missing = findings.compactMap { finding -> String? in
+                if case .libraryMissing(let name, _) = finding { return name }
+                return nil
+            }
+            remedies.append("ship what \(path) loads" + (missing.isEmpty ? "" : " (\(missing.joined(separator: ", ")))")
+                            + " in the image, for example from the stage that built it, or leave the library out if nothing loads it")
+            return remedies
+        }
         let libc = LibC(file)
         if let go = file.goBuildInfo {
             let packages = facts.cgo?.packages ?? []

@@ -50,12 +50,33 @@ struct BuildELFRemedyTests {
         let output = result.standardError
         #expect(output.contains("error: /app/hello: exec /app/hello: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)"))
         #expect(output.contains("    remedy: link /app/hello statically (gcc -static) or against musl (musl-gcc), or base the final stage on an image with glibc (its loader /lib64/ld-linux-x86-64.so.2)\n"))
-        #expect(output.range(of: #"    remedy: the stage `builder` \(FROM busybox\) has /lib64/ld-linux-x86-64.so.2 and its library \(/lib/x86_64-linux-gnu/libc.so.6\), with glibc 2\.\d+ \(/app/hello needs 2\.\d+\): COPY --from=builder them, or base the final stage on busybox\n"#, options: .regularExpression) != nil, "\(output)")
+        #expect(output.range(of: #"    remedy: the stage `builder` \(FROM busybox\) has /lib64/ld-linux-x86-64.so.2 and its library \(/lib/x86_64-linux-gnu/libc.so.6\), with glibc 2\.\d+ \(/app/hello needs 2\.\d+\): COPY --from=builder them \(swiftbuild elf --bundle copies such a tree\), or base the final stage on busybox\n"#, options: .regularExpression) != nil, "\(output)")
         // The busybox-only settings stage has no glibc: it is not offered.
         #expect(!output.contains("the stage `settings`"))
         // The entry point is the same program: named, not reported twice.
         #expect(output.contains(#"error: ENTRYPOINT/CMD ["/app/hello"]: it starts /app/hello, which would not start (reported above)"#))
         #expect(try String(contentsOfFile: "/proc/1/mountinfo", encoding: .utf8).contains(work.path) == false)
+    }
+
+    /// A shared library the build adds is checked too: its own DT_NEEDED must be in the image.
+    /// It is not listed among the executables unless it has findings. (No loader is in the
+    /// image, so glibc's rules apply: /usr/lib is not among x86-64's default directories.)
+    @Test func librariesAreCheckedForTheirOwnDependencies() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let stub = work.appendingPathComponent("stub.c")
+        try Data("int bar(void) { return 1; }\n".utf8).write(to: stub)
+        try ExternalTool.run(["gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libbar.so.1", "-o", file("libbar.so.1"), stub.path])
+        let foo = work.appendingPathComponent("foo.c")
+        try Data("int bar(void);\nint foo(void) { return bar(); }\n".utf8).write(to: foo)
+        try ExternalTool.run(["gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", file("libfoo.so.1"), foo.path,
+                              file("libbar.so.1")])
+        let broken = try build("FROM busybox\nCOPY libfoo.so.1 /usr/lib/x86_64-linux-gnu/\n", ["--elf-check=error"])
+        #expect(broken.status == 3)
+        #expect(broken.standardError.contains("error: /usr/lib/x86_64-linux-gnu/libfoo.so.1: error while loading shared libraries: libbar.so.1: cannot open shared object file: No such file or directory (needed by /usr/lib/x86_64-linux-gnu/libfoo.so.1)\n"), "\(broken.standardError)")
+        #expect(broken.standardError.contains("    remedy: ship what /usr/lib/x86_64-linux-gnu/libfoo.so.1 loads (libbar.so.1) in the image"))
+        let fixed = try build("FROM busybox\nCOPY libfoo.so.1 libbar.so.1 /usr/lib/x86_64-linux-gnu/\n", ["--elf-check=error"])
+        #expect(fixed.status == 0, "\(fixed.standardError)")
+        #expect(fixed.standardError.contains("ELF check: 0 executables added or changed"))
     }
 
     /// `#!` scripts whose interpreter the image lacks, an entry point missing from PATH, and

@@ -76,6 +76,20 @@ struct ExecutableChecker {
             guard !file.isSeparateDebugFile else { continue }
             switch ELFKind(file) {
             case .staticExecutable, .staticPIE, .dynamicExecutable: break
+            case .sharedLibrary:
+                // A library is checked as a program of the image would load it: its own
+                // DT_NEEDED libraries and versions must be there (dlopen fails otherwise).
+                let problems = (try? resolver.resolveLibrary(path).findings) ?? []
+                let wrongMachine = platform.map { !$0.runs(ELFPlatform(file)) } ?? false
+                let findings = (wrongMachine ? ["\(path): wrong ELF class or machine: \(ELFPlatform(file)), the image is \(platform!)"] : [])
+                    + problems.map(\.description)
+                executables.append(ShippedExecutable(
+                    path: path, origin: origin, linkage: "shared library", findings: findings,
+                    remedies: findings.isEmpty ? [] : Remedies.advise(
+                        path: path, file: file, findings: problems,
+                        facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems)),
+                    isLibrary: true))
+                continue
             default: continue
             }
             let (findings, problems) = Self.findings(for: path, file: file, resolver: resolver, platform: platform)
@@ -131,7 +145,7 @@ struct ExecutableChecker {
                    let provided = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file)) {
                     remedy += ", with glibc \(provided) (\(path) needs \(version))"
                 }
-                remedy += ": COPY --from=\(stage.name) them, or base the final stage on \(stage.base)"
+                remedy += ": COPY --from=\(stage.name) them (swiftbuild elf --bundle copies such a tree), or base the final stage on \(stage.base)"
                 report.executables[index].remedies.append(remedy)
             }
         }

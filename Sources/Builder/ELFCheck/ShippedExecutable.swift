@@ -12,6 +12,8 @@ public struct ShippedExecutable: Sendable, Equatable {
     public var findings: [String]
     /// What to change so that it starts, from facts the build has (empty when it starts).
     public var remedies: [String] = []
+    /// A shared library (checked for its own dependencies; listed only when it has findings).
+    public var isLibrary = false
 }
 
 /// The image's ENTRYPOINT and CMD, checked as `execve` would start them.
@@ -26,7 +28,7 @@ public struct EntrypointCheck: Sendable, Equatable {
 
 /// The ELF check of a build's final image.
 public struct ELFCheckReport: Sendable, Equatable {
-    /// Every ELF executable the build added or changed, by path.
+    /// Every ELF executable, `#!` script and shared library the build added or changed, by path.
     public var executables: [ShippedExecutable]
     /// The ENTRYPOINT/CMD check; nil when the image has neither.
     public var entrypoint: EntrypointCheck? = nil

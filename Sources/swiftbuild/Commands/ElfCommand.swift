@@ -177,8 +177,8 @@ struct ElfCommand: ParsableCommand {
             return skipNonELF ? nil : checked(ElfFileReport(notELF: path), file: nil)
         }
         let kind = ELFKind(file)
-        let resolves = file.interpreter != nil || kind == .sharedLibrary
-        let resolution = resolves ? try resolver.resolve(inside) : nil
+        let resolution = file.interpreter != nil ? try resolver.resolve(inside)
+            : kind == .sharedLibrary ? try resolver.resolveLibrary(inside) : nil
         var facts = Remedies.Facts()
         if let resolution, !resolution.findings.isEmpty {
             if file.goBuildInfo != nil, let real = try resolver.root.resolve(inside) {

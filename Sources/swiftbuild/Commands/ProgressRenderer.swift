@@ -52,11 +52,12 @@ final class ProgressRenderer: Sendable {
     /// finding, always, with the instruction that brought the file in.
     private func renderELFCheck(_ report: ELFCheckReport, policy: ELFCheckPolicy) {
         if mode != .quiet {
-            let count = report.executables.count
+            let programs = report.executables.filter { !$0.isLibrary }
+            let count = programs.count
             printToStandardError("#\(counter.next()) ELF check: \(count) executable\(count == 1 ? "" : "s") added or changed")
-            let paths = report.executables.map { FileName.display($0.path) }
+            let paths = programs.map { FileName.display($0.path) }
             let width = paths.map(\.count).max() ?? 0
-            for (executable, path) in zip(report.executables, paths) {
+            for (executable, path) in zip(programs, paths) {
                 let padding = String(repeating: " ", count: width - path.count)
                 printToStandardError("    \(path)\(padding)  \(executable.linkage)")
             }
