@@ -104,7 +104,34 @@ struct ExecutableChecker {
         let failing = Set(report.failing.map(\.path))
         report.entrypoint = checkEntrypoint(launcher: launcher, imageRoot: imageRoot, resolver: resolver, failing: failing)
         addStageRemedies(to: &report, parsed: parsed, otherStages: otherStages)
+        report.warnings = Self.nameServiceWarnings(report: report, parsed: parsed, root: imageRoot, resolver: resolver)
         return report
+    }
+
+    /// The NSS modules glibc programs of the build would `dlopen` and the image cannot load:
+    /// checked once for the image when the build ships a glibc program that starts; a Go
+    /// program whose cgo resolver or user lookups go through glibc is named with them.
+    private static func nameServiceWarnings(report: ELFCheckReport, parsed: [String: ELFFile], root: ImageRoot,
+                                            resolver: DependencyResolver) -> [String] {
+        let glibcPrograms = report.executables.filter { executable in
+            guard executable.findings.isEmpty, let file = parsed[executable.path] else { return false }
+            return file.interpreter != nil && LibC(file) == .glibc
+        }
+        guard let first = glibcPrograms.first, let file = parsed[first.path] else { return [] }
+        let platform = ELFPlatform(file)
+        let problems = NameServiceModules.problems(resolver: resolver, platform: platform,
+                                                   glibc: resolver.glibcVersion(for: try? resolver.resolve(first.path), platform: platform))
+        guard !problems.isEmpty else { return [] }
+        var warnings = problems.map(\.description)
+        for program in glibcPrograms {
+            guard let file = parsed[program.path], file.goBuildInfo != nil, let real = try? root.resolve(program.path),
+                  let cgo = GoCgoUse(path: root.hostPath(real)) else { continue }
+            let databases = (cgo.net ? ["hosts"] : []) + (cgo.osUser ? ["passwd", "group"] : [])
+            for problem in problems where databases.contains(problem.database) {
+                warnings.append("\(program.path) looks up \(problem.database) through glibc (cgo): \(problem.library) \(problem.reason); CGO_ENABLED=0 uses Go's own lookup instead")
+            }
+        }
+        return warnings
     }
 
     /// The facts a remedy for `file` may use: its cgo packages (Go binaries), the image's

@@ -32,6 +32,10 @@ public struct ELFCheckReport: Sendable, Equatable {
     public var executables: [ShippedExecutable]
     /// The ENTRYPOINT/CMD check; nil when the image has neither.
     public var entrypoint: EntrypointCheck? = nil
+    /// Problems that do not stop a program from starting but make something it may do fail:
+    /// name service modules `/etc/nsswitch.conf` names that the image cannot load. They never
+    /// fail a build.
+    public var warnings: [String] = []
 
     /// The executables that would not start.
     public var failing: [ShippedExecutable] { executables.filter { !$0.findings.isEmpty } }

@@ -70,6 +70,7 @@ final class ProgressRenderer: Sendable {
             printToStandardError("    brought in by \(executable.origin)")
             for remedy in executable.remedies { printToStandardError("    remedy: \(FileName.display(remedy))") }
         }
+        for warning in report.warnings { printToStandardError("warning: \(FileName.display(warning))") }
         if let entrypoint = report.entrypoint, !entrypoint.findings.isEmpty {
             for finding in entrypoint.findings {
                 printToStandardError("\(severity): ENTRYPOINT/CMD \(entrypoint.argv): \(FileName.display(finding))")
