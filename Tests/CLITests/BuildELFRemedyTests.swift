@@ -80,6 +80,22 @@ struct BuildELFRemedyTests {
         #expect(output.contains("warning: /etc/nsswitch.conf: passwd uses 'systemd', but libnss_systemd.so.2 is not in the image: glibc skips it and passwd lookups through it fail\n"), "\(output)")
         #expect(output.contains("warning: /etc/nsswitch.conf: hosts uses 'mdns4_minimal', but libnss_mdns4_minimal.so.2 is not in the image"))
         #expect(!output.contains("'files'") && !output.contains("'dns'") && !output.contains("NOTFOUND"))
+
+        // A library only in a glibc-hwcaps subdirectory loads on some CPUs only: a warning.
+        try Data("int f(void) { return 0; }\n".utf8).write(to: work.appendingPathComponent("f.c"))
+        try Data("int f(void);\nint main(void) { return f(); }\n".utf8).write(to: work.appendingPathComponent("m.c"))
+        try ExternalTool.run(["gcc", "-shared", "-fPIC", "-Wl,-soname,libf.so.1", "-o", file("libf.so.1"), work.appendingPathComponent("f.c").path])
+        try ExternalTool.run(["gcc", "-o", file("m"), work.appendingPathComponent("m.c").path, file("libf.so.1")])
+        let hwcaps = try build("""
+            FROM busybox
+            COPY ld-linux-x86-64.so.2 /lib64/
+            COPY libc.so.6 /lib/x86_64-linux-gnu/
+            COPY libf.so.1 /usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/
+            COPY m /app/m
+
+            """, ["--elf-check=error"])
+        #expect(hwcaps.status == 0, "\(hwcaps.standardError)")
+        #expect(hwcaps.standardError.contains("warning: /app/m: libf.so.1 is only in /usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/: glibc loads it only on CPUs with x86-64-v3; elsewhere it is missing\n"), "\(hwcaps.standardError)")
     }
 
     /// A shared library the build adds is checked too: its own DT_NEEDED must be in the image.

@@ -47,6 +47,8 @@ struct ExecutableChecker {
                                    environment: image?.config?.env ?? [])
         var executables: [ShippedExecutable] = []
         var parsed: [String: ELFFile] = [:]
+        // Libraries found only in a glibc-hwcaps subdirectory: they load on some CPUs only.
+        var cpuWarnings: [String] = []
         for (path, origin) in newest.sorted(by: { $0.key < $1.key }) {
             // The directories above the file resolve inside the image (a later layer may
             // have made one a symlink, even an absolute one); the host's tree is never read.
@@ -92,7 +94,8 @@ struct ExecutableChecker {
                 continue
             default: continue
             }
-            let (findings, problems) = Self.findings(for: path, file: file, resolver: resolver, platform: platform)
+            let (findings, problems) = Self.findings(for: path, file: file, resolver: resolver, platform: platform,
+                                                     warnings: &cpuWarnings)
             let remedies = problems.isEmpty && findings.isEmpty ? [] : Remedies.advise(
                 path: path, file: file, findings: problems,
                 facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems))
@@ -104,7 +107,7 @@ struct ExecutableChecker {
         let failing = Set(report.failing.map(\.path))
         report.entrypoint = checkEntrypoint(launcher: launcher, imageRoot: imageRoot, resolver: resolver, failing: failing)
         addStageRemedies(to: &report, parsed: parsed, otherStages: otherStages)
-        report.warnings = Self.nameServiceWarnings(report: report, parsed: parsed, root: imageRoot, resolver: resolver)
+        report.warnings = cpuWarnings + Self.nameServiceWarnings(report: report, parsed: parsed, root: imageRoot, resolver: resolver)
         return report
     }
 
@@ -238,15 +241,17 @@ struct ExecutableChecker {
     }
 
     /// The run-time errors of an ELF executable (worded) and the loader's findings behind them.
+    /// Resolution warnings that depend on the CPU (`glibc-hwcaps`) are added to `warnings`.
     private static func findings(for path: String, file: ELFFile, resolver: DependencyResolver,
-                                 platform: ImagePlatform?) -> ([String], [ResolutionFinding]) {
+                                 platform: ImagePlatform?, warnings: inout [String]) -> ([String], [ResolutionFinding]) {
         if let platform, !platform.runs(ELFPlatform(file)) {
             return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [])
         }
         guard file.interpreter != nil else { return ([], []) }
         do {
-            let problems = try resolver.resolve(path).findings
-            return (problems.map(\.description), problems)
+            let resolution = try resolver.resolve(path)
+            warnings += resolution.warnings.filter { $0.contains("/glibc-hwcaps/") }.map { "\(path): \($0)" }
+            return (resolution.findings.map(\.description), resolution.findings)
         } catch {
             return (["\(error)"], [])
         }

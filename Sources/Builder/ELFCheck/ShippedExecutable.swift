@@ -33,8 +33,8 @@ public struct ELFCheckReport: Sendable, Equatable {
     /// The ENTRYPOINT/CMD check; nil when the image has neither.
     public var entrypoint: EntrypointCheck? = nil
     /// Problems that do not stop a program from starting but make something it may do fail:
-    /// name service modules `/etc/nsswitch.conf` names that the image cannot load. They never
-    /// fail a build.
+    /// name service modules `/etc/nsswitch.conf` names that the image cannot load, libraries
+    /// found only in a `glibc-hwcaps` subdirectory (some CPUs only). They never fail a build.
     public var warnings: [String] = []
 
     /// The executables that would not start.
