@@ -45,6 +45,7 @@ struct LaunchCheckTests {
     }
 
     @Test func shebangLinesAreSplitAsTheKernelDoes() {
+        defer { try? FileManager.default.removeItem(at: directory) }
         #expect(LaunchCheck.content(of: Array("#!/usr/bin/env python3\nprint()".utf8)) == .script(interpreter: "/usr/bin/env", argument: "python3"))
         #expect(LaunchCheck.content(of: Array("#! /bin/sh -e -u \t\n".utf8)) == .script(interpreter: "/bin/sh", argument: "-e -u"))
         #expect(LaunchCheck.content(of: Array("#!\n".utf8)) == .emptyShebang)
@@ -82,6 +83,7 @@ struct LaunchCheckTests {
     }
 
     @Test func entrypointProgramsAreLookedUpLikeRuncAndTheShell() {
+        defer { try? FileManager.default.removeItem(at: directory) }
         let lookUp: (String) -> String? = { $0 == "sh" ? "/bin/sh" : nil }
         #expect(LaunchCheck.programs(argv: ["/app/x", "a"], workingDirectory: nil, lookUp: lookUp)
                 == [.init(path: "/app/x", name: "/app/x")])
