@@ -28,9 +28,9 @@ public struct ImageBuilder: Sendable {
             preconditionFailure("the build order always ends with the target stage")
         }
         if request.elfCheck != .off {
-            let report = try checkExecutables(of: target.chain, workDirectory: workDirectory)
+            let report = try checkExecutables(of: target, stages: finished, plan: request.plan, workDirectory: workDirectory)
             events(.elfChecked(report, policy: request.elfCheck))
-            if request.elfCheck == .error, !report.failing.isEmpty { throw ELFCheckFailure(report: report) }
+            if request.elfCheck == .error, report.hasFindings { throw ELFCheckFailure(report: report) }
         }
         var result = try export(target, request: request)
         result.cacheRecords = cacheLog.all
@@ -82,12 +82,28 @@ public struct ImageBuilder: Sendable {
         return finished
     }
 
-    /// Checks the ELF executables in the layers this build made against the final root filesystem.
-    private func checkExecutables(of chain: LayerChain, workDirectory: URL) throws -> ELFCheckReport {
+    /// Checks the ELF executables in the layers this build made, and the image's entry point,
+    /// against the final root filesystem; the other stages are mounted only when a remedy
+    /// needs them (and unmounted afterwards).
+    private func checkExecutables(of target: StageOutput, stages: [Int: StageOutput], plan: BuildPlan,
+                                  workDirectory: URL) throws -> ELFCheckReport {
+        let chain = target.chain
         let mount = try StepMount(over: chain, in: workDirectory, step: "elf-check")
         defer { try? mount.unmount() }
-        return ExecutableChecker(root: mount.merged).check(snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.diffID) },
-                                                           origins: chain.stepLayers.map(\.origin))
+        var others: [StepMount] = []
+        defer { for other in others { try? other.unmount() } }
+        let checker = ExecutableChecker(root: mount.merged, image: target.state.finishedImage)
+        return checker.check(snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.diffID) },
+                             origins: chain.stepLayers.map(\.origin)) {
+            var roots: [ExecutableChecker.StageRoot] = []
+            for (index, output) in stages.sorted(by: { $0.key < $1.key }) where index != plan.targetIndex {
+                guard let other = try? StepMount(over: output.chain, in: workDirectory, step: "elf-check-stage-\(index)") else { continue }
+                others.append(other)
+                let stage = plan.stages[index]
+                roots.append(.init(name: stage.name ?? String(index), base: stage.baseName, root: other.merged))
+            }
+            return roots
+        }
     }
 
     /// Packs the target's new layers (reusing blobs their steps or an earlier build packed),

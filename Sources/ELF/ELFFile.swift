@@ -42,6 +42,17 @@ public struct ELFFile: Sendable {
     /// Whether the file has a `PT_DYNAMIC` segment.
     public var isDynamic: Bool { dynamic != nil }
 
+    /// Whether this is a separate debug file (`objcopy --only-keep-debug`, the files under
+    /// `/usr/lib/debug/.build-id/`): it keeps the program headers of the file it describes but
+    /// none of their contents: every executable `PT_LOAD` has no file bytes yet occupies memory.
+    /// Such a file is never loaded or run; its `PT_INTERP` and `PT_DYNAMIC` are not read.
+    public var isSeparateDebugFile: Bool { Self.isSeparateDebugFile(programHeaders) }
+
+    static func isSeparateDebugFile(_ segments: [ProgramHeader]) -> Bool {
+        let code = segments.filter { $0.type == .load && $0.flags & 0x1 != 0 }
+        return !code.isEmpty && code.allSatisfy { $0.fileSize == 0 && $0.memorySize > 0 }
+    }
+
     /// Reads and parses the file at `path`. Throws ``ELFProblem/notELF`` for files without the
     /// ELF magic, ``ELFProblem/tooLarge(size:limit:)`` above `sizeLimit` bytes, and other
     /// problems when the header or program header table is unusable. Only regular files are read.
@@ -70,8 +81,9 @@ public struct ELFFile: Sendable {
         }
         Self.checkSectionHeaderTable(reader, header: header, findings: &problems)
 
+        let debugFile = Self.isSeparateDebugFile(programHeaders)
         var interpreter: String?
-        if let segment = programHeaders.first(where: { $0.type == .interpreter }) {
+        if !debugFile, let segment = programHeaders.first(where: { $0.type == .interpreter }) {
             let (limit, overflow) = segment.offset.addingReportingOverflow(segment.fileSize)
             do {
                 interpreter = try reader.cString("program interpreter (PT_INTERP)", at: segment.offset,
@@ -85,7 +97,7 @@ public struct ELFFile: Sendable {
         var dynamic: DynamicSection?
         var requirements: [VersionRequirement] = []
         var definitions: [VersionDefinition] = []
-        if let segment = programHeaders.first(where: { $0.type == .dynamic }) {
+        if !debugFile, let segment = programHeaders.first(where: { $0.type == .dynamic }) {
             let (section, strings) = DynamicSection.parse(reader, segment: segment, fileClass: header.fileClass,
                                                           map: map, findings: &problems)
             dynamic = section

@@ -2,12 +2,12 @@ import FileNames
 import Glibc
 
 /// Finds the files of a layer snapshot that the ELF check looks at: the regular files
-/// that start with the ELF magic. The tree is walked through directory descriptors with
+/// that start with the ELF magic or with `#!`. The tree is walked through directory descriptors with
 /// the types `readdir` reports (a `stat` only where the file system gives none), and
 /// no symlink is followed.
 enum ELFCandidates {
     /// Paths (with a leading `/`) of the regular files below `directory` that start with
-    /// `\x7FELF`; unreadable parts of the tree are left out.
+    /// `\x7FELF` or `#!`; unreadable parts of the tree are left out.
     static func paths(under directory: String) -> [String] {
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { return [] }
@@ -24,6 +24,16 @@ enum ELFCandidates {
         defer { close(descriptor) }
         var magic: UInt32 = 0
         return read(descriptor, &magic, 4) == 4 && UInt32(littleEndian: magic) == 0x464C_457F
+    }
+
+    /// Whether the file at `path` (as ``hasELFMagic(_:in:)``) starts with `\x7FELF` or `#!`.
+    static func startsAsProgram(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
+        let descriptor = FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var magic: UInt32 = 0
+        let count = read(descriptor, &magic, 4)
+        return (count == 4 && UInt32(littleEndian: magic) == 0x464C_457F) || (count >= 2 && UInt16(truncatingIfNeeded: UInt32(littleEndian: magic)) == 0x2123)
     }
 
     /// Adds the candidates below the open directory `directory` (which this closes),
@@ -47,7 +57,7 @@ enum ELFCandidates {
             if type == DT_DIR {
                 let child = FileName.openat(descriptor, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 if child >= 0 { collect(in: child, at: path + "/" + name, into: &found) }
-            } else if type == DT_REG, hasELFMagic(name, in: descriptor) {
+            } else if type == DT_REG, startsAsProgram(name, in: descriptor) {
                 found.append(path + "/" + name)
             }
         }

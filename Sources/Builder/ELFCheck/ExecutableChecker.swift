@@ -1,6 +1,7 @@
 import FileNames
 import ELF
 import Foundation
+import OCI
 
 /// Finds the ELF executables a build's layers hold and checks each against the final
 /// image's root filesystem: the loader, libraries and symbol versions it would use there.
@@ -8,28 +9,64 @@ import Foundation
 struct ExecutableChecker {
     /// The final image's merged root filesystem.
     let root: URL
+    /// The final image's configuration: platform, ENTRYPOINT, CMD, PATH.
+    var image: ImageConfiguration? = nil
 
-    /// Checks every ELF executable in `snapshots` (each a directory holding `fs/`, bottom
-    /// first) that the final image still has; a path is credited to the topmost layer holding it.
-    func check(snapshots: [URL], origins: [LayerOrigin]) -> ELFCheckReport {
-        // Only files that start as ELF in some layer are listed: a path whose topmost
-        // regular file is not ELF is not ELF in the image either, whichever layer it is
+    /// Another stage of the build, mounted: where a remedy may find what the image lacks.
+    struct StageRoot {
+        /// `builder`, or the stage's index when it has no name.
+        var name: String
+        /// Its FROM argument.
+        var base: String
+        /// Its merged root filesystem.
+        var root: URL
+    }
+
+    /// Separate debug files (`objcopy --only-keep-debug`) live here; they are never run.
+    static let debugDirectory = "/usr/lib/debug/"
+
+    /// Checks every ELF executable and `#!` script in `snapshots` (each a directory holding
+    /// `fs/`, bottom first) that the final image still has, and the image's ENTRYPOINT/CMD; a
+    /// path is credited to the topmost layer holding it. `otherStages` mounts the build's other
+    /// stages; it is called only when a remedy needs them.
+    func check(snapshots: [URL], origins: [LayerOrigin], otherStages: () -> [StageRoot] = { [] }) -> ELFCheckReport {
+        // Only files that start as ELF or #! in some layer are listed: a path whose topmost
+        // regular file is neither is not a program in the image either, whichever layer it is
         // credited to here, and the image's own file is checked below.
         var newest: [String: LayerOrigin] = [:]
         for (snapshot, origin) in zip(snapshots, origins) {
-            for path in ELFCandidates.paths(under: snapshot.appendingPathComponent("fs").path) {
+            for path in ELFCandidates.paths(under: snapshot.appendingPathComponent("fs").path)
+            where !path.hasPrefix(Self.debugDirectory) {
                 newest[path] = origin
             }
         }
         let imageRoot = ImageRoot(root.path)
         let resolver = DependencyResolver(root: imageRoot)
+        let platform = image.map { ImagePlatform(architecture: $0.architecture, variant: $0.variant) }
+        let launcher = LaunchCheck(root: imageRoot, resolver: resolver, platform: platform,
+                                   environment: image?.config?.env ?? [])
         var executables: [ShippedExecutable] = []
+        var parsed: [String: ELFFile] = [:]
+        // Libraries found only in a glibc-hwcaps subdirectory: they load on some CPUs only.
+        var cpuWarnings: [String] = []
         for (path, origin) in newest.sorted(by: { $0.key < $1.key }) {
             // The directories above the file resolve inside the image (a later layer may
             // have made one a symlink, even an absolute one); the host's tree is never read.
             guard let host = Self.hostPath(of: path, in: imageRoot) else { continue }
             var status = stat()
-            guard FileName.lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG, ELFCandidates.hasELFMagic(host) else { continue }
+            guard FileName.lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            if !ELFCandidates.hasELFMagic(host) {
+                // A #! script: checked when it can be executed at all.
+                guard status.st_mode & 0o111 != 0, ELFCandidates.startsAsProgram(host),
+                      let prefix = launcher.prefix(ofResolved: String(host.dropFirst(imageRoot.directory.count))),
+                      case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix) else { continue }
+                let findings = launcher.findings(exec: path)
+                executables.append(ShippedExecutable(
+                    path: path, origin: origin, linkage: "script (#!\(interpreter)\(argument.map { " " + $0 } ?? ""))",
+                    findings: findings, remedies: Self.scriptRemedies(path: path, interpreter: interpreter, argument: argument,
+                                                                      findings: findings)))
+                continue
+            }
             let file: ELFFile
             do {
                 file = try ELFFile(path: host)
@@ -38,14 +75,160 @@ struct ExecutableChecker {
                                                      findings: ["\(path): \(error.problem)"]))
                 continue
             }
+            guard !file.isSeparateDebugFile else { continue }
             switch ELFKind(file) {
             case .staticExecutable, .staticPIE, .dynamicExecutable: break
+            case .sharedLibrary:
+                // A library is checked as a program of the image would load it: its own
+                // DT_NEEDED libraries and versions must be there (dlopen fails otherwise).
+                let problems = (try? resolver.resolveLibrary(path).findings) ?? []
+                let wrongMachine = platform.map { !$0.runs(ELFPlatform(file)) } ?? false
+                let findings = (wrongMachine ? ["\(path): wrong ELF class or machine: \(ELFPlatform(file)), the image is \(platform!)"] : [])
+                    + problems.map(\.description)
+                executables.append(ShippedExecutable(
+                    path: path, origin: origin, linkage: "shared library", findings: findings,
+                    remedies: findings.isEmpty ? [] : Remedies.advise(
+                        path: path, file: file, findings: problems,
+                        facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems)),
+                    isLibrary: true))
+                continue
             default: continue
             }
+            let (findings, problems) = Self.findings(for: path, file: file, resolver: resolver, platform: platform,
+                                                     warnings: &cpuWarnings)
+            let remedies = problems.isEmpty && findings.isEmpty ? [] : Remedies.advise(
+                path: path, file: file, findings: problems,
+                facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems))
+            parsed[path] = file
             executables.append(ShippedExecutable(path: path, origin: origin, linkage: Self.linkage(of: file),
-                                                 findings: Self.findings(for: path, file: file, resolver: resolver)))
+                                                 findings: findings, remedies: remedies))
         }
-        return ELFCheckReport(executables: executables)
+        var report = ELFCheckReport(executables: executables)
+        let failing = Set(report.failing.map(\.path))
+        report.entrypoint = checkEntrypoint(launcher: launcher, imageRoot: imageRoot, resolver: resolver, failing: failing)
+        addStageRemedies(to: &report, parsed: parsed, otherStages: otherStages)
+        report.warnings = cpuWarnings + Self.nameServiceWarnings(report: report, parsed: parsed, root: imageRoot, resolver: resolver)
+        return report
+    }
+
+    /// The NSS modules glibc programs of the build would `dlopen` and the image cannot load:
+    /// checked once for the image when the build ships a glibc program that starts; a Go
+    /// program whose cgo resolver or user lookups go through glibc is named with them.
+    private static func nameServiceWarnings(report: ELFCheckReport, parsed: [String: ELFFile], root: ImageRoot,
+                                            resolver: DependencyResolver) -> [String] {
+        let glibcPrograms = report.executables.filter { executable in
+            guard executable.findings.isEmpty, let file = parsed[executable.path] else { return false }
+            return file.interpreter != nil && LibC(file) == .glibc
+        }
+        guard let first = glibcPrograms.first, let file = parsed[first.path] else { return [] }
+        let platform = ELFPlatform(file)
+        let problems = NameServiceModules.problems(resolver: resolver, platform: platform,
+                                                   glibc: resolver.glibcVersion(for: try? resolver.resolve(first.path), platform: platform))
+        guard !problems.isEmpty else { return [] }
+        var warnings = problems.map(\.description)
+        for program in glibcPrograms {
+            guard let file = parsed[program.path], file.goBuildInfo != nil, let real = try? root.resolve(program.path),
+                  let cgo = GoCgoUse(path: root.hostPath(real)) else { continue }
+            let databases = (cgo.net ? ["hosts"] : []) + (cgo.osUser ? ["passwd", "group"] : [])
+            for problem in problems where databases.contains(problem.database) {
+                warnings.append("\(program.path) looks up \(problem.database) through glibc (cgo): \(problem.library) \(problem.reason); CGO_ENABLED=0 uses Go's own lookup instead")
+            }
+        }
+        return warnings
+    }
+
+    /// The facts a remedy for `file` may use: its cgo packages (Go binaries), the image's
+    /// glibc release (when a version is missing) and platform.
+    private static func facts(file: ELFFile, path: String, host: String, resolver: DependencyResolver, platform: ImagePlatform?,
+                              problems: [ResolutionFinding]) -> Remedies.Facts {
+        var facts = Remedies.Facts(platform: platform)
+        if file.goBuildInfo != nil, file.interpreter != nil { facts.cgo = GoCgoUse(path: host) }
+        if problems.contains(where: { if case .versionMissing = $0 { true } else { false } }) {
+            facts.imageGlibc = resolver.glibcVersion(for: try? resolver.resolve(path), platform: ELFPlatform(file))
+        }
+        return facts
+    }
+
+    /// Remedies naming the build's other stages that would run each failing ELF executable
+    /// (its loader, libraries and versions all there): what to `COPY --from`.
+    private func addStageRemedies(to report: inout ELFCheckReport, parsed: [String: ELFFile], otherStages: () -> [StageRoot]) {
+        let candidates = report.executables.indices.filter { index in
+            parsed[report.executables[index].path]?.interpreter != nil && !report.executables[index].findings.isEmpty
+        }
+        guard !candidates.isEmpty else { return }
+        let stages = otherStages()
+        guard !stages.isEmpty else { return }
+        let resolvers = stages.map { DependencyResolver(root: ImageRoot($0.root.path)) }
+        for index in candidates {
+            let path = report.executables[index].path
+            guard let file = parsed[path] else { continue }
+            if let platform = image.map({ ImagePlatform(architecture: $0.architecture, variant: $0.variant) }),
+               !platform.runs(ELFPlatform(file)) { continue }
+            for (stage, resolver) in zip(stages, resolvers) {
+                let resolution = resolver.resolve(file, at: path, as: path)
+                guard resolution.isClean, let interpreter = resolution.interpreter else { continue }
+                let libraries = resolution.libraryPaths
+                let count = libraries.count == 1 ? "its library" : "all \(libraries.count) libraries"
+                var remedy = "the stage `\(stage.name)` (FROM \(stage.base)) has \(interpreter)"
+                    + (libraries.isEmpty ? "" : " and \(count) (\(libraries.joined(separator: ", ")))")
+                if let version = GlibcVersion.newestRequired(by: file),
+                   let provided = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file)) {
+                    remedy += ", with glibc \(provided) (\(path) needs \(version))"
+                }
+                remedy += ": COPY --from=\(stage.name) them (swiftbuild elf --bundle copies such a tree), or base the final stage on \(stage.base)"
+                report.executables[index].remedies.append(remedy)
+            }
+        }
+    }
+
+    /// The image's ENTRYPOINT and CMD, checked as the runtime would start them.
+    /// A program among `failing` (shipped files already reported) is named, not reported again.
+    private func checkEntrypoint(launcher: LaunchCheck, imageRoot: ImageRoot, resolver: DependencyResolver,
+                                 failing: Set<String>) -> EntrypointCheck? {
+        let config = image?.config
+        let entrypoint = config?.entrypoint ?? []
+        let argv = entrypoint + (config?.cmd ?? [])
+        guard !argv.isEmpty else { return nil }
+        var findings: [String] = []
+        var remedies: [String] = []
+        for launch in LaunchCheck.programs(argv: argv, workingDirectory: config?.workingDir, lookUp: launcher.lookUp) {
+            guard let path = launch.path else {
+                if let shell = launch.viaShell {
+                    findings.append("\(shell): \(launch.name): not found (in none of the image's PATH directories \(launcher.searchPath.joined(separator: ":")))")
+                } else {
+                    findings.append("exec: \"\(launch.name)\": executable file not found in $PATH (\(launcher.searchPath.joined(separator: ":")))")
+                }
+                remedies.append("add \(launch.name) to the image or name it by its absolute path in ENTRYPOINT/CMD")
+                continue
+            }
+            let found = launcher.findings(exec: path)
+            guard !found.isEmpty else { continue }
+            if let real = try? imageRoot.resolve(path), failing.contains(real) || failing.contains(path) {
+                findings.append("it starts \(path), which would not start (reported above)")
+                continue
+            }
+            findings += found
+            if let file = try? resolver.file(at: path), let real = try? imageRoot.resolve(path) {
+                let problems = (try? resolver.resolve(path).findings) ?? []
+                remedies += Remedies.advise(path: path, file: file, findings: problems,
+                                            facts: Self.facts(file: file, path: path, host: imageRoot.hostPath(real), resolver: resolver,
+                                                              platform: launcher.platform, problems: problems))
+            } else if found.contains(where: { $0.hasSuffix(": no such file or directory") }) {
+                remedies.append("the image has no \(path): COPY it in, or change ENTRYPOINT/CMD")
+            } else if found.contains(where: { $0.contains("not executable") }) {
+                remedies.append("make \(path) executable (COPY --chmod=755 or RUN chmod +x)")
+            }
+        }
+        return EntrypointCheck(argv: argv, findings: findings, remedies: remedies)
+    }
+
+    /// Remedies for a `#!` script that would not start.
+    private static func scriptRemedies(path: String, interpreter: String, argument: String?, findings: [String]) -> [String] {
+        guard !findings.isEmpty else { return [] }
+        if interpreter.split(separator: "/").last == "env", let argument {
+            return ["install \(argument) in the final image (a base that has it, or COPY it with its libraries), or change the #! line of \(path)"]
+        }
+        return ["install \(interpreter) in the final image, or change the #! line of \(path) to an interpreter the image has"]
     }
 
     /// The host path of the image's file at `path`: its parent directory resolved through
@@ -57,12 +240,20 @@ struct ExecutableChecker {
         return imageRoot.hostPath(parent == "/" ? "/" + name : parent + "/" + name)
     }
 
-    private static func findings(for path: String, file: ELFFile, resolver: DependencyResolver) -> [String] {
-        guard file.interpreter != nil else { return [] }
+    /// The run-time errors of an ELF executable (worded) and the loader's findings behind them.
+    /// Resolution warnings that depend on the CPU (`glibc-hwcaps`) are added to `warnings`.
+    private static func findings(for path: String, file: ELFFile, resolver: DependencyResolver,
+                                 platform: ImagePlatform?, warnings: inout [String]) -> ([String], [ResolutionFinding]) {
+        if let platform, !platform.runs(ELFPlatform(file)) {
+            return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [])
+        }
+        guard file.interpreter != nil else { return ([], []) }
         do {
-            return try resolver.resolve(path).findings.map(\.description)
+            let resolution = try resolver.resolve(path)
+            warnings += resolution.warnings.filter { $0.contains("/glibc-hwcaps/") }.map { "\(path): \($0)" }
+            return (resolution.findings.map(\.description), resolution.findings)
         } catch {
-            return ["\(error)"]
+            return (["\(error)"], [])
         }
     }
 

@@ -53,7 +53,13 @@ public struct DependencyResolver: Sendable {
         guard let real = try root.resolve(path) else {
             throw ELFFinding(path: path, problem: .unreadable(errno: ENOENT))
         }
-        let executable = try file(at: real)
+        return resolve(try file(at: real), at: real, as: path)
+    }
+
+    /// Resolves `executable`, parsed elsewhere (another image's file), as if it were at `real`
+    /// inside this root: its loader and libraries are looked up here. `path` names it in the result.
+    /// Used to ask whether another root would run a file.
+    public func resolve(_ executable: ELFFile, at real: String, as path: String) -> Resolution {
         guard let interpreter = executable.interpreter else {
             return Resolution(path: path, interpreter: nil, loader: nil, defaultDirectories: [],
                               dependencies: [], findings: [], warnings: [])
@@ -86,6 +92,73 @@ public struct DependencyResolver: Sendable {
         return Resolution(path: path, interpreter: interpreter, loader: family,
                           defaultDirectories: session.defaultDirectories, dependencies: dependencies,
                           findings: session.findings, warnings: session.warnings)
+    }
+
+    /// Resolves the shared library at `path` (inside the root) as a program of the image
+    /// would load it: its `DT_NEEDED` libraries and versions, searched with the rules of the
+    /// image's loader for the library's platform (glibc's `ld-linux`, or musl's when the
+    /// library names musl's libc or only musl's loader is there). The loader's own
+    /// dependencies are not searched. Throws when the library cannot be found or parsed.
+    public func resolveLibrary(_ path: String) throws(ELFFinding) -> Resolution {
+        guard let real = try root.resolve(path) else {
+            throw ELFFinding(path: path, problem: .unreadable(errno: ENOENT))
+        }
+        let library = try file(at: real)
+        let platform = ELFPlatform(library)
+        let glibcLoader = Self.glibcLoader(for: platform)
+        let muslLoader = Self.muslLoader(for: platform)
+        func present(_ loader: String?) -> (String, ELFFile)? {
+            guard let loader, case .some(.success(let file)) = open(loader), ELFPlatform(file) == platform else { return nil }
+            return (loader, file)
+        }
+        let wantsMusl = LibC(library) == .musl || (LibC(library) == .notLinked && present(glibcLoader) == nil)
+        let loader = wantsMusl ? present(muslLoader) : present(glibcLoader)
+        let rules: LoaderFamily = wantsMusl && loader != nil ? .musl : .glibc
+        var session = ResolutionSession(resolver: self, rules: rules, platform: platform,
+                                        interpreter: loader?.0 ?? glibcLoader ?? "")
+        session.load(path: real, file: library, loader: nil)
+        if let (loaderPath, loaderFile) = loader {
+            session.load(path: loaderPath, file: loaderFile, loader: nil)
+            if let soname = loaderFile.soname {
+                session.known[soname] = .init(path: loaderPath, method: .interpreter, object: 1)
+            }
+        } else {
+            session.loaderIndex = nil
+        }
+        session.run()
+        let dependencies = session.tree(of: 0)
+        if rules == .glibc { session.checkVersions() }
+        return Resolution(path: path, interpreter: nil, loader: loader.flatMap { LoaderFamily(loader: $0.1) },
+                          defaultDirectories: session.defaultDirectories, dependencies: dependencies,
+                          findings: session.findings, warnings: session.warnings)
+    }
+
+    /// glibc's loader path for `platform` (its `PT_INTERP` in every glibc program), if known.
+    public static func glibcLoader(for platform: ELFPlatform) -> String? {
+        switch (platform.fileClass, platform.machine) {
+        case (.elf64, .x86_64): "/lib64/ld-linux-x86-64.so.2"
+        case (.elf64, .aarch64): "/lib/ld-linux-aarch64.so.1"
+        case (.elf32, .i386): "/lib/ld-linux.so.2"
+        case (.elf32, .arm): "/lib/ld-linux-armhf.so.3"
+        case (.elf64, .powerPC64): "/lib64/ld64.so.2"
+        case (.elf64, .s390): "/lib/ld64.so.1"
+        case (.elf64, .riscv): "/lib/ld-linux-riscv64-lp64d.so.1"
+        default: nil
+        }
+    }
+
+    /// musl's loader path for `platform`, if known.
+    public static func muslLoader(for platform: ELFPlatform) -> String? {
+        switch (platform.fileClass, platform.machine) {
+        case (.elf64, .x86_64): "/lib/ld-musl-x86_64.so.1"
+        case (.elf64, .aarch64): "/lib/ld-musl-aarch64.so.1"
+        case (.elf32, .i386): "/lib/ld-musl-i386.so.1"
+        case (.elf32, .arm): "/lib/ld-musl-armhf.so.1"
+        case (.elf64, .powerPC64): "/lib/ld-musl-powerpc64le.so.1"
+        case (.elf64, .s390): "/lib/ld-musl-s390x.so.1"
+        case (.elf64, .riscv): "/lib/ld-musl-riscv64.so.1"
+        default: nil
+        }
     }
 
     /// The file at `path` inside the root (links followed), parsed once per resolver: a

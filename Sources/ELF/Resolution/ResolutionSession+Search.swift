@@ -30,9 +30,23 @@ extension ResolutionSession {
             case .directories(let directories, let method):
                 for directory in directories {
                     guard spendLookup() else { return missing }
-                    let path = SearchPath.join(directory.hasPrefix("/") ? directory : "/" + directory, name)
+                    let base = directory.hasPrefix("/") ? directory : "/" + directory
+                    let path = SearchPath.join(base, name)
                     if let library = usable(path, for: file) {
                         return add(name, path: path, method: method, file: library, loader: requester)
+                    }
+                    // glibc (2.33 and later) tries DIR/glibc-hwcaps/SUBDIR/ first, for each
+                    // subdirectory the CPU supports. Which ones it supports is known only at
+                    // run time: a copy in DIR itself serves every CPU and is preferred here;
+                    // one found only in a subdirectory is used with a warning.
+                    guard rules == .glibc else { continue }
+                    for subdirectory in Self.hwcapsSubdirectories(for: platform) {
+                        guard spendLookup() else { return missing }
+                        let candidate = SearchPath.join(base + "/glibc-hwcaps/" + subdirectory, name)
+                        if let library = usable(candidate, for: file) {
+                            warnings.append("\(name) is only in \(base)/glibc-hwcaps/\(subdirectory)/: glibc loads it only on CPUs with \(subdirectory); elsewhere it is missing")
+                            return add(name, path: candidate, method: method, file: library, loader: requester)
+                        }
                     }
                 }
             case .cache:
@@ -45,6 +59,17 @@ extension ResolutionSession {
             }
         }
         return missing
+    }
+
+    /// glibc's `glibc-hwcaps` subdirectory names for a platform, most capable first (as
+    /// glibc tries them): x86-64 microarchitecture levels, POWER and z generations.
+    static func hwcapsSubdirectories(for platform: ELFPlatform) -> [String] {
+        switch (platform.fileClass, platform.machine) {
+        case (.elf64, .x86_64): ["x86-64-v4", "x86-64-v3", "x86-64-v2"]
+        case (.elf64, .powerPC64): ["power10", "power9"]
+        case (.elf64, .s390): ["z16", "z15", "z14", "z13"]
+        default: []
+        }
     }
 
     /// Counts one candidate path; false (with a warning, once) when the budget is spent.

@@ -33,6 +33,9 @@ struct ResolutionSession {
     var confDirectories: [String] = []
     /// Each object's `DT_RPATH` or `DT_RUNPATH` directories, expanded once (by object index and tag).
     var objectDirectories: [ObjectPathKey: [String]] = [:]
+    /// The index of the loader in ``objects`` (its own dependencies are not searched); nil
+    /// when a library is resolved in a root without the loader.
+    var loaderIndex: Int? = 1
     /// Candidate paths tried so far, against ``maximumLookups``.
     var lookups = 0
 
@@ -103,7 +106,7 @@ struct ResolutionSession {
         while next < objects.count && objects.count <= DependencyResolver.maximumObjects {
             let index = next
             next += 1
-            if index == 1 { continue }  // the loader's own dependencies are not searched
+            if index == loaderIndex { continue }  // the loader's own dependencies are not searched
             for name in objects[index].file.needed {
                 if firstRequester[name] == nil { firstRequester[name] = index }
                 if known[name] != nil { continue }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Builder
 import ELF
+import FileNames
 import Foundation
+import OCI
 import Store
 
 /// `swiftbuild elf`: reads ELF files, resolves what they load the way the image's own C
@@ -31,12 +33,24 @@ struct ElfCommand: ParsableCommand {
     @Option(help: "Also fail unless every executable is static, glibc or musl.")
     var require: Requirement?
 
+    @Option(help: ArgumentHelp("Copy the executables with their loader and libraries (symlinks kept) into DIR instead of reporting.", valueName: "DIR"))
+    var bundle: String?
+
+    @Option(help: ArgumentHelp("With --bundle: also write the bundle as an uncompressed layer tar (OCI layer, reproducible timestamps) to FILE.", valueName: "FILE"))
+    var output: String?
+
     @Argument(help: "Files or directories (scanned recursively), as paths inside the root or image.")
     var paths: [String] = []
 
     func run() throws {
         guard root == nil || image == nil else { throw usage("give --root or --image, not both") }
         guard !paths.isEmpty else { throw usage("name at least one file or directory to check") }
+        guard output == nil || bundle != nil else { throw usage("--output needs --bundle DIR") }
+        if let bundle {
+            guard require == nil else { throw usage("--bundle does not take --require") }
+            try runBundle(into: bundle)
+            return
+        }
         let reports: [ElfFileReport]
         do {
             reports = try collectReports()
@@ -63,6 +77,55 @@ struct ElfCommand: ParsableCommand {
         return try ImageBuilder(store: imageStore).withRootFilesystem(of: details) { mounted in
             try inspect(in: mounted.path)
         }
+    }
+
+    /// `--bundle DIR`: copies the paths and their dependency closure from the root or image
+    /// into `destination`; prints what was created (text) or `{"created", "findings"}` (JSON).
+    /// Exits 1 when a library could not be found (the rest is still copied).
+    private func runBundle(into destination: String) throws {
+        let outcome: ELFBundle.Outcome
+        do {
+            let make = { (directory: String) throws -> ELFBundle.Outcome in
+                try ELFBundle(source: ImageRoot(directory), destination: destination).bundle(paths)
+            }
+            if let image {
+                let imageStore = try ImageStore(root: StoreRoot.resolve(explicit: store))
+                let details = try imageStore.inspect(image)
+                outcome = try ImageBuilder(store: imageStore).withRootFilesystem(of: details) { try make($0.path) }
+            } else {
+                outcome = try make(root ?? "/")
+            }
+        } catch {
+            printToStandardError("swiftbuild elf: \(error)")
+            throw ExitCode.failure
+        }
+        var layer: [String: String] = [:]
+        if let output {
+            do {
+                let blob = try LayerPacker(compression: .none, sourceDateEpoch: 0).pack(directory: destination, to: output)
+                layer = ["path": output, "diffID": blob.diffID.description, "size": String(blob.size)]
+            } catch {
+                printToStandardError("swiftbuild elf: \(output): \(error)")
+                throw ExitCode.failure
+            }
+        }
+        switch format {
+        case .json:
+            struct BundleReport: Encodable {
+                var created: [String]
+                var findings: [String]
+                var layer: [String: String]?
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(BundleReport(created: outcome.created, findings: outcome.findings,
+                                                                   layer: layer.isEmpty ? nil : layer)), as: UTF8.self))
+        case .text:
+            for path in outcome.created { print(FileName.display(path)) }
+            for finding in outcome.findings { printToStandardError("! \(finding)") }
+            if let diffID = layer["diffID"] { print("layer \(output ?? "") \(diffID)") }
+        }
+        if !outcome.findings.isEmpty { throw ExitCode(1) }
     }
 
     private func usage(_ message: String) -> ExitCode {
@@ -114,14 +177,22 @@ struct ElfCommand: ParsableCommand {
             return skipNonELF ? nil : checked(ElfFileReport(notELF: path), file: nil)
         }
         let kind = ELFKind(file)
-        let resolves = file.interpreter != nil || kind == .sharedLibrary
-        return checked(ElfFileReport(path: path, file: file, resolution: resolves ? try resolver.resolve(inside) : nil), file: file)
+        let resolution = file.interpreter != nil ? try resolver.resolve(inside)
+            : kind == .sharedLibrary ? try resolver.resolveLibrary(inside) : nil
+        var facts = Remedies.Facts()
+        if let resolution, !resolution.findings.isEmpty {
+            if file.goBuildInfo != nil, let real = try resolver.root.resolve(inside) {
+                facts.cgo = GoCgoUse(path: resolver.root.hostPath(real))
+            }
+            facts.imageGlibc = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file))
+        }
+        return checked(ElfFileReport(path: path, file: file, resolution: resolution, facts: facts), file: file)
     }
 
     /// Adds a finding when the file (nil when it is not ELF) fails `--require`; shared
     /// libraries are not judged.
     private func checked(_ report: ElfFileReport, file: ELFFile?) -> ElfFileReport {
-        guard let require, report.kind != "shared-library",
+        guard let require, report.kind != "shared-library", report.kind != "debug-file",
               let requirement = LinkageRequirement(rawValue: require.rawValue) else { return report }
         if let file, requirement.isSatisfied(by: file) { return report }
         var report = report

@@ -68,6 +68,8 @@ struct ElfFileReport: Encodable {
     var requiredVersions: [String: [String]]
     var resolved: [Dependency]
     var findings: [String]
+    /// What to change so that the file starts, from facts about it and the root.
+    var remedies: [String] = []
 
     /// The report for a file that is not ELF.
     init(notELF path: String) {
@@ -88,9 +90,10 @@ struct ElfFileReport: Encodable {
         findings = ["\(path): \(problem)"]
     }
 
-    init(path: String, file: ELFFile, resolution: Resolution?) {
+    init(path: String, file: ELFFile, resolution: Resolution?, facts: Remedies.Facts = .init()) {
         self.path = path
-        kind = Self.kind(ELFKind(file))
+        // A separate debug file is recognised, never reported as a damaged executable.
+        kind = file.isSeparateDebugFile ? "debug-file" : Self.kind(ELFKind(file))
         `class` = file.header.fileClass == .elf64 ? "ELF64" : "ELF32"
         machine = file.header.machine.description
         interpreter = file.interpreter
@@ -103,8 +106,9 @@ struct ElfFileReport: Encodable {
         requiredVersions = Dictionary(file.versionRequirements.map { ($0.file, $0.versions.map(\.name)) }, uniquingKeysWith: +)
         resolved = resolution?.dependencies.map(Dependency.init) ?? []
         // Named by the path as given, not the host path the file was read from.
-        findings = file.findings.map { "\(path): \($0.problem)" } + (resolution?.findings.map(\.description) ?? [])
+        findings = file.isSeparateDebugFile ? [] : file.findings.map { "\(path): \($0.problem)" } + (resolution?.findings.map(\.description) ?? [])
             + (resolution?.warnings ?? [])
+        remedies = Remedies.advise(path: path, file: file, findings: resolution?.findings ?? [], facts: facts)
     }
 
     static func kind(_ kind: ELFKind) -> String {
@@ -129,7 +133,7 @@ struct ElfFileReport: Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, go, requiredVersions, resolved, findings
+        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, go, requiredVersions, resolved, findings, remedies
     }
 
     /// Writes every key, with `null` where a value is absent.
@@ -149,6 +153,7 @@ struct ElfFileReport: Encodable {
         try container.encode(requiredVersions, forKey: .requiredVersions)
         try container.encode(resolved, forKey: .resolved)
         try container.encode(findings, forKey: .findings)
+        try container.encode(remedies, forKey: .remedies)
     }
 
     /// The ldd-like text form: a header line, the interpreter, the dependency tree, findings.
@@ -166,6 +171,7 @@ struct ElfFileReport: Encodable {
         }
         add(resolved, depth: 0)
         lines += findings.map { "    ! \($0)" }
+        lines += remedies.map { "    remedy: \($0)" }
         return lines.joined(separator: "\n")
     }
 }

@@ -52,11 +52,12 @@ final class ProgressRenderer: Sendable {
     /// finding, always, with the instruction that brought the file in.
     private func renderELFCheck(_ report: ELFCheckReport, policy: ELFCheckPolicy) {
         if mode != .quiet {
-            let count = report.executables.count
+            let programs = report.executables.filter { !$0.isLibrary }
+            let count = programs.count
             printToStandardError("#\(counter.next()) ELF check: \(count) executable\(count == 1 ? "" : "s") added or changed")
-            let paths = report.executables.map { FileName.display($0.path) }
+            let paths = programs.map { FileName.display($0.path) }
             let width = paths.map(\.count).max() ?? 0
-            for (executable, path) in zip(report.executables, paths) {
+            for (executable, path) in zip(programs, paths) {
                 let padding = String(repeating: " ", count: width - path.count)
                 printToStandardError("    \(path)\(padding)  \(executable.linkage)")
             }
@@ -67,6 +68,14 @@ final class ProgressRenderer: Sendable {
                 printToStandardError("\(severity): \(FileName.display(executable.path)): \(FileName.display(finding))")
             }
             printToStandardError("    brought in by \(executable.origin)")
+            for remedy in executable.remedies { printToStandardError("    remedy: \(FileName.display(remedy))") }
+        }
+        for warning in report.warnings { printToStandardError("warning: \(FileName.display(warning))") }
+        if let entrypoint = report.entrypoint, !entrypoint.findings.isEmpty {
+            for finding in entrypoint.findings {
+                printToStandardError("\(severity): ENTRYPOINT/CMD \(entrypoint.argv): \(FileName.display(finding))")
+            }
+            for remedy in entrypoint.remedies { printToStandardError("    remedy: \(FileName.display(remedy))") }
         }
     }
 }
