@@ -15,6 +15,7 @@ public struct ImageName: Sendable, Hashable, CustomStringConvertible, Comparable
             repository = String(text[..<colon])
             tag = String(text[text.index(after: colon)...])
         }
+        repository = Self.familiar(repository)
         guard Self.isValidRepository(repository) else {
             throw StoreError.invalidName(text, reason: "a repository is lower-case letters, digits and separators (. _ - /), optionally after host[:port]/")
         }
@@ -26,6 +27,21 @@ public struct ImageName: Sendable, Hashable, CustomStringConvertible, Comparable
     }
 
     public var description: String { "\(repository):\(tag)" }
+
+    /// Docker Hub's names as docker shows them: `docker.io/library/alpine` and
+    /// `index.docker.io/library/alpine` are `alpine`, `docker.io/team/app` is `team/app`,
+    /// so a name pulled as `alpine` and one written in full are the same name here (as
+    /// the registry client's references are, in their full form).
+    static func familiar(_ repository: String) -> String {
+        for host in ["docker.io/", "index.docker.io/"] where repository.hasPrefix(host) {
+            let path = repository.dropFirst(host.count)
+            if path.hasPrefix("library/"), !path.dropFirst("library/".count).contains("/") {
+                return String(path.dropFirst("library/".count))
+            }
+            return String(path)
+        }
+        return repository
+    }
 
     public static func < (lhs: ImageName, rhs: ImageName) -> Bool { lhs.description < rhs.description }
 

@@ -84,8 +84,12 @@ struct BuildCommand: AsyncParsableCommand {
             if context == "-" && dockerfile.file == "-" {
                 throw CommandFailure("the Dockerfile and the build context cannot both come from standard input")
             }
-            let imageStore = try store.openStore()
-            let source = try BuildContextSource.prepare(context, store: imageStore)
+            var openedStore: ImageStore?
+            let source = try BuildContextSource.prepare(context) {
+                let opened = try store.openStore()
+                openedStore = opened
+                return opened
+            }
             defer { source.cleanUp() }
             let context = source.directory
             var dockerfile = self.dockerfile
@@ -94,6 +98,7 @@ struct BuildCommand: AsyncParsableCommand {
             }
             let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
+            let imageStore = try openedStore ?? store.openStore()
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in

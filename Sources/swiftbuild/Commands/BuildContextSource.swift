@@ -7,7 +7,8 @@ import Store
 /// with an empty context); a tar archive's path; or a git repository's URL
 /// (`https://host/repo.git#ref:subdir`, `git@host:repo.git`, `git://...`), cloned with git.
 /// Everything but a directory is prepared in a work directory of the store, removed by
-/// ``cleanUp()``.
+/// ``cleanUp()``. A directory is read where it is, and needs no store before the
+/// Dockerfile is planned (so a Dockerfile error is reported before the store is touched).
 struct BuildContextSource {
     /// The directory the build reads.
     var directory: String
@@ -25,9 +26,10 @@ struct BuildContextSource {
             || ((text.hasPrefix("https://") || text.hasPrefix("http://")) && (base.hasSuffix(".git") || text.contains(".git#")))
     }
 
-    static func prepare(_ argument: String, store: ImageStore) throws -> BuildContextSource {
-        if argument == "-" { return try fromStandardInput(store: store) }
-        if isGitURL(argument) { return try fromGit(argument, store: store) }
+    /// `store` is opened only when the context needs a work directory (not for a directory).
+    static func prepare(_ argument: String, store openStore: () throws -> ImageStore) throws -> BuildContextSource {
+        if argument == "-" { return try fromStandardInput(store: openStore()) }
+        if isGitURL(argument) { return try fromGit(argument, store: openStore()) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
             throw CommandFailure("\(argument): the build context does not exist (a directory, a tar archive, `-` or a git URL)")
@@ -36,7 +38,7 @@ struct BuildContextSource {
         guard ContextArchive.isArchive(argument) else {
             throw CommandFailure("\(argument): the build context must be a directory, a tar archive, `-` or a git URL")
         }
-        let work = try store.makeWorkDirectory()
+        let work = try openStore().makeWorkDirectory()
         var source = BuildContextSource(directory: work.appendingPathComponent("context").path, temporary: work)
         do {
             try FileManager.default.createDirectory(atPath: source.directory, withIntermediateDirectories: false)
