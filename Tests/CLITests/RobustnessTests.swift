@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// Inputs real builds meet that used to break or hang the builder: identical layers,
+/// digest-pinned bases, huge output lines, killed builds, full disks, existing output
+/// directories. End to end, as root, on the static-busybox base.
+@Suite("Robustness of builds", .enabled(if: ExternalTool.isRoot, "RUN needs root for namespaces and overlay mounts"))
+struct RobustnessTests {
+    let work: URL
+    let store: URL
+    /// A file outside the store that no test may touch.
+    let sentinel: URL
+
+    init() throws {
+        work = try makeTemporaryDirectory()
+        store = work.appendingPathComponent("store")
+        sentinel = work.appendingPathComponent("sentinel")
+        try Data("keep".utf8).write(to: sentinel)
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
+    }
+
+    func cleanUp() {
+        #expect((try? String(contentsOf: sentinel, encoding: .utf8)) == "keep")
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    func build(_ dockerfile: String, arguments: [String] = []) throws -> SwiftBuildProcess.Result {
+        let context = work.appendingPathComponent("context-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path])
+    }
+
+    /// The config's diff IDs of a stored image.
+    func diffIDs(_ image: String) throws -> [String] {
+        let result = try SwiftBuildProcess.run(["inspect", "--root", store.path, image])
+        #expect(result.status == 0, "\(result.standardError)")
+        let details = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        let config = details?["config"] as? [String: Any]
+        return (config?["rootfs"] as? [String: Any])?["diff_ids"] as? [String] ?? []
+    }
+
+    /// The content of `path` in a stored image, read from an umoci unpack.
+    func file(_ path: String, in image: String) throws -> String? {
+        let bundle = work.appendingPathComponent("bundle-\(UUID().uuidString.prefix(6))")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(image)", bundle.path])
+        return try? String(contentsOf: bundle.appendingPathComponent("rootfs/\(path)"), encoding: .utf8)
+    }
+
+    // MARK: Identical layers
+
+    /// Two RUN steps that change nothing but the copied-up `/etc` make the same layer:
+    /// the overlay of the third step gets that snapshot once, not twice (ELOOP).
+    @Test func identicalLayersMount() throws {
+        defer { cleanUp() }
+        let result = try build("FROM busybox\nRUN true\nRUN true\nRUN echo x > /x\n", arguments: ["-t", "same"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let layers = try diffIDs("same:latest")
+        #expect(layers.count == 4)
+        #expect(layers[1] == layers[2], "the two RUN true steps should make the same layer")
+        #expect(try file("x", in: "same:latest") == "x\n")
+    }
+
+    /// Layers A, B, A where B changes the file A writes: the image (and the step after)
+    /// must see A's version, so of the two occurrences the upper one is the one kept.
+    @Test func theTopmostOccurrenceOfARepeatedLayerWins() throws {
+        defer { cleanUp() }
+        let stamp = "touch -d '2001-02-03 04:05:06' /f"
+        let result = try build("""
+            FROM busybox
+            RUN printf one > /f && \(stamp)
+            RUN printf two > /f && \(stamp)
+            RUN printf one > /f && \(stamp)
+            RUN test "$(cat /f)" = one && echo seen-one > /check
+            """, arguments: ["-t", "aba"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let layers = try diffIDs("aba:latest")
+        #expect(layers.count == 5)
+        #expect(layers[1] == layers[3], "steps 1 and 3 should make the same layer")
+        #expect(layers[1] != layers[2])
+        #expect(try file("f", in: "aba:latest") == "one")
+        #expect(try file("check", in: "aba:latest") == "seen-one\n")
+        // The root filesystem export mounts the same chain.
+        let exported = work.appendingPathComponent("exported")
+        let export = try build("FROM aba\n", arguments: ["--output", "type=local,dest=\(exported.path)"])
+        #expect(export.status == 0, "\(export.standardError)")
+        #expect(try String(contentsOf: exported.appendingPathComponent("f"), encoding: .utf8) == "one")
+    }
+
+    /// A docker archive whose manifest.json lists one layer file twice (as docker and
+    /// podman write images with identical layers) loads, and builds run on it.
+    @Test func dockerArchiveWithARepeatedLayerLoads() throws {
+        defer { cleanUp() }
+        let archive = work.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: archive.appendingPathComponent("rootfs/bin"), withIntermediateDirectories: true)
+        try ExternalTool.run(["cp", "/bin/busybox", archive.appendingPathComponent("rootfs/bin/busybox").path])
+        try ExternalTool.run(["ln", "-s", "busybox", archive.appendingPathComponent("rootfs/bin/sh").path])
+        try FileManager.default.createDirectory(at: archive.appendingPathComponent("rootfs/etc"), withIntermediateDirectories: true)
+        try Data("root:x:0:0:root:/root:/bin/sh\n".utf8).write(to: archive.appendingPathComponent("rootfs/etc/passwd"))
+        try ExternalTool.run(["tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-C",
+                              archive.appendingPathComponent("rootfs").path, "-cf", archive.appendingPathComponent("layer.tar").path, "bin", "etc"])
+        let diffID = "sha256:" + (try ExternalTool.run(["sha256sum", archive.appendingPathComponent("layer.tar").path]).prefix(64))
+        let config = #"{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["\#(diffID)","\#(diffID)"]}}"#
+        try Data(config.utf8).write(to: archive.appendingPathComponent("config.json"))
+        let manifest = #"[{"Config":"config.json","RepoTags":["dup:latest"],"Layers":["layer.tar","layer.tar"]}]"#
+        try Data(manifest.utf8).write(to: archive.appendingPathComponent("manifest.json"))
+        let tar = work.appendingPathComponent("dup.tar")
+        try ExternalTool.run(["tar", "-C", archive.path, "-cf", tar.path, "manifest.json", "config.json", "layer.tar"])
+
+        let load = try SwiftBuildProcess.run(["load", "--root", store.path, "-i", tar.path])
+        #expect(load.status == 0, "\(load.standardError)")
+        #expect(try diffIDs("dup:latest") == [diffID, diffID])
+        let result = try build("FROM dup\nRUN echo on-top > /top\n", arguments: ["-t", "dup-child"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try file("top", in: "dup-child:latest") == "on-top\n")
+    }
+}
