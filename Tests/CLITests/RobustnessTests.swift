@@ -114,4 +114,23 @@ struct RobustnessTests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(try file("top", in: "dup-child:latest") == "on-top\n")
     }
+
+    // MARK: Output
+
+    /// A step that prints a 64 MB line without a newline finishes (reading is linear),
+    /// and the display shows the line cut, with how much was left out.
+    @Test func aHugeOutputLineIsCutNotHung() throws {
+        defer { cleanUp() }
+        let size = 64 * 1024 * 1024
+        let result = try build("FROM busybox\nRUN head -c \(size) /dev/zero | tr '\\0' a\n")
+        #expect(result.status == 0, "\(result.standardError.suffix(2000))")
+        #expect(result.standardError.contains("[\(size - 16 * 1024) more bytes of this line not shown]"))
+        #expect(result.standardError.utf8.count < 1024 * 1024)
+
+        let failing = try build("FROM busybox\nRUN head -c \(size) /dev/zero | tr '\\0' b; echo; echo last words; exit 3\n")
+        #expect(failing.status == 1)
+        #expect(failing.standardError.contains("the command exited with status 3"))
+        #expect(failing.standardError.contains("    last words"))
+        #expect(failing.standardError.utf8.count < 1024 * 1024)
+    }
 }
