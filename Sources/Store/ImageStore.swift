@@ -98,7 +98,9 @@ public final class ImageStore: Sendable {
     }
 
     /// The descriptor an image reference names: a tag (`app`, `app:1.0`), a full digest
-    /// (`sha256:...`), or an image ID prefix of at least 12 hex digits that only one image has.
+    /// (`sha256:...`), a name pinned to a digest (`app@sha256:...`, `app:1.0@sha256:...`:
+    /// the digest decides), or an image ID prefix of at least 12 hex digits that only one
+    /// image has.
     public func descriptor(named reference: String) throws -> Descriptor {
         try entries(matching: reference).first!
     }
@@ -106,6 +108,11 @@ public final class ImageStore: Sendable {
     /// The `index.json` entries a reference names (several for an image ID with several tags).
     func entries(matching reference: String) throws -> [Descriptor] {
         let manifests = try layout.readIndex().manifests
+        if let pinned = try DigestReference(parsing: reference) {
+            let matching = manifests.filter { $0.digest == pinned.digest }
+            guard !matching.isEmpty else { throw StoreError.imageNotFound(reference) }
+            return matching
+        }
         if let digest = Self.imageID(reference) {
             let matching = manifests.filter { $0.digest.description == digest || $0.digest.hex.hasPrefix(digest) }
             guard Set(matching.map(\.digest)).count <= 1 else {

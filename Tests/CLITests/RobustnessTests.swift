@@ -133,4 +133,27 @@ struct RobustnessTests {
         #expect(failing.standardError.contains("    last words"))
         #expect(failing.standardError.utf8.count < 1024 * 1024)
     }
+
+    // MARK: Digest references
+
+    /// `FROM name@sha256:...` and `FROM name:tag@sha256:...` build on the image with that
+    /// ID; a digest the store lacks is an error naming it.
+    @Test func fromAnImagePinnedToADigest() throws {
+        defer { cleanUp() }
+        let inspect = try SwiftBuildProcess.run(["inspect", "--root", store.path, "busybox"])
+        let details = try JSONSerialization.jsonObject(with: Data(inspect.standardOutput.utf8)) as? [String: Any]
+        let digest = try #require((details?["descriptor"] as? [String: Any])?["digest"] as? String)
+        for reference in ["busybox@\(digest)", "busybox:latest@\(digest)", "other/name:1.0@\(digest)"] {
+            let result = try build("FROM \(reference)\nRUN echo pinned > /pinned\n", arguments: ["-t", "pinned"])
+            #expect(result.status == 0, "\(reference): \(result.standardError)")
+            #expect(try file("pinned", in: "pinned:latest") == "pinned\n")
+        }
+        let missing = "busybox@sha256:" + String(repeating: "0", count: 64)
+        let result = try build("FROM \(missing)\n")
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("image '\(missing)' is not in the store"), "\(result.standardError)")
+        let malformed = try build("FROM busybox@sha256:abc\n")
+        #expect(malformed.status == 1)
+        #expect(malformed.standardError.contains("after '@' comes a digest"), "\(malformed.standardError)")
+    }
 }
