@@ -156,4 +156,36 @@ struct RobustnessTests {
         #expect(malformed.status == 1)
         #expect(malformed.standardError.contains("after '@' comes a digest"), "\(malformed.standardError)")
     }
+
+    // MARK: Local output into an existing directory
+
+    /// `--output type=local,dest=DIR` writes into a non-empty DIR as BuildKit does: the
+    /// image's entries replace, directories merge, other files stay, and a symlink in DIR
+    /// (here to a directory outside) is replaced, never written through.
+    @Test func localOutputWritesIntoAnExistingDirectory() throws {
+        defer { cleanUp() }
+        let destination = work.appendingPathComponent("out")
+        let outside = work.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: destination.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: destination.appendingPathComponent("keep.txt"))
+        try Data("extra".utf8).write(to: destination.appendingPathComponent("bin/extra"))
+        try Data("old".utf8).write(to: destination.appendingPathComponent("new.txt"))
+        try Data("a file where the image has a directory".utf8).write(to: destination.appendingPathComponent("tmp"))
+        try FileManager.default.createSymbolicLink(at: destination.appendingPathComponent("etc"), withDestinationURL: outside)
+
+        let result = try build("FROM busybox\nRUN echo new > /new.txt\n", arguments: ["--output", "type=local,dest=\(destination.path)"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let read = { (path: String) in try? String(contentsOf: destination.appendingPathComponent(path), encoding: .utf8) }
+        #expect(read("keep.txt") == "mine")
+        #expect(read("bin/extra") == "extra")
+        #expect(read("new.txt") == "new\n")
+        #expect(read("etc/passwd")?.hasPrefix("root:x:0:0:") == true)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("tmp").path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: destination.appendingPathComponent("etc").path)) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("bin/busybox").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: destination.path).allSatisfy { !$0.hasPrefix(".swiftbuild-export") })
+    }
 }
