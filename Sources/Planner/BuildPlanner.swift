@@ -30,6 +30,10 @@ private struct Planning {
     var forwardReferences: [(from: Int, to: Int, line: Int, text: String)] = []
     var consumedBuildArgs: Set<String> = []
     var stageIndexByName: [String: Int] = [:]
+    /// The ENV values at the end of each stage resolved so far, by index. A stage built
+    /// FROM another reads its parent's from here: recomputing them through the chain of
+    /// parents cost time quadratic in the chain's length, and recursion as deep.
+    var endEnvironments: [[String: String]] = []
 
     init(dockerfile: ParsedDockerfile, options: PlanOptions) {
         self.dockerfile = dockerfile
@@ -103,6 +107,7 @@ private struct Planning {
             stages[index].baseName = image
             stages[index].base = baseOf(image, stage: index, line: from.line)
             try followInstructions(of: index)
+            endEnvironments.append(environment(atEndOf: index))
         }
     }
 
@@ -125,7 +130,7 @@ private struct Planning {
         var scope: [String: String] = [:]
         var envNames: Set<String> = []
         if case .stage(let parent) = stages[index].base {
-            scope = environment(atEndOf: parent)
+            scope = endEnvironments[parent]
             envNames = Set(scope.keys)
         }
         for instruction in stages[index].instructions {
@@ -160,10 +165,11 @@ private struct Planning {
         }
     }
 
-    /// The ARG and ENV values known without running anything at the end of a stage.
+    /// The ARG and ENV values known without running anything at the end of a stage
+    /// (its parent's already in ``endEnvironments``).
     private func environment(atEndOf index: Int) -> [String: String] {
         var scope: [String: String] = [:]
-        if case .stage(let parent) = stages[index].base { scope = environment(atEndOf: parent) }
+        if case .stage(let parent) = stages[index].base { scope = endEnvironments[parent] }
         for instruction in stages[index].instructions {
             guard case .env(let pairs) = instruction.command else { continue }
             let before = scope
@@ -231,16 +237,25 @@ private struct Planning {
         var edges: [Int: [Int]] = [:]
         for stage in stages { edges[stage.index] = stage.dependencies.map(\.stage) }
         for reference in forwardReferences { edges[reference.from, default: []].append(reference.to) }
-        var visited: Set<Int> = []
-        func search(_ node: Int) -> [Int]? {
-            if node == goal { return [node] }
-            guard visited.insert(node).inserted else { return nil }
-            for next in edges[node] ?? [] {
-                if let rest = search(next) { return [node] + rest }
+        // Breadth first with a record of where each stage was reached from: no recursion,
+        // however long the chain of stages.
+        var cameFrom: [Int: Int] = [start: start]
+        var queue = [start]
+        var next = 0
+        while next < queue.count {
+            let node = queue[next]
+            next += 1
+            if node == goal {
+                var path = [node]
+                while let previous = cameFrom[path[path.count - 1]], previous != path[path.count - 1] { path.append(previous) }
+                return path.reversed()
             }
-            return nil
+            for neighbour in edges[node] ?? [] where cameFrom[neighbour] == nil {
+                cameFrom[neighbour] = node
+                queue.append(neighbour)
+            }
         }
-        return search(start)
+        return nil
     }
 
     /// The index of the `--target` stage, or of the last stage.
@@ -265,16 +280,18 @@ private struct Planning {
         for index in stages.indices { stages[index].skipped = !needed.contains(index) }
     }
 
-    /// The needed stages in waves: each wave holds the stages whose dependencies are all in earlier waves.
+    /// The needed stages in waves: each wave holds the stages whose dependencies are all
+    /// in earlier waves. A stage only depends on earlier ones (forward references were
+    /// rejected), so one pass in index order finds each stage's wave: one after the
+    /// latest of its dependencies'.
     func buildOrder() -> [[Int]] {
-        var remaining = stages.filter { !$0.skipped }
-        var done: Set<Int> = []
+        var waveOf: [Int: Int] = [:]
         var waves: [[Int]] = []
-        while !remaining.isEmpty {
-            let wave = remaining.filter { Set($0.dependsOn).isSubset(of: done) }.map(\.index)
-            waves.append(wave)
-            done.formUnion(wave)
-            remaining.removeAll { done.contains($0.index) }
+        for stage in stages where !stage.skipped {
+            let wave = stage.dependencies.compactMap { waveOf[$0.stage] }.max().map { $0 + 1 } ?? 0
+            waveOf[stage.index] = wave
+            if wave == waves.count { waves.append([]) }
+            waves[wave].append(stage.index)
         }
         return waves
     }
