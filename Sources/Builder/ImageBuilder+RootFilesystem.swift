@@ -15,7 +15,7 @@ extension ImageBuilder {
     private func exportRootFilesystemHoldingLease(of image: ImageDetails, to destination: URL, asTar: Bool) throws {
         let base = try store.baseImage(of: image)
         let workDirectory = try store.makeWorkDirectory()
-        defer { try? FileManager.default.removeItem(at: workDirectory) }
+        defer { store.removeWorkDirectory(workDirectory) }
         let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "export")
         let tarPath = asTar
             ? destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())").path
@@ -55,7 +55,7 @@ extension ImageBuilder {
         try store.withContentLease {
             let base = try store.baseImage(of: image)
             let workDirectory = try store.makeWorkDirectory()
-            defer { try? FileManager.default.removeItem(at: workDirectory) }
+            defer { store.removeWorkDirectory(workDirectory) }
             let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "inspect")
             defer { try? mount.unmount() }
             return try body(mount.merged)

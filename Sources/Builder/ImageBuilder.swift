@@ -21,7 +21,18 @@ public struct ImageBuilder: Sendable {
 
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         let workDirectory = try store.makeWorkDirectory()
-        defer { try? FileManager.default.removeItem(at: workDirectory) }
+        defer { store.removeWorkDirectory(workDirectory) }
+        do {
+            return try await buildInWorkDirectory(request, workDirectory: workDirectory, events: events)
+        } catch let error as BuildError where !error.outputTail.isEmpty {
+            throw error  // a step's own failure, whatever its output says
+        } catch {
+            throw store.outOfSpace(error, operation: "build", workDirectory: workDirectory) ?? error
+        }
+    }
+
+    private func buildInWorkDirectory(_ request: BuildRequest, workDirectory: URL,
+                                      events: @escaping BuildEventHandler) async throws -> BuildResult {
         let cacheLog = CacheLog()
         let finished = try await buildStages(request, cacheLog: cacheLog, workDirectory: workDirectory, events: events)
         guard let target = finished[request.plan.targetIndex] else {

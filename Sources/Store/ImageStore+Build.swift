@@ -29,9 +29,16 @@ public struct BuiltLayer: Sendable {
 }
 
 extension ImageStore {
-    /// A new work directory under `tmp/` (same file system as the snapshots); the caller removes it.
+    /// A new work directory under `tmp/` (same file system as the snapshots), locked
+    /// as this process's until ``removeWorkDirectory(_:)`` (see ``Workspace``).
     public func makeWorkDirectory() throws -> URL {
         try makeWorkspace().url
+    }
+
+    /// Removes a work directory ``makeWorkDirectory()`` made, and drops its lock.
+    public func removeWorkDirectory(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+        WorkspaceLocks.shared.release(url.path)
     }
 
     /// The image `name` names, with a snapshot for every layer (unpacked now if missing).

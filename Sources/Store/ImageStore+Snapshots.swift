@@ -56,13 +56,21 @@ extension ImageStore {
     ///
     /// - Returns: the committed snapshot's directory.
     public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> URL {
+        // meta.json goes in before the rename, so a snapshot is never in place without it.
+        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: layer.diffID, layerDigest: layer.descriptor.digest,
+                                                           mediaType: layer.descriptor.mediaType))
+        try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         try withIndexLocked {
             if !layout.hasBlob(layer.descriptor.digest) {
                 try layout.ingestBlob(from: layer.blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
                                       expectedSize: layer.descriptor.size)
             }
-            try commitSnapshot(directory, diffID: layer.diffID)
-            try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
+            if hasSnapshot(layer.diffID) {
+                // Built by another step or build meanwhile: note the blob in the one in place.
+                try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
+            } else {
+                try commitSnapshot(directory, diffID: layer.diffID)
+            }
         }
         return snapshotDirectory(for: layer.diffID)
     }
@@ -84,10 +92,16 @@ extension ImageStore {
         try Data(metadata).write(to: snapshotDirectory(for: diffID).appendingPathComponent("meta.json"), options: .atomic)
     }
 
-    /// Renames a finished snapshot into `snapshots/`; one already there wins (same diff ID, same content).
+    /// Renames a finished snapshot (holding its `meta.json`) into `snapshots/`; one
+    /// already there wins (same diff ID, same content). A directory in its place without
+    /// `meta.json` is what a killed process left (snapshots are renamed in complete, and
+    /// only ones with `meta.json` are used): it is removed first. Callers hold the index lock.
     func commitSnapshot(_ directory: URL, diffID: Digest) throws {
         let destination = snapshotDirectory(for: diffID)
         guard !hasSnapshot(diffID) else { return }
+        if FileManager.default.fileExists(atPath: destination.path) {
+            try? FileManager.default.removeItem(at: destination)
+        }
         if rename(directory.path, destination.path) != 0, errno != EEXIST, errno != ENOTEMPTY {
             throw StoreError.io(path: destination.path, operation: "rename snapshot into place", errno: errno)
         }

@@ -32,6 +32,7 @@ public final class ImageStore: Sendable {
             guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "create lock file", errno: errno) }
             close(descriptor)
         }
+        reclaimDebris()
     }
 
     private static func makeDirectory(_ url: URL) throws {
@@ -55,7 +56,7 @@ public final class ImageStore: Sendable {
     /// Guards content an operation uses without holding the index lock: loads and builds
     /// hold the lease shared for their whole run, `prune` holds it exclusively, so it
     /// never removes a snapshot a running build has mounted or a blob a load relies on.
-    private var contentLease: FileLock { FileLock(path: root.appendingPathComponent("content.lock").path) }
+    var contentLease: FileLock { FileLock(path: root.appendingPathComponent("content.lock").path) }
 
     /// Runs `body` holding the content lease (shared with other loads and builds).
     public func withContentLease<T>(_ body: () async throws -> T) async throws -> T {

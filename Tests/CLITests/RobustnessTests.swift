@@ -188,4 +188,101 @@ struct RobustnessTests {
         #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("bin/busybox").path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination.path).allSatisfy { !$0.hasPrefix(".swiftbuild-export") })
     }
+
+    // MARK: Debris of killed builds
+
+    /// Entries of the store's `tmp/`.
+    func temporaryEntries() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path)) ?? []
+    }
+
+    /// A build killed with SIGKILL in the middle of a RUN step leaves its work directory;
+    /// the next store open removes it (and a snapshot directory without meta.json), but
+    /// never the work directory of a build that is still running.
+    @Test func aKilledBuildsDebrisIsReclaimedByTheNextOpen() throws {
+        defer { cleanUp() }
+        let context = work.appendingPathComponent("slow")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        try Data("FROM busybox\nRUN dd if=/dev/zero of=/big bs=1M count=8 && sleep 600\n".utf8)
+            .write(to: context.appendingPathComponent("Dockerfile"))
+        let process = Process()
+        process.executableURL = SwiftBuildProcess.binary
+        process.arguments = ["build", "--root", store.path, "--progress", "plain", context.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        // Wait (up to 5 minutes, not a timed assertion) until the step wrote its file.
+        var live: String?
+        for _ in 0..<3000 where live == nil {
+            live = temporaryEntries().first { name in
+                let workDirectory = store.appendingPathComponent("tmp/\(name)")
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: workDirectory.path)) ?? []
+                return entries.contains { entry in
+                    entry.hasPrefix("snapshot-") && FileManager.default.fileExists(
+                        atPath: workDirectory.appendingPathComponent("\(entry)/fs/big").path)
+                }
+            }
+            if live == nil { usleep(100_000) }
+        }
+        let workDirectory = try #require(live, "the build never reached its RUN step")
+
+        // Another command opens the store meanwhile: the live build's directory stays.
+        #expect(try SwiftBuildProcess.run(["images", "--root", store.path]).status == 0)
+        #expect(temporaryEntries().contains(workDirectory))
+
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(temporaryEntries().contains(workDirectory))
+        let stray = store.appendingPathComponent("snapshots/" + String(repeating: "ab", count: 32))
+        try FileManager.default.createDirectory(at: stray.appendingPathComponent("fs"), withIntermediateDirectories: true)
+
+        #expect(try SwiftBuildProcess.run(["images", "--root", store.path]).status == 0)
+        #expect(temporaryEntries() == [])
+        #expect(!FileManager.default.fileExists(atPath: stray.path))
+        // The store still builds.
+        let result = try build("FROM busybox\nRUN echo after > /after\n")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(temporaryEntries() == [])
+    }
+
+    // MARK: A full disk
+
+    /// A load that fills the store's file system fails with a message naming the path,
+    /// how much the load had written and that nothing was changed; the store is as it was.
+    @Test func aFullDiskIsReportedAndChangesNothing() throws {
+        defer { cleanUp() }
+        let small = work.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        // This test process runs in a private mount namespace (see BuildTests), so the
+        // mount is never visible outside it; it is removed at the end anyway.
+        try ExternalTool.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", small.path])
+        defer { _ = try? ExternalTool.run(["umount", small.path]) }
+        let smallStore = small.appendingPathComponent("store")
+        try SwiftBuildProcess.makeBusyboxStore(at: smallStore)
+        let indexBefore = try Data(contentsOf: smallStore.appendingPathComponent("index.json"))
+
+        // A docker archive with a 16 MiB layer of random bytes (as a plain file in a tar).
+        let archive = work.appendingPathComponent("big")
+        try FileManager.default.createDirectory(at: archive.appendingPathComponent("rootfs"), withIntermediateDirectories: true)
+        try ExternalTool.run(["dd", "if=/dev/urandom", "of=\(archive.path)/rootfs/noise", "bs=1M", "count=16", "status=none"])
+        try ExternalTool.run(["tar", "-C", archive.appendingPathComponent("rootfs").path, "-cf", archive.appendingPathComponent("layer.tar").path, "noise"])
+        let diffID = "sha256:" + (try ExternalTool.run(["sha256sum", archive.appendingPathComponent("layer.tar").path]).prefix(64))
+        try Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(diffID)"]}}"#.utf8)
+            .write(to: archive.appendingPathComponent("config.json"))
+        try Data(#"[{"Config":"config.json","RepoTags":["big:latest"],"Layers":["layer.tar"]}]"#.utf8)
+            .write(to: archive.appendingPathComponent("manifest.json"))
+        let tar = work.appendingPathComponent("big.tar")
+        try ExternalTool.run(["tar", "-C", archive.path, "-cf", tar.path, "manifest.json", "config.json", "layer.tar"])
+
+        let load = try SwiftBuildProcess.run(["load", "--root", smallStore.path, "-i", tar.path])
+        #expect(load.status == 1)
+        #expect(load.standardError.contains("no space left on the device holding \(smallStore.path)/tmp/op-"), "\(load.standardError)")
+        #expect(load.standardError.contains("the operation needed more than "))
+        #expect(load.standardError.contains("Nothing was changed"))
+        #expect(!load.standardError.contains("Unknown error") && !load.standardError.contains("NSCocoaErrorDomain"))
+        #expect(try Data(contentsOf: smallStore.appendingPathComponent("index.json")) == indexBefore)
+        #expect((try FileManager.default.contentsOfDirectory(atPath: smallStore.appendingPathComponent("tmp").path)) == [])
+    }
 }
