@@ -59,7 +59,7 @@ extension ImageStore {
                 let workspace = try makeWorkspace()
                 defer { workspace.remove() }
                 let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
-                                          layerDigest: layer.digest, workspace: workspace)
+                                          layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
                 try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
             }
             directories.append(snapshotDirectory(for: diffID).appendingPathComponent("fs"))

@@ -78,7 +78,8 @@ extension ImageStore {
         for (layer, diffID) in zip(manifest.layers, config.rootfs.diffIDs) {
             let layerPath = try stagedLayerPath(layer, from: candidate.source, into: staged)
             guard snapshots[diffID] == nil, !hasSnapshot(diffID) else { continue }
-            snapshots[diffID] = try unpack(layerAt: layerPath, expecting: diffID, layerDigest: layer.digest, workspace: workspace)
+            snapshots[diffID] = try unpack(layerAt: layerPath, expecting: diffID, layerDigest: layer.digest,
+                                           mediaType: layer.mediaType, workspace: workspace)
         }
     }
 

@@ -26,7 +26,9 @@ extension ImageStore {
     /// Unpacks a layer blob into a new snapshot in the workspace and checks its diff ID.
     ///
     /// - Returns: the snapshot directory (holding `fs/` and `meta.json`), ready to be committed.
-    func unpack(layerAt path: String, expecting diffID: Digest, layerDigest: Digest, workspace: Workspace) throws -> URL {
+    func unpack(layerAt path: String, expecting diffID: Digest, layerDigest: Digest, mediaType: MediaType,
+                workspace: Workspace) throws -> URL {
+        try Self.checkCompression(ofLayerAt: path, mediaType: mediaType, digest: layerDigest)
         let directory = workspace.path("snapshot-\(diffID.hex)")
         let filesystem = directory.appendingPathComponent("fs")
         try FileManager.default.createDirectory(at: filesystem, withIntermediateDirectories: true)
@@ -38,6 +40,20 @@ extension ImageStore {
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layerDigest))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         return directory
+    }
+
+    /// Refuses a layer whose bytes are not compressed as its media type says (a
+    /// `tar+zstd` that is a plain tar, a `tar+gzip` that is zstd), as containerd refuses
+    /// to apply them, instead of guessing from the content. The one tolerance is Docker's:
+    /// its `tar.gzip` layer type on an uncompressed tar, which Docker itself reads.
+    static func checkCompression(ofLayerAt path: String, mediaType: MediaType, digest: Digest) throws {
+        guard let declared = mediaType.layerCompression else { return }
+        let actual = try ImageSourceReader.compression(ofFileAt: path)
+        guard actual != declared else { return }
+        if actual == .none, mediaType == .dockerLayerGzip || mediaType == .dockerForeignLayerGzip { return }
+        let content = actual == .none ? "an uncompressed tar (or another compression)" : "\(actual.rawValue)-compressed"
+        throw StoreError.layer(path: digest.description,
+                               reason: "its media type \(mediaType.rawValue) says \(declared == .none ? "uncompressed" : declared.rawValue), but the blob is \(content)")
     }
 
     /// Moves a snapshot a build step made (a directory holding `fs/`) into

@@ -286,3 +286,92 @@ struct RobustnessTests {
         #expect((try FileManager.default.contentsOfDirectory(atPath: smallStore.appendingPathComponent("tmp").path)) == [])
     }
 }
+
+/// Messages for failures outside the Dockerfile: plain words, not the HTTP stack's
+/// internal descriptions.
+@Suite("Transport and content messages")
+struct TransportMessageTests {
+    /// Nothing listens on port 1: the message names the registry and says what the system
+    /// said, once (it used to nest NIO's `connect(descriptor:addr:size:) (error set): ...`).
+    @Test func aRefusedConnectionIsSaidPlainly() throws {
+        let store = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let result = try SwiftBuildProcess.run(["pull", "--root", store.path, "127.0.0.1:1/app:latest"])
+        #expect(result.status == 1)
+        #expect(result.standardError == "registry 127.0.0.1:1: GET manifest latest: Connection refused\n")
+    }
+}
+
+extension RobustnessTests {
+    /// A docker archive whose one layer is `layer` (a file in `directory`), tagged `name`.
+    func dockerArchive(named name: String, layerFile: String, diffID: String, in directory: URL) throws -> URL {
+        try Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(diffID)"]}}"#.utf8)
+            .write(to: directory.appendingPathComponent("config.json"))
+        try Data(#"[{"Config":"config.json","RepoTags":["\#(name)"],"Layers":["\#(layerFile)"]}]"#.utf8)
+            .write(to: directory.appendingPathComponent("manifest.json"))
+        let tar = work.appendingPathComponent("\(UUID().uuidString.prefix(6)).tar")
+        try ExternalTool.run(["tar", "-C", directory.path, "-cf", tar.path, "manifest.json", "config.json", layerFile])
+        return tar
+    }
+
+    /// A gzip layer with bytes after its end is refused (Go's gzip reader, so containerd
+    /// and BuildKit, refuse it too), while the same layer without them, or split into two
+    /// gzip members, loads.
+    @Test func trailingDataAfterAGzipStreamIsRefused() throws {
+        defer { cleanUp() }
+        let directory = work.appendingPathComponent("gzip")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("rootfs"), withIntermediateDirectories: true)
+        try Data("data\n".utf8).write(to: directory.appendingPathComponent("rootfs/file"))
+        let layer = directory.appendingPathComponent("layer.tar")
+        try ExternalTool.run(["tar", "-C", directory.appendingPathComponent("rootfs").path, "-cf", layer.path, "file"])
+        let diffID = "sha256:" + (try ExternalTool.run(["sha256sum", layer.path]).prefix(64))
+        let compressed = directory.appendingPathComponent("layer.tar.gz").path
+        try ExternalTool.run(["sh", "-c", "gzip -c '\(layer.path)' > '\(compressed)' && printf 'GARBAGE' >> '\(compressed)'"])
+        let bad = try dockerArchive(named: "garbage:latest", layerFile: "layer.tar.gz", diffID: diffID, in: directory)
+        let refused = try SwiftBuildProcess.run(["load", "--root", store.path, "-i", bad.path])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("7 bytes of trailing data after the end of the compressed stream"), "\(refused.standardError)")
+        #expect((try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path)) == [])
+
+        try ExternalTool.run(["sh", "-c", "head -c 3000 '\(layer.path)' | gzip -c > '\(compressed)' && tail -c +3001 '\(layer.path)' | gzip -c >> '\(compressed)'"])
+        let good = try dockerArchive(named: "members:latest", layerFile: "layer.tar.gz", diffID: diffID, in: directory)
+        let loaded = try SwiftBuildProcess.run(["load", "--root", store.path, "-i", good.path])
+        #expect(loaded.status == 0, "\(loaded.standardError)")
+    }
+
+    /// An OCI layout whose layer says `tar+zstd` but holds a plain tar is refused, naming
+    /// the layer and both compressions.
+    @Test func aLayerNotCompressedAsItsMediaTypeSaysIsRefused() throws {
+        defer { cleanUp() }
+        let layout = work.appendingPathComponent("layout")
+        let blobs = layout.appendingPathComponent("blobs/sha256")
+        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+        let rootfs = work.appendingPathComponent("rootfs")
+        try FileManager.default.createDirectory(at: rootfs, withIntermediateDirectories: true)
+        try Data("data\n".utf8).write(to: rootfs.appendingPathComponent("file"))
+        let layer = work.appendingPathComponent("layer.tar")
+        try ExternalTool.run(["tar", "-C", rootfs.path, "-cf", layer.path, "file"])
+        func store(_ data: Data) throws -> (String, Int) {
+            let file = work.appendingPathComponent("blob")
+            try data.write(to: file)
+            let hex = String(try ExternalTool.run(["sha256sum", file.path]).prefix(64))
+            try data.write(to: blobs.appendingPathComponent(hex))
+            return ("sha256:" + hex, data.count)
+        }
+        let (layerDigest, layerSize) = try store(try Data(contentsOf: layer))
+        let (config, configSize) = try store(Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(layerDigest)"]}}"#.utf8))
+        let (manifest, manifestSize) = try store(Data("""
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(config)","size":\(configSize)},\
+            "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"\(layerDigest)","size":\(layerSize)}]}
+            """.utf8))
+        try Data("""
+            {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(manifest)",\
+            "size":\(manifestSize),"annotations":{"org.opencontainers.image.ref.name":"liar"}}]}
+            """.utf8).write(to: layout.appendingPathComponent("index.json"))
+        try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
+        let result = try SwiftBuildProcess.run(["load", "--root", self.store.path, "-i", layout.path])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("layer \(layerDigest): its media type application/vnd.oci.image.layer.v1.tar+zstd says zstd, but the blob is an uncompressed tar"), "\(result.standardError)")
+    }
+}
