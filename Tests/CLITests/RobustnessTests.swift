@@ -157,6 +157,22 @@ struct RobustnessTests {
         #expect(malformed.standardError.contains("after '@' comes a digest"), "\(malformed.standardError)")
     }
 
+    // MARK: Long chains of stages
+
+    /// 300 stages each FROM the previous, the last also copying from the first: built in
+    /// order, the first stage's output kept until its last dependent (the final stage)
+    /// starts, and the ENV of the chain reaching the end.
+    @Test func aLongChainOfStagesBuilds() throws {
+        defer { cleanUp() }
+        var text = "FROM busybox AS s0\nRUN echo zero > /zero\n"
+        for index in 1..<300 { text += "FROM s\(index - 1) AS s\(index)\nENV N=\(index)\n" }
+        text += "FROM s299\nCOPY --from=s0 /zero /copied\nRUN test \"$N\" = 299 && cat /zero > /seen\n"
+        let result = try build(text, arguments: ["-t", "chain"])
+        #expect(result.status == 0, "\(result.standardError.suffix(2000))")
+        #expect(try file("copied", in: "chain:latest") == "zero\n")
+        #expect(try file("seen", in: "chain:latest") == "zero\n")
+    }
+
     // MARK: Local output into an existing directory
 
     /// `--output type=local,dest=DIR` writes into a non-empty DIR as BuildKit does: the
