@@ -1,3 +1,5 @@
+import Dockerfile
+
 /// A build failure, located at the instruction that failed.
 ///
 /// Its description reads `FILE:LINE: INSTRUCTION: message`, followed by the last lines
@@ -22,8 +24,10 @@ public struct BuildError: Error, Sendable, CustomStringConvertible {
         self.outputTail = outputTail
     }
 
+    /// The instruction comes from the Dockerfile, so its control characters are escaped
+    /// before it reaches a terminal (the step's own output is shown as it printed it).
     public var description: String {
-        var text = "\(file):\(line): \(instruction): \(message)"
+        var text = "\(file):\(line): \(instruction.withControlCharactersEscaped): \(message)"
         if !outputTail.isEmpty {
             text += "\n  last output:\n" + outputTail.map { "    \($0)" }.joined(separator: "\n")
         }

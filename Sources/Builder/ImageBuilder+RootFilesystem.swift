@@ -5,7 +5,9 @@ import Store
 extension ImageBuilder {
     /// Writes an image's final root filesystem to `destination`: as one tar (`asTar`,
     /// written beside the destination and renamed into place), or unpacked into a
-    /// directory that must be empty or absent.
+    /// directory. An existing directory is written into as BuildKit does: the image's
+    /// entries replace those of the same name (directories merge), the others stay; the
+    /// tree is unpacked beside them first, so a failure leaves the directory as it was.
     public func exportRootFilesystem(of image: ImageDetails, to destination: URL, asTar: Bool) throws {
         try store.withContentLease { try exportRootFilesystemHoldingLease(of: image, to: destination, asTar: asTar) }
     }
@@ -13,7 +15,7 @@ extension ImageBuilder {
     private func exportRootFilesystemHoldingLease(of image: ImageDetails, to destination: URL, asTar: Bool) throws {
         let base = try store.baseImage(of: image)
         let workDirectory = try store.makeWorkDirectory()
-        defer { try? FileManager.default.removeItem(at: workDirectory) }
+        defer { store.removeWorkDirectory(workDirectory) }
         let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "export")
         let tarPath = asTar
             ? destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())").path
@@ -34,7 +36,15 @@ extension ImageBuilder {
             return
         }
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        _ = try LayerExtractor.extract(layerAt: tarPath, into: destination.path, name: "root filesystem of \(image.name)")
+        if ((try? FileManager.default.contentsOfDirectory(atPath: destination.path)) ?? []).isEmpty {
+            _ = try LayerExtractor.extract(layerAt: tarPath, into: destination.path, name: "root filesystem of \(image.name)")
+            return
+        }
+        let staging = destination.appendingPathComponent(".swiftbuild-export-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        _ = try LayerExtractor.extract(layerAt: tarPath, into: staging.path, name: "root filesystem of \(image.name)")
+        try DirectoryMerge.merge(staging.path, into: destination.path)
     }
 }
 
@@ -45,7 +55,7 @@ extension ImageBuilder {
         try store.withContentLease {
             let base = try store.baseImage(of: image)
             let workDirectory = try store.makeWorkDirectory()
-            defer { try? FileManager.default.removeItem(at: workDirectory) }
+            defer { store.removeWorkDirectory(workDirectory) }
             let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "inspect")
             defer { try? mount.unmount() }
             return try body(mount.merged)

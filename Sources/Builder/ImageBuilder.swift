@@ -21,7 +21,18 @@ public struct ImageBuilder: Sendable {
 
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         let workDirectory = try store.makeWorkDirectory()
-        defer { try? FileManager.default.removeItem(at: workDirectory) }
+        defer { store.removeWorkDirectory(workDirectory) }
+        do {
+            return try await buildInWorkDirectory(request, workDirectory: workDirectory, events: events)
+        } catch let error as BuildError where !error.outputTail.isEmpty {
+            throw error  // a step's own failure, whatever its output says
+        } catch {
+            throw store.outOfSpace(error, operation: "build", workDirectory: workDirectory) ?? error
+        }
+    }
+
+    private func buildInWorkDirectory(_ request: BuildRequest, workDirectory: URL,
+                                      events: @escaping BuildEventHandler) async throws -> BuildResult {
         let cacheLog = CacheLog()
         let finished = try await buildStages(request, cacheLog: cacheLog, workDirectory: workDirectory, events: events)
         guard let target = finished[request.plan.targetIndex] else {
@@ -55,27 +66,68 @@ public struct ImageBuilder: Sendable {
     /// Builds every stage the target needs, each as soon as the stages it depends on are
     /// done and fewer than `request.jobs` are running. The first stage to fail cancels the
     /// others (their steps are killed and unmounted) and its error is the build's.
+    ///
+    /// Each stage waits for a count of unfinished dependencies; a finished stage counts
+    /// down its dependents', and the ones that reach zero queue up in build order. Each
+    /// builder gets only the outputs it depends on: handing every builder the whole table
+    /// of finished stages copied it once per stage, and scanning every stage for readiness
+    /// after each one finished cost as much again (quadratic in a long chain of stages).
+    /// The result holds the target's output (a stage's is dropped once all its dependents
+    /// have started).
     private func buildStages(_ request: BuildRequest, context: BuildContext, cacheLog: CacheLog, workDirectory: URL,
                              events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
-        let order = request.plan.buildOrder.flatMap { $0 }
+        let order: [Int] = request.plan.buildOrder.flatMap { $0 }
+        var position: [Int: Int] = [:]
+        var waitingOn: [Int: Int] = [:]
+        var dependents: [Int: [Int]] = [:]
+        for (place, index) in order.enumerated() {
+            position[index] = place
+            let dependencies: [Int] = request.plan.stages[index].dependsOn
+            waitingOn[index] = dependencies.count
+            for dependency in dependencies { dependents[dependency, default: []].append(index) }
+        }
+        var unstartedDependents: [Int: Int] = dependents.mapValues { (users: [Int]) -> Int in users.count }
+        var ready: [Int] = order.filter { (index: Int) -> Bool in waitingOn[index] == 0 }
         var finished: [Int: StageOutput] = [:]
-        var running: Set<Int> = []
+        var running = 0
         try await withThrowingTaskGroup(of: (Int, StageOutput).self) { group in
             func startReadyStages() {
-                for index in order where finished[index] == nil && !running.contains(index) && running.count < request.jobs {
+                while running < request.jobs, !ready.isEmpty {
+                    let index = ready.removeFirst()
                     let stage = request.plan.stages[index]
-                    guard stage.dependsOn.allSatisfy({ finished[$0] != nil }) else { continue }
-                    running.insert(index)
+                    var inputs: [Int: StageOutput] = [:]
+                    for dependency in stage.dependsOn {
+                        inputs[dependency] = finished[dependency]
+                        // Once its last dependent has it, a stage's output is dropped
+                        // (the target's is kept): a chain keeps one, not all of them.
+                        let users: Int = (unstartedDependents[dependency] ?? 1) - 1
+                        unstartedDependents[dependency] = users
+                        if users == 0, dependency != request.plan.targetIndex { finished[dependency] = nil }
+                    }
+                    running += 1
                     let builder = StageBuilder(stage: stage, request: request, store: store, workDirectory: workDirectory,
-                                               events: events, finishedStages: finished, context: context,
+                                               events: events, finishedStages: inputs, context: context,
                                                cacheLog: cacheLog)
                     group.addTask { (index, try await builder.build()) }
                 }
             }
             startReadyStages()
             while let (index, output) = try await group.next() {
-                running.remove(index)
+                running -= 1
                 finished[index] = output
+                for dependent in dependents[index] ?? [] {
+                    let left: Int = (waitingOn[dependent] ?? 1) - 1
+                    waitingOn[dependent] = left
+                    guard left == 0 else { continue }
+                    // Keep build order among the ready ones.
+                    let place: Int = position[dependent] ?? 0
+                    var at = ready.count
+                    for (offset, other) in ready.enumerated() where (position[other] ?? 0) > place {
+                        at = offset
+                        break
+                    }
+                    ready.insert(dependent, at: at)
+                }
                 startReadyStages()
             }
         }

@@ -20,7 +20,7 @@ struct StepMount {
         for directory in [upper, merged, overlayWork] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        var lowers = Array(chain.directories.reversed())
+        var lowers = chain.overlayLowerDirectories
         if lowers.isEmpty {
             // FROM scratch: overlay needs a lower directory, so it gets an empty one.
             let empty = workDirectory.appendingPathComponent("empty")

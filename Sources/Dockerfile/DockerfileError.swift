@@ -15,7 +15,10 @@ public struct DockerfileError: Error, Sendable, Equatable, CustomStringConvertib
         self.message = message
     }
 
+    /// `FILE:LINE: message`, with control characters from the Dockerfile escaped: the
+    /// message may quote the file's own text, and it goes to a terminal.
     public var description: String {
-        line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)"
+        let text = message.withControlCharactersEscaped
+        return line > 0 ? "\(file):\(line): \(text)" : "\(file): \(text)"
     }
 }

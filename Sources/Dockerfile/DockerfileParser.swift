@@ -86,7 +86,7 @@ struct InstructionReader {
         let (word, rest) = splitKeyword(text)
         guard let keyword = Keyword(caseInsensitive: word) else {
             let hint = Keyword.suggestion(for: String(word)).map { " (did you mean \($0.rawValue)?)" } ?? ""
-            throw InstructionError("unknown instruction: \(word.uppercased())\(hint)")
+            throw InstructionError("unknown instruction: \(word.uppercased().clipped())\(hint)")
         }
         let (flagWords, body) = FlagWords.extract(from: rest)
         let flags = try InstructionFlags(words: flagWords, for: keyword)

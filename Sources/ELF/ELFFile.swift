@@ -143,14 +143,11 @@ public struct ELFFile: Sendable {
         guard tableSize <= 65536 else {
             throw .invalid(what: "program header table", detail: "\(header.programHeaderCount) entries of \(header.programHeaderEntrySize) bytes exceed 64 KiB")
         }
+        // A table cut short is unusable, not a file without segments: the kernel refuses to
+        // run it, and classifying what was read would call a truncated executable static.
         var result: [ProgramHeader] = []
         for index in 0..<header.programHeaderCount {
-            do {
-                result.append(try ProgramHeader.parse(reader, header: header, index: index))
-            } catch {
-                findings.append(error)
-                break
-            }
+            result.append(try ProgramHeader.parse(reader, header: header, index: index))
         }
         for (index, segment) in result.enumerated() where segment.type == .load && !segment.fitsInFile(of: reader.size) {
             findings.append(.truncated(what: "segment \(index) (PT_LOAD)", offset: segment.offset,

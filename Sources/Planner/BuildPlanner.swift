@@ -226,16 +226,25 @@ private struct Planning {
         var edges: [Int: [Int]] = [:]
         for stage in stages { edges[stage.index] = stage.dependencies.map(\.stage) }
         for reference in forwardReferences { edges[reference.from, default: []].append(reference.to) }
-        var visited: Set<Int> = []
-        func search(_ node: Int) -> [Int]? {
-            if node == goal { return [node] }
-            guard visited.insert(node).inserted else { return nil }
-            for next in edges[node] ?? [] {
-                if let rest = search(next) { return [node] + rest }
+        // Breadth first with a record of where each stage was reached from: no recursion,
+        // however long the chain of stages.
+        var cameFrom: [Int: Int] = [start: start]
+        var queue = [start]
+        var next = 0
+        while next < queue.count {
+            let node = queue[next]
+            next += 1
+            if node == goal {
+                var path = [node]
+                while let previous = cameFrom[path[path.count - 1]], previous != path[path.count - 1] { path.append(previous) }
+                return path.reversed()
             }
-            return nil
+            for neighbour in edges[node] ?? [] where cameFrom[neighbour] == nil {
+                cameFrom[neighbour] = node
+                queue.append(neighbour)
+            }
         }
-        return search(start)
+        return nil
     }
 
     /// The index of the `--target` stage, or of the last stage.
@@ -260,16 +269,18 @@ private struct Planning {
         for index in stages.indices { stages[index].skipped = !needed.contains(index) }
     }
 
-    /// The needed stages in waves: each wave holds the stages whose dependencies are all in earlier waves.
+    /// The needed stages in waves: each wave holds the stages whose dependencies are all
+    /// in earlier waves. A stage only depends on earlier ones (forward references were
+    /// rejected), so one pass in index order finds each stage's wave: one after the
+    /// latest of its dependencies'.
     func buildOrder() -> [[Int]] {
-        var remaining = stages.filter { !$0.skipped }
-        var done: Set<Int> = []
+        var waveOf: [Int: Int] = [:]
         var waves: [[Int]] = []
-        while !remaining.isEmpty {
-            let wave = remaining.filter { Set($0.dependsOn).isSubset(of: done) }.map(\.index)
-            waves.append(wave)
-            done.formUnion(wave)
-            remaining.removeAll { done.contains($0.index) }
+        for stage in stages where !stage.skipped {
+            let wave = stage.dependencies.compactMap { waveOf[$0.stage] }.max().map { $0 + 1 } ?? 0
+            waveOf[stage.index] = wave
+            if wave == waves.count { waves.append([]) }
+            waves[wave].append(stage.index)
         }
         return waves
     }

@@ -87,7 +87,7 @@ actor Authenticator {
                 response = try await http.execute(request, timeout: .seconds(60))
             } catch {
                 guard attempt < retry.maxAttempts, RegistryClient.isRetryable(error) else {
-                    throw RegistryError.connection(registry: registry, reason: "token request to \(realm): \(error)")
+                    throw RegistryError.connection(registry: registry, reason: "token request to \(realm): \(TransportErrorDescription.describe(error))")
                 }
                 try await Task.sleep(for: retry.delay(afterAttempt: attempt))
                 continue

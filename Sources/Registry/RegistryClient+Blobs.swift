@@ -60,7 +60,7 @@ extension RegistryClient {
                 try? file.close()
                 guard attempt < configuration.retry.maxAttempts, Self.isRetryable(error) else {
                     if error is RegistryError { throw error }
-                    throw RegistryError.connection(registry: repository.registry, reason: "\(operation): \(error)")
+                    throw RegistryError.connection(registry: repository.registry, reason: "\(operation): \(TransportErrorDescription.describe(error))")
                 }
                 try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt))
             }

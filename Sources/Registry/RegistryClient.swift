@@ -133,7 +133,7 @@ public final class RegistryClient: Sendable {
                 response = try await http.execute(outgoing, timeout: request.timeout)
             } catch {
                 guard attempt < retry.maxAttempts, Self.isRetryable(error) else {
-                    throw RegistryError.connection(registry: endpoint.registry, reason: "\(request.operation): \(error)")
+                    throw RegistryError.connection(registry: endpoint.registry, reason: "\(request.operation): \(TransportErrorDescription.describe(error))")
                 }
                 try await Task.sleep(for: retry.delay(afterAttempt: attempt))
                 continue

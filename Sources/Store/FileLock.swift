@@ -24,6 +24,17 @@ struct FileLock {
         return try await body()
     }
 
+    /// Runs `body` holding the lock exclusively if nobody else holds it now; returns nil
+    /// without running it otherwise.
+    func withExclusiveLockIfFree<T>(_ body: () throws -> T) throws -> T? {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return nil }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
     private func withLock<T>(_ operation: Int32, _ body: () throws -> T) throws -> T {
         let descriptor = try acquire(operation)
         defer { release(descriptor) }

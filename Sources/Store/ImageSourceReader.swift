@@ -94,15 +94,20 @@ struct ImageSourceReader {
             throw StoreError.unreadableInput(path: input.path, reason: "manifest.json is not a docker archive manifest: \(error)")
         }
         let converted = try OCILayout.create(at: workspace.path("converted").path, temporaryDirectory: workspace.path("converted-tmp").path)
-        var ingested: [String: StoredBlob] = [:]
+        // A layer file is ingested once, however often manifest.json lists it: docker and
+        // podman list one file twice for an image with two identical layers, and the first
+        // ingestion may have moved the file away.
+        var ingested: [String: Descriptor] = [:]
         return try entries.map { entry in
             let config = try converted.writeBlob(RegularFile.read(file(entry.Config))).descriptor(mediaType: .ociConfig)
             let layers = try entry.Layers.map { layer -> Descriptor in
                 let path = try file(layer)
+                if let descriptor = ingested[path] { return descriptor }
                 let compression = try Self.compression(ofFileAt: path)
-                let blob = try ingested[path] ?? converted.ingestBlob(from: path, mode: ownsFiles ? .move : .copy)
-                ingested[path] = blob
-                return blob.descriptor(mediaType: .ociLayer(compression))
+                let descriptor = try converted.ingestBlob(from: path, mode: ownsFiles ? .move : .copy)
+                    .descriptor(mediaType: .ociLayer(compression))
+                ingested[path] = descriptor
+                return descriptor
             }
             let manifest = ImageManifest(mediaType: .ociManifest, config: config, layers: layers)
             let encoded = try manifest.encoded()

@@ -29,9 +29,16 @@ public struct BuiltLayer: Sendable {
 }
 
 extension ImageStore {
-    /// A new work directory under `tmp/` (same file system as the snapshots); the caller removes it.
+    /// A new work directory under `tmp/` (same file system as the snapshots), locked
+    /// as this process's until ``removeWorkDirectory(_:)`` (see ``Workspace``).
     public func makeWorkDirectory() throws -> URL {
         try makeWorkspace().url
+    }
+
+    /// Removes a work directory ``makeWorkDirectory()`` made, and drops its lock.
+    public func removeWorkDirectory(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+        WorkspaceLocks.shared.release(url.path)
     }
 
     /// The image `name` names, with a snapshot for every layer (unpacked now if missing).
@@ -52,7 +59,7 @@ extension ImageStore {
                 let workspace = try makeWorkspace()
                 defer { workspace.remove() }
                 let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
-                                          layerDigest: layer.digest, workspace: workspace)
+                                          layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
                 try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
             }
             directories.append(snapshotDirectory(for: diffID).appendingPathComponent("fs"))

@@ -37,7 +37,7 @@ extension ImageStore {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
         let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
-                                  layerDigest: layer.digest, workspace: workspace)
+                                  layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layer.digest, mediaType: layer.mediaType))
         try Data(metadata).write(to: unpacked.appendingPathComponent("meta.json"))
         try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }

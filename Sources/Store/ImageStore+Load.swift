@@ -18,26 +18,34 @@ extension ImageStore {
         try withContentLease {
             let workspace = try makeWorkspace()
             defer { workspace.remove() }
-            let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
-            let normalised = try reference.map { try ImageName(parsing: $0).description }
-            let matching = candidates.filter { candidate in
-                normalised.map { candidate.names.contains($0) || candidate.entry.referenceName == reference } ?? true
+            return try reportingOutOfSpace("import \(input.path)", workDirectory: workspace.url) {
+                try importHoldingLease(from: input, reference: reference, workspace: workspace)
             }
-            guard matching.count == 1, var chosen = matching.first else {
-                let names = candidates.flatMap(\.names)
-                let problem = matching.isEmpty ? "holds no image named \(reference ?? "")" : "holds several images; name one"
-                throw StoreError.unreadableInput(path: input.path, reason: "\(problem) (it has: \(names.isEmpty ? "no names" : names.joined(separator: ", ")))")
-            }
-            chosen.names = []
-            _ = try importCandidates([chosen], workspace: workspace)
-            return try details(of: chosen.resolved.descriptor, name: normalised ?? chosen.entry.referenceName ?? "imported:latest")
         }
+    }
+
+    private func importHoldingLease(from input: URL, reference: String?, workspace: Workspace) throws -> ImageDetails {
+        let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
+        let normalised = try reference.map { try ImageName(parsing: $0).description }
+        let matching = candidates.filter { candidate in
+            normalised.map { candidate.names.contains($0) || candidate.entry.referenceName == reference } ?? true
+        }
+        guard matching.count == 1, var chosen = matching.first else {
+            let names = candidates.flatMap(\.names)
+            let problem = matching.isEmpty ? "holds no image named \(reference ?? "")" : "holds several images; name one"
+            throw StoreError.unreadableInput(path: input.path, reason: "\(problem) (it has: \(names.isEmpty ? "no names" : names.joined(separator: ", ")))")
+        }
+        chosen.names = []
+        _ = try importCandidates([chosen], workspace: workspace)
+        return try details(of: chosen.resolved.descriptor, name: normalised ?? chosen.entry.referenceName ?? "imported:latest")
     }
 
     private func loadHoldingLease(from input: URL) throws -> [String] {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
-        return try importCandidates(ImageSourceReader(workspace: workspace).candidates(in: input), workspace: workspace)
+        return try reportingOutOfSpace("load \(input.path)", workDirectory: workspace.url) {
+            try importCandidates(ImageSourceReader(workspace: workspace).candidates(in: input), workspace: workspace)
+        }
     }
 
     /// Stages, verifies and commits `candidates`, tagging each with its names.
@@ -70,7 +78,8 @@ extension ImageStore {
         for (layer, diffID) in zip(manifest.layers, config.rootfs.diffIDs) {
             let layerPath = try stagedLayerPath(layer, from: candidate.source, into: staged)
             guard snapshots[diffID] == nil, !hasSnapshot(diffID) else { continue }
-            snapshots[diffID] = try unpack(layerAt: layerPath, expecting: diffID, layerDigest: layer.digest, workspace: workspace)
+            snapshots[diffID] = try unpack(layerAt: layerPath, expecting: diffID, layerDigest: layer.digest,
+                                           mediaType: layer.mediaType, workspace: workspace)
         }
     }
 

@@ -26,7 +26,9 @@ extension ImageStore {
     /// Unpacks a layer blob into a new snapshot in the workspace and checks its diff ID.
     ///
     /// - Returns: the snapshot directory (holding `fs/` and `meta.json`), ready to be committed.
-    func unpack(layerAt path: String, expecting diffID: Digest, layerDigest: Digest, workspace: Workspace) throws -> URL {
+    func unpack(layerAt path: String, expecting diffID: Digest, layerDigest: Digest, mediaType: MediaType,
+                workspace: Workspace) throws -> URL {
+        try Self.checkCompression(ofLayerAt: path, mediaType: mediaType, digest: layerDigest)
         let directory = workspace.path("snapshot-\(diffID.hex)")
         let filesystem = directory.appendingPathComponent("fs")
         try FileManager.default.createDirectory(at: filesystem, withIntermediateDirectories: true)
@@ -38,6 +40,20 @@ extension ImageStore {
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layerDigest))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         return directory
+    }
+
+    /// Refuses a layer whose bytes are not compressed as its media type says (a
+    /// `tar+zstd` that is a plain tar, a `tar+gzip` that is zstd), as containerd refuses
+    /// to apply them, instead of guessing from the content. The one tolerance is Docker's:
+    /// its `tar.gzip` layer type on an uncompressed tar, which Docker itself reads.
+    static func checkCompression(ofLayerAt path: String, mediaType: MediaType, digest: Digest) throws {
+        guard let declared = mediaType.layerCompression else { return }
+        let actual = try ImageSourceReader.compression(ofFileAt: path)
+        guard actual != declared else { return }
+        if actual == .none, mediaType == .dockerLayerGzip || mediaType == .dockerForeignLayerGzip { return }
+        let content = actual == .none ? "an uncompressed tar (or another compression)" : "\(actual.rawValue)-compressed"
+        throw StoreError.layer(path: digest.description,
+                               reason: "its media type \(mediaType.rawValue) says \(declared == .none ? "uncompressed" : declared.rawValue), but the blob is \(content)")
     }
 
     /// Moves a snapshot a build step made (a directory holding `fs/`) into
@@ -56,13 +72,21 @@ extension ImageStore {
     ///
     /// - Returns: the committed snapshot's directory.
     public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> URL {
+        // meta.json goes in before the rename, so a snapshot is never in place without it.
+        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: layer.diffID, layerDigest: layer.descriptor.digest,
+                                                           mediaType: layer.descriptor.mediaType))
+        try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         try withIndexLocked {
             if !layout.hasBlob(layer.descriptor.digest) {
                 try layout.ingestBlob(from: layer.blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
                                       expectedSize: layer.descriptor.size)
             }
-            try commitSnapshot(directory, diffID: layer.diffID)
-            try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
+            if hasSnapshot(layer.diffID) {
+                // Built by another step or build meanwhile: note the blob in the one in place.
+                try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
+            } else {
+                try commitSnapshot(directory, diffID: layer.diffID)
+            }
         }
         return snapshotDirectory(for: layer.diffID)
     }
@@ -84,10 +108,16 @@ extension ImageStore {
         try Data(metadata).write(to: snapshotDirectory(for: diffID).appendingPathComponent("meta.json"), options: .atomic)
     }
 
-    /// Renames a finished snapshot into `snapshots/`; one already there wins (same diff ID, same content).
+    /// Renames a finished snapshot (holding its `meta.json`) into `snapshots/`; one
+    /// already there wins (same diff ID, same content). A directory in its place without
+    /// `meta.json` is what a killed process left (snapshots are renamed in complete, and
+    /// only ones with `meta.json` are used): it is removed first. Callers hold the index lock.
     func commitSnapshot(_ directory: URL, diffID: Digest) throws {
         let destination = snapshotDirectory(for: diffID)
         guard !hasSnapshot(diffID) else { return }
+        if FileManager.default.fileExists(atPath: destination.path) {
+            try? FileManager.default.removeItem(at: destination)
+        }
         if rename(directory.path, destination.path) != 0, errno != EEXIST, errno != ENOTEMPTY {
             throw StoreError.io(path: destination.path, operation: "rename snapshot into place", errno: errno)
         }

@@ -33,6 +33,7 @@ public final class ImageStore: Sendable {
             guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "create lock file", errno: errno) }
             close(descriptor)
         }
+        reclaimDebris()
     }
 
     /// The store and its top directories are the owner's alone (0700), fixed on every open.
@@ -51,11 +52,15 @@ public final class ImageStore: Sendable {
         }
     }
 
+    /// `mkdir -p`, with the real `errno` in the error (Foundation's error codes, such as
+    /// 640 for a full disk, are not errno values).
     private static func makeDirectory(_ url: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.io(path: url.path, operation: "create directory", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+        var path = ""
+        for component in url.path.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw StoreError.io(path: path, operation: "create directory", errno: errno)
+            }
         }
     }
 
@@ -72,7 +77,7 @@ public final class ImageStore: Sendable {
     /// Guards content an operation uses without holding the index lock: loads and builds
     /// hold the lease shared for their whole run, `prune` holds it exclusively, so it
     /// never removes a snapshot a running build has mounted or a blob a load relies on.
-    private var contentLease: FileLock { FileLock(path: root.appendingPathComponent("content.lock").path) }
+    var contentLease: FileLock { FileLock(path: root.appendingPathComponent("content.lock").path) }
 
     /// Runs `body` holding the content lease (shared with other loads and builds).
     public func withContentLease<T>(_ body: () async throws -> T) async throws -> T {
@@ -115,7 +120,9 @@ public final class ImageStore: Sendable {
     }
 
     /// The descriptor an image reference names: a tag (`app`, `app:1.0`), a full digest
-    /// (`sha256:...`), or an image ID prefix of at least 12 hex digits that only one image has.
+    /// (`sha256:...`), a name pinned to a digest (`app@sha256:...`, `app:1.0@sha256:...`:
+    /// the digest decides), or an image ID prefix of at least 12 hex digits that only one
+    /// image has.
     public func descriptor(named reference: String) throws -> Descriptor {
         try entries(matching: reference).first!
     }
@@ -123,6 +130,11 @@ public final class ImageStore: Sendable {
     /// The `index.json` entries a reference names (several for an image ID with several tags).
     func entries(matching reference: String) throws -> [Descriptor] {
         let manifests = try layout.readIndex().manifests
+        if let pinned = try DigestReference(parsing: reference) {
+            let matching = manifests.filter { $0.digest == pinned.digest }
+            guard !matching.isEmpty else { throw StoreError.imageNotFound(reference) }
+            return matching
+        }
         if let digest = Self.imageID(reference) {
             let matching = manifests.filter { $0.digest.description == digest || $0.digest.hex.hasPrefix(digest) }
             guard Set(matching.map(\.digest)).count <= 1 else {

@@ -128,6 +128,21 @@ struct ElfCommandHostTests {
         #expect(try SwiftBuildProcess.run(["elf", "--require", "musl", cgo]).status == 1)
     }
 
+    /// The first 100 bytes of an executable (the header and part of one program header)
+    /// are `unreadable`, not a `static-pie`, and fail the command.
+    @Test func aTruncatedExecutableIsUnreadable() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: "/usr/bin/ls")).prefix(100)
+        try bytes.write(to: root.appendingPathComponent("cut"))
+        let result = try SwiftBuildProcess.run(["elf", "--root", root.path, "--format", "json", "/cut"])
+        #expect(result.status == 1)
+        let files = try #require(try json(result.standardOutput)["files"] as? [[String: Any]])
+        #expect(files.first?["kind"] as? String == "unreadable")
+        #expect((files.first?["findings"] as? [String])?.first?.hasPrefix("/cut: truncated program header") == true,
+                "\(files.first?["findings"] ?? "")")
+    }
+
     /// A file with the ELF magic and a broken header is reported with a finding naming it
     /// (inside the root), and the scan goes on to the other files.
     @Test func damagedFileInADirectoryScanIsAFinding() throws {

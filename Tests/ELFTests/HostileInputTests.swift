@@ -40,6 +40,17 @@ struct HostileInputTests {
         }
     }
 
+    /// A file cut inside its program header table cannot be classified: it used to come
+    /// out as a static PIE (no segments read, so no interpreter and no dynamic section).
+    @Test(arguments: [65, 100, 119]) func fileCutInItsProgramHeadersIsUnreadable(length: Int) throws {
+        for path in [try Fixtures.get().glibcDynamic, "/usr/bin/ls"] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let complete = try ELFFile(bytes: bytes, path: path)
+            try #require(complete.header.programHeaderOffset == 64 && complete.header.programHeaderCount > 1)
+            #expect(throws: ELFFinding.self) { try ELFFile(bytes: Array(bytes[..<length]), path: "cut") }
+        }
+    }
+
     @Test func truncatedDynamicSectionIsNamedWithItsOffset() throws {
         let path = try Fixtures.get().glibcDynamic
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -33,6 +33,25 @@ struct LayerChain: Sendable {
         created = image.config.created
     }
 
+    /// The `fs` directories as an overlay's lower list, topmost first, each directory
+    /// once. The same snapshot can appear twice in a chain (two steps that made the same
+    /// diff, such as RUN steps that each leave only an unchanged `etc/`, or an image that
+    /// repeats a layer), and overlayfs refuses a lower directory it already has (ELOOP).
+    ///
+    /// Dropping every occurrence but the topmost keeps the merged view exact, whatever
+    /// the layers between the occurrences do: overlayfs resolves a path from the top down
+    /// and reaches a lower layer only through the layers above it. Any lookup or directory
+    /// listing that would reach the lower copy passes the upper copy first, at the same
+    /// path, where it finds the same entry: a file or whiteout there ends the lookup, an
+    /// opaque directory ends the merge, and a plain directory contributes the same names,
+    /// while its whiteouts hide a superset of what the lower copy's hide. So the lower
+    /// copy adds nothing. Keeping the lower one instead would be wrong: a layer between
+    /// them that changed the same paths would then win over the top copy.
+    var overlayLowerDirectories: [URL] {
+        var seen: Set<String> = []
+        return directories.reversed().filter { seen.insert($0.standardizedFileURL.path).inserted }
+    }
+
     /// Adds a step's layer, committed in the store as `snapshot`.
     mutating func append(_ layer: StepLayer, snapshot: URL) {
         stepLayers.append(layer)

@@ -27,8 +27,13 @@ public enum Keyword: String, Sendable, CaseIterable, Codable {
     /// True for the instructions whose text may open here-documents.
     var acceptsHeredocs: Bool { self == .run || self == .copy || self == .add }
 
+    private static let longestKeyword = allCases.map(\.rawValue.count).max()!
+
     /// The known keyword closest to a misspelt one, if any is close enough to suggest.
     static func suggestion(for word: String) -> Keyword? {
+        // The distance is at least the difference in length, so a word much longer than
+        // every keyword is never close enough; skipping it keeps a huge word cheap.
+        guard word.count <= longestKeyword + longestKeyword / 2 else { return nil }
         let upper = word.uppercased()
         let scored = allCases.map { ($0, editDistance(upper, $0.rawValue)) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }

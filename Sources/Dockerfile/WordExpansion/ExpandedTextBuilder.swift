@@ -44,6 +44,9 @@ struct ExpandedTextBuilder {
         field += value
     }
 
+    /// The length of the text so far, in UTF-8 bytes.
+    var byteCount: Int { text.utf8.count }
+
     /// The text and its fields, including the field still being collected.
     mutating func finish() -> ScannedText {
         endField()

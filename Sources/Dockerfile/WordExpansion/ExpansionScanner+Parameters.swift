@@ -18,6 +18,12 @@ extension ExpansionScanner {
         case "{", "}", ":":
             throw failure("syntax error: bad substitution")
         default:
+            // Each `${` recurses through the operand it may hold; bound the stack.
+            guard depth < DockerfileLimits.expansionDepth else {
+                throw failure("${...} nested more than \(DockerfileLimits.expansionDepth) deep")
+            }
+            depth += 1
+            defer { depth -= 1 }
             let name = scanName()
             let expansion = try scanParameterExpansion()
             return try evaluate(expansion, of: name)
@@ -116,7 +122,11 @@ extension ExpansionScanner {
         case let .removeSuffix(pattern, longest):
             return GlobPattern(pattern, escape: escape).removingSuffix(from: value ?? "", longest: longest)
         case let .replace(pattern, replacement, all):
-            return GlobPattern(pattern, escape: escape).replacing(in: value ?? "", with: replacement, all: all)
+            guard let replaced = GlobPattern(pattern, escape: escape).replacing(
+                in: value ?? "", with: replacement, all: all, limit: DockerfileLimits.expandedLength) else {
+                throw failure("the expanded value is longer than \(DockerfileLimits.expandedLength) bytes, the limit for one word")
+            }
+            return replaced
         }
     }
 

@@ -26,6 +26,7 @@ extension ExpansionScanner {
                 return content
             case "$":
                 content += try expandDollar()
+                try checkLength(content.utf8.count)
             case escape:
                 advance()
                 if keepingEscapes { content.unicodeScalars.append(escape) }

@@ -10,6 +10,8 @@ struct ExpansionScanner {
     private(set) var referencedNames: Set<String> = []
     private let scalars: [Unicode.Scalar]
     private var position = 0
+    /// How many `${` are open at the current position (``DockerfileLimits/expansionDepth``).
+    var depth = 0
 
     init(source: String, environment: [String: String], escape: Unicode.Scalar) {
         self.source = source
@@ -37,8 +39,10 @@ struct ExpansionScanner {
             switch scalar {
             case "$":
                 result.appendSplitting(contentsOf: try expandDollar())
+                try checkLength(result.byteCount)
             case "'", "\"":
                 result.appendProtected(contentsOf: try scanQuoted(keepingEscapes: keepingEscapes))
+                try checkLength(result.byteCount)
             case escape:
                 advance()
                 if keepingEscapes { result.appendProtected(escape) }
@@ -56,6 +60,15 @@ struct ExpansionScanner {
     /// BuildKit's message for a `${...}` that ends before `terminator`.
     static func missingTerminator(_ terminator: Unicode.Scalar) -> String {
         terminator == "}" ? "syntax error: missing '}'" : "syntax error: missing '\(Character(terminator))' in ${}"
+    }
+
+    /// Fails once expanded text grows past ``DockerfileLimits/expandedLength`` bytes.
+    /// Literal text cannot get there on its own (it is part of the word), so this is
+    /// checked where values are inserted.
+    func checkLength(_ byteCount: Int) throws(WordExpansionError) {
+        guard byteCount <= DockerfileLimits.expandedLength else {
+            throw failure("the expanded value is longer than \(DockerfileLimits.expandedLength) bytes, the limit for one word")
+        }
     }
 
     /// Looks `name` up and records that the word depends on it.

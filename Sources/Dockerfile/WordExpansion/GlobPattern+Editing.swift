@@ -18,12 +18,12 @@ extension GlobPattern {
     }
 
     /// `text` with the first match of the pattern (or every match, when `all`)
-    /// replaced by `replacement`.
+    /// replaced by `replacement`; nil once the result would exceed `limit` UTF-8 bytes.
     ///
     /// A match is the longest one at the leftmost position where the pattern
     /// matches. Like BuildKit (Go's `regexp`), an empty pattern matches, and a
     /// replace-all skips an empty match right after the previous match.
-    func replacing(in text: String, with replacement: String, all: Bool) -> String {
+    func replacing(in text: String, with replacement: String, all: Bool, limit: Int = .max) -> String? {
         let scalars = Array(text.unicodeScalars)
         var result = ""
         var copiedUpTo = 0
@@ -33,11 +33,13 @@ extension GlobPattern {
             if !match.isEmpty || match.lowerBound > copiedUpTo || match.lowerBound == 0 {
                 result += replacement
             }
+            if result.utf8.count > limit { return nil }
             copiedUpTo = match.upperBound
             searchStart = max(match.upperBound, searchStart + 1)
             if !all { break }
         }
-        return result + String(scalars[copiedUpTo...])
+        result += String(scalars[copiedUpTo...])
+        return result.utf8.count > limit ? nil : result
     }
 
     /// The longest match that starts at the leftmost possible position from `start` on.

@@ -17,9 +17,10 @@ public struct WordExpansionError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
-    /// `failed to process "WORD": MESSAGE`, as BuildKit words it.
+    /// `failed to process "WORD": MESSAGE`, as BuildKit words it; a long word is cut
+    /// (``DockerfileLimits/quotedLength``).
     public var description: String {
-        "failed to process \(quoted(word)): \(message)"
+        "failed to process \(quoted(word.clipped())): \(message)"
     }
 
     /// `text` in double quotes, with `"` and `\` escaped as Go's `%q` does.

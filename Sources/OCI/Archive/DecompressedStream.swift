@@ -48,8 +48,23 @@ final class DecompressedStream: ArchiveInputSource {
 
     /// Reads what is left of the stream (a tar's padding after its end marker), so the
     /// digests cover all of it, and checks that it decompresses cleanly to its end.
+    ///
+    /// Bytes after the end of a compressed stream are refused, as Go's gzip reader (so
+    /// containerd and BuildKit) refuses them: libarchive stops at the first bytes after a
+    /// gzip member that do not start another member and would ignore them silently.
     func drain(using buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) {
         while try read(into: buffer) > 0 {}
+        // The file's rest that libarchive did not ask for: hashed too, so the blob digest
+        // is the whole file's either way.
+        while try file.read(into: buffer) > 0 {}
+        // One filter is the client's input; a second one decompresses.
+        guard archive_filter_count(handle) > 1 else { return }
+        let consumed = archive_filter_bytes(handle, -1)
+        let total = Int64(file.digester.byteCount)
+        if consumed < total {
+            throw ArchiveError(.readData, archive: name,
+                               message: "\(total - consumed) bytes of trailing data after the end of the compressed stream (at offset \(consumed))")
+        }
     }
 
     /// The sha256 and size of the bytes read from the descriptor so far.

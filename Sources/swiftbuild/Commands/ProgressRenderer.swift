@@ -1,5 +1,6 @@
 import FileNames
 import Builder
+import Dockerfile
 import Foundation
 
 /// How build progress is shown on stderr.
@@ -33,7 +34,8 @@ final class ProgressRenderer: Sendable {
         guard mode != .quiet else { return }
         switch event {
         case .stepStarted(let stage, let step, let total, let instruction):
-            printToStandardError("#\(counter.next(for: stage)) [\(stage) \(step)/\(total)] \(instruction)")
+            // The instruction is the Dockerfile's text: no control characters reach the terminal.
+            printToStandardError("#\(counter.next(for: stage)) [\(stage) \(step)/\(total)] \(instruction.withControlCharactersEscaped)")
         case .output(let stage, let line):
             printToStandardError("#\(counter.current(for: stage)) \(line)")
         case .stepFinished(let stage, _, let duration):
