@@ -89,6 +89,7 @@ public struct ImageBuilder: Sendable {
         var unstartedDependents: [Int: Int] = dependents.mapValues { (users: [Int]) -> Int in users.count }
         var ready: [Int] = order.filter { (index: Int) -> Bool in waitingOn[index] == 0 }
         var finished: [Int: StageOutput] = [:]
+        let keptForTheTarget = Set([request.plan.targetIndex] + request.plan.stages[request.plan.targetIndex].dependsOn)
         var running = 0
         try await withThrowingTaskGroup(of: (Int, StageOutput).self) { group in
             func startReadyStages() {
@@ -98,11 +99,13 @@ public struct ImageBuilder: Sendable {
                     var inputs: [Int: StageOutput] = [:]
                     for dependency in stage.dependsOn {
                         inputs[dependency] = finished[dependency]
-                        // Once its last dependent has it, a stage's output is dropped
-                        // (the target's is kept): a chain keeps one, not all of them.
+                        // Once its last dependent has it, a stage's output is dropped: a
+                        // chain keeps one, not all of them. Kept: the target's, and those the
+                        // target itself depends on (the stages it copies from), which the ELF
+                        // check's remedies may mount.
                         let users: Int = (unstartedDependents[dependency] ?? 1) - 1
                         unstartedDependents[dependency] = users
-                        if users == 0, dependency != request.plan.targetIndex { finished[dependency] = nil }
+                        if users == 0, !keptForTheTarget.contains(dependency) { finished[dependency] = nil }
                     }
                     running += 1
                     let builder = StageBuilder(stage: stage, request: request, store: store, workDirectory: workDirectory,

@@ -50,14 +50,16 @@ struct RobustnessTests {
     // MARK: Identical layers
 
     /// Two RUN steps that change nothing but the copied-up `/etc` make the same layer:
-    /// the overlay of the third step gets that snapshot once, not twice (ELOOP).
+    /// the overlay of the next step gets that snapshot once, not twice (ELOOP). (The first
+    /// RUN also leaves the `/proc`, `/sys` and `/dev` it made, as runc does, so the two
+    /// identical ones come after it.)
     @Test func identicalLayersMount() throws {
         defer { cleanUp() }
-        let result = try build("FROM busybox\nRUN true\nRUN true\nRUN echo x > /x\n", arguments: ["-t", "same"])
+        let result = try build("FROM busybox\nRUN true\nRUN true\nRUN true\nRUN echo x > /x\n", arguments: ["-t", "same"])
         #expect(result.status == 0, "\(result.standardError)")
         let layers = try diffIDs("same:latest")
-        #expect(layers.count == 4)
-        #expect(layers[1] == layers[2], "the two RUN true steps should make the same layer")
+        #expect(layers.count == 5)
+        #expect(layers[2] == layers[3], "the second and third RUN true steps should make the same layer")
         #expect(try file("x", in: "same:latest") == "x\n")
     }
 
@@ -68,6 +70,7 @@ struct RobustnessTests {
         let stamp = "touch -d '2001-02-03 04:05:06' /f"
         let result = try build("""
             FROM busybox
+            RUN true
             RUN printf one > /f && \(stamp)
             RUN printf two > /f && \(stamp)
             RUN printf one > /f && \(stamp)
@@ -75,9 +78,9 @@ struct RobustnessTests {
             """, arguments: ["-t", "aba"])
         #expect(result.status == 0, "\(result.standardError)")
         let layers = try diffIDs("aba:latest")
-        #expect(layers.count == 5)
-        #expect(layers[1] == layers[3], "steps 1 and 3 should make the same layer")
-        #expect(layers[1] != layers[2])
+        #expect(layers.count == 6)
+        #expect(layers[2] == layers[4], "the steps writing one should make the same layer")
+        #expect(layers[2] != layers[3])
         #expect(try file("f", in: "aba:latest") == "one")
         #expect(try file("check", in: "aba:latest") == "seen-one\n")
         // The root filesystem export mounts the same chain.

@@ -15,9 +15,10 @@ public final class DiskBudget {
     /// Bytes written so far under this budget.
     public private(set) var used: Int64 = 0
 
-    /// What is kept free: 2% of the file system, at least 64 MiB, at most 1 GiB.
+    /// What is kept free: 2% of the file system, at most 1 GiB (so a small file system,
+    /// a tmpfs say, stays usable to the end, and a large one keeps room for the host).
     static func reserve(totalBytes: Int64) -> Int64 {
-        min(max(totalBytes / 50, 64 << 20), 1 << 30)
+        min(totalBytes / 50, 1 << 30)
     }
 
     /// A budget for writes below the open directory `descriptor` (not consumed), found
