@@ -66,6 +66,7 @@ let package = Package(
                 "ELF",
                 "Registry",
                 "FileNames",
+                "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import OCI
 import Planner
+import Sandbox
 import Store
 
 /// Everything one build needs besides the store.
@@ -31,6 +32,8 @@ public struct BuildRequest: Sendable {
     public var baseImageFetcher: (any BaseImageFetcher)?
     /// Fetch every FROM image again even when the store has one by that name (`--pull`).
     public var alwaysPull: Bool
+    /// Lines added to every RUN step's `/etc/hosts` (`--add-host`), after the sandbox's own.
+    public var extraHosts: [HostEntry] = []
     /// Labels set on the result's config after the Dockerfile's own (`--label`): they win.
     public var labels: [String: String] = [:]
     /// Annotations on the result's manifest (`--annotation`).

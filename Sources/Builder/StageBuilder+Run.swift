@@ -21,7 +21,8 @@ extension StageBuilder {
                            environment: state.runEnvironment, workingDirectory: state.workingDirectory,
                            user: state.config.user ?? "", network: network,
                            security: insecure ? .insecure : .sandboxed,
-                           platform: request.platform, sourceDateEpoch: request.sourceDateEpoch)
+                           platform: request.platform, sourceDateEpoch: request.sourceDateEpoch,
+                           extraHosts: request.extraHosts)
     }
 
     /// Runs a RUN step in the sandbox over a new snapshot.
@@ -41,6 +42,7 @@ extension StageBuilder {
             configuration.supplementaryGroups = user.processGroups
             configuration.network = run.network
             configuration.security = run.security
+            configuration.extraHosts = run.extraHosts
             let output = try StepOutput(stage: label, events: events)
             let status: ExitStatus
             do {

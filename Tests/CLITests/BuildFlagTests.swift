@@ -70,4 +70,24 @@ struct BuildFlagTests {
         #expect(lines.contains { $0.hasPrefix(located) }, "\(result.standardError)")
         #expect(lines.last?.hasPrefix("ERROR: failed to solve: " + located) == true, "\(result.standardError)")
     }
+
+    /// `--add-host` lines follow the sandbox's own in every RUN step's `/etc/hosts` (and
+    /// never reach the image); a change of them misses the cache, as in BuildKit.
+    @Test func addHostReachesRunSteps() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
+        let dockerfile = "FROM busybox\nRUN cp /etc/hosts /hosts-seen\n"
+        let result = try build(dockerfile, ["-t", "hosts:1", "--add-host", "db.internal:10.1.2.3", "--add-host", "six=::1"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let bundle = work.appendingPathComponent("bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):hosts:1", bundle.path])
+        let seen = try String(contentsOf: bundle.appendingPathComponent("rootfs/hosts-seen"), encoding: .utf8)
+        #expect(seen.hasSuffix("10.1.2.3\tdb.internal\n::1\tsix\n"), "\(seen)")
+        #expect(!FileManager.default.fileExists(atPath: bundle.appendingPathComponent("rootfs/etc/hosts").path))
+
+        let other = try build(dockerfile, ["--add-host", "db.internal:10.9.9.9"])
+        #expect(other.status == 0 && !other.standardError.contains("CACHED"), "\(other.standardError)")
+        let bad = try build(dockerfile, ["--add-host", "db.internal:not-an-ip"])
+        #expect(bad.status != 0 && bad.standardError.contains("not an IPv4 or IPv6 address"), "\(bad.standardError)")
+    }
 }

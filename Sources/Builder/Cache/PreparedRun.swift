@@ -21,6 +21,8 @@ struct PreparedRun {
     var security: SandboxSecurity
     var platform: Platform
     var sourceDateEpoch: Int?
+    /// Lines added to the step's `/etc/hosts` (`--add-host`); part of the key, as in BuildKit.
+    var extraHosts: [HostEntry] = []
 
     /// The step's key over the filesystem `chain` holds. Every ARG in scope is in the
     /// environment, so changing one misses from the first RUN after it, as in BuildKit.
@@ -40,7 +42,8 @@ struct PreparedRun {
             .adding(workingDirectory)
             .adding(user)
             .adding(network == .none ? "none" : "host")
-        // Added only for insecure steps, so that the keys of sandboxed steps stay as they were.
-        return (security == .insecure ? key.adding("security=insecure") : key).digest
+        // Added only when present, so that the keys of other steps stay as they were.
+        let withHosts = extraHosts.isEmpty ? key : key.adding(["hosts"] + extraHosts.flatMap { [$0.name, $0.address] })
+        return (security == .insecure ? withHosts.adding("security=insecure") : withHosts).digest
     }
 }

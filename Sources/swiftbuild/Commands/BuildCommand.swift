@@ -27,6 +27,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Write the image ID to this file.")
     var iidfile: String?
 
+    @Option(name: .customLong("add-host"), help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
+    var addHosts: [String] = []
+
     @Option(name: .customLong("label"), help: ArgumentHelp("Set a label on the image (repeatable); it wins over the Dockerfile's LABEL.", valueName: "KEY=VALUE"))
     var labels: [String] = []
 
@@ -78,6 +81,7 @@ struct BuildCommand: AsyncParsableCommand {
         let cacheSources = try cacheFrom.map { try CacheLocation(parsing: $0, option: "--cache-from") }
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         let labelValues = try LabelOption.dictionary(labels)
+        let extraHosts = try AddHostOption.entries(addHosts)
         let manifestAnnotations = try AnnotationOption.dictionary(annotations)
         try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
@@ -113,6 +117,7 @@ struct BuildCommand: AsyncParsableCommand {
                     baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull,
                     entitlements: Set(allow))
                 draft.labels = labelValues
+                draft.extraHosts = extraHosts
                 draft.manifestAnnotations = manifestAnnotations
                 let request = draft
                 let result = try await BuildInterruption.cancellingOnSignals {

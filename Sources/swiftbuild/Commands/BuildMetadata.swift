@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import OCI
+import Sandbox
 
 /// `--label KEY=VALUE`: a label on the result's config, as `docker build --label`.
 struct LabelOption {
@@ -92,5 +94,34 @@ struct BuildMetadataDocument: Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+}
+
+/// `--add-host HOST:IP` (or `HOST=IP`), as `docker build --add-host`: a line of every RUN
+/// step's `/etc/hosts`. The address must be an IPv4 or IPv6 address (docker's
+/// `host-gateway` names the bridge's gateway, which host networking does not have).
+enum AddHostOption {
+    static func entries(_ texts: [String]) throws -> [HostEntry] {
+        try texts.map { text in
+            // `HOST=IP`, or `HOST:IP` split at the first ':' (an IPv6 address keeps its own).
+            let separator = text.firstIndex(of: "=") ?? text.firstIndex(of: ":")
+            guard let separator else { throw ValidationError("--add-host \(text): expected HOST:IP") }
+            let name = String(text[..<separator])
+            var address = String(text[text.index(after: separator)...])
+            if address.hasPrefix("["), address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
+            guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0 == "#" }) else {
+                throw ValidationError("--add-host \(text): expected HOST:IP, with a host name")
+            }
+            guard isAddress(address) else {
+                throw ValidationError("--add-host \(text): \(address) is not an IPv4 or IPv6 address")
+            }
+            return HostEntry(name: name, address: address)
+        }
+    }
+
+    static func isAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }
