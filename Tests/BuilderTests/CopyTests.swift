@@ -104,11 +104,26 @@ struct CopyTests {
         #expect(f.content("p") == "1")
     }
 
-    @Test func wildcardWithoutMatchIsAnErrorNamingThePattern() throws {
+    /// BuildKit (AllowEmptyWildcard): a wildcard matching nothing adds nothing; the other
+    /// sources are copied, and a step whose sources all match nothing copies nothing and
+    /// makes no destination.
+    @Test func wildcardWithoutMatchCopiesTheOtherSources() throws {
         let f = try CopyFixture()
-        let problem = copyProblem { try f.copy(["nothing*.txt"], "/d/") }
-        #expect(problem == .noMatch(pattern: "nothing*.txt"))
-        #expect(CopyError(.copy, problem!).description.contains("nothing*.txt"))
+        try f.file("a.txt", "a")
+        try f.file("b.txt", "b")
+        try f.copy(["a.txt", "*.nomatch"], "/x/")
+        #expect(f.content("x/a.txt") == "a")
+        try f.copy(["*.nomatch"], "/y/")
+        try f.copy(["no[m]atch", "none/*"], "/z")
+        #expect(!f.exists("y") && !f.exists("z"))
+        // One source left: a destination without `/` is its name, as with one source.
+        try f.copy(["a.txt", "*.nomatch"], "/q")
+        #expect(f.content("q") == "a")
+        try f.copy(["*.nomatch", "b.txt"], "/r/", instruction: .add)
+        #expect(f.content("r/b.txt") == "b")
+        // A named source must still exist.
+        #expect(copyProblem { try f.copy(["*.nomatch", "missing"], "/s/") } == .sourceNotFound("/missing", ignoreFileApplies: false))
+        #expect(!f.exists("s"))
     }
 
     @Test func missingSourceIsAnError() throws {
