@@ -90,7 +90,7 @@ public final class SandboxProcess: Sendable {
         let mountPoints: MountPoints
         do throws(SandboxError) {
             mountPoints = try MountPoints(
-                rootfs: configuration.rootfs, kept: ["/proc", "/sys", "/dev"], directories: [],
+                rootfs: configuration.rootfs, kept: ["/proc", "/sys", "/dev", "/etc"], directories: [],
                 files: ["/etc/hosts", "/etc/hostname"] + (configuration.resolvConf == nil ? [] : ["/etc/resolv.conf"]))
         } catch {
             started.resume(returning: .failure(error))

@@ -153,7 +153,7 @@ struct SandboxRunTests {
         #expect(try String(contentsOfFile: outputPath, encoding: .utf8) == "ready\nterminated\n")
     }
 
-    @Test("cancelling the task kills the step's tree and leaves no mount or mount point but /proc, /sys and /dev")
+    @Test("cancelling the task kills the step's tree and leaves no mount or mount point but /proc, /sys, /dev and /etc")
     func cancellation() async throws {
         let configuration = shell("sleep 1001 & sleep 1001", in: root)
         let outputPath = scratch.path + "/cancelled"
@@ -165,7 +165,7 @@ struct SandboxRunTests {
         await #expect(throws: SandboxError.cancelled) { try await task.value }
         #expect(try !processIsRunning(matching: "sleep 1001"), "the step's processes survived cancellation")
         #expect(try mounts(under: root).isEmpty)
-        #expect(try tree(root).allSatisfy { $0.hasPrefix("bin") || ["dev", "proc", "sys"].contains($0) })
+        #expect(try tree(root).allSatisfy { $0.hasPrefix("bin") || ["dev", "etc", "proc", "sys"].contains($0) })
     }
 
     @Test("swiftbuild runs in its own mount namespace")
