@@ -91,7 +91,7 @@ public final class SandboxProcess: Sendable {
         do throws(SandboxError) {
             mountPoints = try MountPoints(
                 rootfs: configuration.rootfs, kept: ["/proc", "/sys", "/dev", "/etc"], directories: [],
-                files: ["/etc/hosts", "/etc/hostname"] + (configuration.resolvConf == nil ? [] : ["/etc/resolv.conf"]))
+                files: ["/etc/hosts"] + (configuration.resolvConf == nil ? [] : ["/etc/resolv.conf"]))
         } catch {
             started.resume(returning: .failure(error))
             return

@@ -34,7 +34,7 @@ struct MountPointTests {
         let before = try tree(root)
         let hostsBefore = try FileManager.default.attributesOfItem(atPath: root + "/etc/hosts")
         let result = try await runStep(shell("cat /etc/hostname; echo changed > /etc/hosts", in: root), scratch: scratch)
-        #expect(result.output.hasPrefix(SandboxConfiguration.defaultHostname + "\n"))
+        #expect(result.output.hasPrefix("from the image\n"))
         #expect(result.output.contains("Read-only file system"))
         #expect(try tree(root) == before)
         #expect(try String(contentsOfFile: root + "/etc/hosts", encoding: .utf8) == "from the image\n")
@@ -63,8 +63,8 @@ struct MountPointTests {
         try TestRoot.busybox(at: root)
         try FileManager.default.createDirectory(atPath: root + "/usr/etc", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/etc", withDestinationPath: "/usr/etc")
-        let result = try await runStep(shell("cat /usr/etc/hostname", in: root), scratch: scratch)
-        #expect(result.output == SandboxConfiguration.defaultHostname + "\n")
+        let result = try await runStep(shell("cat /usr/etc/hosts", in: root), scratch: scratch)
+        #expect(result.output.hasPrefix("127.0.0.1\tlocalhost " + SandboxConfiguration.defaultHostname + "\n"))
         #expect(try tree(root + "/usr/etc").isEmpty)
     }
 }
