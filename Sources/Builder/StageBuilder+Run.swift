@@ -39,7 +39,7 @@ extension StageBuilder {
             configuration.workingDirectory = "/" + RootedPath.clean(run.workingDirectory)
             configuration.uid = user.uid
             configuration.gid = user.gid
-            configuration.supplementaryGroups = user.processGroups
+            configuration.supplementaryGroups = users.processGroups(of: user)
             configuration.network = run.network
             configuration.security = run.security
             configuration.extraHosts = run.extraHosts

@@ -55,7 +55,7 @@ struct StageBuilder {
     }
 
     /// The state and layers the stage starts from (scratch, an earlier stage, or a stored
-    /// image), and the stored image's ONBUILD triggers.
+    /// image), and the ONBUILD triggers of that stage or image.
     private func start() async throws -> (StageState, LayerChain, [String]) {
         let escape = request.plan.dockerfile.directives.escape
         switch stage.base {
@@ -65,7 +65,10 @@ struct StageBuilder {
             guard let parent = finishedStages[index] else {
                 throw failure(stage.from, "stage \(index) was not built before it")
             }
-            return (StageState(continuing: parent.state, platform: request.platform, escape: escape), parent.chain, [])
+            // BuildKit runs the ONBUILD triggers of a stage another stage is built FROM, as
+            // it would a stored image's (the parent's own config keeps them).
+            let triggers = parent.state.finishedImage.config?.onBuild ?? []
+            return (StageState(continuing: parent.state, platform: request.platform, escape: escape), parent.chain, triggers)
         case .image(let name):
             let base: BaseImage
             do {
@@ -80,7 +83,8 @@ struct StageBuilder {
         }
     }
 
-    /// The base image's ONBUILD triggers as instructions, placed at the FROM line.
+    /// The base's (image's or stage's) ONBUILD triggers as instructions, placed at the
+    /// FROM line.
     private func parseTriggers(_ triggers: [String]) throws -> [Instruction] {
         try triggers.flatMap { trigger -> [Instruction] in
             do {

@@ -143,7 +143,7 @@ static void attach_host_file(int tree_fd, const char *target, int report_fd)
     }
 }
 
-// A generated file (/etc/hosts, /etc/hostname) is written in the sandbox's own /dev tmpfs,
+// A generated file (/etc/hosts) is written in the sandbox's own /dev tmpfs,
 // bound read-only on its target, and unlinked from /dev: it lives only as long as the
 // sandbox, and nothing is written on the host.
 static void bind_generated_file(const char *content, const char *staging, const char *target,
@@ -426,7 +426,6 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
         attach_host_file(resolv_conf, "/etc/resolv.conf", report_fd);
     }
     bind_generated_file(spec->hosts, "/dev/.hosts", "/etc/hosts", report_fd);
-    bind_generated_file(spec->hostname_file, "/dev/.hostname", "/etc/hostname", report_fd);
     make_working_directory(spec, report_fd);
 
     // From here on, the init's own 0-2 are /dev/null: it holds nothing of swiftbuild's.

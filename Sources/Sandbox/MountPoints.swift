@@ -4,9 +4,10 @@ import Glibc
 /// The mount points a step needs that its root lacks, created before the step and removed
 /// after it, so that they never end up in the layer (the root is an overlay whose upper
 /// dir is the layer). Only what was created here is removed: never what the image had.
-/// The exception is the kept directories (`/proc`, `/sys`, `/dev`): runc creates those
-/// (0755, root's) and nothing removes them, so under BuildKit a RUN in an image without
-/// them leaves them in its layer, empty; so do steps here.
+/// The exception is the kept directories (`/proc`, `/sys`, `/dev`, and `/etc`, the parent
+/// of the `/etc/hosts` and `/etc/resolv.conf` mounts): runc creates those (0755, root's)
+/// and nothing removes them, so under BuildKit a RUN in an image without them leaves them
+/// in its layer (`/etc` empty once BuildKit removes its file stubs); so do steps here.
 ///
 /// Paths are resolved with `openat2(RESOLVE_IN_ROOT)`, so an image's symlinks (an absolute
 /// `/etc` link, say) resolve inside the root exactly as they will for the step.

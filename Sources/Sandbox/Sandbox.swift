@@ -2,8 +2,8 @@ import CSandbox
 
 /// Runs build steps in sandboxes: fresh mount, PID, UTS and IPC namespaces (and a network
 /// namespace for ``SandboxNetwork/none``), a fresh `/proc`, a read-only `/sys`, a minimal
-/// `/dev`, generated `/etc/hosts` and `/etc/hostname` and the host's `/etc/resolv.conf`
-/// mounted read-only, `pivot_root` into the step's root, then the step's user, working
+/// `/dev`, a generated `/etc/hosts` and the host's `/etc/resolv.conf` mounted read-only
+/// (`/etc/hostname` is the image's own, as under BuildKit), `pivot_root` into the step's root, then the step's user, working
 /// directory and command.
 ///
 /// The step keeps Docker's default capabilities but CAP_MKNOD (and CAP_NET_RAW on the

@@ -7,7 +7,4 @@ extension SandboxConfiguration {
         }
         return text
     }
-
-    /// The step's `/etc/hostname`.
-    var hostnameFileContent: String { hostname + "\n" }
 }

@@ -22,8 +22,9 @@ public struct SandboxConfiguration: Sendable {
     public var gid: UInt32 = 0
     /// The step's supplementary groups (none unless listed).
     public var supplementaryGroups: [UInt32] = []
-    /// The host name in the step's UTS namespace, also written to `/etc/hostname` and
-    /// `/etc/hosts`.
+    /// The host name in the step's UTS namespace, also written to `/etc/hosts`.
+    /// `/etc/hostname` is the image's own file, as under BuildKit (which does not mount
+    /// one), so a step may write it into its layer.
     public var hostname: String = SandboxConfiguration.defaultHostname
     /// The host's network or none.
     public var network: SandboxNetwork = .host

@@ -90,8 +90,8 @@ public final class SandboxProcess: Sendable {
         let mountPoints: MountPoints
         do throws(SandboxError) {
             mountPoints = try MountPoints(
-                rootfs: configuration.rootfs, kept: ["/proc", "/sys", "/dev"], directories: [],
-                files: ["/etc/hosts", "/etc/hostname"] + (configuration.resolvConf == nil ? [] : ["/etc/resolv.conf"]))
+                rootfs: configuration.rootfs, kept: ["/proc", "/sys", "/dev", "/etc"], directories: [],
+                files: ["/etc/hosts"] + (configuration.resolvConf == nil ? [] : ["/etc/resolv.conf"]))
         } catch {
             started.resume(returning: .failure(error))
             return

@@ -24,7 +24,6 @@ final class SpawnSpecification {
         spec.group_count = configuration.supplementaryGroups.count
         spec.new_network = configuration.network == .none ? 1 : 0
         spec.hosts = string(configuration.hostsFileContent)
-        spec.hostname_file = string(configuration.hostnameFileContent)
         spec.resolv_conf = configuration.resolvConf.map(string)
         spec.output_fd = output
         spec.keep_net_raw = configuration.network == .none ? 1 : 0

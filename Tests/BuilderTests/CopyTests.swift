@@ -104,11 +104,26 @@ struct CopyTests {
         #expect(f.content("p") == "1")
     }
 
-    @Test func wildcardWithoutMatchIsAnErrorNamingThePattern() throws {
+    /// BuildKit (AllowEmptyWildcard): a wildcard matching nothing adds nothing; the other
+    /// sources are copied, and a step whose sources all match nothing copies nothing and
+    /// makes no destination.
+    @Test func wildcardWithoutMatchCopiesTheOtherSources() throws {
         let f = try CopyFixture()
-        let problem = copyProblem { try f.copy(["nothing*.txt"], "/d/") }
-        #expect(problem == .noMatch(pattern: "nothing*.txt"))
-        #expect(CopyError(.copy, problem!).description.contains("nothing*.txt"))
+        try f.file("a.txt", "a")
+        try f.file("b.txt", "b")
+        try f.copy(["a.txt", "*.nomatch"], "/x/")
+        #expect(f.content("x/a.txt") == "a")
+        try f.copy(["*.nomatch"], "/y/")
+        try f.copy(["no[m]atch", "none/*"], "/z")
+        #expect(!f.exists("y") && !f.exists("z"))
+        // One source left: a destination without `/` is its name, as with one source.
+        try f.copy(["a.txt", "*.nomatch"], "/q")
+        #expect(f.content("q") == "a")
+        try f.copy(["*.nomatch", "b.txt"], "/r/", instruction: .add)
+        #expect(f.content("r/b.txt") == "b")
+        // A named source must still exist.
+        #expect(copyProblem { try f.copy(["*.nomatch", "missing"], "/s/") } == .sourceNotFound("/missing", ignoreFileApplies: false))
+        #expect(!f.exists("s"))
     }
 
     @Test func missingSourceIsAnError() throws {
@@ -315,6 +330,26 @@ struct CopyTests {
         // COPY never extracts.
         try f.copy(["archive.bin"], "/copied", instruction: .copy)
         #expect(f.lstat("copied")?.st_mode ?? 0 & S_IFMT == S_IFREG | 0o644)
+    }
+
+    /// BuildKit keeps an archive entry's setuid, setgid and sticky bits; a chown after the
+    /// chmod would clear the first two (the entries here belong to 1000:1000, so it happens).
+    @Test func addKeepsSpecialBitsOfArchiveEntries() throws {
+        let f = try CopyFixture()
+        try f.file("staging/d/suid", "s", mode: 0o4755)
+        try f.file("staging/d/sgid", "g", mode: 0o2711)
+        try f.directory("staging/d/sticky")
+        chmod(f.source + "/staging/d/sticky", 0o1777)
+        try run("/usr/bin/mkfifo", ["-m", "640", f.source + "/staging/d/fifo"])
+        chmod(f.source + "/staging/d/fifo", 0o2640)
+        try run("/usr/bin/tar", ["-c", "--owner=1000", "--group=1000", "--numeric-owner", "-f", f.source + "/a.tar", "-C", f.source + "/staging", "d"])
+        try f.copy(["a.tar"], "/", instruction: .add)
+        #expect(f.lstat("d/suid")?.st_mode == S_IFREG | 0o4755)
+        #expect(f.lstat("d/suid")?.st_uid == 1000)
+        #expect(f.lstat("d/sgid")?.st_mode == S_IFREG | 0o2711)
+        #expect(f.lstat("d/sticky")?.st_mode == S_IFDIR | 0o1777)
+        #expect(f.lstat("d/fifo")?.st_mode == S_IFIFO | 0o2640)
+        #expect(f.lstat("d/fifo")?.st_gid == 1000)
     }
 
     @Test func addCopiesCompressedNonArchives() throws {

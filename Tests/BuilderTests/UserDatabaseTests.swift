@@ -60,7 +60,17 @@ struct UserDatabaseTests {
     @Test func processGroupsPutThePrimaryGroupFirstUnlessListed() throws {
         #expect(try listed.runUser("").processGroups == [0, 10])
         #expect(try listed.runUser("app").processGroups == [1001, 50, 10])
-        #expect(try bare.runUser("5:6").processGroups == [6])
+        #expect(listed.processGroups(of: try listed.runUser("1000:1000")) == [1000])
+        #expect(listed.processGroups(of: try listed.runUser("")) == [0, 10])
+    }
+
+    /// BuildKit's process has no supplementary groups in an image without /etc/group
+    /// (`id`: `uid=0 gid=0`), whatever the user.
+    @Test func noProcessGroupsWithoutGroupFile() throws {
+        #expect(bare.processGroups(of: try bare.runUser("")) == [])
+        #expect(bare.processGroups(of: try bare.runUser("5:6")) == [])
+        let passwdOnly = UserDatabase(passwd: Self.passwd, group: nil)
+        #expect(passwdOnly.processGroups(of: try passwdOnly.runUser("app")) == [])
         #expect(ResolvedUser(uid: 1, gid: 2, supplementaryGroups: [3, 2]).processGroups == [3, 2])
     }
 

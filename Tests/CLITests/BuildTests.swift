@@ -222,6 +222,42 @@ struct BuildTests {
         #expect((container["Env"] as? [String])?.contains("FROM_PARENT=1") == true)
     }
 
+    /// BuildKit runs the triggers of a stage that a later stage is built FROM, in the later
+    /// stage only: the parent stage keeps them in its config, the child does not.
+    @Test func onbuildTriggersOfAStageRunInTheStagesBuiltFromIt() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dockerfile = """
+            FROM busybox AS p
+            ONBUILD RUN mkdir -p /triggered && echo ran > /triggered/run
+            ONBUILD ENV TRIGGERED=yes
+            ONBUILD WORKDIR /trig
+            RUN echo parent > /parent
+            FROM p AS child
+            RUN echo "$TRIGGERED $(pwd)" > /after
+            FROM child
+            RUN echo grandchild > /grandchild
+            """
+        let (child, _) = try build(dockerfile, arguments: ["-t", "stage-child"])
+        #expect(child.status == 0, "\(child.standardError)")
+        let files = try unpackedListing("stage-child:latest")
+        #expect(files["triggered/run"] != nil && files["trig"] != nil && files["grandchild"] != nil)
+        let bundle = work.appendingPathComponent("stage-child-bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):stage-child:latest", bundle.path])
+        #expect(try String(contentsOf: bundle.appendingPathComponent("rootfs/after"), encoding: .utf8) == "yes /trig\n")
+        let config = try json(try SwiftBuildProcess.run(["inspect", "stage-child", "--root", store.path]).standardOutput)
+        let container = try #require((config["config"] as? [String: Any])?["config"] as? [String: Any])
+        #expect(container["OnBuild"] == nil)
+        #expect(container["WorkingDir"] as? String == "/trig")
+        #expect((container["Env"] as? [String])?.contains("TRIGGERED=yes") == true)
+        let (parent, _) = try build(dockerfile, arguments: ["-t", "stage-parent", "--target", "p"])
+        #expect(parent.status == 0, "\(parent.standardError)")
+        let parentFiles = try unpackedListing("stage-parent:latest")
+        #expect(parentFiles["triggered/run"] == nil && parentFiles["parent"] != nil)
+        let parentConfig = try json(try SwiftBuildProcess.run(["inspect", "stage-parent", "--root", store.path]).standardOutput)
+        let parentContainer = try #require((parentConfig["config"] as? [String: Any])?["config"] as? [String: Any])
+        #expect(parentContainer["OnBuild"] as? [String] == ["RUN mkdir -p /triggered && echo ran > /triggered/run", "ENV TRIGGERED=yes", "WORKDIR /trig"])
+    }
+
     @Test func networkModesPerBuildAndPerStep() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let dockerfile = """

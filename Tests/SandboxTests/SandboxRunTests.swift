@@ -54,14 +54,13 @@ struct SandboxRunTests {
         #expect(pids.allSatisfy { $0 <= 4 }, "only the init, the shell and its commands: \(pids)")
     }
 
-    @Test("host name, /etc/hostname and /etc/hosts")
+    @Test("host name and /etc/hosts")
     func hostname() async throws {
-        var configuration = shell("hostname; cat /etc/hostname /etc/hosts", in: root)
+        var configuration = shell("hostname; cat /etc/hosts", in: root)
         configuration.hostname = "step-host"
         configuration.extraHosts = [HostEntry(name: "db", address: "10.0.0.7")]
         let result = try await runStep(configuration, scratch: scratch)
         #expect(result.output == """
-            step-host
             step-host
             127.0.0.1\tlocalhost step-host
             ::1\tlocalhost ip6-localhost ip6-loopback
@@ -70,6 +69,21 @@ struct SandboxRunTests {
             """)
         let fallback = try await runStep(shell("hostname", in: root), scratch: scratch)
         #expect(fallback.output == SandboxConfiguration.defaultHostname + "\n")
+    }
+
+    /// BuildKit mounts nothing on /etc/hostname: a step sees the image's file (or none) and
+    /// may write it into its layer; the host name stays the sandbox's.
+    @Test("/etc/hostname is the image's own file, writable by the step")
+    func hostnameFileIsTheImages() async throws {
+        let missing = try await runStep(shell("cat /etc/hostname || echo none; echo written > /etc/hostname; hostname", in: root),
+                                        scratch: scratch)
+        #expect(missing.status == .exited(0))
+        #expect(missing.output.hasSuffix("none\n" + SandboxConfiguration.defaultHostname + "\n"), "\(missing.output)")
+        #expect(try String(contentsOfFile: root + "/etc/hostname", encoding: .utf8) == "written\n")
+        let seen = try await runStep(shell("cat /etc/hostname; echo again >> /etc/hostname", in: root), scratch: scratch)
+        #expect(seen.output == "written\n")
+        #expect(try String(contentsOfFile: root + "/etc/hostname", encoding: .utf8) == "written\nagain\n")
+        #expect(try mounts(under: root).isEmpty)
     }
 
     @Test("network none: only lo, and it is up; host network: the host's interfaces")
@@ -153,7 +167,7 @@ struct SandboxRunTests {
         #expect(try String(contentsOfFile: outputPath, encoding: .utf8) == "ready\nterminated\n")
     }
 
-    @Test("cancelling the task kills the step's tree and leaves no mount or mount point but /proc, /sys and /dev")
+    @Test("cancelling the task kills the step's tree and leaves no mount or mount point but /proc, /sys, /dev and /etc")
     func cancellation() async throws {
         let configuration = shell("sleep 1001 & sleep 1001", in: root)
         let outputPath = scratch.path + "/cancelled"
@@ -165,7 +179,7 @@ struct SandboxRunTests {
         await #expect(throws: SandboxError.cancelled) { try await task.value }
         #expect(try !processIsRunning(matching: "sleep 1001"), "the step's processes survived cancellation")
         #expect(try mounts(under: root).isEmpty)
-        #expect(try tree(root).allSatisfy { $0.hasPrefix("bin") || ["dev", "proc", "sys"].contains($0) })
+        #expect(try tree(root).allSatisfy { $0.hasPrefix("bin") || ["dev", "etc", "proc", "sys"].contains($0) })
     }
 
     @Test("swiftbuild runs in its own mount namespace")

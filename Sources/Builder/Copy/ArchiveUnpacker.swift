@@ -141,11 +141,16 @@ struct ArchiveUnpacker {
             guard FileName.mknodat(parent, name, S_IFIFO | entry.permissions, 0) == 0 else { throw .system(path: path, .current("mknod")) }
         }
         if case .directory = entry.kind { return }
-        guard FileName.fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw .system(path: path, .current("chown"))
-        }
-        if case .symlink = entry.kind {} else if case .file = entry.kind {} else {
-            guard FileName.fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+        // A file was chowned, then chmodded, through its descriptor above: chowning it again
+        // here would clear its setuid and setgid bits. For the rest, chmod comes after chown
+        // for the same reason (a symlink has no mode of its own).
+        if case .file = entry.kind {} else {
+            guard FileName.fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
+                throw .system(path: path, .current("chown"))
+            }
+            if case .symlink = entry.kind {} else {
+                guard FileName.fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+            }
         }
         let time = timespec(tv_sec: entry.modificationTime.seconds, tv_nsec: entry.modificationTime.nanoseconds)
         guard FileName.utimensat(parent, name, [time, time], AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }

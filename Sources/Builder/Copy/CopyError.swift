@@ -7,8 +7,6 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         /// A source path that is not in the source tree, or that `.dockerignore` excludes.
         case sourceNotFound(String, ignoreFileApplies: Bool)
-        /// A wildcard pattern that matched nothing.
-        case noMatch(pattern: String)
         /// A wildcard pattern that is not valid `filepath.Match` syntax.
         case invalidPattern(String, reason: String)
         /// Several sources (given, or from a wildcard) but a destination without a trailing `/`.
@@ -43,8 +41,6 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
             switch self {
             case .sourceNotFound(let path, let ignoreFileApplies):
                 ignoreFileApplies ? "\"\(path)\": not found (not in the source tree, or excluded by .dockerignore)" : "\"\(path)\": not found"
-            case .noMatch(let pattern):
-                "no source files were found matching \"\(pattern)\""
             case .invalidPattern(let pattern, let reason):
                 "invalid source pattern \"\(pattern)\": \(reason)"
             case .destinationMustBeDirectory:

@@ -5,7 +5,7 @@ import Glibc
 /// reference describes it, with BuildKit's behaviour where the reference is silent:
 ///
 /// - Sources resolve inside the source tree (see ``CopySource/path(_:)``); wildcards
-///   expand per path component and must match something; ignored paths do not exist.
+///   expand per path component and may match nothing (BuildKit's AllowEmptyWildcard); ignored paths do not exist.
 /// - Several sources, given or matched, need a destination ending in `/`.
 /// - A directory source copies its contents; a file goes inside a destination that ends
 ///   in `/` or is an existing directory, and is renamed to the destination otherwise.

@@ -14,8 +14,10 @@ public struct ResolvedUser: Sendable, Hashable {
         self.supplementaryGroups = supplementaryGroups
     }
 
-    /// The groups the process gets with `setgroups`, as BuildKit passes them to runc: the
-    /// supplementary groups, with the primary group put first unless it is among them.
+    /// The groups the process gets with `setgroups` when the image has `/etc/group`, as
+    /// BuildKit passes them to runc: the supplementary groups, with the primary group put
+    /// first unless it is among them (without the file, none: see
+    /// ``UserDatabase/processGroups(of:)``).
     public var processGroups: [UInt32] {
         supplementaryGroups.contains(gid) ? supplementaryGroups : [gid] + supplementaryGroups
     }

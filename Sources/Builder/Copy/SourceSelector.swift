@@ -2,7 +2,8 @@ import Dockerfile
 import Glibc
 
 /// Finds what a `COPY` source pattern names in a source tree: one path, or the matches
-/// of a wildcard (`*`, `?`, `[...]` per path component, Go's `filepath.Match`).
+/// of a wildcard (`*`, `?`, `[...]` per path component, Go's `filepath.Match`), which may
+/// be none.
 ///
 /// Paths resolve inside the tree: an absolute path starts at its root, `..` stops there
 /// and symlinks (a final one included, as BuildKit follows a source symlink) resolve as
@@ -11,7 +12,8 @@ struct SourceSelector {
     let root: RootDirectory
     let ignore: DockerIgnore?
 
-    /// The sources `pattern` selects, wildcard matches sorted by path.
+    /// The sources `pattern` selects, wildcard matches sorted by path (none when a
+    /// wildcard matches nothing).
     func select(_ pattern: String) throws(CopyError.Problem) -> [SelectedSource] {
         let components = RootedPath.components(pattern)
         let pivot = Self.parentsPivot(of: pattern)
@@ -47,7 +49,9 @@ struct SourceSelector {
             guard let real = try resolve(candidate.real), !isIgnored(real.path, status: real.status) else { continue }
             selected.append(SelectedSource(lexicalPath: candidate.lexical, realPath: real.path, parentsPivot: pivot))
         }
-        guard !selected.isEmpty else { throw .noMatch(pattern: pattern) }
+        // BuildKit copies with AllowEmptyWildcard: a wildcard that matches nothing adds
+        // nothing (and, if no other source does, the step copies nothing and makes no
+        // destination); only a named source must exist.
         return selected
     }
 

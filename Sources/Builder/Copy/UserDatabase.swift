@@ -139,6 +139,13 @@ public struct UserDatabase: Sendable {
         return value.number
     }
 
+    /// The groups a RUN step's process gets with `setgroups` as `user`: none when the
+    /// image has no `/etc/group` (BuildKit adds the additional groups only from that file,
+    /// so `id` says `uid=0 gid=0`), else ``ResolvedUser/processGroups``.
+    public func processGroups(of user: ResolvedUser) -> [UInt32] {
+        groups == nil ? [] : user.processGroups
+    }
+
     /// The `HOME` runc gives a process without one: the home of the first `/etc/passwd`
     /// entry with that uid, else `/`.
     public func home(uid: UInt32) -> String {

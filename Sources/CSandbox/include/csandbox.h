@@ -30,8 +30,8 @@ struct csandbox_spec {
     const uint32_t *groups;           // supplementary groups
     size_t group_count;
     int new_network;                  // 1: new network namespace with only lo (up)
-    const char *hosts;                // contents of /etc/hosts and /etc/hostname, bind-mounted
-    const char *hostname_file;        // read-only from the sandbox's /dev tmpfs
+    const char *hosts;                // contents of /etc/hosts, bind-mounted read-only from the
+                                      // sandbox's /dev tmpfs (/etc/hostname is the image's own)
     const char *resolv_conf;          // host file bind-mounted read-only at /etc/resolv.conf, or NULL
     int output_fd;                    // becomes the step's stdout and stderr; stdin is /dev/null
     int keep_net_raw;                 // 1: the step keeps CAP_NET_RAW (only in a new network namespace)

@@ -6,7 +6,9 @@ public struct RunMount: Sendable, Equatable {
     }
 
     public var kind: Kind
-    /// Where it is mounted in the step; required for bind, cache and tmpfs.
+    /// Where it is mounted in the step, as written. BuildKit's parser does not require it:
+    /// a missing or relative target is resolved against the step's working directory when
+    /// the step runs (so only one that resolves to `/` is refused, by the build).
     public var target: String?
     /// The path in `from` (or the context) to mount.
     public var source: String?
@@ -29,9 +31,6 @@ public struct RunMount: Sendable, Equatable {
         let typeName = options["type"] ?? "bind"
         guard let kind = Kind(rawValue: typeName) else {
             throw InstructionError("unsupported mount type '\(typeName)' in --mount=\(spec) (use one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        if [.bind, .cache, .tmpfs].contains(kind), options["target"] == nil {
-            throw InstructionError("--mount=\(spec): a \(kind.rawValue) mount needs target=PATH")
         }
         self.kind = kind
         self.target = options["target"]
