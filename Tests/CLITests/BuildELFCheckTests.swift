@@ -5,18 +5,16 @@ import Testing
 /// program built on the host is copied from a builder stage into a busybox + musl image.
 @Suite("ELF check of built images", .enabled(if: ExternalTool.isRoot, "building needs root"))
 struct BuildELFCheckTests {
-    let work: URL
-    let store: URL
-    let context: URL
+    let workspace: BuildWorkspace
+    var work: URL { workspace.work }
+    var store: URL { workspace.store }
+    var context: URL { workspace.context }
 
     /// A store with the busybox base, and a context holding the program linked four ways
     /// and musl's loader.
     init() throws {
-        work = try makeTemporaryDirectory()
-        store = work.appendingPathComponent("store")
-        context = work.appendingPathComponent("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try SwiftBuildProcess.makeBusyboxStore(at: store)
+        workspace = try BuildWorkspace(busybox: true)
+        let context = workspace.context
         let source = repositoryRoot.appendingPathComponent("Examples/hello.c").path
         func output(_ name: String) -> String { context.appendingPathComponent(name).path }
         try ExternalTool.run(["gcc", "-O2", "-o", output("hello-glibc"), source])

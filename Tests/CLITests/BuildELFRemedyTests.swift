@@ -5,23 +5,19 @@ import Testing
 /// separate debug files), end to end on the busybox base with programs built on the host.
 @Suite("ELF check remedies, scripts and entry point", .enabled(if: ExternalTool.isRoot, "building needs root"))
 struct BuildELFRemedyTests {
-    let work: URL
-    let store: URL
-    let context: URL
+    let workspace: BuildWorkspace
+    var work: URL { workspace.work }
+    var store: URL { workspace.store }
+    var context: URL { workspace.context }
 
     init() throws {
-        work = try makeTemporaryDirectory()
-        store = work.appendingPathComponent("store")
-        context = work.appendingPathComponent("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try SwiftBuildProcess.makeBusyboxStore(at: store)
+        workspace = try BuildWorkspace(busybox: true)
     }
 
     func file(_ name: String) -> String { context.appendingPathComponent(name).path }
 
     func build(_ dockerfile: String, _ arguments: [String] = []) throws -> SwiftBuildProcess.Result {
-        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
-        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path])
+        try workspace.build(dockerfile, arguments)
     }
 
     /// A glibc program in busybox: the remedies name static linking, musl, and the stage that

@@ -5,21 +5,18 @@ import Testing
 /// `--metadata-file`, and the `ERROR: failed to solve:` line log parsers look for.
 @Suite("docker build's CI flags", .enabled(if: ExternalTool.isRoot, "builds need root"))
 struct BuildFlagTests {
-    let work: URL
-    let store: URL
-    let context: URL
+    let workspace: BuildWorkspace
+    var work: URL { workspace.work }
+    var store: URL { workspace.store }
+    var context: URL { workspace.context }
 
     init() throws {
-        work = try makeTemporaryDirectory()
-        store = work.appendingPathComponent("store")
-        context = work.appendingPathComponent("context")
-        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        workspace = try BuildWorkspace(busybox: false)
+        try Data("x\n".utf8).write(to: context.appendingPathComponent("file"))
     }
 
     func build(_ dockerfile: String, _ arguments: [String]) throws -> SwiftBuildProcess.Result {
-        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
-        try Data("x\n".utf8).write(to: context.appendingPathComponent("file"))
-        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path])
+        try workspace.build(dockerfile, arguments)
     }
 
     @Test func labelsAnnotationsAndMetadata() throws {

@@ -62,3 +62,29 @@ func makeTemporaryDirectory() throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// One test's temporary directory: a store (with the busybox base when asked), a context
+/// directory, and `swiftbuild build` of a Dockerfile written into that context.
+struct BuildWorkspace {
+    let work: URL
+    let store: URL
+    let context: URL
+
+    init(busybox: Bool) throws {
+        work = try makeTemporaryDirectory()
+        store = work.appendingPathComponent("store")
+        context = work.appendingPathComponent("context")
+        try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
+        if busybox { try SwiftBuildProcess.makeBusyboxStore(at: store) }
+    }
+
+    /// Writes `dockerfile` into the context and builds it with plain progress.
+    func build(_ dockerfile: String, _ arguments: [String] = []) throws -> SwiftBuildProcess.Result {
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path])
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: work)
+    }
+}
