@@ -34,6 +34,10 @@ public struct BuildRequest: Sendable {
     public var alwaysPull: Bool
     /// Lines added to every RUN step's `/etc/hosts` (`--add-host`), after the sandbox's own.
     public var extraHosts: [HostEntry] = []
+    /// Resource limits of every RUN step (`--ulimit`).
+    public var resourceLimits: [ResourceLimit] = []
+    /// The size of every RUN step's `/dev/shm` in bytes (`--shm-size`); nil: 64 MiB.
+    public var sharedMemorySize: UInt64?
     /// Labels set on the result's config after the Dockerfile's own (`--label`): they win.
     public var labels: [String: String] = [:]
     /// Annotations on the result's manifest (`--annotation`).

@@ -22,7 +22,8 @@ extension StageBuilder {
                            user: state.config.user ?? "", network: network,
                            security: insecure ? .insecure : .sandboxed,
                            platform: request.platform, sourceDateEpoch: request.sourceDateEpoch,
-                           extraHosts: request.extraHosts)
+                           extraHosts: request.extraHosts, resourceLimits: request.resourceLimits,
+                           sharedMemorySize: request.sharedMemorySize)
     }
 
     /// Runs a RUN step in the sandbox over a new snapshot.
@@ -43,6 +44,8 @@ extension StageBuilder {
             configuration.network = run.network
             configuration.security = run.security
             configuration.extraHosts = run.extraHosts
+            configuration.resourceLimits = run.resourceLimits
+            if let size = run.sharedMemorySize { configuration.sharedMemorySize = size }
             let output = try StepOutput(stage: label, events: events)
             let status: ExitStatus
             do {

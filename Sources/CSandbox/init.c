@@ -263,7 +263,7 @@ static void mount_filesystem(const char *type, const char *target, unsigned long
 
 // A minimal /dev on tmpfs: the usual character devices (made with mknod, as root may),
 // a private devpts instance, /dev/shm and the /proc/self/fd links.
-static void populate_dev(int report_fd)
+static void populate_dev(uint64_t spec_shm_size, int report_fd)
 {
     mount_filesystem("tmpfs", "/dev", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", report_fd);
     static const struct {
@@ -286,8 +286,21 @@ static void populate_dev(int report_fd)
     }
     mount_filesystem("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
                      "newinstance,ptmxmode=0666,mode=0620,gid=5", report_fd);
-    mount_filesystem("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     "mode=1777,size=65536k", report_fd);
+    // The size as docker's --shm-size gives it (64 MiB by default), written without stdio.
+    char shm_options[64] = "mode=1777,size=";
+    size_t used = strlen(shm_options);
+    char digits[24];
+    size_t count = 0;
+    uint64_t size = spec_shm_size;
+    do {
+        digits[count++] = (char)('0' + size % 10);
+        size /= 10;
+    } while (size > 0 && count < sizeof digits);
+    while (count > 0 && used < sizeof shm_options - 1) {
+        shm_options[used++] = digits[--count];
+    }
+    shm_options[used] = '\0';
+    mount_filesystem("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_options, report_fd);
     static const char *const links[][2] = {
         {"pts/ptmx", "/dev/ptmx"},          {"/proc/self/fd", "/dev/fd"},
         {"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
@@ -420,7 +433,7 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     enter_root(spec->rootfs, report_fd);
     mount_filesystem("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
     mount_filesystem("sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
-    populate_dev(report_fd);
+    populate_dev(spec->shm_size, report_fd);
     csandbox_protect_proc(report_fd);
     if (resolv_conf >= 0) {
         attach_host_file(resolv_conf, "/etc/resolv.conf", report_fd);

@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,6 +113,13 @@ void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int out
     // As root, before the credentials change (the directory may be closed to the user).
     if (chdir(spec->workdir) != 0) {
         csandbox_child_fail(report_fd, "enter the working directory", spec->workdir);
+    }
+    // --ulimit, as root and before the filter (raising a hard limit needs CAP_SYS_RESOURCE).
+    for (size_t i = 0; i < spec->rlimit_count; i++) {
+        struct rlimit limit = {.rlim_cur = spec->rlimits[i].soft, .rlim_max = spec->rlimits[i].hard};
+        if (setrlimit(spec->rlimits[i].resource, &limit) != 0) {
+            csandbox_child_fail(report_fd, "set a resource limit (--ulimit)", "");
+        }
     }
     // The seccomp filter goes first: without no_new_privs (which would break setuid
     // programs, and Docker does not set it), loading one needs CAP_SYS_ADMIN, dropped next.

@@ -32,6 +32,10 @@ public struct SandboxConfiguration: Sendable {
     public var resolvConf: String? = "/etc/resolv.conf"
     /// Lines added to the generated `/etc/hosts`.
     public var extraHosts: [HostEntry] = []
+    /// The size of the step's `/dev/shm` in bytes (`--shm-size`; 64 MiB as docker's default).
+    public var sharedMemorySize: UInt64 = 64 << 20
+    /// Resource limits set in the step before exec (`--ulimit`).
+    public var resourceLimits: [ResourceLimit] = []
     /// Whether the step runs confined (the default) or with every capability and no
     /// seccomp filter (`RUN --security=insecure`).
     public var security: SandboxSecurity = .sandboxed

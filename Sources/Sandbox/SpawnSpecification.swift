@@ -35,6 +35,14 @@ final class SpawnSpecification {
             spec.seccomp_filter = filter
         }
         spec.cgroup_procs_fd = cgroupProcs
+        spec.shm_size = configuration.sharedMemorySize
+        let limits = UnsafeMutablePointer<csandbox_rlimit>.allocate(capacity: max(configuration.resourceLimits.count, 1))
+        for (index, limit) in configuration.resourceLimits.enumerated() {
+            (limits + index).initialize(to: csandbox_rlimit(resource: limit.resource, soft: limit.soft, hard: limit.hard))
+        }
+        allocations.append(UnsafeMutableRawPointer(limits))
+        spec.rlimits = UnsafePointer(limits)
+        spec.rlimit_count = configuration.resourceLimits.count
         spec.init_fd = csandbox_init_executable()
         guard spec.init_fd >= 0 else {
             throw .system(operation: "make the init executable for", path: configuration.rootfs, errno: .current)

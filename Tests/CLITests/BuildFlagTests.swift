@@ -87,4 +87,24 @@ struct BuildFlagTests {
         let bad = try build(dockerfile, ["--add-host", "db.internal:not-an-ip"])
         #expect(bad.status != 0 && bad.standardError.contains("not an IPv4 or IPv6 address"), "\(bad.standardError)")
     }
+
+    /// `--ulimit` and `--shm-size` reach RUN steps as docker's do.
+    @Test func ulimitAndShmSizeReachRunSteps() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
+        let dockerfile = """
+            FROM busybox
+            RUN echo "$(ulimit -Sn) $(ulimit -Hn) $(df -k /dev/shm | tail -n 1 | awk '{print $2}')" > /seen
+            """
+        let result = try build(dockerfile, ["-t", "limits:1", "--ulimit", "nofile=1024:2048", "--shm-size", "32m"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let bundle = work.appendingPathComponent("bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):limits:1", bundle.path])
+        #expect(try String(contentsOf: bundle.appendingPathComponent("rootfs/seen"), encoding: .utf8) == "1024 2048 32768\n")
+
+        let bad = try build(dockerfile, ["--ulimit", "files=10"])
+        #expect(bad.status != 0 && bad.standardError.contains("--ulimit files=10: expected NAME=SOFT[:HARD]"), "\(bad.standardError)")
+        let inverted = try build(dockerfile, ["--ulimit", "nofile=20:10"])
+        #expect(inverted.status != 0 && inverted.standardError.contains("above the hard limit"), "\(inverted.standardError)")
+    }
 }

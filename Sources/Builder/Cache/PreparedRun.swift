@@ -23,6 +23,9 @@ struct PreparedRun {
     var sourceDateEpoch: Int?
     /// Lines added to the step's `/etc/hosts` (`--add-host`); part of the key, as in BuildKit.
     var extraHosts: [HostEntry] = []
+    /// `--ulimit` and `--shm-size`; part of the key when given, as in BuildKit.
+    var resourceLimits: [ResourceLimit] = []
+    var sharedMemorySize: UInt64?
 
     /// The step's key over the filesystem `chain` holds. Every ARG in scope is in the
     /// environment, so changing one misses from the first RUN after it, as in BuildKit.
@@ -43,7 +46,11 @@ struct PreparedRun {
             .adding(user)
             .adding(network == .none ? "none" : "host")
         // Added only when present, so that the keys of other steps stay as they were.
-        let withHosts = extraHosts.isEmpty ? key : key.adding(["hosts"] + extraHosts.flatMap { [$0.name, $0.address] })
+        var withHosts = extraHosts.isEmpty ? key : key.adding(["hosts"] + extraHosts.flatMap { [$0.name, $0.address] })
+        if !resourceLimits.isEmpty {
+            withHosts = withHosts.adding(["ulimits"] + resourceLimits.map { "\($0.name)=\($0.soft):\($0.hard)" })
+        }
+        if let sharedMemorySize { withHosts = withHosts.adding("shm-size=\(sharedMemorySize)") }
         return (security == .insecure ? withHosts.adding("security=insecure") : withHosts).digest
     }
 }

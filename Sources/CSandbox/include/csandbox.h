@@ -39,6 +39,16 @@ struct csandbox_spec {
     const void *seccomp_filter;       // struct sock_fprog loaded before exec, or NULL for none
     int cgroup_procs_fd;              // cgroup.procs of the step's devices cgroup, or -1 for none
     int init_fd;                      // csandbox_init_executable(): exec'd as PID 1 after setup
+    uint64_t shm_size;                // bytes of the step's /dev/shm tmpfs
+    const struct csandbox_rlimit *rlimits; // set in the step before exec (--ulimit)
+    size_t rlimit_count;
+};
+
+/// A resource limit of the step (`--ulimit NAME=SOFT:HARD`).
+struct csandbox_rlimit {
+    int resource;                     // RLIMIT_*
+    uint64_t soft;                    // RLIM_INFINITY for unlimited
+    uint64_t hard;
 };
 
 /// What a report from the child says.

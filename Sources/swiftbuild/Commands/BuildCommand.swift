@@ -4,6 +4,7 @@ import Foundation
 import OCI
 import Planner
 import Registry
+import Sandbox
 import Store
 
 /// `swiftbuild build` (the default): builds an image from a Dockerfile and a context directory.
@@ -29,6 +30,12 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("add-host"), help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
     var addHosts: [String] = []
+
+    @Option(name: .customLong("ulimit"), help: ArgumentHelp("A resource limit of every RUN step (repeatable), as docker's.", valueName: "NAME=SOFT[:HARD]"))
+    var ulimits: [String] = []
+
+    @Option(name: .customLong("shm-size"), help: ArgumentHelp("The size of every RUN step's /dev/shm (default 64m).", valueName: "SIZE"))
+    var shmSize: String?
 
     @Option(name: .customLong("label"), help: ArgumentHelp("Set a label on the image (repeatable); it wins over the Dockerfile's LABEL.", valueName: "KEY=VALUE"))
     var labels: [String] = []
@@ -82,6 +89,10 @@ struct BuildCommand: AsyncParsableCommand {
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         let labelValues = try LabelOption.dictionary(labels)
         let extraHosts = try AddHostOption.entries(addHosts)
+        let resourceLimits = try ulimits.map { (text: String) throws -> ResourceLimit in
+            do { return try ResourceLimit(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+        let sharedMemorySize = try shmSize.map(SharedMemorySizeOption.bytes)
         let manifestAnnotations = try AnnotationOption.dictionary(annotations)
         try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
@@ -118,6 +129,8 @@ struct BuildCommand: AsyncParsableCommand {
                     entitlements: Set(allow))
                 draft.labels = labelValues
                 draft.extraHosts = extraHosts
+                draft.resourceLimits = resourceLimits
+                draft.sharedMemorySize = sharedMemorySize
                 draft.manifestAnnotations = manifestAnnotations
                 let request = draft
                 let result = try await BuildInterruption.cancellingOnSignals {

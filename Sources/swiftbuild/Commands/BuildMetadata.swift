@@ -125,3 +125,23 @@ enum AddHostOption {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }
+
+/// `--shm-size SIZE` as docker reads it: a number of bytes with an optional unit
+/// `b`, `k`, `m` or `g` (powers of 1024).
+enum SharedMemorySizeOption {
+    static func bytes(_ text: String) throws -> UInt64 {
+        let lowered = text.lowercased()
+        let units: [Character: UInt64] = ["b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+        var digits = Substring(lowered)
+        var unit: UInt64 = 1
+        if let last = lowered.last, let multiplier = units[last] {
+            unit = multiplier
+            digits = digits.dropLast()
+            if digits.last == "i" || digits.last == "b" { digits = digits.dropLast() }
+        }
+        guard let count = UInt64(digits), count > 0, count <= UInt64.max / unit else {
+            throw ValidationError("--shm-size \(text): expected a size such as 64m or 1g")
+        }
+        return count * unit
+    }
+}
