@@ -32,6 +32,8 @@ public struct BuildRequest: Sendable {
     public var baseImageFetcher: (any BaseImageFetcher)?
     /// Fetch every FROM image again even when the store has one by that name (`--pull`).
     public var alwaysPull: Bool
+    /// Named build contexts (`--build-context NAME=VALUE`), by name.
+    public var namedContexts: [String: NamedContext] = [:]
     /// Lines added to every RUN step's `/etc/hosts` (`--add-host`), after the sandbox's own.
     public var extraHosts: [HostEntry] = []
     /// Resource limits of every RUN step (`--ulimit`).

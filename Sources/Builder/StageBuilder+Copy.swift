@@ -56,6 +56,10 @@ extension StageBuilder {
                 let stageRoot = BuildContext(rootFilesystem: view.merged.path)
                 guard let digest = try? stageRoot.contentDigest(for: patterns, excludes: copy.excludes) else { return nil }
                 sourceDigest = "stage files " + digest.description
+            } else if case .directory(let directory) = request.namedContexts[reference] {
+                guard let named = try? BuildContext(directory: directory.path),
+                      let digest = try? named.contentDigest(for: patterns, excludes: copy.excludes) else { return nil }
+                sourceDigest = "named context " + digest.description
             } else {
                 guard let image = try? await resolveImage(reference) else { return nil }
                 sourceDigest = "image " + image.descriptor.digest.description
@@ -93,6 +97,8 @@ extension StageBuilder {
         let chain: LayerChain
         if let stage = referencedStage(reference), let output = finishedStages[stage.index] {
             chain = output.chain
+        } else if case .directory(let directory) = request.namedContexts[reference] {
+            return try await body(try BuildContext(directory: directory.path).sourceTree)
         } else {
             chain = LayerChain(image: try await resolveImage(reference))
         }

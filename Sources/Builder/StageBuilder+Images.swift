@@ -5,6 +5,17 @@ extension StageBuilder {
     /// store, or an archive transport, or fetched (a registry) when the store lacks it or
     /// the build asked to pull (`--pull`).
     func resolveImage(_ text: String) async throws -> BaseImage {
+        if let named = request.namedContexts[text] {
+            guard let replacement = named.imageReference else {
+                throw StageConfigurationError("the build context '\(text)' is a directory, which COPY --from can read but FROM cannot start from")
+            }
+            // The replacement is resolved on its own (a named context does not name another).
+            return try await resolveImage(replacement, named: false)
+        }
+        return try await resolveImage(text, named: false)
+    }
+
+    private func resolveImage(_ text: String, named: Bool) async throws -> BaseImage {
         let reference = ImageReference(text)
         guard case .stored(let name) = reference, let fetcher = request.baseImageFetcher else {
             return try reference.resolve(in: store)

@@ -180,7 +180,7 @@ private struct Planning {
             try addStageEdge(to: number, from: index, reason: reason, line: line, text: text)
         } else if let referenced = stageIndexByName[reference.lowercased()] {
             try addStageEdge(to: referenced, from: index, reason: reason, line: line, text: text)
-        } else if let suggestion = closeStageName(to: reference.lowercased()) {
+        } else if !options.namedContexts.contains(reference), let suggestion = closeStageName(to: reference.lowercased()) {
             throw error(line, "\(text): unknown stage '\(reference)' (did you mean '\(suggestion)'?); to use an image of that name, write its full reference, e.g. \(reference):latest")
         } else {
             stages[index].imageReferences.append(reference)

@@ -8,6 +8,9 @@ public struct PlanOptions: Sendable {
     public var buildPlatform: Platform
     /// The platform the image is for.
     public var targetPlatform: Platform
+    /// The names of the named build contexts (`--build-context`): a `--from` naming one is
+    /// not a misspelt stage.
+    public var namedContexts: Set<String> = []
 
     public init(target: String? = nil, buildArgs: [String: String] = [:],
                 buildPlatform: Platform = .host, targetPlatform: Platform = .host) {

@@ -28,6 +28,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Write the image ID to this file.")
     var iidfile: String?
 
+    @Option(name: .customLong("build-context"), help: ArgumentHelp("A named context for COPY --from=NAME and FROM NAME (repeatable): a directory, docker-image://REF or oci-layout://PATH[:TAG].", valueName: "NAME=VALUE"))
+    var buildContexts: [String] = []
+
     @Option(name: .customLong("add-host"), help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
     var addHosts: [String] = []
 
@@ -89,6 +92,17 @@ struct BuildCommand: AsyncParsableCommand {
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         let labelValues = try LabelOption.dictionary(labels)
         let extraHosts = try AddHostOption.entries(addHosts)
+        var namedContexts: [String: NamedContext] = [:]
+        for text in buildContexts {
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                throw ValidationError("--build-context \(text): expected NAME=VALUE")
+            }
+            do {
+                namedContexts[String(text[..<equals])] = try NamedContext(parsing: String(text[text.index(after: equals)...]))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let resourceLimits = try ulimits.map { (text: String) throws -> ResourceLimit in
             do { return try ResourceLimit(parsing: text) } catch { throw ValidationError("\(error)") }
         }
@@ -111,6 +125,7 @@ struct BuildCommand: AsyncParsableCommand {
             if source.isPrepared, let file = dockerfile.file, file != "-", !file.hasPrefix("/") {
                 dockerfile.file = (context as NSString).appendingPathComponent(file)
             }
+            dockerfile.namedContexts = Set(namedContexts.keys)
             let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try openedStore ?? store.openStore()
@@ -129,6 +144,7 @@ struct BuildCommand: AsyncParsableCommand {
                     entitlements: Set(allow))
                 draft.labels = labelValues
                 draft.extraHosts = extraHosts
+                draft.namedContexts = namedContexts
                 draft.resourceLimits = resourceLimits
                 draft.sharedMemorySize = sharedMemorySize
                 draft.manifestAnnotations = manifestAnnotations

@@ -30,8 +30,12 @@ struct DockerfileOptions: ParsableArguments {
         return values
     }
 
+    /// Names of `--build-context`s (set by `build`; not an option of its own here).
+    var namedContexts: Set<String> = []
+
     func planOptions() throws -> PlanOptions {
         var options = PlanOptions(target: target, buildArgs: try buildArgValues())
+        options.namedContexts = namedContexts
         if let platform {
             guard let parsed = Platform(parsing: platform) else {
                 throw ValidationError("--platform \(platform): expected os/arch[/variant], e.g. linux/amd64")
