@@ -129,6 +129,15 @@ struct InstructionTests {
         #expect(exec.isExecForm == true)
     }
 
+    /// A duration past what Go's int64 nanoseconds hold is an error, not a crash (found by
+    /// the Dockerfile fuzzer: `--start-period=44444444444444444444445s`).
+    @Test func durationsOutOfRangeAreErrors() {
+        for flag in ["--start-period=44444444444444444444445s", "--interval=2562048h", "--timeout=1e400s"] {
+            #expect(parseError("HEALTHCHECK \(flag) CMD true") != nil, "\(flag)")
+        }
+        #expect((try? instruction(after: "HEALTHCHECK --interval=2562047h CMD true")) != nil)
+    }
+
     @Test func shellAndOnbuild() throws {
         #expect(try instruction(after: #"SHELL ["/bin/bash", "-o", "pipefail", "-c"]"#).command == .shell(["/bin/bash", "-o", "pipefail", "-c"]))
         let onbuild = try instruction(after: "ONBUILD COPY --chown=app . /app/src")

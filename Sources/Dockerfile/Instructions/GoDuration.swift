@@ -1,6 +1,7 @@
 /// Parses durations written the way Go's `time.ParseDuration` reads them (`30s`, `1m30s`, `1.5h`, `500ms`).
 enum GoDuration {
-    /// The duration in nanoseconds, or nil when `text` is not a duration.
+    /// The duration in nanoseconds, or nil when `text` is not a duration or is out of range
+    /// (Go's "invalid duration": more than about 292 years).
     static func nanoseconds(_ text: String) -> Int64? {
         let units: [(String, Double)] = [
             ("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
@@ -24,6 +25,8 @@ enum GoDuration {
             rest = rest.dropFirst(unit.count)
             total += value * scale
         }
+        // Int64 cannot hold 2^63 (Double's nearest value to Int64.max): refuse it and beyond.
+        guard total.isFinite, total < 9_223_372_036_854_775_807.0 else { return nil }
         return Int64(negative ? -total : total)
     }
 }
