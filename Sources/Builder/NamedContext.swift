@@ -41,13 +41,12 @@ public enum NamedContext: Sendable, Equatable {
         }
     }
 
-    /// The image reference `FROM NAME` and `COPY --from=NAME` resolve instead of NAME, in
-    /// the transports ``ImageReference`` reads; nil for a directory.
-    var imageReference: String? {
+    /// The image `FROM NAME` and `COPY --from=NAME` resolve instead of NAME; nil for a directory.
+    var imageReference: ImageReference? {
         switch self {
         case .directory: nil
-        case .image(let reference): reference
-        case .ociLayout(let path, let reference): "oci:" + path + (reference.map { ":" + $0 } ?? "")
+        case .image(let reference): .stored(reference)
+        case .ociLayout(let path, let reference): .archive(path: path, reference: reference)
         }
     }
 }

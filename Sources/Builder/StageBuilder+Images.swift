@@ -10,13 +10,12 @@ extension StageBuilder {
                 throw StageConfigurationError("the build context '\(text)' is a directory, which COPY --from can read but FROM cannot start from")
             }
             // The replacement is resolved on its own (a named context does not name another).
-            return try await resolveImage(replacement, named: false)
+            return try await resolveImage(replacement)
         }
-        return try await resolveImage(text, named: false)
+        return try await resolveImage(ImageReference(text))
     }
 
-    private func resolveImage(_ text: String, named: Bool) async throws -> BaseImage {
-        let reference = ImageReference(text)
+    private func resolveImage(_ reference: ImageReference) async throws -> BaseImage {
         guard case .stored(let name) = reference, let fetcher = request.baseImageFetcher else {
             return try reference.resolve(in: store)
         }
