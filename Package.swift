@@ -19,7 +19,7 @@ let package = Package(
         // Dockerfile syntax: directives, continuations, heredocs, word expansion, .dockerignore.
         .target(name: "Dockerfile"),
         // Stages, build args and the stage graph.
-        .target(name: "Planner", dependencies: ["Dockerfile"]),
+        .target(name: "Planner", dependencies: ["Dockerfile", "OCI"]),
         // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.
@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "layer-bench", dependencies: ["OCI"], path: "Benchmarks/LayerBench"),
         .testTarget(name: "FileNamesTests", dependencies: ["FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),

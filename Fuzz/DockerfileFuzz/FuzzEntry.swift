@@ -5,12 +5,12 @@ import Musl
 #endif
 
 /// libFuzzer's entry point for the Dockerfile parser, the planner and word expansion
-/// (built by `scripts/fuzz-dockerfile` together with `Sources/Dockerfile` and
-/// `Sources/Planner`, as one module). Each input is read as a whole Dockerfile (parsed,
-/// then planned, with every error message formed), as one word expanded with both escape
-/// characters, as a list of words, and as a `.dockerignore` file matched against a few
-/// paths. Any crash, stack overflow, leak or slow input is a finding: the limits in
-/// `DockerfileLimits` exist so that there are none.
+/// (built by `scripts/fuzz-dockerfile` together with `Sources/Dockerfile`,
+/// `Sources/Planner` and the OCI platform type, as one module). Each input is read as a
+/// whole Dockerfile (parsed, then planned, with every error message formed), as one word
+/// expanded with both escape characters, as a list of words, and as a `.dockerignore`
+/// file matched against a few paths. Any crash, stack overflow, leak or slow input is a
+/// finding: the limits in `DockerfileLimits` exist so that there are none.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
@@ -19,8 +19,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     do {
         let parsed = try DockerfileParser.parse(text, file: "fuzz/Dockerfile")
         let options = PlanOptions(target: nil, buildArgs: ["A": "a b", "B": "${A}"],
-                                  buildPlatform: Platform(os: "linux", architecture: "amd64"),
-                                  targetPlatform: Platform(os: "linux", architecture: "arm64"))
+                                  buildPlatform: Platform(architecture: "amd64", os: "linux"),
+                                  targetPlatform: Platform(architecture: "arm64", os: "linux"))
         do {
             let plan = try BuildPlanner.plan(parsed, options: options)
             _ = plan.buildOrder

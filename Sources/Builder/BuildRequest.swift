@@ -70,10 +70,7 @@ public struct BuildRequest: Sendable {
     }
 
     /// The image platform, in image-spec terms.
-    public var platform: OCI.Platform {
-        let target = options.targetPlatform
-        return OCI.Platform(architecture: target.architecture, os: target.os, variant: target.variant)
-    }
+    public var platform: OCI.Platform { options.targetPlatform }
 
     /// Where an in-stage `ARG NAME` without a default takes its value from.
     var argSources: ArgSources {

@@ -1,3 +1,5 @@
+import OCI
+
 /// What a user chose for one build: the target stage, build args and platforms.
 public struct PlanOptions: Sendable {
     /// The `--target` stage name (case-insensitive); nil builds the last stage.

@@ -258,7 +258,7 @@ struct DescriptorTests {
             == Platform(architecture: "arm", os: "linux", variant: "v7"))
         #expect(Platform(architecture: "armhf", os: "linux").normalized
             == Platform(architecture: "arm", os: "linux", variant: "v7"))
-        #expect(Platform(architecture: "i686", os: "linux").normalized == Platform(architecture: "386", os: "linux"))
+        #expect(Platform(architecture: "i386", os: "linux").normalized == Platform(architecture: "386", os: "linux"))
         let arm64 = Platform(architecture: "arm64", os: "linux")
         #expect(arm64.matches(Platform(architecture: "arm64", os: "linux", variant: "v8")))
         let armv6 = Platform(architecture: "arm", os: "linux", variant: "v6")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dockerfile
 import Foundation
+import OCI
 import Planner
 
 /// The options that pick and plan a Dockerfile, shared by `build` and `parse`.
@@ -37,10 +38,7 @@ struct DockerfileOptions: ParsableArguments {
         var options = PlanOptions(target: target, buildArgs: try buildArgValues())
         options.namedContexts = namedContexts
         if let platform {
-            guard let parsed = Platform(parsing: platform) else {
-                throw ValidationError("--platform \(platform): expected os/arch[/variant], e.g. linux/amd64")
-            }
-            options.targetPlatform = parsed
+            options.targetPlatform = try parsePlatformFlag(platform)
         }
         return options
     }

@@ -40,7 +40,7 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let reference = try ImageReference(parsing: reference)
-            let platform = try platform.map(Self.parsePlatform) ?? .host
+            let platform = try platform.map(parsePlatformFlag) ?? .host
             let store = try store.openStore()
             let quiet = quiet
             let pulled = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
@@ -51,15 +51,6 @@ struct PullCommand: AsyncParsableCommand {
             if !quiet { printToStandardError("Pulled \(reference) as \(pulled.name ?? "<none>")") }
             print(pulled.descriptor.digest)
         }
-    }
-
-    /// `os/arch[/variant]`.
-    static func parsePlatform(_ text: String) throws -> Platform {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard (2...3).contains(parts.count), !parts.contains(where: \.isEmpty) else {
-            throw ValidationError("--platform '\(text)': expected OS/ARCH[/VARIANT], e.g. linux/arm64")
-        }
-        return Platform(architecture: parts[1], os: parts[0], variant: parts.count == 3 ? parts[2] : nil)
     }
 }
 
