@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// A named build context (`--build-context NAME=VALUE`, as docker buildx): what
 /// `COPY --from=NAME` reads, and what `FROM NAME` starts from, in place of an image of
@@ -8,7 +9,7 @@ public enum NamedContext: Sendable, Equatable {
     /// only `COPY --from` and `ADD --from` can use it.
     case directory(URL)
     /// `docker-image://REF`: an image, from the store or its registry.
-    case image(String)
+    case image(ImageReference)
     /// `oci-layout://PATH[:TAG|@DIGEST]`: an image in an OCI layout directory.
     case ociLayout(path: String, reference: String?)
 
@@ -17,7 +18,11 @@ public enum NamedContext: Sendable, Equatable {
         if value.hasPrefix("docker-image://") {
             let reference = String(value.dropFirst("docker-image://".count))
             guard !reference.isEmpty else { throw NamedContextError(value: value, reason: "docker-image:// needs an image reference") }
-            self = .image(reference)
+            do {
+                self = .image(try ImageReference(parsing: reference))
+            } catch {
+                throw NamedContextError(value: value, reason: error.description)
+            }
         } else if value.hasPrefix("oci-layout://") {
             var rest = String(value.dropFirst("oci-layout://".count))
             var reference: String?
@@ -41,11 +46,13 @@ public enum NamedContext: Sendable, Equatable {
         }
     }
 
-    /// The image `FROM NAME` and `COPY --from=NAME` resolve instead of NAME; nil for a directory.
-    var imageReference: ImageReference? {
+    /// The image `FROM NAME` and `COPY --from=NAME` resolve instead of NAME; nil for a
+    /// directory. An image is looked up in the store (and fetched) by the name docker
+    /// shows for it (`busybox` is `busybox:latest`).
+    var imageSource: ImageSource? {
         switch self {
         case .directory: nil
-        case .image(let reference): .stored(reference)
+        case .image(let reference): .stored(reference.familiarDescription)
         case .ociLayout(let path, let reference): .archive(path: path, reference: reference)
         }
     }

@@ -6,16 +6,16 @@ extension StageBuilder {
     /// the build asked to pull (`--pull`).
     func resolveImage(_ text: String) async throws -> BaseImage {
         if let named = request.namedContexts[text] {
-            guard let replacement = named.imageReference else {
+            guard let replacement = named.imageSource else {
                 throw StageConfigurationError("the build context '\(text)' is a directory, which COPY --from can read but FROM cannot start from")
             }
             // The replacement is resolved on its own (a named context does not name another).
             return try await resolveImage(replacement)
         }
-        return try await resolveImage(ImageReference(text))
+        return try await resolveImage(ImageSource(text))
     }
 
-    private func resolveImage(_ reference: ImageReference) async throws -> BaseImage {
+    private func resolveImage(_ reference: ImageSource) async throws -> BaseImage {
         guard case .stored(let name) = reference, let fetcher = request.baseImageFetcher else {
             return try reference.resolve(in: store)
         }
@@ -34,6 +34,6 @@ extension StageBuilder {
             throw StageConfigurationError(storeHasIt ? "pulling '\(name)' failed: \(error)"
                                                      : "image '\(name)' is not in the store, and pulling it failed: \(error)")
         }
-        return try ImageReference.stored(fetched).resolve(in: store)
+        return try ImageSource.stored(fetched).resolve(in: store)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// The credentials part of Docker's client configuration file (`~/.docker/config.json`,
 /// or `$DOCKER_CONFIG/config.json`): the `auths` object, keyed by registry, each entry

@@ -1,5 +1,33 @@
 import OCI
 
+/// How the store names images: as docker shows them (`app` is `app:latest`, Docker Hub's
+/// `docker.io/library/alpine` is `alpine`, `registry:5000/team/app:1.2` stays as written),
+/// the form `index.json` holds in `org.opencontainers.image.ref.name`.
+extension ImageReference {
+    /// The name an image fetched by this reference gets in the store: the familiar
+    /// repository with the tag (`alpine:3.20`); nil when the reference has only a digest.
+    public var storeName: String? {
+        tag.map { "\(familiarRepository):\($0)" }
+    }
+
+    /// `text` as a name to tag an image with: a reference (see ``ImageReference``) without
+    /// a digest, in its ``storeName`` form.
+    ///
+    /// - Throws: ``StoreError/invalidName(_:reason:)`` saying why.
+    public static func storeName(parsing text: String) throws(StoreError) -> String {
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: text)
+        } catch {
+            throw StoreError.invalidName(text, reason: error.reason)
+        }
+        guard reference.digest == nil, let name = reference.storeName else {
+            throw StoreError.invalidName(text, reason: "a name to tag an image with has no digest (@...)")
+        }
+        return name
+    }
+}
+
 /// Names in an `index.json`: entries carrying the `org.opencontainers.image.ref.name`
 /// annotation, and unnamed entries that keep an image from `prune`.
 extension ImageIndex {

@@ -72,7 +72,7 @@ struct ImageSourceReader {
             throw StoreError.unreadableInput(path: layout.root, reason: "index.json lists no images")
         }
         return try entries.map { entry in
-            let names = try entry.referenceName.map { [try ImageName(parsing: $0).description] } ?? []
+            let names = try entry.referenceName.map { [try ImageReference.storeName(parsing: $0)] } ?? []
             return ImportCandidate(names: names, entry: entry, resolved: try layout.resolveManifest(from: entry), source: layout)
         }
     }
@@ -112,7 +112,7 @@ struct ImageSourceReader {
             let manifest = ImageManifest(mediaType: .ociManifest, config: config, layers: layers)
             let encoded = try manifest.encoded()
             try converted.writeBlob(encoded.bytes)
-            let names = try (entry.RepoTags ?? []).map { try ImageName(parsing: $0).description }
+            let names = try (entry.RepoTags ?? []).map { try ImageReference.storeName(parsing: $0) }
             return ImportCandidate(names: names, entry: encoded.descriptor,
                                    resolved: ResolvedManifest(entry: encoded.descriptor, descriptor: encoded.descriptor, manifest: manifest),
                                    source: converted)

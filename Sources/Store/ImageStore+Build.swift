@@ -76,7 +76,7 @@ extension ImageStore {
     /// - Returns: the manifest's descriptor (its digest is the image ID).
     public func commitImage(config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
                             tags: [String], annotations: [String: String]? = nil) throws -> Descriptor {
-        let names = try tags.map { try ImageName(parsing: $0).description }
+        let names = try tags.map { try ImageReference.storeName(parsing: $0) }
         return try withIndexLocked {
             let required = RequiredContent(blobs: Set((baseLayers + layers).map(\.digest)),
                                            snapshots: Set(config.rootfs.diffIDs))

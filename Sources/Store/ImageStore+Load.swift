@@ -26,7 +26,7 @@ extension ImageStore {
 
     private func importHoldingLease(from input: URL, reference: String?, workspace: Workspace) throws -> ImageDetails {
         let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
-        let normalised = try reference.map { try ImageName(parsing: $0).description }
+        let normalised = try reference.map { try ImageReference.storeName(parsing: $0) }
         let matching = candidates.filter { candidate in
             normalised.map { candidate.names.contains($0) || candidate.entry.referenceName == reference } ?? true
         }

@@ -6,7 +6,7 @@ extension ImageStore {
     /// unnamed entry when `name` is nil. Checks under the index lock that every blob of
     /// `blobs` is still there (a prune may have run).
     public func recordPulledImage(_ entry: Descriptor, blobs: [Digest], name: String?) throws {
-        let normalised = try name.map { try ImageName(parsing: $0).description }
+        let normalised = try name.map { try ImageReference.storeName(parsing: $0) }
         try withIndexLocked {
             try verify(RequiredContent(blobs: Set(blobs)), for: normalised ?? entry.digest.description)
             var index = try layout.readIndex()

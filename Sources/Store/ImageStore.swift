@@ -130,7 +130,18 @@ public final class ImageStore: Sendable {
     /// The `index.json` entries a reference names (several for an image ID with several tags).
     func entries(matching reference: String) throws -> [Descriptor] {
         let manifests = try layout.readIndex().manifests
-        if let pinned = try DigestReference(parsing: reference) {
+        if reference.contains("@") {
+            // `NAME@sha256:...` or `NAME:TAG@sha256:...`, the form `pull` takes and
+            // Dockerfiles use to pin a base image: the digest (the manifest or index digest,
+            // the store's image ID) names the image; the name must be one docker accepts but
+            // does not choose the image, so a pinned FROM builds on exactly the bytes it
+            // names whatever the tag points at now.
+            let pinned: ImageReference
+            do {
+                pinned = try ImageReference(parsing: reference)
+            } catch {
+                throw StoreError.invalidName(reference, reason: error.reason)
+            }
             let matching = manifests.filter { $0.digest == pinned.digest }
             guard !matching.isEmpty else { throw StoreError.imageNotFound(reference) }
             return matching
@@ -142,7 +153,7 @@ public final class ImageStore: Sendable {
             }
             if !matching.isEmpty { return matching }
         }
-        let normalised = try ImageName(parsing: reference).description
+        let normalised = try ImageReference.storeName(parsing: reference)
         let matching = manifests.filter { $0.referenceName == normalised }
         guard !matching.isEmpty else { throw StoreError.imageNotFound(normalised) }
         return matching
@@ -158,7 +169,7 @@ public final class ImageStore: Sendable {
     /// An image's descriptor, manifest and config, each verified against its digest.
     public func inspect(_ name: String) throws -> ImageDetails {
         let entry = try descriptor(named: name)
-        let display = entry.referenceName ?? (try? ImageName(parsing: name).description) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
+        let display = entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
         return try details(of: entry, name: display)
     }
 
@@ -171,7 +182,7 @@ public final class ImageStore: Sendable {
 
     /// Points `name` at `descriptor` (replacing what it named before).
     public func setTag(_ name: String, to descriptor: Descriptor) throws {
-        let normalised = try ImageName(parsing: name).description
+        let normalised = try ImageReference.storeName(parsing: name)
         try withIndexLocked {
             var index = try layout.readIndex()
             index.point(normalised, at: descriptor)

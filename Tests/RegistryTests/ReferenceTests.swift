@@ -1,6 +1,7 @@
 import Foundation
 import OCI
 import Registry
+import Store
 import Testing
 
 @Suite("Image references, challenges, credentials")
@@ -37,7 +38,7 @@ struct ReferenceTests {
 
     @Test(arguments: ["", "Alpine", "app:", "app@sha256:abc", "a//b", "app:-x", "-app", "host:5000/"])
     func rejectsWhatDockerRejects(text: String) {
-        #expect(throws: RegistryError.self) { try ImageReference(parsing: text) }
+        #expect(throws: ImageReferenceError.self) { try ImageReference(parsing: text) }
     }
 
     @Test func parsesChallenges() {

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Store
 import Testing
 
@@ -23,15 +24,21 @@ struct ImageNameTests {
         ("a//b", nil),
         ("", nil),
         ("app@sha256:abc", nil),
+        ("docker.io/alpine", "alpine:latest"),
+        ("app@sha256:" + String(repeating: "a", count: 64), nil),
+        ("app:1@sha256:" + String(repeating: "a", count: 64), nil),
+        (String(repeating: "a", count: 64), nil),
+        ("app-", nil),
+        ("a..b", nil),
     ] as [(String, String?)])
     func normalisation(_ text: String, _ expected: String?) {
-        #expect((try? ImageName(parsing: text))?.description == expected)
+        #expect((try? ImageReference.storeName(parsing: text)) == expected)
     }
 
     @Test func invalidNameSaysWhy() {
-        #expect(throws: StoreError.self) { try ImageName(parsing: "Bad Name") }
+        #expect(throws: StoreError.self) { try ImageReference.storeName(parsing: "Bad Name") }
         do {
-            _ = try ImageName(parsing: "Bad Name")
+            _ = try ImageReference.storeName(parsing: "Bad Name")
         } catch {
             #expect(error.description.hasPrefix("invalid image name 'Bad Name': a repository is lower-case letters"))
         }

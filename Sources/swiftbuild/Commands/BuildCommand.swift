@@ -209,7 +209,7 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     private func write(_ output: BuildOutput, result: BuildResult, store: ImageStore) throws {
-        let name = tags.first.map { try? ImageName(parsing: $0).description } ?? nil
+        let name = tags.first.map { try? ImageReference.storeName(parsing: $0) } ?? nil
         let image = try store.details(of: result.descriptor, name: name ?? "swiftbuild/\(result.descriptor.digest.hex.prefix(12)):latest")
         let destination = URL(fileURLWithPath: output.destination)
         switch output.kind {

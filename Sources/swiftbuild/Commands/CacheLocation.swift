@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCI
 import Registry
 
 /// One `--cache-from` / `--cache-to` of `swiftbuild build`: `type=registry,ref=HOST/REPO:TAG`.

@@ -1,9 +1,16 @@
 import Foundation
 import Store
 
-/// How FROM and `COPY --from` name an image: a name in the store, or an explicit
-/// transport: `oci-archive:PATH[:REF]`, `docker-archive:PATH[:REF]`, `oci:DIR[:REF]`.
-enum ImageReference: Equatable {
+/// Where FROM and `COPY --from` take an image from: the store (and, through it, the
+/// image's registry), or an explicit archive transport: `oci-archive:PATH[:REF]`,
+/// `docker-archive:PATH[:REF]`, `oci:DIR[:REF]`.
+///
+/// The store's case keeps the text as written rather than an ``OCI/ImageReference``: the
+/// store also takes image IDs (`FROM 0123456789ab`), which are no reference, and parses
+/// names itself (``Store/ImageStore/baseImage(named:)``); a fetch parses the text as a
+/// reference. An archive's REF is the name its index gives the image (`ref.name` or
+/// `RepoTags`), not a registry reference.
+enum ImageSource: Equatable {
     case stored(String)
     case archive(path: String, reference: String?)
 
