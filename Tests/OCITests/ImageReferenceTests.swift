@@ -97,8 +97,8 @@ struct ImageReferenceTests {
         ("host_1.com/app", "'host_1.com' is not a registry host[:port]"),
         ("[::1/app", "'[::1' is not a registry host[:port]"),
         ("[]:5000/app", "'[]:5000' is not a registry host[:port]"),
-        ("app@sha256:abc", "malformed digest 'sha256:abc': expected sha256:<64 hex digits>"),
-        ("app@", "malformed digest '': expected sha256:<64 hex digits>"),
+        ("app@sha256:abc", "after '@' comes a digest: malformed digest 'sha256:abc': expected sha256:<64 hex digits>"),
+        ("app@", "after '@' comes a digest: malformed digest '': expected sha256:<64 hex digits>"),
         ("@sha256:\(String(repeating: "a", count: 64))", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
         (String(repeating: "a", count: 64), "a 64-digit hexadecimal string is an image ID, not a repository name"),
     ])

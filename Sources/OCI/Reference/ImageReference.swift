@@ -49,7 +49,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             do {
                 digest = try Digest(parsing: String(name[name.index(after: at)...]))
             } catch {
-                throw failure(error.description)
+                throw failure("after '@' comes a digest: \(error)")
             }
             name = name[..<at]
         }
