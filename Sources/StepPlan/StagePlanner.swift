@@ -47,7 +47,7 @@ public struct StagePlanner: Sendable {
     public static func platform(of stage: Stage, targetPlatform: OCI.Platform) throws(StageConfigurationError) -> OCI.Platform {
         guard let text = stage.platform else { return targetPlatform }
         guard let parsed = Planner.Platform(parsing: text) else {
-            throw StageConfigurationError("--platform=\(text): expected os/arch[/variant], e.g. linux/amd64")
+            throw StageConfigurationError("invalid platform '\(text)': expected os/arch[/variant], e.g. linux/amd64")
         }
         return OCI.Platform(architecture: parsed.architecture, os: parsed.os, variant: parsed.variant)
     }
