@@ -40,8 +40,9 @@ struct StageBuilder {
         } catch {
             throw failure(stage.from, error)
         }
-        var (state, chain, triggerTexts) = try await start(platform: target.platform)
-        var planner = StagePlanner(stage: stage, of: request.plan, state: state, target: target, defaults: request.runDefaults,
+        let (base, startChain, triggerTexts) = try await start(platform: target.platform)
+        var chain = startChain
+        var planner = StagePlanner(stage: stage, of: request.plan, state: base, target: target, defaults: request.runDefaults,
                                    argSources: request.argSources, directoryContexts: request.directoryContexts)
         let steps = try parseTriggers(triggerTexts) + stage.instructions
         for (number, instruction) in steps.enumerated() {
@@ -50,8 +51,8 @@ struct StageBuilder {
             events(.stepStarted(stage: label, step: number + 1, of: steps.count, instruction: Self.summary(instruction)))
             let hitCache: Bool
             do {
-                hitCache = try await execute(try planner.step(for: instruction), of: instruction, number: number,
-                                             planner: &planner, chain: &chain)
+                let step = try planner.step(for: instruction)
+                hitCache = try await execute(step, of: instruction, number: number, planner: &planner, chain: &chain)
             } catch let error as BuildError {
                 throw error
             } catch is CancellationError {
@@ -64,8 +65,7 @@ struct StageBuilder {
             events(hitCache ? .stepCached(stage: label, step: number + 1)
                             : .stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
         }
-        state = planner.state
-        return StageOutput(state: state, chain: chain)
+        return StageOutput(state: planner.state, chain: chain)
     }
 
     /// The state and layers the stage starts from (scratch, an earlier stage, or an
