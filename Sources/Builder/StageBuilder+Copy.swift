@@ -68,7 +68,7 @@ extension StageBuilder {
             case .inline(let name, let content): .inline(name: name, content: content)
             }
         }
-        return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
+        return try await inStepMount(for: instruction, target: copy.target, step: step, chain: &chain) { root in
             let owner = try copy.chown.map { try UserDatabase(root: root.path).owner(for: $0) }
             let request = CopyRequest(copy.isAdd ? .add : .copy, sources: sources, destination: copy.destination,
                                       workingDirectory: copy.workingDirectory, owner: owner, modeChange: modeChange,

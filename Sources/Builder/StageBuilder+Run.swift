@@ -9,7 +9,7 @@ extension StageBuilder {
     /// - Returns: whether the step changed the filesystem.
     func executeRun(_ run: RunStep, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
         let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
-        return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
+        return try await inStepMount(for: instruction, target: run.target, step: step, chain: &chain) { root in
             let users = try UserDatabase(root: root.path)
             let user = try users.runUser(run.user)
             var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)

@@ -11,7 +11,7 @@ extension StageBuilder {
     ///
     /// - Returns: whether the step changed the filesystem (false when the directory existed).
     func executeWorkdir(_ workdir: WorkdirStep, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
-        try await inStepMount(for: instruction, step: step, chain: &chain) { root in
+        try await inStepMount(for: instruction, target: workdir.target, step: step, chain: &chain) { root in
             let owner = try UserDatabase(root: root.path).fileOwner(workdir.user)
             let writer = TargetWriter(root: try RootDirectory(path: root.path), source: nil,
                                       owner: owner, preservesOwnership: false, modeChange: nil)

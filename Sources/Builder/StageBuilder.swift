@@ -145,10 +145,11 @@ struct StageBuilder {
     }
 
     /// Runs `body` in a new snapshot mounted over the chain; commits the snapshot to the
-    /// store, as the layer `instruction` made, when it changed anything.
+    /// store, as the layer `instruction` made, when it changed anything, packed (or
+    /// hashed) as `target` says.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func inStepMount(for instruction: Instruction, step: String, chain: inout LayerChain,
+    func inStepMount(for instruction: Instruction, target: StepTarget, step: String, chain: inout LayerChain,
                      _ body: (URL) async throws -> Void) async throws -> Bool {
         let mount = try StepMount(over: chain, in: workDirectory, step: step)
         do {
@@ -170,14 +171,14 @@ struct StageBuilder {
             // The layer will be in the image: pack it now, once, instead of hashing it now
             // and packing it again at the export.
             let blobPath = workDirectory.appendingPathComponent("layer-\(step).blob").path
-            let blob = try LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
+            let blob = try LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch)
                 .pack(directory: filesystem, to: blobPath)
             diffID = blob.diffID
-            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: request.compression.mediaType)
+            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: target.compression.mediaType)
             committed = try store.commitBuiltSnapshot(mount.snapshot, packedInto: BuiltLayer(blobPath: blobPath, descriptor: descriptor,
                                                                                              diffID: diffID))
         } else {
-            diffID = try LayerPacker(compression: .none, sourceDateEpoch: request.sourceDateEpoch).diffID(of: filesystem)
+            diffID = try LayerPacker(compression: .none, sourceDateEpoch: target.sourceDateEpoch).diffID(of: filesystem)
             committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
         }
         chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)), snapshot: committed)
