@@ -45,12 +45,22 @@ public struct BuildError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// A step's failure that no other error describes: a RUN command's exit status or
-/// signal, a stage missing its base.
+/// A step's failure that no other error describes (a RUN command's exit status or
+/// signal, a stage missing its base), or what the builder was doing when `cause` happened
+/// (`pulling 'x' failed`).
 public struct StepFailure: Error, Sendable, CustomStringConvertible {
-    public var description: String
+    /// What failed.
+    public var what: String
+    /// The underlying error, if any.
+    public var cause: (any Error)?
 
-    public init(_ description: String) {
-        self.description = description
+    public init(_ what: String, cause: (any Error)? = nil) {
+        self.what = what
+        self.cause = cause
+    }
+
+    /// `what`, then `: cause` when there is one.
+    public var description: String {
+        cause.map { "\(what): \($0)" } ?? what
     }
 }

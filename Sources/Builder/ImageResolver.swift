@@ -73,8 +73,8 @@ actor ImageResolver {
         do {
             fetched = try await fetcher.fetch(name, platform: platform, into: store)
         } catch {
-            throw StageConfigurationError(storeHasIt ? "pulling '\(name)' failed: \(error)"
-                                                     : "image '\(name)' is not in the store, and pulling it failed: \(error)")
+            throw StepFailure(storeHasIt ? "pulling '\(name)' failed" : "image '\(name)' is not in the store, and pulling it failed",
+                              cause: error)
         }
         return try ImageReference.stored(fetched).resolve(in: store)
     }

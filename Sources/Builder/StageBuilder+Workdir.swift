@@ -18,7 +18,7 @@ extension StageBuilder {
             do {
                 close(try writer.makeDirectories(workdir.components))
             } catch {
-                throw StageConfigurationError("cannot create the working directory \(workdir.path): \(error)")
+                throw StepFailure("cannot create the working directory \(workdir.path)", cause: error)
             }
         }
     }
