@@ -53,7 +53,7 @@ let package = Package(
         // ELF parsing and checks of binaries against an image's C library (never executes them).
         .target(name: "ELF", dependencies: ["FileNames"]),
         // A stage's instructions as resolved steps: expanded words, `--from` sources, config
-        // updates and cache keys (pure; OCI for its spec types only).
+        // updates and cache keys (pure: of OCI it uses the spec types and LayerCompression, no I/O).
         .target(name: "StepPlan", dependencies: ["Dockerfile", "Planner", "OCI"]),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
         .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "Store", "Sandbox", "ELF", "FileNames"]),
