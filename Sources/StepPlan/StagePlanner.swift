@@ -7,9 +7,10 @@ import Planner
 ///
 /// A stage is planned instruction by instruction as it is built, not all at once: its
 /// words expand with its base's ENV, which for `FROM image` is only known once the image
-/// is resolved, and an instruction that cannot be resolved must fail after the steps
-/// before it ran, as it does under BuildKit's progress. Each step is resolved before it
-/// runs, and nothing here touches the filesystem, the store or the network.
+/// is resolved, and an instruction that cannot be resolved fails after the steps before
+/// it ran, as it always has in swiftbuild (BuildKit converts the whole Dockerfile first).
+/// Each step is resolved before it runs, and nothing here touches the filesystem, the
+/// store or the network.
 public struct StagePlanner: Sendable {
     /// The stage's configuration so far: base, then every instruction planned.
     public private(set) var state: StageState
