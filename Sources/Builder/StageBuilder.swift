@@ -35,7 +35,7 @@ struct StageBuilder {
     func build() async throws -> StageOutput {
         let target: StepTarget
         do {
-            target = StepTarget(platform: try StagePlanner.platform(of: stage, targetPlatform: request.platform),
+            target = StepTarget(platform: try StagePlanner.platform(of: stage, in: request.plan, targetPlatform: request.platform),
                                 sourceDateEpoch: request.sourceDateEpoch, compression: request.compression)
         } catch {
             throw failure(stage.from, error)

@@ -44,9 +44,14 @@ public struct StagePlanner: Sendable {
         dependencies = Set(stage.dependsOn)
     }
 
-    /// The platform of `stage`: its `FROM --platform`, else `targetPlatform`.
-    public static func platform(of stage: Stage, targetPlatform: OCI.Platform) throws(StageConfigurationError) -> OCI.Platform {
-        guard let text = stage.platform else { return targetPlatform }
+    /// The platform of `stage` of `plan`: its `FROM --platform`, else `targetPlatform`;
+    /// for a stage built `FROM` another, that stage's platform (its own `--platform` is
+    /// not used), as in BuildKit.
+    public static func platform(of stage: Stage, in plan: BuildPlan,
+                                targetPlatform: OCI.Platform) throws(StageConfigurationError) -> OCI.Platform {
+        var base = stage
+        while case .stage(let parent) = base.base { base = plan.stages[parent] }
+        guard let text = base.platform else { return targetPlatform }
         guard let parsed = Planner.Platform(parsing: text) else {
             throw StageConfigurationError("invalid platform '\(text)': expected os/arch[/variant], e.g. linux/amd64")
         }
