@@ -52,8 +52,11 @@ let package = Package(
         .target(name: "Sandbox", dependencies: ["CSandbox"]),
         // ELF parsing and checks of binaries against an image's C library (never executes them).
         .target(name: "ELF", dependencies: ["FileNames"]),
+        // A stage's instructions as resolved steps: expanded words, `--from` sources, config
+        // updates and cache keys (pure: of OCI it uses the spec types and LayerCompression, no I/O).
+        .target(name: "StepPlan", dependencies: ["Dockerfile", "Planner", "OCI"]),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "OCI", "Store", "Sandbox", "ELF", "FileNames"]),
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "Store", "Sandbox", "ELF", "FileNames"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
@@ -75,12 +78,13 @@ let package = Package(
         .testTarget(name: "FileNamesTests", dependencies: ["FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
+        .testTarget(name: "StepPlanTests", dependencies: ["StepPlan", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
-        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Dockerfile", "OCI"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI"]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import OCI
 import Planner
 import Sandbox
+import StepPlan
 import Store
 
 /// Everything one build needs besides the store.
@@ -71,6 +72,22 @@ public struct BuildRequest: Sendable {
 
     /// The image platform, in image-spec terms.
     public var platform: OCI.Platform { options.targetPlatform }
+
+    /// What every RUN step of the build shares, as the steps carry it.
+    var runDefaults: RunDefaults {
+        RunDefaults(network: network == .none ? .none : .host, allowsInsecure: entitlements.contains(.securityInsecure),
+                    extraHosts: extraHosts.map { HostLine(name: $0.name, address: $0.address) },
+                    resourceLimits: resourceLimits.map { "\($0.name)=\($0.soft):\($0.hard)" },
+                    sharedMemorySize: sharedMemorySize)
+    }
+
+    /// The named build contexts that are directories, which `COPY --from` reads as trees.
+    var directoryContexts: Set<String> {
+        Set(namedContexts.compactMap { name, context in
+            if case .directory = context { return name }
+            return nil
+        })
+    }
 
     /// Where an in-stage `ARG NAME` without a default takes its value from.
     var argSources: ArgSources {

@@ -1,6 +1,7 @@
 import Foundation
 import OCI
 import Planner
+import StepPlan
 import Store
 
 /// Builds images: runs a plan's stages in order and exports the target into the store.
@@ -91,6 +92,8 @@ public struct ImageBuilder: Sendable {
         var finished: [Int: StageOutput] = [:]
         let keptForTheTarget = Set([request.plan.targetIndex] + request.plan.stages[request.plan.targetIndex].dependsOn)
         var running = 0
+        let images = ImageResolver(store: store, fetcher: request.baseImageFetcher, alwaysPull: request.alwaysPull,
+                                   namedContexts: request.namedContexts)
         try await withThrowingTaskGroup(of: (Int, StageOutput).self) { group in
             func startReadyStages() {
                 while running < request.jobs, !ready.isEmpty {
@@ -110,7 +113,7 @@ public struct ImageBuilder: Sendable {
                     running += 1
                     let builder = StageBuilder(stage: stage, request: request, store: store, workDirectory: workDirectory,
                                                events: events, finishedStages: inputs, context: context,
-                                               cacheLog: cacheLog)
+                                               cacheLog: cacheLog, images: images)
                     group.addTask { (index, try await builder.build()) }
                 }
             }

@@ -1,6 +1,7 @@
 import Dockerfile
 import Foundation
 import OCI
+import StepPlan
 import Store
 
 extension StageBuilder {
@@ -38,16 +39,5 @@ extension StageBuilder {
         chain.cacheKey = key
         chain.created = created
         return (changed, false)
-    }
-
-    /// The key of a WORKDIR step (which creates the directory, owned by the USER).
-    func workdirCacheKey(state: StageState, over chain: LayerChain) -> Digest {
-        CacheKey("workdir")
-            .adding(chain.cacheKey.description)
-            .adding(request.platform.description)
-            .adding(request.sourceDateEpoch.map(String.init) ?? "")
-            .adding(state.workingDirectory)
-            .adding(state.config.user ?? "")
-            .digest
     }
 }

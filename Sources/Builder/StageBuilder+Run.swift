@@ -1,37 +1,15 @@
 import Dockerfile
 import Foundation
 import Sandbox
+import StepPlan
 
 extension StageBuilder {
-    /// Checks a RUN instruction and gathers everything its step depends on besides the filesystem.
-    func prepareRun(_ run: RunCommand, instruction: Instruction, state: StageState) throws -> PreparedRun {
-        guard run.mounts.isEmpty else {
-            throw failure(instruction, "RUN --mount is not supported by this swiftbuild yet")
-        }
-        let insecure = run.security == .insecure
-        guard !insecure || request.entitlements.contains(.securityInsecure) else {
-            throw failure(instruction, "the entitlement security.insecure is not allowed (pass --allow security.insecure)")
-        }
-        let network: SandboxNetwork = switch run.network ?? .default {
-        case .none: .none
-        case .host: .host
-        case .default: request.network == .none ? .none : .host
-        }
-        return PreparedRun(command: run.command, heredocs: instruction.heredocs, shell: state.shell,
-                           environment: state.runEnvironment, workingDirectory: state.workingDirectory,
-                           user: state.config.user ?? "", network: network,
-                           security: insecure ? .insecure : .sandboxed,
-                           platform: request.platform, sourceDateEpoch: request.sourceDateEpoch,
-                           extraHosts: request.extraHosts, resourceLimits: request.resourceLimits,
-                           sharedMemorySize: request.sharedMemorySize)
-    }
-
     /// Runs a RUN step in the sandbox over a new snapshot.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func executeRun(_ run: PreparedRun, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
+    func executeRun(_ run: RunStep, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
         let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
-        return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
+        return try await inStepMount(for: instruction, target: run.target, step: step, chain: &chain) { root in
             let users = try UserDatabase(root: root.path)
             let user = try users.runUser(run.user)
             var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)
@@ -41,11 +19,12 @@ extension StageBuilder {
             configuration.uid = user.uid
             configuration.gid = user.gid
             configuration.supplementaryGroups = users.processGroups(of: user)
-            configuration.network = run.network
-            configuration.security = run.security
-            configuration.extraHosts = run.extraHosts
-            configuration.resourceLimits = run.resourceLimits
-            if let size = run.sharedMemorySize { configuration.sharedMemorySize = size }
+            configuration.network = run.network == .none ? .none : .host
+            configuration.security = run.insecure ? .insecure : .sandboxed
+            // The build's own values, which the step's key holds as `run.defaults`.
+            configuration.extraHosts = request.extraHosts
+            configuration.resourceLimits = request.resourceLimits
+            if let size = request.sharedMemorySize { configuration.sharedMemorySize = size }
             let output = try StepOutput(stage: label, events: events)
             let status: ExitStatus
             do {
@@ -53,7 +32,7 @@ extension StageBuilder {
             } catch {
                 _ = output.finish()
                 if (error as? SandboxError) == .cancelled { throw CancellationError() }
-                throw failure(instruction, "\(error)")
+                throw failure(instruction, error)
             }
             let tail = output.finish()
             switch status {

@@ -1,5 +1,6 @@
 import Dockerfile
 import Foundation
+import StepPlan
 
 extension StageBuilder {
     /// Creates the stage's WORKDIR if it is missing, owned by the current USER as BuildKit
@@ -9,17 +10,15 @@ extension StageBuilder {
     /// the config keeps it as written.
     ///
     /// - Returns: whether the step changed the filesystem (false when the directory existed).
-    func executeWorkdir(instruction: Instruction, state: StageState, step: String, chain: inout LayerChain) async throws -> Bool {
-        let components = RootedPath.components(state.workingDirectory)
-        let user = state.config.user ?? ""
-        return try await inStepMount(for: instruction, step: step, chain: &chain) { root in
-            let owner = try UserDatabase(root: root.path).fileOwner(user)
+    func executeWorkdir(_ workdir: WorkdirStep, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
+        try await inStepMount(for: instruction, target: workdir.target, step: step, chain: &chain) { root in
+            let owner = try UserDatabase(root: root.path).fileOwner(workdir.user)
             let writer = TargetWriter(root: try RootDirectory(path: root.path), source: nil,
                                       owner: owner, preservesOwnership: false, modeChange: nil)
             do {
-                close(try writer.makeDirectories(components))
+                close(try writer.makeDirectories(workdir.components))
             } catch {
-                throw StageConfigurationError("cannot create the working directory \(state.workingDirectory): \(error)")
+                throw StepFailure("cannot create the working directory \(workdir.path)", cause: error)
             }
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import OCI
 import Planner
 import Sandbox
+import StepPlan
 import Store
 
 /// A stage after its last instruction: its configuration and layers.
@@ -26,11 +27,23 @@ struct StageBuilder {
     let context: BuildContext
     /// Where the cache records of this build's steps are gathered.
     let cacheLog: CacheLog
+    /// The images the build names, each resolved once per build.
+    let images: ImageResolver
 
     var label: String { stage.name ?? "stage-\(stage.index)" }
 
     func build() async throws -> StageOutput {
-        var (state, chain, triggerTexts) = try await start()
+        let target: StepTarget
+        do {
+            target = StepTarget(platform: try StagePlanner.platform(of: stage, in: request.plan, targetPlatform: request.platform),
+                                sourceDateEpoch: request.sourceDateEpoch, compression: request.compression)
+        } catch {
+            throw failure(stage.from, error)
+        }
+        let (base, startChain, triggerTexts) = try await start(platform: target.platform)
+        var chain = startChain
+        var planner = StagePlanner(stage: stage, of: request.plan, state: base, target: target, defaults: request.runDefaults,
+                                   argSources: request.argSources, directoryContexts: request.directoryContexts)
         let steps = try parseTriggers(triggerTexts) + stage.instructions
         for (number, instruction) in steps.enumerated() {
             try Task.checkCancellation()
@@ -38,7 +51,8 @@ struct StageBuilder {
             events(.stepStarted(stage: label, step: number + 1, of: steps.count, instruction: Self.summary(instruction)))
             let hitCache: Bool
             do {
-                hitCache = try await execute(instruction, step: "\(stage.index)-\(number)", state: &state, chain: &chain)
+                let step = try planner.step(for: instruction)
+                hitCache = try await execute(step, of: instruction, number: number, planner: &planner, chain: &chain)
             } catch let error as BuildError {
                 throw error
             } catch is CancellationError {
@@ -46,21 +60,21 @@ struct StageBuilder {
             } catch SandboxError.cancelled {
                 throw CancellationError()
             } catch {
-                throw failure(instruction, "\(error)")
+                throw failure(instruction, error)
             }
             events(hitCache ? .stepCached(stage: label, step: number + 1)
                             : .stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
         }
-        return StageOutput(state: state, chain: chain)
+        return StageOutput(state: planner.state, chain: chain)
     }
 
-    /// The state and layers the stage starts from (scratch, an earlier stage, or a stored
-    /// image), and the ONBUILD triggers of that stage or image.
-    private func start() async throws -> (StageState, LayerChain, [String]) {
+    /// The state and layers the stage starts from (scratch, an earlier stage, or an
+    /// image for `platform`), and the ONBUILD triggers of that stage or image.
+    private func start(platform: OCI.Platform) async throws -> (StageState, LayerChain, [String]) {
         let escape = request.plan.dockerfile.directives.escape
         switch stage.base {
         case .scratch:
-            return (StageState(base: nil, platform: request.platform, escape: escape), LayerChain(scratchFor: request.platform), [])
+            return (StageState(base: nil, platform: platform, escape: escape), LayerChain(scratchFor: platform), [])
         case .stage(let index):
             guard let parent = finishedStages[index] else {
                 throw failure(stage.from, "stage \(index) was not built before it")
@@ -68,17 +82,17 @@ struct StageBuilder {
             // BuildKit runs the ONBUILD triggers of a stage another stage is built FROM, as
             // it would a stored image's (the parent's own config keeps them).
             let triggers = parent.state.finishedImage.config?.onBuild ?? []
-            return (StageState(continuing: parent.state, platform: request.platform, escape: escape), parent.chain, triggers)
+            return (StageState(continuing: parent.state, platform: platform, escape: escape), parent.chain, triggers)
         case .image(let name):
             let base: BaseImage
             do {
-                base = try await resolveImage(name)
+                base = try await images.image(name, platform: platform)
             } catch StoreError.imageNotFound(let normalised) {
                 throw failure(stage.from, "image '\(normalised)' is not in the store; pull it (swiftbuild pull) or load it (swiftbuild load -i FILE)")
             } catch {
-                throw failure(stage.from, "\(error)")
+                throw failure(stage.from, error)
             }
-            let state = StageState(base: base.config, platform: request.platform, escape: escape)
+            let state = StageState(base: base.config, platform: platform, escape: escape)
             return (state, LayerChain(image: base), base.config.config?.onBuild ?? [])
         }
     }
@@ -99,50 +113,43 @@ struct StageBuilder {
         }
     }
 
-    /// Runs one instruction: a filesystem step through the cache, or a change of the config.
+    /// Runs one resolved step: a filesystem step through the cache, then its history entry
+    /// (a configuration step has changed the planner's state already).
     ///
     /// - Returns: whether the step was a cache hit.
-    private func execute(_ instruction: Instruction, step: String, state: inout StageState, chain: inout LayerChain) async throws -> Bool {
+    private func execute(_ step: Step, of instruction: Instruction, number: Int, planner: inout StagePlanner,
+                         chain: inout LayerChain) async throws -> Bool {
+        let name = "\(stage.index)-\(number)"
         let outcome: (changed: Bool, hit: Bool)
         let historyLine: String
-        switch instruction.command {
+        switch step {
         case .run(let run):
-            let prepared = try prepareRun(run, instruction: instruction, state: state)
-            outcome = try await cached(prepared.cacheKey(over: chain), instruction, chain: &chain) { chain in
-                try await executeRun(prepared, instruction: instruction, step: step, chain: &chain)
+            outcome = try await cached(run.cacheKey(over: chain.cacheKey), instruction, chain: &chain) { chain in
+                try await executeRun(run, instruction: instruction, step: name, chain: &chain)
             }
-            historyLine = Self.runHistory(state.commandLine(run.command), state: state)
-        case .copy(let transfer), .add(let transfer):
-            let prepared = try prepareCopy(transfer, instruction: instruction, state: state)
-            outcome = try await cached(try await copyCacheKey(prepared, over: chain, step: step), instruction, chain: &chain) { chain in
-                try await executeCopy(prepared, instruction: instruction, step: step, chain: &chain)
+            historyLine = run.historyLine
+        case .copy(let copy):
+            outcome = try await cachedCopy(copy, instruction: instruction, step: name, chain: &chain)
+            historyLine = copy.historyLine
+        case .workdir(let workdir):
+            outcome = try await cached(workdir.cacheKey(over: chain.cacheKey), instruction, chain: &chain) { chain in
+                try await executeWorkdir(workdir, instruction: instruction, step: name, chain: &chain)
             }
-            historyLine = try Self.copyHistory(instruction.keyword, transfer, state: state)
-        case .workdir(let path):
-            historyLine = try state.applyWorkdir(path)
-            outcome = try await cached(workdirCacheKey(state: state, over: chain), instruction, chain: &chain) { [state] chain in
-                try await executeWorkdir(instruction: instruction, state: state, step: step, chain: &chain)
-            }
-        case .from:
-            preconditionFailure("FROM starts a stage; it is not a step")
-        case .onbuild:
-            // BuildKit records triggers in the config only, with no history entry.
-            _ = try state.applyMetadata(instruction.command, argSources: request.argSources)
-            return false
-        default:
-            let line = try state.applyMetadata(instruction.command, argSources: request.argSources)
-            state.recordHistory(line, emptyLayer: true, created: historyTime(chain))
+            historyLine = workdir.historyLine
+        case .metadata(let line):
+            if let line { planner.recordHistory(line, emptyLayer: true, created: historyTime(chain)) }
             return false
         }
-        state.recordHistory(historyLine, emptyLayer: !outcome.changed, created: historyTime(chain))
+        planner.recordHistory(historyLine, emptyLayer: !outcome.changed, created: historyTime(chain))
         return outcome.hit
     }
 
     /// Runs `body` in a new snapshot mounted over the chain; commits the snapshot to the
-    /// store, as the layer `instruction` made, when it changed anything.
+    /// store, as the layer `instruction` made, when it changed anything, packed (or
+    /// hashed) as `target` says.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func inStepMount(for instruction: Instruction, step: String, chain: inout LayerChain,
+    func inStepMount(for instruction: Instruction, target: StepTarget, step: String, chain: inout LayerChain,
                      _ body: (URL) async throws -> Void) async throws -> Bool {
         let mount = try StepMount(over: chain, in: workDirectory, step: step)
         do {
@@ -164,14 +171,14 @@ struct StageBuilder {
             // The layer will be in the image: pack it now, once, instead of hashing it now
             // and packing it again at the export.
             let blobPath = workDirectory.appendingPathComponent("layer-\(step).blob").path
-            let blob = try LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
+            let blob = try LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch)
                 .pack(directory: filesystem, to: blobPath)
             diffID = blob.diffID
-            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: request.compression.mediaType)
+            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: target.compression.mediaType)
             committed = try store.commitBuiltSnapshot(mount.snapshot, packedInto: BuiltLayer(blobPath: blobPath, descriptor: descriptor,
                                                                                              diffID: diffID))
         } else {
-            diffID = try LayerPacker(compression: .none, sourceDateEpoch: request.sourceDateEpoch).diffID(of: filesystem)
+            diffID = try LayerPacker(compression: .none, sourceDateEpoch: target.sourceDateEpoch).diffID(of: filesystem)
             committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
         }
         chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)), snapshot: committed)
@@ -194,41 +201,21 @@ struct StageBuilder {
         LayerOrigin(file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction))
     }
 
-    /// A located error for `instruction`.
+    /// A located error for `instruction`, saying `message`.
     func failure(_ instruction: Instruction, _ message: String, outputTail: [String] = []) -> BuildError {
         BuildError(file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction),
                    message: message, outputTail: outputTail)
+    }
+
+    /// A located error for `instruction`, caused by `cause`.
+    func failure(_ instruction: Instruction, _ cause: any Error) -> BuildError {
+        BuildError(file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction), cause: cause)
     }
 
     /// The instruction's text on one line, shortened for progress and errors.
     static func summary(_ instruction: Instruction) -> String {
         let text = instruction.original.replacingOccurrences(of: "\n", with: " ")
         return text.count > 120 ? String(text.prefix(117)) + "..." : text
-    }
-
-    /// `RUN |2 A=1 B=2 /bin/sh -c make # buildkit`: the stage's ARGs (ENV wins for a name
-    /// both set) are listed before the command, as BuildKit writes them.
-    static func runHistory(_ commandLine: [String], state: StageState) -> String {
-        let environment = state.environment
-        let args = state.argOrder.map { name -> String in
-            let value = environment[name] ?? state.args[name].flatMap { $0 } ?? ""
-            return "\(name)=\(value)"
-        }
-        let prefix = args.isEmpty ? [] : ["|\(args.count)"] + args
-        return "RUN " + (prefix + commandLine).joined(separator: " ") + " # buildkit"
-    }
-
-    /// `COPY --chown=app --chmod=755 src dest # buildkit`, with the words expanded.
-    static func copyHistory(_ keyword: Keyword, _ transfer: FileTransfer, state: StageState) throws -> String {
-        var words = [keyword.rawValue]
-        if transfer.parents { words.append("--parents") }
-        if let chown = transfer.chown { words.append("--chown=\(try state.expand(chown))") }
-        if let chmod = transfer.chmod { words.append("--chmod=\(try state.expand(chmod))") }
-        for source in transfer.sources {
-            words.append(Heredoc.opener(in: source) == nil ? try state.expand(source) : source)
-        }
-        words.append(try state.expand(transfer.destination))
-        return words.joined(separator: " ") + " # buildkit"
     }
 
     /// The `created` of a history entry recorded now: SOURCE_DATE_EPOCH when set, else

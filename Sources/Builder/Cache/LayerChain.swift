@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import StepPlan
 import Store
 
 /// The filesystem of a stage as a stack of snapshot directories, bottom first: the base

@@ -1,4 +1,4 @@
-@testable import Builder
+@testable import StepPlan
 import Dockerfile
 import OCI
 import Testing
@@ -62,7 +62,7 @@ struct StageStateTests {
         #expect(try child.expand("v$VERSION") == "v1.2")
         #expect(child.runEnvironment.contains("VERSION=1.2"))
         #expect(child.image.config?.env?.contains { $0.hasPrefix("VERSION") } == false)
-        #expect(StageBuilder.runHistory(["/bin/sh", "-c", "true"], state: child) == "RUN |2 VERSION=1.2 EMPTY= /bin/sh -c true # buildkit")
+        #expect(StagePlanner.runHistory(["/bin/sh", "-c", "true"], state: child) == "RUN |2 VERSION=1.2 EMPTY= /bin/sh -c true # buildkit")
         // Redeclared without a default, it keeps the inherited value (and says no value).
         #expect(try child.applyMetadata(.arg([ArgDefinition(name: "VERSION", defaultValue: nil)]), argSources: noArgs) == "ARG VERSION")
         #expect(try child.expand("$VERSION") == "1.2")

@@ -2,17 +2,17 @@ import OCI
 
 /// A build-cache key under construction: a kind and a list of fields, each length-prefixed
 /// so that no two different field lists hash alike; ``digest`` is the sha256 of them all.
-struct CacheKey {
+public struct CacheKey {
     private var hasher = SHA256Digester()
 
     /// A key of `kind` (e.g. `run`, `copy`), with the key format's version.
-    init(_ kind: String) {
+    public init(_ kind: String) {
         hasher = SHA256Digester()
         self = adding("swiftbuild-cache-v1").adding(kind)
     }
 
     /// The key with one more field.
-    func adding(_ field: String) -> CacheKey {
+    public func adding(_ field: String) -> CacheKey {
         var copy = self
         let bytes = Array(field.utf8)
         copy.hasher.update(Array("\(bytes.count):".utf8))
@@ -21,10 +21,10 @@ struct CacheKey {
     }
 
     /// The key with a list of fields, counted first.
-    func adding(_ fields: [String]) -> CacheKey {
+    public func adding(_ fields: [String]) -> CacheKey {
         fields.reduce(adding("\(fields.count)")) { $0.adding($1) }
     }
 
     /// The finished key.
-    var digest: Digest { hasher.finalize() }
+    public var digest: Digest { hasher.finalize() }
 }

@@ -1,5 +1,4 @@
 import Dockerfile
-import Foundation
 import OCI
 
 /// Where an in-stage `ARG NAME` takes its value from when it has no default of its own.
@@ -135,7 +134,7 @@ extension StageState {
     /// joined to the current directory and cleaned (`a/b/` under `/w` is `/w/a/b`); an
     /// empty one is the current directory.
     static func workingDirectory(_ path: String, after current: String) -> String {
-        func cleaned(_ path: String) -> String { "/" + RootedPath.clean(path) }
+        func cleaned(_ path: String) -> String { "/" + rootedComponents(path).joined(separator: "/") }
         let parent = current.isEmpty ? "/" : (current.hasPrefix("/") ? current : cleaned(current))
         if path.isEmpty { return parent }
         return path.hasPrefix("/") ? path : cleaned(parent + "/" + path)
@@ -161,5 +160,20 @@ extension StageState {
 /// A configuration instruction whose value is not acceptable (after expansion).
 public struct StageConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
+}
+
+/// The components of `path` inside a root, cleaned lexically as Go's
+/// `filepath.Join("/", path)` does for BuildKit: `.` and empty components go, `..` removes
+/// the one before it and stops at the root. Empty for the root itself.
+func rootedComponents(_ path: String) -> [String] {
+    var kept: [String] = []
+    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+        switch component {
+        case ".": continue
+        case "..": if !kept.isEmpty { kept.removeLast() }
+        default: kept.append(String(component))
+        }
+    }
+    return kept
 }

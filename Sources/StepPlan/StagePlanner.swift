@@ -1,0 +1,171 @@
+import Dockerfile
+import OCI
+import Planner
+
+/// Turns one stage's instructions into resolved ``Step``s, in order, keeping the stage's
+/// configuration (``StageState``) as it goes.
+///
+/// A stage is planned instruction by instruction as it is built, not all at once: its
+/// words expand with its base's ENV, which for `FROM image` is only known once the image
+/// is resolved, and an instruction that cannot be resolved fails after the steps before
+/// it ran, as it always has in swiftbuild (BuildKit converts the whole Dockerfile first).
+/// Each step is resolved before it runs, and nothing here touches the filesystem, the
+/// store or the network.
+public struct StagePlanner: Sendable {
+    /// The stage's configuration so far: base, then every instruction planned.
+    public private(set) var state: StageState
+    /// The platform and packing settings of every step of the stage.
+    public let target: StepTarget
+    let defaults: RunDefaults
+    let argSources: ArgSources
+    /// Stage indices by name (lower-cased), and how many stages there are: what `--from`
+    /// may name.
+    let stageIndexByName: [String: Int]
+    let stageCount: Int
+    /// The stages this one depends on (built before it): the only ones `--from` can read.
+    let dependencies: Set<Int>
+    /// Named build contexts that are directories, which `--from` reads as a tree.
+    let directoryContexts: Set<String>
+
+    /// A planner for `stage` of `plan`, starting from `state` (the base's configuration).
+    public init(stage: Stage, of plan: BuildPlan, state: StageState, target: StepTarget, defaults: RunDefaults,
+                argSources: ArgSources, directoryContexts: Set<String>) {
+        self.state = state
+        self.target = target
+        self.defaults = defaults
+        self.argSources = argSources
+        self.directoryContexts = directoryContexts
+        var byName: [String: Int] = [:]
+        for other in plan.stages.reversed() {
+            if let name = other.name { byName[name] = other.index }
+        }
+        stageIndexByName = byName
+        stageCount = plan.stages.count
+        dependencies = Set(stage.dependsOn)
+    }
+
+    /// The platform of `stage` of `plan`: its `FROM --platform`, else `targetPlatform`;
+    /// for a stage built `FROM` another, that stage's platform (its own `--platform` is
+    /// not used), as in BuildKit.
+    public static func platform(of stage: Stage, in plan: BuildPlan,
+                                targetPlatform: OCI.Platform) throws(StageConfigurationError) -> OCI.Platform {
+        var base = stage
+        while case .stage(let parent) = base.base { base = plan.stages[parent] }
+        guard let text = base.platform else { return targetPlatform }
+        do {
+            return try OCI.Platform(parsing: text)
+        } catch {
+            throw StageConfigurationError(error.description)
+        }
+    }
+
+    /// Resolves the next instruction. Configuration instructions (and WORKDIR) change
+    /// ``state`` now; the history entry is the builder's to record once the step ran
+    /// (``recordHistory(_:emptyLayer:created:)``), since its time is the layer's.
+    public mutating func step(for instruction: Instruction) throws -> Step {
+        switch instruction.command {
+        case .run(let run):
+            return .run(try runStep(run, heredocs: instruction.heredocs))
+        case .copy(let transfer), .add(let transfer):
+            return .copy(try copyStep(transfer, isAdd: instruction.keyword == .add, heredocs: instruction.heredocs))
+        case .workdir(let path):
+            let historyLine = try state.applyWorkdir(path)
+            return .workdir(WorkdirStep(path: state.workingDirectory, user: state.config.user ?? "", target: target,
+                                        historyLine: historyLine))
+        case .from:
+            preconditionFailure("FROM starts a stage; it is not a step")
+        case .onbuild:
+            // BuildKit records triggers in the config only, with no history entry.
+            _ = try state.applyMetadata(instruction.command, argSources: argSources)
+            return .metadata(historyLine: nil)
+        default:
+            return .metadata(historyLine: try state.applyMetadata(instruction.command, argSources: argSources))
+        }
+    }
+
+    /// Records a history entry for a step; `emptyLayer` when it changed no files.
+    public mutating func recordHistory(_ createdBy: String, emptyLayer: Bool, created: String?) {
+        state.recordHistory(createdBy, emptyLayer: emptyLayer, created: created)
+    }
+
+    private func runStep(_ run: RunCommand, heredocs: [Heredoc]) throws(StageConfigurationError) -> RunStep {
+        guard run.mounts.isEmpty else {
+            throw StageConfigurationError("RUN --mount is not supported by this swiftbuild yet")
+        }
+        let insecure = run.security == .insecure
+        guard !insecure || defaults.allowsInsecure else {
+            throw StageConfigurationError("the entitlement security.insecure is not allowed (pass --allow security.insecure)")
+        }
+        let network: RunNetwork = switch run.network ?? .default {
+        case .none: .none
+        case .host: .host
+        case .default: defaults.network
+        }
+        return RunStep(command: run.command, heredocs: heredocs, shell: state.shell, environment: state.runEnvironment,
+                       workingDirectory: state.workingDirectory, user: state.config.user ?? "", network: network,
+                       insecure: insecure, defaults: defaults, target: target,
+                       historyLine: Self.runHistory(state.commandLine(run.command), state: state))
+    }
+
+    private func copyStep(_ transfer: FileTransfer, isAdd: Bool, heredocs: [Heredoc]) throws -> CopyStep {
+        let sources = try transfer.sources.map { try copySource($0, heredocs: heredocs) }
+        let destination = try state.expand(transfer.destination)
+        let chown = try transfer.chown.map { try state.expand($0) }
+        let chmod = try transfer.chmod.map { try state.expand($0) }
+        let excludes = try transfer.excludes.map { try state.expand($0) }
+        let from = try transfer.from.map { try state.expand($0) }
+        return CopyStep(isAdd: isAdd, sources: sources, destination: destination, workingDirectory: state.workingDirectory,
+                        chown: chown, chmod: chmod, excludes: excludes, from: try copyFrom(from),
+                        parents: transfer.parents, link: transfer.link, target: target,
+                        historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state))
+    }
+
+    /// What an expanded `--from` value names: a stage this one depends on (by name, else
+    /// by index), a named directory context, or else an image.
+    func copyFrom(_ reference: String?) throws(StageConfigurationError) -> CopyFrom {
+        guard let reference else { return .context }
+        if reference.isEmpty {
+            throw StageConfigurationError("--from expanded to an empty string; name a stage, a stage index or an image")
+        }
+        let named = stageIndexByName[reference.lowercased()]
+        if let index = named ?? Int(reference).flatMap({ (0..<stageCount).contains($0) ? $0 : nil }), dependencies.contains(index) {
+            return .stage(index)
+        }
+        if directoryContexts.contains(reference) { return .namedDirectory(reference) }
+        return .image(reference)
+    }
+
+    /// A source word: a here-document's body (expanded unless its delimiter was quoted), or a path.
+    private func copySource(_ word: String, heredocs: [Heredoc]) throws -> CopyStep.Source {
+        if let heredoc = heredocs.first(where: { Heredoc.opener(in: word)?.name == $0.name }) {
+            let content = heredoc.expand ? try state.expand(heredoc.content) : heredoc.content
+            return .inline(name: heredoc.name, content: Array(content.utf8))
+        }
+        return .path(try state.expand(word))
+    }
+
+    /// `RUN |2 A=1 B=2 /bin/sh -c make # buildkit`: the stage's ARGs (ENV wins for a name
+    /// both set) are listed before the command, as BuildKit writes them.
+    static func runHistory(_ commandLine: [String], state: StageState) -> String {
+        let environment = state.environment
+        let args = state.argOrder.map { name -> String in
+            let value = environment[name] ?? state.args[name].flatMap { $0 } ?? ""
+            return "\(name)=\(value)"
+        }
+        let prefix = args.isEmpty ? [] : ["|\(args.count)"] + args
+        return "RUN " + (prefix + commandLine).joined(separator: " ") + " # buildkit"
+    }
+
+    /// `COPY --chown=app --chmod=755 src dest # buildkit`, with the words expanded.
+    static func copyHistory(_ keyword: Keyword, _ transfer: FileTransfer, state: StageState) throws -> String {
+        var words = [keyword.rawValue]
+        if transfer.parents { words.append("--parents") }
+        if let chown = transfer.chown { words.append("--chown=\(try state.expand(chown))") }
+        if let chmod = transfer.chmod { words.append("--chmod=\(try state.expand(chmod))") }
+        for source in transfer.sources {
+            words.append(Heredoc.opener(in: source) == nil ? try state.expand(source) : source)
+        }
+        words.append(try state.expand(transfer.destination))
+        return words.joined(separator: " ") + " # buildkit"
+    }
+}
