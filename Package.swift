@@ -75,16 +75,19 @@ let package = Package(
         ),
         // Benchmark (not a test): packs a tree into a gzip layer and prints MB/s.
         .executableTarget(name: "layer-bench", dependencies: ["OCI"], path: "Benchmarks/LayerBench"),
+        // Test support: moves a test runner into a private mount namespace before main, as
+        // the CLI moves itself at startup (see Tests/PrivateMountNamespaceForTests/enter.c).
+        .target(name: "PrivateMountNamespaceForTests", dependencies: ["CSandbox"], path: "Tests/PrivateMountNamespaceForTests"),
         .testTarget(name: "FileNamesTests", dependencies: ["FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "StepPlanTests", dependencies: ["StepPlan", "Planner", "Dockerfile", "OCI"]),
-        .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner"], exclude: ["Corpus", "Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner", "PrivateMountNamespaceForTests"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PrivateMountNamespaceForTests"]),
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
-        .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI", "PrivateMountNamespaceForTests"]),
     ]
 )

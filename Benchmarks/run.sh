@@ -447,7 +447,7 @@ done
 [[ -n "$rss_check_kib" ]] && echo "workload 4 with a $rss_check_mb MB context: swiftbuild peak RSS $(mib "$rss_check_kib") MiB (1 run)"
 
 echo
-echo "goals (issue 6; ratios swiftbuild/buildah of this run):"
+echo "goals (ratios swiftbuild/buildah of this run):"
 goal() { # NAME VALUE LIMIT TEXT
     local verdict
     verdict="$(awk -v v="$2" -v l="$3" 'BEGIN { print (v != "" && v != "-" && v <= l) ? "PASS" : "MISS" }')"

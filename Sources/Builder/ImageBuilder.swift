@@ -54,13 +54,12 @@ public struct ImageBuilder: Sendable {
     /// the store and written back afterwards; both are freed before the export).
     private func buildStages(_ request: BuildRequest, cacheLog: CacheLog, workDirectory: URL,
                              events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
-        let digestsFile = store.root.appendingPathComponent("cache/context-digests.json")
-        let digests = ContentDigestCache(contentsOf: digestsFile)
+        let digests = ContentDigestCache(from: store)
         let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
                                        digestCache: digests)
         let finished = try await buildStages(request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
                                              events: events)
-        try? digests.write(to: digestsFile)
+        try? digests.write(into: store)
         return finished
     }
 

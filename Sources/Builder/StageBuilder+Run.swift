@@ -30,11 +30,11 @@ extension StageBuilder {
             do {
                 status = try await Sandbox.run(configuration, output: output.writeDescriptor)
             } catch {
-                _ = output.finish()
+                _ = await output.finish()
                 if (error as? SandboxError) == .cancelled { throw CancellationError() }
                 throw failure(instruction, error)
             }
-            let tail = output.finish()
+            let tail = await output.finish()
             switch status {
             case .exited(0):
                 return

@@ -1,4 +1,6 @@
 import Foundation
+import Sandbox
+import Synchronization
 
 /// Collects a step's output from a pipe: each line goes to the build's events as it
 /// arrives, and the last lines are kept for the error message if the step fails.
@@ -6,33 +8,34 @@ import Foundation
 /// Whatever the step prints, reading costs time linear in its size and bounded memory:
 /// a line longer than ``OutputLines/lineLimit`` bytes is cut for the display (the rest
 /// of it is counted, not kept), and only the last ``TailBuffer/limit`` lines are kept.
+///
+/// The pipe is read by a thread of its own (a blocking `read` must not hold one of Swift's
+/// cooperative threads), and ``finish()`` awaits its end without blocking a thread.
 final class StepOutput: Sendable {
     /// The write end to give the step as its stdout and stderr.
     let writeDescriptor: Int32
     private let tail = TailBuffer()
-    private let finished = DispatchSemaphore(value: 0)
+    private let reading = ReaderCompletion()
 
-    init(stage: String, events: @escaping BuildEventHandler) throws {
+    init(stage: String, events: @escaping BuildEventHandler) throws(StepOutputError) {
         var descriptors: [Int32] = [0, 0]
-        guard pipe(&descriptors) == 0 else {
-            throw BuildError(file: "", line: 0, instruction: "RUN", message: "pipe: \(String(cString: strerror(errno)))")
-        }
+        guard pipe(&descriptors) == 0 else { throw StepOutputError(cause: SystemErrno(errno)) }
         for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         writeDescriptor = descriptors[1]
-        let (readDescriptor, tail, finished) = (descriptors[0], tail, finished)
+        let (readDescriptor, tail, reading) = (descriptors[0], tail, reading)
         Thread {
             Self.readLines(from: readDescriptor) { line in
                 events(.output(stage: stage, line: line))
                 tail.append(line)
             }
-            finished.signal()
+            reading.finish()
         }.start()
     }
 
     /// Closes the write end, waits until every line was read, and returns the last lines.
-    func finish() -> [String] {
+    func finish() async -> [String] {
         close(writeDescriptor)
-        finished.wait()
+        await reading.wait()
         return tail.lines
     }
 
@@ -107,26 +110,71 @@ struct OutputLines {
     }
 }
 
+/// The pipe for a step's output could not be made (EMFILE or ENFILE when out of descriptors).
+struct StepOutputError: Error, CustomStringConvertible {
+    /// What `pipe(2)` said.
+    var cause: SystemErrno
+
+    var description: String { "cannot make the pipe for the step's output: \(cause)" }
+}
+
+/// The end of the reader thread, awaited by ``StepOutput/finish()``: a continuation resumed
+/// by the thread, or a flag when the thread ends first.
+private final class ReaderCompletion: Sendable {
+    private enum State {
+        case reading
+        case awaited(CheckedContinuation<Void, Never>)
+        case finished
+    }
+
+    private let state = Mutex(State.reading)
+
+    /// Called once by the reader thread when the pipe is drained.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state = .finished }
+            if case .awaited(let continuation) = state { return continuation }
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once ``finish()`` was called (at once if it already was). One waiter only.
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let finished = state.withLock { state -> Bool in
+                if case .finished = state { return true }
+                state = .awaited(continuation)
+                return false
+            }
+            if finished { continuation.resume() }
+        }
+    }
+}
+
 /// The last lines of a step's output, shared between the reader thread and the builder.
-private final class TailBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var kept: [String] = []
-    private var first = 0
+private final class TailBuffer: Sendable {
+    private struct Ring {
+        var kept: [String] = []
+        var first = 0
+    }
+
+    private let ring = Mutex(Ring())
     /// How many of the last lines a failed step's error shows.
     static let limit = 20
 
     /// Keeps `line`, forgetting the oldest one when ``limit`` are kept (a ring, so each
     /// line costs the same however many came before).
     func append(_ line: String) {
-        lock.withLock {
-            if kept.count < Self.limit {
-                kept.append(line)
+        ring.withLock { ring in
+            if ring.kept.count < Self.limit {
+                ring.kept.append(line)
             } else {
-                kept[first] = line
-                first = (first + 1) % Self.limit
+                ring.kept[ring.first] = line
+                ring.first = (ring.first + 1) % Self.limit
             }
         }
     }
 
-    var lines: [String] { lock.withLock { Array(kept[first...] + kept[..<first]) } }
+    var lines: [String] { ring.withLock { Array($0.kept[$0.first...] + $0.kept[..<$0.first]) } }
 }

@@ -42,15 +42,23 @@ extension ImageStore {
         }
     }
 
-    /// Every cache record's file name (`<64 hex digits>.json`) and content; unreadable
-    /// records read as nil. Other files in `cache/` (the context digest memo) are not records.
+    /// Every cache record's file name (its key: `<64 lowercase hex digits>.json`) and
+    /// content; unreadable records read as nil. The context digest memo
+    /// (``contextDigestsFile``) is not a record, and neither is a name that is not a key.
     func cacheRecords() -> [(name: String, record: CacheRecord?)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory.path)) ?? []
         return names.filter { name in
-            name.hasSuffix(".json") && name.count == 69 && name.prefix(64).allSatisfy { $0.isHexDigit && !$0.isUppercase }
+            name != Self.contextDigestsName && Self.isCacheRecordName(name)
         }.map { name in
             let data = try? Data(contentsOf: cacheDirectory.appendingPathComponent(name))
             return (name, data.flatMap { try? JSONDecoder().decode(CacheRecord.self, from: $0) })
         }
+    }
+
+    /// Whether `name` is what ``cacheRecordURL(for:)`` makes of a key: a sha256 in hex.
+    private static func isCacheRecordName(_ name: String) -> Bool {
+        guard name.hasSuffix(".json") else { return false }
+        let hex = name.dropLast(".json".count)
+        return hex.utf8.count == 64 && hex.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A scratch directory under the store's `tmp/` for one operation.
 ///
@@ -44,16 +45,15 @@ struct Workspace {
 /// The lock descriptors of this process's live workspaces, by path: a work directory
 /// handed out as a URL (``ImageStore/makeWorkDirectory()``) keeps its lock here until
 /// ``ImageStore/removeWorkDirectory(_:)``.
-final class WorkspaceLocks: @unchecked Sendable {
+final class WorkspaceLocks: Sendable {
     static let shared = WorkspaceLocks()
-    private let lock = NSLock()
-    private var descriptors: [String: Int32] = [:]
+    private let descriptors = Mutex<[String: Int32]>([:])
 
     func keep(_ descriptor: Int32, for path: String) {
-        lock.withLock { descriptors[path] = descriptor }
+        descriptors.withLock { $0[path] = descriptor }
     }
 
     func release(_ path: String) {
-        if let descriptor = lock.withLock({ descriptors.removeValue(forKey: path) }) { close(descriptor) }
+        if let descriptor = descriptors.withLock({ $0.removeValue(forKey: path) }) { close(descriptor) }
     }
 }

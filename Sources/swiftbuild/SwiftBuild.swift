@@ -1,7 +1,29 @@
 import ArgumentParser
+import Dispatch
+import Glibc
+import Sandbox
+
+/// The process's entry point: moves the process into a private mount namespace of its own
+/// (see ``MountNamespaceStatus``), then runs the command.
+///
+/// The entry is synchronous so that the move comes before any thread exists: a mount
+/// namespace belongs to each thread, and an async `main` runs on Swift's executors, whose
+/// threads are the runtime's to start. The command then runs as an async `main` would: a
+/// task on the main actor, served by `dispatchMain()`, and the process exits when it ends
+/// (ArgumentParser exits with the command's error code itself).
+@main
+enum SwiftBuildMain {
+    static func main() {
+        MountNamespaceStatus.enterPrivate()
+        Task {
+            await SwiftBuild.main()
+            exit(0)
+        }
+        dispatchMain()
+    }
+}
 
 /// The `swiftbuild` command: builds container images from Dockerfiles, with no daemon.
-@main
 struct SwiftBuild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftbuild",

@@ -42,6 +42,8 @@ struct UserDatabaseTests {
         #expect(message("-1") == "uids and gids must be in range 0-2147483647")
         #expect(message("2147483648") == "uids and gids must be in range 0-2147483647")
         #expect(message("1:99999999999999999999") == "uids and gids must be in range 0-2147483647")
+        // Refused before any lookup: the error names no database file.
+        #expect(throws: UserLookupError(value: "-1", file: nil, reason: .outOfRange)) { try bare.runUser("-1") }
     }
 
     @Test func runWithPasswdAndGroup() throws {

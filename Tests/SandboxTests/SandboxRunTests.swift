@@ -182,8 +182,22 @@ struct SandboxRunTests {
         #expect(try tree(root).allSatisfy { $0.hasPrefix("bin") || ["dev", "etc", "proc", "sys"].contains($0) })
     }
 
-    @Test("swiftbuild runs in its own mount namespace")
-    func privateMountNamespace() {
+    @Test("a process that asked for it runs in its own mount namespace, where an overlay never reaches the host")
+    func privateMountNamespace() throws {
+        // This test runner asked before main (Tests/PrivateMountNamespaceForTests), as the CLI does.
         #expect(MountNamespaceStatus.current == .private)
+        #expect(MountNamespaceStatus.enterPrivate() == .private, "asking again changes nothing")
+        // The parent (`swift test`) is in the namespace this process was started from.
+        let parent = "/proc/\(getppid())"
+        let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")
+        #expect(try own != FileManager.default.destinationOfSymbolicLink(atPath: parent + "/ns/mnt"))
+        let merged = try scratch.directory("merged")
+        try OverlayMount.mount(lowerDirectories: [root], upperDirectory: try scratch.directory("upper"),
+                               workDirectory: try scratch.directory("work"), target: merged)
+        defer { try? OverlayMount.unmount(merged) }
+        #expect(try mounts(under: merged).count == 1)
+        for table in [parent + "/mountinfo", "/proc/1/mountinfo"] {
+            #expect(try !String(contentsOfFile: table, encoding: .utf8).contains(merged), "the overlay is visible in \(table)")
+        }
     }
 }

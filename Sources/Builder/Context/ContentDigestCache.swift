@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
 import OCI
+import Store
 import Synchronization
 
 /// The sha256 of context files' contents, remembered by ``FileIdentity`` so that an
 /// unchanged file is read once. Safe to share between concurrent stages. A build loads
-/// it from the store and writes back what it used, so the next build of the same
-/// context does not read unchanged files again.
+/// it from the store's memo (``ImageStore/contextDigestsFile``) and writes back what it
+/// used, so the next build of the same context does not read unchanged files again.
 ///
 /// Entries are held compactly (the hash as 32 bytes, not as a ``Digest``'s strings) and
 /// the file is read and written a line at a time (see ``ContentDigestCacheFile``), so
@@ -24,11 +25,11 @@ final class ContentDigestCache: Sendable {
     /// An empty cache.
     init() {}
 
-    /// The cache written at `url` by an earlier build; empty when there is none or it
-    /// cannot be read (it is only ever a shortcut).
-    init(contentsOf url: URL) {
+    /// The cache an earlier build wrote to `store`; empty when there is none or it cannot
+    /// be read (it is only ever a shortcut).
+    init(from store: ImageStore) {
         var loaded: [FileIdentity: Entry] = [:]
-        let complete = ContentDigestCacheFile.read(url.path) { identity, hash in
+        let complete = ContentDigestCacheFile.read(store.contextDigestsFile.path) { identity, hash in
             loaded[identity] = Entry(hash: hash, used: false)
         }
         guard complete else { return }
@@ -50,12 +51,14 @@ final class ContentDigestCache: Sendable {
         entries.withLock { $0[identity] = Entry(hash: hash, used: true) }
     }
 
-    /// Atomically writes the entries this process used to `url`.
-    func write(to url: URL) throws {
-        try entries.withLock { entries throws(SystemError) in
-            try ContentDigestCacheFile.write(url.path) { emit throws(SystemError) in
-                for (identity, entry) in entries where entry.used {
-                    try emit(identity, entry.hash)
+    /// Replaces the store's memo with the entries this process used.
+    func write(into store: ImageStore) throws {
+        try store.replaceContextDigests { path in
+            try entries.withLock { entries throws(SystemError) in
+                try ContentDigestCacheFile.write(path) { emit throws(SystemError) in
+                    for (identity, entry) in entries where entry.used {
+                        try emit(identity, entry.hash)
+                    }
                 }
             }
         }

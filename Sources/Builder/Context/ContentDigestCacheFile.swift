@@ -60,22 +60,17 @@ enum ContentDigestCacheFile {
         }
     }
 
-    /// Atomically replaces the file at `path` with the entries `body` emits (through a
-    /// temporary file in the same directory, renamed over it).
+    /// Creates the file at `path`, which must not exist, with the entries `body` emits.
+    /// Making it replace the memo whole is the caller's part (the store stages it in
+    /// `tmp/` and renames it: ``ImageStore/replaceContextDigests(_:)``).
     static func write(
         _ path: String,
         _ body: (_ emit: (FileIdentity, SHA256Hash) throws(SystemError) -> Void) throws(SystemError) -> Void
     ) throws(SystemError) {
-        var template = Array((path + ".XXXXXX").utf8CString)
-        let descriptor = mkstemp(&template)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SystemError(operation: "create \(path)", code: errno) }
-        let temporary = String(cString: template)
-        var renamed = false
-        defer {
-            close(descriptor)
-            if !renamed { unlink(temporary) }
-        }
-        guard fchmod(descriptor, 0o644) == 0 else { throw SystemError(operation: "chmod \(temporary)", code: errno) }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o644) == 0 else { throw SystemError(operation: "chmod \(path)", code: errno) }
         var buffer: [UInt8] = Array("[".utf8)
         buffer.reserveCapacity(chunkSize + 4096)
         var first = true
@@ -84,14 +79,12 @@ enum ContentDigestCacheFile {
             first = false
             appendEntry(identity, hash, to: &buffer)
             if buffer.count >= chunkSize {
-                try writeAll(descriptor, buffer, path: temporary)
+                try writeAll(descriptor, buffer, path: path)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
         buffer += "\n]\n".utf8
-        try writeAll(descriptor, buffer, path: temporary)
-        guard rename(temporary, path) == 0 else { throw SystemError(operation: "rename \(temporary)", code: errno) }
-        renamed = true
+        try writeAll(descriptor, buffer, path: path)
     }
 
     private static func appendEntry(_ identity: FileIdentity, _ hash: SHA256Hash, to buffer: inout [UInt8]) {

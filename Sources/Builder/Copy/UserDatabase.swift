@@ -134,7 +134,7 @@ public struct UserDatabase: Sendable {
     private static func numericArgument(_ text: String) throws(UserLookupError) -> Int? {
         guard let value = goAtoi(text) else { return nil }
         guard value.inRange, (0...maximumID).contains(value.number) else {
-            throw UserLookupError(value: text, file: "", reason: .outOfRange)
+            throw UserLookupError(value: text, file: nil, reason: .outOfRange)
         }
         return value.number
     }

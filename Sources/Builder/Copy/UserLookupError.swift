@@ -17,13 +17,14 @@ public struct UserLookupError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// The value (or the part of it) that failed.
     public var value: String
-    /// The database file, `/etc/passwd` or `/etc/group`, as seen inside the image.
-    public var file: String
+    /// The database file, `/etc/passwd` or `/etc/group`, as seen inside the image; nil
+    /// when the value was refused before any file was read (a numeric id out of range).
+    public var file: String?
     /// Why it cannot be resolved.
     public var reason: Reason
 
-    /// An error about `value`, looked up in `file`.
-    public init(value: String, file: String, reason: Reason) {
+    /// An error about `value`, looked up in `file` (nil: refused before any lookup).
+    public init(value: String, file: String?, reason: Reason) {
         self.value = value
         self.file = file
         self.reason = reason
@@ -34,7 +35,7 @@ public struct UserLookupError: Error, Sendable, Equatable, CustomStringConvertib
         let lookup = "unable to find \(isGroup ? "group" : "user") \(value): no matching entries in \(isGroup ? "group" : "passwd") file"
         switch reason {
         case .unknownName: return lookup
-        case .missingFile: return lookup + " (the image has no \(file))"
+        case .missingFile: return lookup + " (the image has no \(file ?? "database file"))"
         case .malformed: return "invalid user \"\(value)\": expected user, user:group, uid or uid:gid"
         case .outOfRange: return "uids and gids must be in range 0-\(UserDatabase.maximumID)"
         }

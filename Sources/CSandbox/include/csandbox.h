@@ -11,8 +11,18 @@
 
 // MARK: - The process's own mount namespace
 
-/// What the constructor did when the program started: 1 when it moved the process into a
-/// private mount namespace, 0 when it did not try (not root), or -errno when it failed.
+/// What csandbox_enter_private_mount_namespace returns when the process already has more
+/// than one thread (unshare would move only the calling thread).
+#define CSANDBOX_MOUNT_NAMESPACE_MULTITHREADED (-100000)
+
+/// Moves the process into a private mount namespace (with private propagation), once; it
+/// must be called while the process has a single thread. Returns the status below.
+int csandbox_enter_private_mount_namespace(void);
+
+/// What csandbox_enter_private_mount_namespace did: 1 when it moved the process into a
+/// private mount namespace, 0 when it was not called or the process is not root,
+/// CSANDBOX_MOUNT_NAMESPACE_MULTITHREADED when it was called too late, or -errno when it
+/// failed.
 int csandbox_private_mount_namespace_status(void);
 
 // MARK: - Running one step

@@ -132,73 +132,31 @@ struct BuildCommand: AsyncParsableCommand {
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
-                for source in cacheSources {
-                    await importCache(from: source, client: client, store: imageStore, quiet: quietTransfers)
-                }
-                var draft = BuildRequest(
+                var request = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
                     dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : URL(fileURLWithPath: plan.file), tags: tags,
                     network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
                     elfCheck: elfCheck, jobs: jobs, noCache: noCache,
                     baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull,
                     entitlements: Set(allow))
-                draft.labels = labelValues
-                draft.extraHosts = extraHosts
-                draft.namedContexts = namedContexts
-                draft.resourceLimits = resourceLimits
-                draft.sharedMemorySize = sharedMemorySize
-                draft.manifestAnnotations = manifestAnnotations
-                let request = draft
-                let result = try await BuildInterruption.cancellingOnSignals {
-                    try await ImageBuilder(store: imageStore).build(request) { renderer.handle($0) }
-                }
-                for target in cacheTargets {
-                    if !quietTransfers { printToStandardError("exporting cache to \(target.reference)") }
-                    try await client.exportCache(result.cacheRecords, from: imageStore, to: target.reference,
-                                                 packer: LayerPacker(compression: request.compression,
-                                                                     sourceDateEpoch: request.sourceDateEpoch)) { event in
-                        if !quietTransfers { printToStandardError("    \(event.description)") }
-                    }
-                }
-                if push {
-                    for tag in tags {
-                        let reference = try ImageReference(parsing: tag)
-                        if !quietTransfers { printToStandardError("pushing \(reference)") }
-                        try await client.push(imageStore.inspect(tag), from: imageStore, to: reference) { event in
-                            if !quietTransfers { printToStandardError("    \(event.description)") }
-                        }
-                    }
-                }
-                return result
+                request.labels = labelValues
+                request.extraHosts = extraHosts
+                request.namedContexts = namedContexts
+                request.resourceLimits = resourceLimits
+                request.sharedMemorySize = sharedMemorySize
+                request.manifestAnnotations = manifestAnnotations
+                var session = BuildSession(request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers))
+                session.cacheImports = cacheSources.map(\.reference)
+                session.cacheExports = cacheTargets.map(\.reference)
+                session.push = push
+                session.outputs = outputs
+                session.imageIDFile = iidfile.map(URL.init(fileURLWithPath:))
+                session.metadataFile = metadataFile.map(URL.init(fileURLWithPath:))
+                return try await session.run(in: imageStore, events: { renderer.handle($0) },
+                                             warning: { printToStandardError("warning: \($0)") },
+                                             interruptible: BuildInterruption.cancellingOnSignals)
             }
-            let imageID = result.descriptor.digest.description
-            for output in outputs {
-                try write(output, result: result, store: imageStore)
-            }
-            if let iidfile {
-                try Data(imageID.utf8).write(to: URL(fileURLWithPath: iidfile))
-            }
-            if let metadataFile {
-                let document = BuildMetadataDocument(
-                    configDigest: try imageStore.details(of: result.descriptor, name: "").manifest.config.digest.description,
-                    manifest: result.descriptor,
-                    names: try tags.map { try ImageReference(parsing: $0).description })
-                try document.data().write(to: URL(fileURLWithPath: metadataFile))
-            }
-            print(imageID)
-        }
-    }
-
-    /// Imports a shared cache; a cache that cannot be read is a warning, as in BuildKit
-    /// (the first build that exports it finds none).
-    private func importCache(from source: CacheLocation, client: RegistryClient, store: ImageStore, quiet: Bool) async {
-        do {
-            let added = try await client.importCache(from: source.reference, into: store) { event in
-                if !quiet { printToStandardError("    \(event.description)") }
-            }
-            if !quiet { printToStandardError("imported \(added) cache records from \(source.reference)") }
-        } catch {
-            printToStandardError("warning: cannot import the cache from \(source.reference): \(error)")
+            print(result.descriptor.digest.description)
         }
     }
 
@@ -206,18 +164,6 @@ struct BuildCommand: AsyncParsableCommand {
         if quiet { return .quiet }
         guard progress == .auto else { return progress }
         return isatty(STDERR_FILENO) == 1 ? .tty : .plain
-    }
-
-    private func write(_ output: BuildOutput, result: BuildResult, store: ImageStore) throws {
-        let name = tags.first.map { try? ImageReference.storeName(parsing: $0) } ?? nil
-        let image = try store.details(of: result.descriptor, name: name ?? "swiftbuild/\(result.descriptor.digest.hex.prefix(12)):latest")
-        let destination = URL(fileURLWithPath: output.destination)
-        switch output.kind {
-        case .oci: try store.save(image, to: destination, format: output.tar ? .ociArchive : .ociDirectory)
-        case .docker: try store.save(image, to: destination, format: .dockerArchive)
-        case .local: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: false)
-        case .tar: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: true)
-        }
     }
 }
 

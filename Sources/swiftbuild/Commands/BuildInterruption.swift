@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Turns Ctrl-C (SIGINT) and SIGTERM during a build into task cancellation, so the running
 /// step's process tree is killed, its overlay unmounted and its work directory removed
@@ -31,10 +32,9 @@ enum BuildInterruption {
 }
 
 /// The signal that interrupted the build, set from the signal handler's queue.
-private final class SignalRecord: @unchecked Sendable {
-    private let lock = NSLock()
-    private var number: Int32?
+private final class SignalRecord: Sendable {
+    private let number = Mutex<Int32?>(nil)
 
-    func set(_ value: Int32) { lock.withLock { number = value } }
-    var value: Int32? { lock.withLock { number } }
+    func set(_ value: Int32) { number.withLock { $0 = value } }
+    var value: Int32? { number.withLock { $0 } }
 }

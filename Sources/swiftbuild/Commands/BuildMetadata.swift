@@ -69,34 +69,6 @@ struct AnnotationOption {
     }
 }
 
-/// The `--metadata-file` document, with the keys docker buildx writes for an image.
-struct BuildMetadataDocument: Encodable {
-    var configDigest: String
-    var manifest: Descriptor
-    var names: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case configDigest = "containerimage.config.digest"
-        case descriptor = "containerimage.descriptor"
-        case digest = "containerimage.digest"
-        case name = "image.name"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(configDigest, forKey: .configDigest)
-        try container.encode(manifest, forKey: .descriptor)
-        try container.encode(manifest.digest.description, forKey: .digest)
-        if !names.isEmpty { try container.encode(names.joined(separator: ","), forKey: .name) }
-    }
-
-    func data() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
-}
-
 /// `--add-host HOST:IP` (or `HOST=IP`), as `docker build --add-host`: a line of every RUN
 /// step's `/etc/hosts`. The address must be an IPv4 or IPv6 address (docker's
 /// `host-gateway` names the bridge's gateway, which host networking does not have).

@@ -1,23 +1,8 @@
 import ArgumentParser
+import Builder
 
 /// One `--output type=...,dest=...` of `swiftbuild build`.
-struct BuildOutput: Equatable {
-    enum Kind: String, CaseIterable {
-        /// An OCI archive, or with `tar=false` an OCI layout directory.
-        case oci
-        /// A docker archive, for `docker load` and `podman load`.
-        case docker
-        /// The final root filesystem, as a directory.
-        case local
-        /// The final root filesystem, as one tar.
-        case tar
-    }
-
-    var kind: Kind
-    var destination: String
-    /// For `oci`: false writes a layout directory instead of an archive.
-    var tar: Bool
-
+extension BuildOutput {
     /// Parses `type=oci,dest=out.tar[,tar=false]`; a bare path means `type=local,dest=PATH`, as in docker.
     init(parsing text: String) throws {
         guard text.contains("=") else {
@@ -39,11 +24,5 @@ struct BuildOutput: Equatable {
         let unknown = Set(fields.keys).subtracting(["type", "dest", "destination", "tar"])
         guard unknown.isEmpty else { throw ValidationError("--output \(text): unknown option \(unknown.sorted().joined(separator: ", "))") }
         self.init(kind: kind, destination: destination, tar: fields["tar"].map { $0 != "false" } ?? true)
-    }
-
-    init(kind: Kind, destination: String, tar: Bool) {
-        self.kind = kind
-        self.destination = destination
-        self.tar = tar
     }
 }

@@ -2,6 +2,7 @@ import FileNames
 import Builder
 import Dockerfile
 import Foundation
+import Synchronization
 
 /// How build progress is shown on stderr.
 enum ProgressMode: String, CaseIterable {
@@ -83,23 +84,26 @@ final class ProgressRenderer: Sendable {
 }
 
 /// Numbers steps across stages, like BuildKit's `#N`, and remembers each stage's current one.
-private final class StepCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    private var currentByStage: [String: Int] = [:]
+private final class StepCounter: Sendable {
+    private struct Numbers {
+        var value = 0
+        var currentByStage: [String: Int] = [:]
+    }
+
+    private let numbers = Mutex(Numbers())
 
     /// A new number, for something that is not a stage's step.
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int { numbers.withLock { $0.value += 1; return $0.value } }
 
     /// A new number for `stage`'s next step.
     func next(for stage: String) -> Int {
-        lock.withLock {
-            value += 1
-            currentByStage[stage] = value
-            return value
+        numbers.withLock { numbers in
+            numbers.value += 1
+            numbers.currentByStage[stage] = numbers.value
+            return numbers.value
         }
     }
 
     /// The number of `stage`'s running step.
-    func current(for stage: String) -> Int { lock.withLock { currentByStage[stage] ?? value } }
+    func current(for stage: String) -> Int { numbers.withLock { $0.currentByStage[stage] ?? $0.value } }
 }

@@ -1,0 +1,163 @@
+import Foundation
+import OCI
+import Store
+
+/// What a build session needs from registries, supplied by the caller (the command line
+/// passes one over its registry client), so that the builder never depends on the
+/// Registry module or touches the network itself, as with ``BaseImageFetcher``. Each
+/// operation reports its own progress.
+public protocol BuildRegistry: Sendable {
+    /// Where a shared build cache lives (`--cache-from`, `--cache-to`).
+    associatedtype CacheLocation: Sendable, CustomStringConvertible
+
+    /// Adds the cache records at `location`, and the layers they name, to `store`.
+    func importCache(from location: CacheLocation, into store: ImageStore) async throws
+    /// Uploads `records` and their layers (packed by `packer` where a layer is not a blob
+    /// yet) to `location`.
+    func exportCache(_ records: [Digest: CacheRecord], from store: ImageStore, to location: CacheLocation,
+                     packer: LayerPacker) async throws
+    /// Pushes the image tagged `tag` in `store` to the registry and repository `tag` names.
+    func push(_ tag: String, from store: ImageStore) async throws
+    /// The full reference `tag` stands for (`app` is `docker.io/library/app:latest`).
+    func fullName(of tag: String) throws -> String
+}
+
+/// Where a build's result is also written (`--output`).
+public struct BuildOutput: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// An OCI archive, or with `tar` false an OCI layout directory.
+        case oci
+        /// A docker archive, for `docker load` and `podman load`.
+        case docker
+        /// The final root filesystem, as a directory.
+        case local
+        /// The final root filesystem, as one tar.
+        case tar
+    }
+
+    public var kind: Kind
+    public var destination: String
+    /// For `oci`: false writes a layout directory instead of an archive.
+    public var tar: Bool
+
+    public init(kind: Kind, destination: String, tar: Bool) {
+        self.kind = kind
+        self.destination = destination
+        self.tar = tar
+    }
+}
+
+/// One build from its request to every place its result goes: the shared caches it
+/// imports first, the build, the caches it exports, the pushes of its tags, its outputs,
+/// the image ID file and the metadata file, in that order. The command line only turns
+/// flags into a session and runs it.
+public struct BuildSession<Registry: BuildRegistry>: Sendable {
+    /// What to build (its tags are what is pushed and named in the metadata file).
+    public var request: BuildRequest
+    /// Registry access for the cache and pushes.
+    public var registry: Registry
+    /// Shared caches imported before the build (one that cannot be read is a warning).
+    public var cacheImports: [Registry.CacheLocation] = []
+    /// Where the cache records of the build's steps are exported.
+    public var cacheExports: [Registry.CacheLocation] = []
+    /// Whether every tag is pushed to its registry.
+    public var push = false
+    /// Where the result is also written.
+    public var outputs: [BuildOutput] = []
+    /// A file that receives the image ID.
+    public var imageIDFile: URL?
+    /// A file that receives the build's result as JSON, with docker buildx's keys.
+    public var metadataFile: URL?
+
+    public init(request: BuildRequest, registry: Registry) {
+        self.request = request
+        self.registry = registry
+    }
+
+    /// Runs the session on `store`, reporting the build's progress to `events` and
+    /// warnings (a shared cache that cannot be imported, as in BuildKit) to `warning`.
+    /// `interruptible` wraps the build alone (the command line turns SIGINT and SIGTERM
+    /// into cancellation there).
+    public func run(
+        in store: ImageStore,
+        events: @escaping BuildEventHandler,
+        warning: (String) -> Void,
+        interruptible: (@escaping @Sendable () async throws -> BuildResult) async throws -> BuildResult = { try await $0() }
+    ) async throws -> BuildResult {
+        for location in cacheImports {
+            do {
+                try await registry.importCache(from: location, into: store)
+            } catch {
+                warning("cannot import the cache from \(location): \(error)")
+            }
+        }
+        let request = request
+        let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: events) }
+        for location in cacheExports {
+            try await registry.exportCache(result.cacheRecords, from: store, to: location,
+                                           packer: LayerPacker(compression: request.compression,
+                                                               sourceDateEpoch: request.sourceDateEpoch))
+        }
+        if push {
+            for tag in request.tags {
+                try await registry.push(tag, from: store)
+            }
+        }
+        for output in outputs {
+            try write(output, result: result, store: store)
+        }
+        if let imageIDFile {
+            try Data(result.descriptor.digest.description.utf8).write(to: imageIDFile)
+        }
+        if let metadataFile {
+            let document = BuildMetadataDocument(
+                configDigest: try store.details(of: result.descriptor, name: "").manifest.config.digest.description,
+                manifest: result.descriptor,
+                names: try request.tags.map(registry.fullName(of:)))
+            try document.data().write(to: metadataFile)
+        }
+        return result
+    }
+
+    /// Writes one output: an image under its first tag's name (or a name made of its ID),
+    /// or its root filesystem.
+    private func write(_ output: BuildOutput, result: BuildResult, store: ImageStore) throws {
+        let name = request.tags.first.map { try? ImageReference.storeName(parsing: $0) } ?? nil
+        let image = try store.details(of: result.descriptor, name: name ?? "swiftbuild/\(result.descriptor.digest.hex.prefix(12)):latest")
+        let destination = URL(fileURLWithPath: output.destination)
+        switch output.kind {
+        case .oci: try store.save(image, to: destination, format: output.tar ? .ociArchive : .ociDirectory)
+        case .docker: try store.save(image, to: destination, format: .dockerArchive)
+        case .local: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: false)
+        case .tar: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: true)
+        }
+    }
+}
+
+/// The `--metadata-file` document, with the keys docker buildx writes for an image.
+struct BuildMetadataDocument: Encodable {
+    var configDigest: String
+    var manifest: Descriptor
+    var names: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case configDigest = "containerimage.config.digest"
+        case descriptor = "containerimage.descriptor"
+        case digest = "containerimage.digest"
+        case name = "image.name"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(configDigest, forKey: .configDigest)
+        try container.encode(manifest, forKey: .descriptor)
+        try container.encode(manifest.digest.description, forKey: .digest)
+        if !names.isEmpty { try container.encode(names.joined(separator: ","), forKey: .name) }
+    }
+
+    func data() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

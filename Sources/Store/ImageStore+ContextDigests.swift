@@ -1,0 +1,33 @@
+import Foundation
+
+extension ImageStore {
+    /// The name, in `cache/`, of the context digest memo: the one file there that is not a
+    /// cache record.
+    static let contextDigestsName = "context-digests.json"
+
+    /// Where builds remember the sha256 of their context files by identity (path, size,
+    /// times, inode), so that the next build of the same context does not read unchanged
+    /// files again: `cache/context-digests.json`. Its format is the builder's, and it is
+    /// only a shortcut (a file that cannot be read is ignored). It holds no content, so
+    /// `prune` leaves it, with or without `--build-cache`.
+    public var contextDigestsFile: URL { cacheDirectory.appendingPathComponent(Self.contextDigestsName) }
+
+    /// Replaces ``contextDigestsFile`` with the file `write` creates at the path it is
+    /// given: a new name in `tmp/`, on the store's file system, renamed over the memo once
+    /// `write` returns (so a reader sees the old memo or the new one, whole). When `write`
+    /// throws, the file is removed and the memo is left as it was; a process killed
+    /// meanwhile leaves it in `tmp/`, which ``reclaimDebris()`` and ``prune(buildCache:)``
+    /// empty.
+    public func replaceContextDigests(_ write: (String) throws -> Void) throws {
+        let staged = temporaryDirectory.appendingPathComponent("context-digests-\(UUID().uuidString.prefix(8)).json").path
+        do {
+            try write(staged)
+            guard rename(staged, contextDigestsFile.path) == 0 else {
+                throw StoreError.io(path: contextDigestsFile.path, operation: "replace the context digest memo", errno: errno)
+            }
+        } catch {
+            unlink(staged)
+            throw error
+        }
+    }
+}
