@@ -61,7 +61,7 @@ struct StagePlatformTests {
         let result = try build("FROM scratch\nCOPY a.txt /a.txt\nFROM --platform=linux/ scratch\nCOPY a.txt /a.txt\n", tag: "bad")
         #expect(result.status != 0)
         #expect(result.standardError.contains(
-            "Dockerfile:3: FROM --platform=linux/ scratch: invalid platform 'linux/': expected os/arch[/variant], e.g. linux/amd64"),
+            "Dockerfile:3: FROM --platform=linux/ scratch: invalid platform 'linux/': the architecture is empty; expected os/arch[/variant], e.g. linux/amd64"),
             "\(result.standardError)")
     }
 }
