@@ -1,5 +1,6 @@
 import Dockerfile
 import Foundation
+import System
 
 extension StageBuilder {
     /// Creates the stage's WORKDIR if it is missing, owned by the current USER as BuildKit

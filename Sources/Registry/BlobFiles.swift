@@ -1,4 +1,5 @@
 import Glibc
+import System
 import NIOCore
 
 /// A file a download streams into: created (or truncated) on open, written in order.
@@ -19,9 +20,8 @@ final class OutputFile {
         let code = buffer.withUnsafeReadableBytes { bytes -> Int32 in
             var offset = 0
             while offset < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                let count = retryingOnInterrupt { Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset) }
                 if count < 0 {
-                    if errno == EINTR { continue }
                     return errno
                 }
                 offset += count
@@ -72,9 +72,8 @@ final class InputFile {
         let filled = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: max(count, 1)) { bytes -> Int in
             var filled = 0
             while filled < count {
-                let read = pread(descriptor, bytes.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                let read = retryingOnInterrupt { pread(descriptor, bytes.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled)) }
                 if read < 0 {
-                    if errno == EINTR { continue }
                     failure = errno
                     break
                 }

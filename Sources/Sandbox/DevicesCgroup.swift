@@ -1,5 +1,6 @@
 import CSandbox
 import Glibc
+import System
 import Synchronization
 
 /// The devices cgroup of one step: every device denied but the nodes the sandbox's own
@@ -172,8 +173,7 @@ private extension String {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
             guard count >= 0 else { throw .system(operation: "read", path: path, errno: .current) }
             if count == 0 { break }
             bytes += buffer[0..<count]

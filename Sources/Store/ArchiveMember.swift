@@ -1,5 +1,7 @@
 import Foundation
 import OCI
+import OCIArchive
+import System
 
 /// One file of an archive being written: its path in the archive and the file holding its bytes.
 struct ArchiveMember {
@@ -21,8 +23,7 @@ struct ArchiveMember {
             let writer = try TarWriter(name: destination.path) { (bytes) throws(ArchiveError) in
                 var rest = bytes
                 while !rest.isEmpty {
-                    let written = Glibc.write(output, rest.baseAddress, rest.count)
-                    if written < 0, errno == EINTR { continue }
+                    let written = retryingOnInterrupt { Glibc.write(output, rest.baseAddress, rest.count) }
                     guard written > 0 else {
                         throw ArchiveError(.writeData, archive: destination.path, message: String(cString: strerror(errno)))
                     }

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import OCIArchive
 
 /// The members of an image archive (an OCI archive or a docker archive), read once.
 ///

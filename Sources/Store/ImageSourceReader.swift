@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import OCIArchive
 
 /// Finds the images in something `swiftbuild load` was given: an OCI layout directory,
 /// a docker archive directory, or a tar of either (OCI archive, `docker save` output).

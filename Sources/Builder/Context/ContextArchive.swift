@@ -1,4 +1,5 @@
 import Glibc
+import System
 import OCI
 
 /// A build context given as a tar archive (`swiftbuild build - < context.tar`, or a
@@ -21,9 +22,9 @@ public enum ContextArchive {
     public static func extract(_ path: String, into directory: String) throws(ContextArchiveError) {
         do throws(CopyError.Problem) {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw .system(path: path, .current("open")) }
+            guard descriptor >= 0 else { throw .system(path: path, .last("open")) }
             defer { close(descriptor) }
-            let writer = TargetWriter(root: try RootDirectory(path: directory), source: nil, owner: nil,
+            let writer = TargetWriter(root: try RootDirectory.opening(directory), source: nil, owner: nil,
                                       preservesOwnership: true, modeChange: nil)
             try ArchiveUnpacker(writer: writer, owner: nil).extract(descriptor, name: path, into: [])
         } catch {

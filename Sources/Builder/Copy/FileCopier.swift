@@ -1,5 +1,6 @@
 import Dockerfile
 import Glibc
+import System
 
 /// Performs one `COPY` or `ADD` from a source tree into a target root, as the Dockerfile
 /// reference describes it, with BuildKit's behaviour where the reference is silent:
@@ -41,7 +42,7 @@ public enum FileCopier {
 
     private static func performChecked(_ request: CopyRequest, from source: SourceTree, into targetRoot: String) throws(CopyError.Problem) {
         let excludes = try excludeRules(request.excludes)
-        let sourceRoot = try RootDirectory(path: source.directory)
+        let sourceRoot = try RootDirectory.opening(source.directory)
         let selector = SourceSelector(root: sourceRoot, ignore: source.ignore)
         let walker = SourceWalker(root: sourceRoot, ignore: source.ignore, excludes: excludes)
         var items: [Item] = []
@@ -66,7 +67,7 @@ public enum FileCopier {
             throw .destinationMustBeDirectory
         }
         let writer = TargetWriter(
-            root: try RootDirectory(path: targetRoot),
+            root: try RootDirectory.opening(targetRoot),
             source: sourceRoot,
             owner: request.owner,
             preservesOwnership: source.preservesOwnership,
@@ -99,7 +100,7 @@ public enum FileCopier {
             return
         }
         if request.instruction == .add, case .tree(let node, _) = item, node.status.isRegularFile {
-            let archive = try sourceRoot.openExact(node.path, flags: O_RDONLY)
+            let archive = try sourceRoot.openWalked(node.path, flags: O_RDONLY)
             defer { close(archive) }
             let name = sourceRoot.display(node.path)
             if ArchiveUnpacker.isArchive(archive, name: name) {

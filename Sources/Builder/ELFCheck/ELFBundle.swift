@@ -1,6 +1,7 @@
 import ELF
 import FileNames
 import Foundation
+import System
 
 /// Copies executables with everything their loader would load (the `PT_INTERP` loader and
 /// every library, as resolved in the source root) into a destination directory, at the

@@ -144,9 +144,4 @@ int csandbox_bind_mount(const char *source, const char *target);
 /// umount2(target, flags). Returns 0, or -1 with errno.
 int csandbox_unmount(const char *target, int flags);
 
-// MARK: - Errors
-
-/// The symbolic name of an errno value ("EPERM"), or NULL when it has none.
-const char *csandbox_errno_name(int error);
-
 #endif

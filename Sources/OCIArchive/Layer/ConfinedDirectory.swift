@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// The directory a layer is extracted into, reached only through its descriptor.
 ///
@@ -76,7 +77,7 @@ struct ConfinedDirectory {
 
     /// Removes everything in the directory open as `directory`, never following a symlink.
     static func removeContents(of directory: Int32) throws(SystemError) {
-        for name in try directoryEntryNames(directory) {
+        for name in try DirectoryListing.entryNames(directory) {
             try remove(name, in: directory)
         }
     }

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// One run of ``LayerExtractor``: reads a layer blob once and creates each entry below
 /// the root, in overlayfs form.

@@ -1,3 +1,4 @@
+import OCI
 /// What identifies a layer: the digests and sizes of its blob and of the tar inside.
 public struct LayerBlob: Sendable, Hashable {
     /// The sha256 of the uncompressed tar stream: the image config's `rootfs.diff_ids` entry.

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// Walks a directory tree through descriptors, depth first, never following a symlink:
 /// each directory's overlay whiteouts first, then its other children, each group in byte
@@ -36,7 +37,7 @@ struct SortedTreeWalker {
     ) throws(LayerPackingError) {
         let names: [[UInt8]]
         do {
-            names = try directoryEntryNames(directory).sorted { $0.lexicographicallyPrecedes($1) }
+            names = try DirectoryListing.entryNames(directory).sorted { $0.lexicographicallyPrecedes($1) }
         } catch {
             throw .filesystem(path: path.description, error)
         }

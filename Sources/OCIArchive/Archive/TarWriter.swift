@@ -1,5 +1,6 @@
 import CArchive
 import Glibc
+import System
 
 /// Writes a tar archive through libarchive in restricted PAX format: plain ustar headers
 /// where they suffice, a PAX extended header where an entry needs one (long or non-ASCII

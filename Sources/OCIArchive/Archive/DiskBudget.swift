@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// How much one extraction may write to a file system: what was available when it
 /// started, less a reserve, so that a small hostile archive whose entries claim terabytes

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// The extended attributes of one file, read and written through a descriptor.
 ///

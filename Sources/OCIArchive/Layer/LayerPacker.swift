@@ -1,4 +1,6 @@
+import OCI
 import Glibc
+import System
 
 /// Packs a snapshot directory in overlayfs form into an OCI layer blob.
 ///

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// Extracts OCI layer blobs into snapshot directories, in overlayfs form.
 ///
@@ -42,7 +43,7 @@ public enum LayerExtractor {
         guard root >= 0 else { throw .target(directory: directory, .last("open")) }
         defer { close(root) }
         do throws(SystemError) {
-            guard try directoryEntryNames(root).isEmpty else {
+            guard try DirectoryListing.entryNames(root).isEmpty else {
                 throw SystemError(operation: "extract into it", code: ENOTEMPTY)
             }
         } catch {

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// Turns the files of a snapshot in overlayfs form into OCI layer entries on a tar writer.
 ///

@@ -1,5 +1,6 @@
 import CArchive
 import Glibc
+import System
 
 /// Streams the entries of a tar archive through libarchive: one header at a time, each
 /// regular file's data in chunks the caller's buffer holds, so memory stays flat whatever

@@ -1,5 +1,7 @@
+import OCI
 import CArchive
 import Glibc
+import System
 
 /// Hands a libarchive reader its input, one chunk at a time, through the read callback.
 protocol ArchiveInputSource: AnyObject {

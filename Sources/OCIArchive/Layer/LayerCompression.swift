@@ -1,3 +1,4 @@
+import OCI
 /// How a layer blob is compressed.
 public enum LayerCompression: Sendable, Hashable {
     /// A plain tar: the blob digest equals the diff ID.
