@@ -110,14 +110,6 @@ int csandbox_attach_device_filter(int cgroup_fd, const struct csandbox_device_ru
 
 // MARK: - Mount helpers for Swift
 
-/// O_PATH, which Swift's Glibc module leaves out (it needs _GNU_SOURCE).
-extern const int csandbox_o_path;
-
-/// openat2(dirfd, path, flags | O_CLOEXEC) resolving path as if dirfd were the root
-/// (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks never lead outside it.
-/// Returns an fd, or -1 with errno.
-int csandbox_open_in_root(int dirfd, const char *path, int flags, mode_t mode);
-
 /// The overlay options that keep the upper dir exactly the diff, as a NULL-terminated list
 /// of key, value, key, value... (set with FSCONFIG_SET_STRING, or "key=value" for mount(2)).
 const char *const *csandbox_overlay_options(void);

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// A path as an archive stores it: raw bytes, since tar names need not be UTF-8.
 ///
@@ -50,16 +51,4 @@ public struct ArchivePath: Sendable, Hashable, Comparable, CustomStringConvertib
     public static func < (lhs: ArchivePath, rhs: ArchivePath) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
-}
-
-/// Calls `body` with a NUL-terminated copy of `bytes` (a path or a file name).
-func withNulTerminated<Result, Failure: Error>(
-    _ bytes: [UInt8],
-    _ body: (UnsafePointer<CChar>) throws(Failure) -> Result
-) throws(Failure) -> Result {
-    let string = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-    defer { string.deallocate() }
-    bytes.withUnsafeBytes { UnsafeMutableRawPointer(string).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-    string[bytes.count] = 0
-    return try body(string)
 }

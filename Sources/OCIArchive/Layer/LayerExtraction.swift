@@ -5,7 +5,10 @@ import System
 /// the root, in overlayfs form.
 final class LayerExtraction {
     private let layer: String
-    private let root: ConfinedDirectory
+    /// The target directory, confined: every path below it is walked without following a symlink.
+    private let root: RootDirectory
+    /// The target directory itself, open for reading (owned by ``LayerExtractor``).
+    private let rootDescriptor: Int32
     private let buffer: UnsafeMutableRawBufferPointer
     /// What the layer may write on the root's file system (see ``DiskBudget``).
     private let budget: DiskBudget?
@@ -13,11 +16,12 @@ final class LayerExtraction {
     private var directoryTimes: [(entry: ArchivePath, path: EntryPath, time: FileTime)] = []
 
     /// An extraction of the blob named `layer` into `root`.
-    init(layer: String, root: ConfinedDirectory) {
+    init(layer: String, root: RootDirectory, descriptor: Int32) {
         self.layer = layer
         self.root = root
+        self.rootDescriptor = descriptor
         self.buffer = .allocate(byteCount: 128 * 1024, alignment: 16)
-        self.budget = try? DiskBudget(directory: root.descriptor, path: "the extraction directory")
+        self.budget = try? DiskBudget(directory: descriptor, path: "the extraction directory")
     }
 
     deinit {
@@ -64,6 +68,28 @@ final class LayerExtraction {
         }
     }
 
+    /// Opens the directory `components` below the root (made with mode 0755, owned by the
+    /// caller, as Docker does, when missing and `creating`), never through a symlink.
+    /// `path` is the entry path or link target being resolved, for errors.
+    private func openDirectory(
+        _ components: ArraySlice<[UInt8]>, creating: Bool, for path: ArchivePath
+    ) throws(EntryFailure) -> FileDescriptor {
+        do {
+            return try root.openDirectoryNoFollow(components, creatingWithMode: creating ? 0o755 : nil)
+        } catch {
+            func walked(_ depth: Int) -> ArchivePath {
+                ArchivePath(bytes: components.prefix(depth).joined(separator: [UInt8(ascii: "/")]))
+            }
+            switch error {
+            case .throughSymlink(let depth):
+                throw .unsafe(path: path, .throughSymlink(walked(depth).description))
+            case .failed(let operation, let depth, let code):
+                let what = depth == 0 ? "open the extraction directory" : "\(operation) '\(walked(depth))'"
+                throw .system(SystemError(operation: what, code: code))
+            }
+        }
+    }
+
     // MARK: - Entries
 
     private func create(_ entry: TarEntry, dataFrom reader: TarReader) throws(EntryFailure) {
@@ -79,8 +105,8 @@ final class LayerExtraction {
         if let whiteout = Whiteout(baseName: name) {
             return try create(whiteout, in: path.parent, for: entry)
         }
-        let parent = try root.openDirectory(path.parent, creating: true, for: entry.path)
-        defer { close(parent) }
+        let parentFile = try openDirectory(path.parent, creating: true, for: entry.path)
+        let parent = parentFile.rawValue
         try withNulTerminated(name) { name throws(EntryFailure) in
             let keptDirectory = try clear(name, in: parent, keepingDirectory: entry.kind == .directory)
             switch entry.kind {
@@ -114,7 +140,7 @@ final class LayerExtraction {
         }
         if keepingDirectory && status.st_mode & S_IFMT == S_IFDIR { return true }
         do {
-            try ConfinedDirectory.remove(ArchivePath(cString: name).bytes, in: parent)
+            try RootDirectory.remove(ArchivePath(cString: name).bytes, in: parent)
         } catch {
             throw .system(error)
         }
@@ -170,8 +196,8 @@ final class LayerExtraction {
         guard let targetName = targetPath.name else {
             throw .system(SystemError(operation: "link to the root directory", code: EPERM))
         }
-        let targetParent = try root.openDirectory(targetPath.parent, creating: false, for: target)
-        defer { close(targetParent) }
+        let targetParentFile = try openDirectory(targetPath.parent, creating: false, for: target)
+        let targetParent = targetParentFile.rawValue
         // Flags 0: a symlink target is linked itself, never followed.
         let status = withNulTerminated(targetName) { linkat(targetParent, $0, parent, name, 0) }
         guard status == 0 else { throw .system(.last("link to '\(target)'")) }
@@ -246,8 +272,8 @@ final class LayerExtraction {
         case .aufsMetadata:
             return
         case .opaqueDirectory:
-            let opaque = try root.openDirectory(directory, creating: true, for: entry.path)
-            defer { close(opaque) }
+            let opaqueFile = try openDirectory(directory, creating: true, for: entry.path)
+            let opaque = opaqueFile.rawValue
             do {
                 try ExtendedAttributes(descriptor: opaque, isPathOnly: false).set(Whiteout.opaqueAttribute, to: Whiteout.opaqueValue)
             } catch {
@@ -256,8 +282,8 @@ final class LayerExtraction {
         case .file(let hidden):
             if hidden.isEmpty || hidden == [UInt8(ascii: ".")] { throw .unsafe(path: entry.path, .whiteoutWithoutName) }
             if hidden == [UInt8(ascii: "."), UInt8(ascii: ".")] { throw .unsafe(path: entry.path, .parentComponent) }
-            let parent = try root.openDirectory(directory, creating: true, for: entry.path)
-            defer { close(parent) }
+            let parentFile = try openDirectory(directory, creating: true, for: entry.path)
+            let parent = parentFile.rawValue
             try withNulTerminated(hidden) { name throws(EntryFailure) in
                 var status = stat()
                 if fstatat(parent, name, &status, AT_SYMLINK_NOFOLLOW) == 0 { return }
@@ -279,17 +305,17 @@ final class LayerExtraction {
         guard entry.kind == .directory else {
             throw .system(SystemError(operation: "replace the extraction directory", code: EISDIR))
         }
-        try setOwnerAndMode(entry, on: root.descriptor)
+        try setOwnerAndMode(entry, on: rootDescriptor)
         directoryTimes.append((entry.path, path, entry.modificationTime))
     }
 
     private func setDirectoryTimes() throws(LayerExtractionError) {
         for (entry, path, time) in directoryTimes {
             // A later entry may have replaced the directory; then its time is that entry's.
-            guard let directory = try? root.openDirectory(path.components[...], creating: false, for: entry) else {
+            guard let directoryFile = try? openDirectory(path.components[...], creating: false, for: entry) else {
                 continue
             }
-            defer { close(directory) }
+            let directory = directoryFile.rawValue
             var times = [time.timespec, time.timespec]
             guard futimens(directory, &times) == 0 else {
                 throw .filesystem(layer: layer, entry: entry.description, .last("set modification time"))

@@ -18,7 +18,7 @@ import System
 ///   directory only updates its attributes).
 ///
 /// Security: every file operation is relative to the target directory's descriptor and
-/// never follows a symlink (see ``ConfinedDirectory``), so an entry with an absolute name,
+/// never follows a symlink (System's ``RootDirectory/openDirectoryNoFollow(_:creatingWithMode:)``), so an entry with an absolute name,
 /// a `..` component, a path through a symlink, or a hard link to such a path is refused
 /// with ``LayerExtractionError/unsafePath(layer:entry:path:reason:)``.
 ///
@@ -54,11 +54,17 @@ public enum LayerExtractor {
             throw .unreadable(ArchiveError(.open, archive: name, message: SystemError.last("open").description))
         }
         defer { close(layer) }
-        do {
-            return try LayerExtraction(layer: name, root: ConfinedDirectory(descriptor: root)).run(reading: layer)
+        do throws(LayerExtractionError) {
+            let confined: RootDirectory
+            do {
+                confined = try RootDirectory(directory: root, displayedAs: directory)
+            } catch {
+                throw LayerExtractionError.target(directory: directory, error.withoutPath)
+            }
+            return try LayerExtraction(layer: name, root: confined, descriptor: root).run(reading: layer)
         } catch {
             do {
-                try ConfinedDirectory.removeContents(of: root)
+                try RootDirectory.removeContents(of: root)
             } catch var cleanup {
                 cleanup.operation = "\(cleanup.operation), emptying it after: \(error)"
                 throw .target(directory: directory, cleanup)
