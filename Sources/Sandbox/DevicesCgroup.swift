@@ -64,9 +64,9 @@ struct DevicesCgroup: Sendable {
     /// with the eBPF device program attached.
     static func createUnified(in root: String) throws(SandboxError) -> DevicesCgroup {
         try create(in: root, controller: "") { path throws(SandboxError) in
-            let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+            let directory = directoryFile.rawValue
             guard directory >= 0 else { throw .system(operation: "open the cgroup", path: path, errno: .current) }
-            defer { close(directory) }
             let rules = allowedDevices.map {
                 csandbox_device_rule(major: $0.major, minor: $0.minor ?? 0, any_minor: $0.minor == nil ? 1 : 0)
             }
@@ -154,9 +154,9 @@ struct DevicesCgroup: Sendable {
     }
 
     private static func write(_ rule: String, to file: String) throws(SandboxError) {
-        let fd = open(file, O_WRONLY | O_CLOEXEC)
+        let fdFile = FileDescriptor(adopting: open(file, O_WRONLY | O_CLOEXEC))
+        let fd = fdFile.rawValue
         guard fd >= 0 else { throw .system(operation: "open", path: file, errno: .current) }
-        defer { close(fd) }
         let written = rule.withCString { Glibc.write(fd, $0, strlen($0)) }
         guard written == rule.utf8.count else {
             throw .system(operation: "write '\(rule)' to", path: file, errno: .current)
@@ -167,9 +167,9 @@ struct DevicesCgroup: Sendable {
 private extension String {
     /// Reads a /proc file (its size is 0 to stat, so it is read until end-of-file).
     init(contentsOfProcFile path: String) throws(SandboxError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fdFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+        let fd = fdFile.rawValue
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: .current) }
-        defer { close(fd) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

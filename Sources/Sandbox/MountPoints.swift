@@ -37,8 +37,8 @@ struct MountPoints: Sendable {
     /// created for `kept` stays after ``remove()``.
     init(rootfs: String, kept: [String] = [], directories: [String], files: [String]) throws(SandboxError) {
         self.rootfs = rootfs
-        let root = try Self.open(rootfs, flags: openPathOnly | O_DIRECTORY)
-        defer { close(root) }
+        let rootFile = try FileDescriptor(adopting: Self.open(rootfs, flags: openPathOnly | O_DIRECTORY))
+        let root = rootFile.rawValue
         do throws(SandboxError) {
             for path in kept {
                 try ensure(path, isDirectory: true, root: root, keep: true)
@@ -58,11 +58,11 @@ struct MountPoints: Sendable {
     /// Removes what ``init(rootfs:directories:files:)`` created, deepest first. An entry
     /// the step filled (a created directory that is no longer empty) or removed stays as is.
     func remove() throws(SandboxError) {
-        let root = try Self.open(rootfs, flags: openPathOnly | O_DIRECTORY)
-        defer { close(root) }
+        let rootFile = try FileDescriptor(adopting: Self.open(rootfs, flags: openPathOnly | O_DIRECTORY))
+        let root = rootFile.rawValue
         for entry in created.reversed() {
-            let parent = try Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
-            defer { close(parent) }
+            let parentFile = try FileDescriptor(adopting: Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
+            let parent = parentFile.rawValue
             let before = try Self.status(of: parent, path: entry.parent)
             let name = String(entry.path.split(separator: "/").last ?? "")
             if unlinkat(parent, name, entry.isDirectory ? AT_REMOVEDIR : 0) != 0 {
@@ -102,8 +102,8 @@ struct MountPoints: Sendable {
 
     private mutating func create(_ path: String, in parentPath: String, name: String, isDirectory: Bool,
                                  root: Int32, keep: Bool) throws(SandboxError) {
-        let parent = try Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
-        defer { close(parent) }
+        let parentFile = try FileDescriptor(adopting: Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
+        let parent = parentFile.rawValue
         let before = try Self.status(of: parent, path: parentPath)
         if isDirectory {
             guard mkdirat(parent, name, 0o755) == 0 else {

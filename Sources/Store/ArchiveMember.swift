@@ -51,9 +51,9 @@ struct ArchiveMember {
     }
 
     private static func write(_ member: ArchiveMember, with writer: TarWriter) throws {
-        let input = open(member.source, O_RDONLY | O_CLOEXEC)
+        let inputFile = FileDescriptor(adopting: open(member.source, O_RDONLY | O_CLOEXEC))
+        let input = inputFile.rawValue
         guard input >= 0 else { throw StoreError.io(path: member.source, operation: "open", errno: errno) }
-        defer { close(input) }
         var status = stat()
         guard fstat(input, &status) == 0 else { throw StoreError.io(path: member.source, operation: "stat", errno: errno) }
         try writer.write(TarEntry(path: ArchivePath(member.path), kind: .file, permissions: 0o644, size: Int64(status.st_size)),

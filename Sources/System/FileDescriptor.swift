@@ -9,7 +9,8 @@ public struct FileDescriptor: ~Copyable {
     /// The descriptor number, valid while this value lives.
     public let rawValue: Int32
 
-    /// Takes ownership of the open descriptor `rawValue`.
+    /// Takes ownership of the open descriptor `rawValue`. A negative value (what a failed
+    /// `open` returns) owns nothing, so a result can be adopted before it is checked.
     public init(adopting rawValue: Int32) {
         self.rawValue = rawValue
     }
@@ -32,7 +33,7 @@ public struct FileDescriptor: ~Copyable {
 
     deinit {
         // On Linux the descriptor is released even when close fails; nothing to retry.
-        Glibc.close(rawValue)
+        if rawValue >= 0 { Glibc.close(rawValue) }
     }
 
     /// Closes the descriptor now and reports a failure (a delayed write error).

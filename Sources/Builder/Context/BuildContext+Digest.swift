@@ -38,8 +38,8 @@ extension BuildContext {
     private func fileDigest(_ node: SourceNode, in root: RootDirectory, buffer: inout [UInt8]) throws(CopyError.Problem) -> Digest {
         let identity = FileIdentity(path: node.path, status: node.status)
         if let known = digestCache.digest(for: identity) { return known }
-        let descriptor = try root.openWalked(node.path, flags: O_RDONLY)
-        defer { close(descriptor) }
+        let descriptorFile = try FileDescriptor(adopting: root.openWalked(node.path, flags: O_RDONLY))
+        let descriptor = descriptorFile.rawValue
         var hasher = SHA256Digester()
         if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 256 * 1024) }
         while true {

@@ -11,9 +11,9 @@ import OCI
 public enum ContextArchive {
     /// Whether the file at `path` is a tar archive (plain, gzip, bzip2, xz or zstd).
     public static func isArchive(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
         return ArchiveUnpacker.isArchive(descriptor, name: path)
     }
 
@@ -21,9 +21,9 @@ public enum ContextArchive {
     /// errors name the archive.
     public static func extract(_ path: String, into directory: String) throws(ContextArchiveError) {
         do throws(CopyError.Problem) {
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+            let descriptor = descriptorFile.rawValue
             guard descriptor >= 0 else { throw .system(path: path, .last("open")) }
-            defer { close(descriptor) }
             let writer = TargetWriter(root: try RootDirectory.opening(directory), source: nil, owner: nil,
                                       preservesOwnership: true, modeChange: nil)
             try ArchiveUnpacker(writer: writer, owner: nil).extract(descriptor, name: path, into: [])

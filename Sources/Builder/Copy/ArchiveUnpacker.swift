@@ -39,8 +39,8 @@ struct ArchiveUnpacker {
     /// does: a symlink the archive makes (`esc -> /`) leads back into the destination, so
     /// no entry can land elsewhere in the image.
     func extract(_ descriptor: Int32, name: String, into destination: [String]) throws(CopyError.Problem) {
-        let directory = try writer.makeDirectories(destination)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: writer.makeDirectories(destination))
+        let directory = directoryFile.rawValue
         let destinationRoot = try RootDirectory.opening(directory: directory, displayedAs: "/" + destination.joined(separator: "/"))
         let scoped = ArchiveUnpacker(
             writer: TargetWriter(root: destinationRoot, source: nil, owner: owner, preservesOwnership: false, modeChange: nil),
@@ -69,8 +69,8 @@ struct ArchiveUnpacker {
             let components = try Self.confined(FileName.decode(entry.path.bytes), archive: name)
             guard let entryName = components.last else { continue }
             let path = "/" + (destination + components).joined(separator: "/")
-            let parent = try writer.makeDirectories(Array(components.dropLast()))
-            defer { close(parent) }
+            let parentFile = try FileDescriptor(adopting: writer.makeDirectories(Array(components.dropLast())))
+            let parent = parentFile.rawValue
             if case .directory = entry.kind {
                 directoryTimes.append((components, entry.modificationTime))
             }
@@ -100,15 +100,15 @@ struct ArchiveUnpacker {
         let owner = owner ?? FileOwner(uid: entry.uid, gid: entry.gid)
         switch entry.kind {
         case .directory:
-            let directory = try writer.openOrMakeDirectory(name, in: parent, path: path, replacing: true)
-            defer { close(directory) }
+            let directoryFile = try FileDescriptor(adopting: writer.openOrMakeDirectory(name, in: parent, path: path, replacing: true))
+            let directory = directoryFile.rawValue
             guard fchown(directory, owner.uid, owner.gid) == 0, fchmod(directory, mode_t(entry.permissions)) == 0 else {
                 throw .system(path: path, .last("chown/chmod"))
             }
         case .file:
             try writer.removeNonDirectory(name, in: parent, path: path)
-            let output = try writer.createFile(name, in: parent, path: path)
-            defer { close(output) }
+            let outputFile = try FileDescriptor(adopting: writer.createFile(name, in: parent, path: path))
+            let output = outputFile.rawValue
             try Self.copyData(from: reader, to: output, path: path, budget: budget)
             guard fchown(output, owner.uid, owner.gid) == 0, fchmod(output, mode_t(entry.permissions)) == 0 else {
                 throw .system(path: path, .last("chown/chmod"))
@@ -126,8 +126,8 @@ struct ArchiveUnpacker {
         case .hardlink(let target):
             let targetComponents = try Self.confined(FileName.decode(target.bytes), archive: archive)
             try writer.removeNonDirectory(name, in: parent, path: path)
-            let targetParent = try writer.makeDirectories(Array(targetComponents.dropLast()))
-            defer { close(targetParent) }
+            let targetParentFile = try FileDescriptor(adopting: writer.makeDirectories(Array(targetComponents.dropLast())))
+            let targetParent = targetParentFile.rawValue
             guard let targetName = targetComponents.last, FileName.linkat(targetParent, targetName, parent, name, 0) == 0 else {
                 throw .system(path: path, .last("link"))
             }

@@ -92,16 +92,16 @@ public enum FileCopier {
         if case .tree(let node, _) = item, node.status.isDirectory {
             // A directory's contents go into the destination (under its own name with --parents).
             if request.parents, case .tree(_, let selected) = item, !selected.name.isEmpty { directory.append(selected.name) }
-            let target = try writer.makeDirectories(directory)
-            defer { close(target) }
+            let targetFile = try FileDescriptor(adopting: writer.makeDirectories(directory))
+            let target = targetFile.rawValue
             for child in node.children {
                 try writer.write(child, named: child.name, in: target, path: "/" + (directory + [child.name]).joined(separator: "/"))
             }
             return
         }
         if request.instruction == .add, case .tree(let node, _) = item, node.status.isRegularFile {
-            let archive = try sourceRoot.openWalked(node.path, flags: O_RDONLY)
-            defer { close(archive) }
+            let archiveFile = try FileDescriptor(adopting: sourceRoot.openWalked(node.path, flags: O_RDONLY))
+            let archive = archiveFile.rawValue
             let name = sourceRoot.display(node.path)
             if ArchiveUnpacker.isArchive(archive, name: name) {
                 let target = try writer.makeDirectories(directory)
@@ -122,8 +122,8 @@ public enum FileCopier {
                 directory.removeLast()
             }
         }
-        let target = try writer.makeDirectories(directory)
-        defer { close(target) }
+        let targetFile = try FileDescriptor(adopting: writer.makeDirectories(directory))
+        let target = targetFile.rawValue
         let path = "/" + (directory + [name]).joined(separator: "/")
         switch item {
         case .tree(let node, _):

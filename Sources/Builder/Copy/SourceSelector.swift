@@ -64,8 +64,8 @@ struct SourceSelector {
         in candidate: (lexical: String, real: String),
         directoriesOnly: Bool
     ) throws(CopyError.Problem) -> [(lexical: String, real: String)] {
-        let directory = try root.openWalked(candidate.real, flags: O_RDONLY | O_DIRECTORY)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: root.openWalked(candidate.real, flags: O_RDONLY | O_DIRECTORY))
+        let directory = directoryFile.rawValue
         var found: [(lexical: String, real: String)] = []
         for name in try CopyError.Problem.wrapping(path: root.display(candidate.real)) { () throws(SystemError) in
             try DirectoryListing.sortedNames(directory)

@@ -33,8 +33,8 @@ struct SourceWalker {
     }
 
     private func children(of directoryPath: String, relativeToSource: String) throws(CopyError.Problem) -> [SourceNode] {
-        let directory = try root.openWalked(directoryPath, flags: O_RDONLY | O_DIRECTORY)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: root.openWalked(directoryPath, flags: O_RDONLY | O_DIRECTORY))
+        let directory = directoryFile.rawValue
         var nodes: [SourceNode] = []
         for name in try CopyError.Problem.wrapping(path: root.display(directoryPath)) { () throws(SystemError) in
             try DirectoryListing.sortedNames(directory)

@@ -42,33 +42,23 @@ final class TargetWriter {
     /// Opens the directory `components` from the root, creating what is missing with mode
     /// 0755, owned by `--chown`'s owner or 0:0 (BuildKit's `MkdirAll`). The caller closes it.
     func makeDirectories(_ components: [String]) throws(CopyError.Problem) -> Int32 {
-        var current = root.openInRoot("", flags: O_RDONLY | O_DIRECTORY)
-        guard current >= 0 else { throw .system(path: "/", .last("open")) }
+        var current = FileDescriptor(adopting: root.openInRoot("", flags: O_RDONLY | O_DIRECTORY))
+        guard current.rawValue >= 0 else { throw .system(path: "/", .last("open")) }
         for index in components.indices {
             let prefix = components[...index].joined(separator: "/")
             let next = root.openInRoot(prefix, flags: O_RDONLY | O_DIRECTORY)
             if next >= 0 {
-                close(current)
-                current = next
+                current = FileDescriptor(adopting: next)
                 continue
             }
             let failure = errno
             guard failure == ENOENT else {
-                close(current)
                 if failure == ENOTDIR { throw .notADirectory(root.display(prefix)) }
                 throw .system(path: root.display(prefix), SystemError(operation: "open", code: failure))
             }
-            let created: Int32
-            do {
-                created = try makeDirectory(components[index], in: current, path: root.display(prefix))
-            } catch {
-                close(current)
-                throw error
-            }
-            close(current)
-            current = created
+            current = FileDescriptor(adopting: try makeDirectory(components[index], in: current.rawValue, path: root.display(prefix)))
         }
-        return current
+        return current.release()
     }
 
     /// Resolves `components` from the root, following symlinks inside it: nil when
@@ -92,8 +82,8 @@ final class TargetWriter {
         let status = node.status
         switch status.type {
         case S_IFDIR:
-            let child = try openOrMakeDirectory(name, in: directory, path: path, replacing: false)
-            defer { close(child) }
+            let childFile = try FileDescriptor(adopting: openOrMakeDirectory(name, in: directory, path: path, replacing: false))
+            let child = childFile.rawValue
             for entry in node.children {
                 try write(entry, named: entry.name, in: child, path: path + "/" + entry.name)
             }
@@ -106,10 +96,10 @@ final class TargetWriter {
                 return
             }
             guard let source else { throw .system(path: path, SystemError(operation: "open source", code: EBADF)) }
-            let input = try source.openWalked(node.path, flags: O_RDONLY)
-            defer { close(input) }
-            let output = try replaceFile(name, in: directory, path: path)
-            defer { close(output) }
+            let inputFile = try FileDescriptor(adopting: source.openWalked(node.path, flags: O_RDONLY))
+            let input = inputFile.rawValue
+            let outputFile = try FileDescriptor(adopting: replaceFile(name, in: directory, path: path))
+            let output = outputFile.rawValue
             try copyData(from: input, to: output, path: path)
             try applyMetadata(of: status, to: output, path: path)
             if status.linkCount > 1 { firstLinks[key] = (dup(directory), name) }
@@ -132,8 +122,8 @@ final class TargetWriter {
     func writeInline(_ content: [UInt8], permissions: UInt32, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
         try Self.checkName(name, path: path)
         try removeNonDirectory(name, in: directory, path: path)
-        let output = try createFile(name, in: directory, path: path)
-        defer { close(output) }
+        let outputFile = try FileDescriptor(adopting: createFile(name, in: directory, path: path))
+        let output = outputFile.rawValue
         var written = 0
         while written < content.count {
             let count = retryingOnInterrupt { content[written...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) } }

@@ -34,9 +34,9 @@ public final class DiskBudget {
 
     /// A budget for writes below the directory at `path`.
     public convenience init(path: String) throws(SystemError) {
-        let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        let directory = directoryFile.rawValue
         guard directory >= 0 else { throw .last("open \(path)") }
-        defer { close(directory) }
         try self.init(directory: directory, path: path)
     }
 

@@ -153,9 +153,9 @@ final class LayerExtraction {
         in parent: Int32,
         dataFrom reader: TarReader
     ) throws(EntryFailure) {
-        let file = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        let fileFile = FileDescriptor(adopting: openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600))
+        let file = fileFile.rawValue
         guard file >= 0 else { throw .system(.last("create")) }
-        defer { close(file) }
         do {
             try reader.copyData(to: file, using: buffer, budget: budget)
         } catch {
@@ -179,9 +179,9 @@ final class LayerExtraction {
         if !exists {
             guard mkdirat(parent, name, 0o700) == 0 else { throw .system(.last("mkdir")) }
         }
-        let directory = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let directoryFile = FileDescriptor(adopting: openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+        let directory = directoryFile.rawValue
         guard directory >= 0 else { throw .system(.last("open directory")) }
-        defer { close(directory) }
         try setOwnerAndMode(entry, on: directory)
         directoryTimes.append((entry.path, path, entry.modificationTime))
     }
@@ -231,9 +231,9 @@ final class LayerExtraction {
             }
         }
         if !entry.extendedAttributes.isEmpty {
-            let file = openPathOnlyNoFollow(parent, name)
+            let fileFile = FileDescriptor(adopting: openPathOnlyNoFollow(parent, name))
+            let file = fileFile.rawValue
             guard file >= 0 else { throw .system(.last("open")) }
-            defer { close(file) }
             try setExtendedAttributes(entry, on: ExtendedAttributes(descriptor: file, isPathOnly: true))
         }
         var times = [entry.modificationTime.timespec, entry.modificationTime.timespec]

@@ -39,9 +39,9 @@ public enum LayerExtractor {
         throws(LayerExtractionError) -> LayerBlob
     {
         let name = name ?? layerPath
-        let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let rootFile = FileDescriptor(adopting: open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        let root = rootFile.rawValue
         guard root >= 0 else { throw .target(directory: directory, .last("open")) }
-        defer { close(root) }
         do throws(SystemError) {
             guard try DirectoryListing.entryNames(root).isEmpty else {
                 throw SystemError(operation: "extract into it", code: ENOTEMPTY)

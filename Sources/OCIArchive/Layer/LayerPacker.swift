@@ -33,9 +33,9 @@ public struct LayerPacker: Sendable {
     /// and sizes. The caller makes the blob durable (fsync, rename) as its store requires.
     /// On failure the output file is removed.
     public func pack(directory: String, to outputPath: String) throws(LayerPackingError) -> LayerBlob {
-        let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let rootFile = FileDescriptor(adopting: open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        let root = rootFile.rawValue
         guard root >= 0 else { throw .filesystem(path: "", .last("open \(directory)")) }
-        defer { close(root) }
         let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw .output(path: outputPath, .last("create")) }
         var packed = false
@@ -93,9 +93,9 @@ public struct LayerPacker: Sendable {
     /// The diff ID of the tree below `directory`: the sha256 of the tar ``pack(directory:to:)``
     /// would write for it, computed without compressing or writing anything.
     public func diffID(of directory: String) throws(LayerPackingError) -> Digest {
-        let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let rootFile = FileDescriptor(adopting: open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        let root = rootFile.rawValue
         guard root >= 0 else { throw .filesystem(path: "", .last("open \(directory)")) }
-        defer { close(root) }
         var tarDigester = SHA256Digester()
         try writeTar(root: root, name: directory) { bytes throws(ArchiveError) in tarDigester.update(bytes) }
         return tarDigester.finalize()

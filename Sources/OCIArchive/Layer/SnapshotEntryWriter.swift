@@ -79,9 +79,9 @@ final class SnapshotEntryWriter {
     }
 
     private func writeFile(_ node: SortedTreeWalker.Node) throws(LayerPackingError) {
-        let file = withNulTerminated(node.name) { openat(node.parent, $0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        let fileFile = FileDescriptor(adopting: withNulTerminated(node.name) { openat(node.parent, $0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) })
+        let file = fileFile.rawValue
         guard file >= 0 else { throw .filesystem(path: node.path.description, .last("open")) }
-        defer { close(file) }
         // What was opened is what gets archived, even if the name changed since the walk saw it.
         var status = stat()
         guard fstat(file, &status) == 0 else { throw .filesystem(path: node.path.description, .last("stat")) }
@@ -95,9 +95,9 @@ final class SnapshotEntryWriter {
     }
 
     private func writeSpecialFile(_ node: SortedTreeWalker.Node, kind: TarEntry.Kind) throws(LayerPackingError) {
-        let file = withNulTerminated(node.name) { openPathOnlyNoFollow(node.parent, $0) }
+        let fileFile = FileDescriptor(adopting: withNulTerminated(node.name) { openPathOnlyNoFollow(node.parent, $0) })
+        let file = fileFile.rawValue
         guard file >= 0 else { throw .filesystem(path: node.path.description, .last("open")) }
-        defer { close(file) }
         let attributes = try extendedAttributes(of: ExtendedAttributes(descriptor: file, isPathOnly: true), at: node.path)
         try write(entry(node.status, path: node.path, kind: kind, attributes: attributes.kept))
     }

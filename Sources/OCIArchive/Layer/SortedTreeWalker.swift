@@ -56,9 +56,9 @@ struct SortedTreeWalker {
                 try visit(Node(path: childPath, parentPath: path, parent: directory, name: name, status: status, directory: nil))
                 continue
             }
-            let child = withNulTerminated(name) { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            let childFile = FileDescriptor(adopting: withNulTerminated(name) { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) })
+            let child = childFile.rawValue
             guard child >= 0 else { throw .filesystem(path: childPath.description, .last("open directory")) }
-            defer { close(child) }
             try visit(Node(path: childPath, parentPath: path, parent: directory, name: name, status: status, directory: child))
             try walkChildren(of: child, at: childPath, visit)
         }
