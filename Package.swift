@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // OCI image-spec types (digests, descriptors, platforms, manifests, index, config)
         // and OCI image layouts on disk; links neither libarchive nor zlib.
-        .target(name: "OCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "OCI", dependencies: ["System", .product(name: "Crypto", package: "swift-crypto")]),
         // Layer machinery: tar streams (libarchive), gzip, packing and confined extraction.
         .target(name: "OCIArchive", dependencies: ["OCI", "System", "CArchive", "CZlib"]),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
