@@ -51,4 +51,13 @@ public struct ImageRoot: Sendable, Equatable {
         let file = FileDescriptor(adopting: opened)
         return root.relativePath(of: file.rawValue).map { "/" + $0 }
     }
+
+    /// The names in the directory `path` (inside the image, opened through ``resolve(_:)``'s
+    /// confinement), as bytes, without `.` and `..`; nil when it cannot be listed.
+    public func entryNames(_ path: String) -> [[UInt8]]? {
+        guard let root = try? RootDirectory(path: directory) else { return nil }
+        let directory = FileDescriptor(adopting: root.openInRoot(path, flags: O_RDONLY | O_DIRECTORY))
+        guard directory.rawValue >= 0 else { return nil }
+        return try? DirectoryListing.entryNames(directory.rawValue)
+    }
 }

@@ -106,10 +106,10 @@ struct DevicesCgroup: Sendable {
     /// (a cgroup is removed once its step ends, which a killed swiftbuild never sees). Only
     /// empty ones go (rmdir refuses others), and only those of processes that are gone.
     static func removeStale(in parent: String) {
-        guard let directory = opendir(parent) else { return }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let directory = try? FileDescriptor.open(parent, flags: O_RDONLY | O_DIRECTORY),
+              let entries = try? DirectoryListing.entryNames(directory.rawValue) else { return }
+        for entry in entries {
+            let name = String(decoding: entry, as: UTF8.self)
             guard let pid = stalePid(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
             rmdir(parent + "/" + name)
         }

@@ -6,6 +6,14 @@ public enum DirectoryListing {
     /// The names in the directory open as `directory` (which stays open and owned by the
     /// caller), without `.` and `..`, as bytes, in the order the file system returns them.
     public static func entryNames(_ directory: Int32) throws(SystemError) -> [[UInt8]] {
+        try entries(directory).map(\.name)
+    }
+
+    /// The entries of the directory open as `directory` (which stays open and owned by the
+    /// caller), without `.` and `..`, in the order the file system returns them: each name
+    /// as bytes with the type `readdir` reports (`DT_*`; `DT_UNKNOWN` where the file
+    /// system gives none).
+    public static func entries(_ directory: Int32) throws(SystemError) -> [(name: [UInt8], type: UInt8)] {
         let duplicate = fcntl(directory, F_DUPFD_CLOEXEC, 0)
         guard duplicate >= 0 else { throw .last("opendir") }
         guard let stream = fdopendir(duplicate) else {
@@ -17,18 +25,18 @@ public enum DirectoryListing {
         // The duplicate shares the file offset with `directory`, which an earlier listing
         // may have moved.
         rewinddir(stream)
-        var names: [[UInt8]] = []
+        var entries: [(name: [UInt8], type: UInt8)] = []
         while true {
             errno = 0
             guard let entry = readdir(stream) else {
                 if errno != 0 { throw .last("readdir") }
-                return names
+                return entries
             }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
                 Array(bytes.prefix { $0 != 0 })
             }
             if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-            names.append(name)
+            entries.append((name, entry.pointee.d_type))
         }
     }
 

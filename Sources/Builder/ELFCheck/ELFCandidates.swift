@@ -40,16 +40,12 @@ enum ELFCandidates {
     /// Adds the candidates below the open directory `directory` (which this closes),
     /// found at `path`.
     private static func collect(in directory: Int32, at path: String, into found: inout [String]) {
-        guard let stream = fdopendir(directory) else {
-            close(directory)
-            return
-        }
-        defer { closedir(stream) }
-        let descriptor = dirfd(stream)
-        while let entry = readdir(stream) {
-            let name = FileName.decode(withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) })
-            if name == "." || name == ".." { continue }
-            var type = Int(entry.pointee.d_type)
+        let owned = FileDescriptor(adopting: directory)
+        let descriptor = owned.rawValue
+        guard let entries = try? DirectoryListing.entries(descriptor) else { return }
+        for entry in entries {
+            let name = FileName.decode(entry.name)
+            var type = Int(entry.type)
             if type == DT_UNKNOWN {
                 var status = stat()
                 guard FileName.fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
