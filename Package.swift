@@ -81,7 +81,7 @@ let package = Package(
         ),
         // Benchmark (not a test): packs a tree into a gzip layer and prints MB/s.
         .executableTarget(name: "layer-bench", dependencies: ["OCI", "OCIArchive"], path: "Benchmarks/LayerBench"),
-        .testTarget(name: "FileNamesTests", dependencies: ["FileNames"]),
+        .testTarget(name: "FileNamesTests", dependencies: ["FileNames", "System"]),
         .testTarget(name: "SystemTests", dependencies: ["System", "FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile"]),

@@ -23,7 +23,7 @@ public struct SystemErrno: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The meaning in lower case, as shells print it: "no such file or directory".
     public var meaning: String {
-        let text = String(cString: strerror(code))
+        let text = SystemError(operation: "", code: code).message
         return text.prefix(1).lowercased() + text.dropFirst()
     }
 

@@ -13,19 +13,16 @@ struct ArchiveMember {
     static func writeTar(_ members: [ArchiveMember], to destination: URL) throws {
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())")
-        let output = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let outputFile = FileDescriptor(adopting: open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
+        let output = outputFile.rawValue
         guard output >= 0 else { throw StoreError.io(path: temporary.path, operation: "create", errno: errno) }
-        var closed = false
-        defer {
-            if !closed { close(output) }
-        }
         do {
             let writer = try TarWriter(name: destination.path) { (bytes) throws(ArchiveError) in
                 var rest = bytes
                 while !rest.isEmpty {
                     let written = retryingOnInterrupt { Glibc.write(output, rest.baseAddress, rest.count) }
                     guard written > 0 else {
-                        throw ArchiveError(.writeData, archive: destination.path, message: String(cString: strerror(errno)))
+                        throw ArchiveError(.writeData, archive: destination.path, message: SystemError.last("write").message)
                     }
                     rest = UnsafeRawBufferPointer(rebasing: rest[written...])
                 }
@@ -39,8 +36,6 @@ struct ArchiveMember {
             }
             try writer.finish()
             guard fsync(output) == 0 else { throw StoreError.io(path: temporary.path, operation: "fsync", errno: errno) }
-            close(output)
-            closed = true
             guard rename(temporary.path, destination.path) == 0 else {
                 throw StoreError.io(path: destination.path, operation: "rename into place", errno: errno)
             }

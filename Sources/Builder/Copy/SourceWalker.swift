@@ -16,15 +16,11 @@ struct SourceWalker {
     /// The tree of `source`; nil when everything in it is excluded (a directory whose
     /// every entry is excluded still counts when it was not excluded itself).
     func tree(of source: SelectedSource) throws(CopyError.Problem) -> SourceNode? {
-        let descriptor = try root.openWalked(source.realPath, flags: openPathOnly)
         let status: FileStatus
         do {
-            status = try FileStatus(descriptor: descriptor, path: root.display(source.realPath))
-        } catch {
-            close(descriptor)
-            throw error
+            let file = try FileDescriptor(adopting: root.openWalked(source.realPath, flags: openPathOnly))
+            status = try FileStatus(descriptor: file.rawValue, path: root.display(source.realPath))
         }
-        close(descriptor)
         var node = SourceNode(name: source.name, path: source.realPath, status: status, linkTarget: nil, children: [])
         guard status.isDirectory else { return node }
         node.children = try children(of: source.realPath, relativeToSource: "")
