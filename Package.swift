@@ -16,6 +16,11 @@ let package = Package(
     targets: [
         // File names as bytes: the one conversion between names on disk and Swift strings.
         .target(name: "FileNames"),
+        // openat2, O_PATH and errno names, which Swift's Glibc module does not export.
+        .target(name: "CSystemShim"),
+        // The OS layer: owned descriptors, EINTR retries, the errno error type, openat2 and
+        // the rooted directory every path from input to disk goes through.
+        .target(name: "System", dependencies: ["FileNames", "CSystemShim"]),
         // Dockerfile syntax: directives, continuations, heredocs, word expansion, .dockerignore.
         .target(name: "Dockerfile"),
         // Stages, build args and the stage graph.
@@ -24,19 +29,21 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // OCI image-spec types, digests, layer tars, OCI layouts and docker archives.
-        .target(
-            name: "OCI",
-            dependencies: ["CArchive", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        // OCI image-spec types (digests, descriptors, platforms, manifests, index, config)
+        // and OCI image layouts on disk; links neither libarchive nor zlib.
+        .target(name: "OCI", dependencies: ["System", .product(name: "Crypto", package: "swift-crypto")]),
+        // Layer machinery: tar streams (libarchive), gzip, packing and confined extraction.
+        .target(name: "OCIArchive", dependencies: ["OCI", "System", "CArchive", "CZlib"]),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
-        .target(name: "Store", dependencies: ["OCI"]),
+        .target(name: "Store", dependencies: ["OCI", "OCIArchive", "System"]),
         // OCI distribution client: references, authentication, pull and push (async-http-client).
         .target(
             name: "Registry",
             dependencies: [
                 "OCI",
+                "OCIArchive",
                 "Store",
+                "System",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -49,14 +56,14 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .target(name: "CSandbox", dependencies: ["CSeccomp"]),
         // Runs a step's process in fresh namespaces over a root filesystem; overlay mounts.
-        .target(name: "Sandbox", dependencies: ["CSandbox"]),
+        .target(name: "Sandbox", dependencies: ["CSandbox", "System"]),
         // ELF parsing and checks of binaries against an image's C library (never executes them).
-        .target(name: "ELF", dependencies: ["FileNames"]),
+        .target(name: "ELF", dependencies: ["FileNames", "System"]),
         // A stage's instructions as resolved steps: expanded words, `--from` sources, config
         // updates and cache keys (pure: of OCI it uses the spec types and LayerCompression, no I/O).
         .target(name: "StepPlan", dependencies: ["Dockerfile", "Planner", "OCI"]),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "Store", "Sandbox", "ELF", "FileNames"]),
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
@@ -64,28 +71,31 @@ let package = Package(
                 "Dockerfile",
                 "Planner",
                 "OCI",
+                "OCIArchive",
                 "Store",
                 "Builder",
                 "ELF",
                 "Registry",
                 "FileNames",
+                "System",
                 "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmark (not a test): packs a tree into a gzip layer and prints MB/s.
-        .executableTarget(name: "layer-bench", dependencies: ["OCI"], path: "Benchmarks/LayerBench"),
+        .executableTarget(name: "layer-bench", dependencies: ["OCI", "OCIArchive"], path: "Benchmarks/LayerBench"),
         // Test support: moves a test runner into a private mount namespace before main, as
         // the CLI moves itself at startup (see Tests/PrivateMountNamespaceForTests/enter.c).
         .target(name: "PrivateMountNamespaceForTests", dependencies: ["CSandbox"], path: "Tests/PrivateMountNamespaceForTests"),
-        .testTarget(name: "FileNamesTests", dependencies: ["FileNames"]),
+        .testTarget(name: "FileNamesTests", dependencies: ["FileNames", "System"]),
+        .testTarget(name: "SystemTests", dependencies: ["System", "FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "StepPlanTests", dependencies: ["StepPlan", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner", "PrivateMountNamespaceForTests"], exclude: ["Corpus", "Fixtures"]),
-        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "OCIArchive", "System"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PrivateMountNamespaceForTests"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "System", "PrivateMountNamespaceForTests"]),
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI", "PrivateMountNamespaceForTests"]),

@@ -9,6 +9,7 @@
 
 import Glibc
 import OCI
+import OCIArchive
 
 /// Seconds on the monotonic clock.
 func now() -> Double {

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import OCIArchive
 import Planner
 import Sandbox
 import StepPlan

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import OCIArchive
 import Store
 
 /// What a build session needs from registries, supplied by the caller (the command line

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import System
 
 /// Moves a freshly extracted tree into an existing directory, as BuildKit's local
 /// exporter writes into one: each entry replaces what has its name there, except that a
@@ -11,20 +12,22 @@ import Glibc
 /// the destination a symlink, the symlink is replaced. Names are bytes, as on disk.
 /// Both trees must be on one file system (entries are renamed, not copied).
 enum DirectoryMerge {
+    /// A failed system call of the merge; `cause` names the path.
     struct Failure: Error, CustomStringConvertible {
-        var path: String
-        var operation: String
-        var code: Int32
-        var description: String { "\(path): \(operation) failed: \(String(cString: strerror(code)))" }
+        var cause: SystemError
+
+        init(path: String, operation: String, code: Int32) {
+            cause = SystemError(operation: operation, path: path, code: code)
+        }
+
+        var description: String { "\(cause.path ?? ""): \(cause.operation) failed: \(cause.message)" }
     }
 
     /// Merges the contents of `source` into `destination` (both directory paths).
     static func merge(_ source: String, into destination: String) throws {
         let from = try openDirectory(AT_FDCWD, source, path: source)
-        defer { close(from) }
         let to = try openDirectory(AT_FDCWD, destination, path: destination)
-        defer { close(to) }
-        try merge(from, into: to, path: destination)
+        try merge(from.rawValue, into: to.rawValue, path: destination)
     }
 
     private static func merge(_ source: Int32, into destination: Int32, path: String) throws {
@@ -38,11 +41,10 @@ enum DirectoryMerge {
                 }
                 let exists = fstatat(destination, name, &existing, AT_SYMLINK_NOFOLLOW) == 0
                 if exists, incoming.st_mode & S_IFMT == S_IFDIR, existing.st_mode & S_IFMT == S_IFDIR {
-                    let from = try openDirectory(source, name, path: display)
-                    defer { close(from) }
-                    let to = try openDirectory(destination, name, path: display)
-                    defer { close(to) }
-                    try merge(from, into: to, path: display)
+                    let fromFile = try openDirectory(source, name, path: display)
+                    let toFile = try openDirectory(destination, name, path: display)
+                    let to = toFile.rawValue
+                    try merge(fromFile.rawValue, into: to, path: display)
                     // The image's directory attributes win, as its files do.
                     var times = [incoming.st_atim, incoming.st_mtim]
                     guard fchown(to, incoming.st_uid, incoming.st_gid) == 0, fchmod(to, incoming.st_mode & 0o7777) == 0,
@@ -59,10 +61,10 @@ enum DirectoryMerge {
         }
     }
 
-    private static func openDirectory(_ parent: Int32, _ name: UnsafePointer<CChar>, path: String) throws -> Int32 {
+    private static func openDirectory(_ parent: Int32, _ name: UnsafePointer<CChar>, path: String) throws -> FileDescriptor {
         let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(path: path, operation: "open directory", code: errno) }
-        return descriptor
+        return FileDescriptor(adopting: descriptor)
     }
 
     /// Removes `name` from `directory`: a directory with everything in it, anything else unlinked.
@@ -72,8 +74,8 @@ enum DirectoryMerge {
             throw Failure(path: path, operation: "stat", code: errno)
         }
         if status.st_mode & S_IFMT == S_IFDIR {
-            let child = try openDirectory(directory, name, path: path)
-            defer { close(child) }
+            let childFile = try openDirectory(directory, name, path: path)
+            let child = childFile.rawValue
             for entry in try names(in: child, path: path) {
                 try entry.withUnsafeBufferPointer { try remove($0.baseAddress!, in: child, path: path) }
             }
@@ -85,25 +87,10 @@ enum DirectoryMerge {
 
     /// The names in a directory as NUL-terminated bytes, `.` and `..` left out.
     private static func names(in directory: Int32, path: String) throws -> [[CChar]] {
-        let copy = dup(directory)
-        guard copy >= 0, let stream = fdopendir(copy) else {
-            let code = errno
-            if copy >= 0 { close(copy) }
-            throw Failure(path: path, operation: "list", code: code)
-        }
-        defer { closedir(stream) }
-        rewinddir(stream)
-        var names: [[CChar]] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(stream) else {
-                if errno != 0 { throw Failure(path: path, operation: "list", code: errno) }
-                return names
-            }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                bytes.prefix { $0 != 0 }.map { CChar(bitPattern: $0) } + [0]
-            }
-            if name != [0x2E, 0], name != [0x2E, 0x2E, 0] { names.append(name) }
+        do {
+            return try DirectoryListing.entryNames(directory).map { $0.map { CChar(bitPattern: $0) } + [0] }
+        } catch {
+            throw Failure(path: path, operation: "list", code: error.code)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Dockerfile
 import Foundation
 import StepPlan
+import System
 
 extension StageBuilder {
     /// Creates the stage's WORKDIR if it is missing, owned by the current USER as BuildKit

@@ -1,6 +1,7 @@
 import Dockerfile
 import Foundation
 import OCI
+import OCIArchive
 import Planner
 import Sandbox
 import StepPlan

@@ -1,4 +1,4 @@
-import FileNames
+import System
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -33,37 +33,31 @@ public struct ImageRoot: Sendable, Equatable {
     /// every symbolic link. Returns the resolved absolute path inside the image, or nil when it
     /// does not exist (a missing component, a dangling link, a non-directory used as a
     /// directory). Throws when more than ``maximumLinks`` links are followed.
+    ///
+    /// The kernel does the walk (System's ``RootDirectory``: `openat2` with
+    /// `RESOLVE_IN_ROOT`, an `O_PATH` descriptor of what the path names), so a link the
+    /// image changes while it is read cannot lead out of the root either; its limit of 40
+    /// links is ``maximumLinks``.
     public func resolve(_ path: String) throws(ELFFinding) -> String? {
-        var pending = Array(path.split(separator: "/").map(String.init).reversed())
-        var resolved: [String] = []
-        var links = 0
-        while let component = pending.popLast() {
-            if component == "." || component.isEmpty { continue }
-            if component == ".." {
-                _ = resolved.popLast()
-                continue
+        guard let root = try? RootDirectory(path: directory) else { return nil }
+        // Empty components are dropped, so a trailing `/` does not require a directory.
+        let opened = root.openInRoot(path.split(separator: "/").joined(separator: "/"), flags: openPathOnly)
+        guard opened >= 0 else {
+            if errno == ELOOP {
+                throw ELFFinding(path: path, problem: .invalid(what: "path", detail: "too many levels of symbolic links"))
             }
-            let candidate = "/" + (resolved + [component]).joined(separator: "/")
-            var status = stat()
-            guard FileName.lstat(hostPath(candidate), &status) == 0 else { return nil }
-            if status.st_mode & S_IFMT == S_IFLNK {
-                links += 1
-                guard links <= Self.maximumLinks else {
-                    throw ELFFinding(path: path, problem: .invalid(what: "path", detail: "too many levels of symbolic links"))
-                }
-                guard let target = readLink(hostPath(candidate)) else { return nil }
-                if target.hasPrefix("/") { resolved = [] }
-                pending += target.split(separator: "/").map(String.init).reversed()
-                continue
-            }
-            if !pending.isEmpty && status.st_mode & S_IFMT != S_IFDIR { return nil }
-            resolved.append(component)
+            return nil
         }
-        return "/" + resolved.joined(separator: "/")
+        let file = FileDescriptor(adopting: opened)
+        return root.relativePath(of: file.rawValue).map { "/" + $0 }
     }
 
-    /// The target of the symbolic link at host path `hostPath`.
-    private func readLink(_ hostPath: String) -> String? {
-        FileName.readlink(hostPath)
+    /// The names in the directory `path` (inside the image, opened through ``resolve(_:)``'s
+    /// confinement), as bytes, without `.` and `..`; nil when it cannot be listed.
+    public func entryNames(_ path: String) -> [[UInt8]]? {
+        guard let root = try? RootDirectory(path: directory) else { return nil }
+        let directory = FileDescriptor(adopting: root.openInRoot(path, flags: O_RDONLY | O_DIRECTORY))
+        guard directory.rawValue >= 0 else { return nil }
+        return try? DirectoryListing.entryNames(directory.rawValue)
     }
 }

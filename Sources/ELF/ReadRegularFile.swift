@@ -1,4 +1,5 @@
 import FileNames
+import System
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -19,9 +20,9 @@ func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt
 }
 
 private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
-    let descriptor = FileName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-    guard descriptor >= 0 else { throw .unreadable(errno: errno) }
-    defer { close(descriptor) }
+    let file = FileDescriptor(adopting: FileName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK))
+    guard file.rawValue >= 0 else { throw .unreadable(errno: errno) }
+    let descriptor = file.rawValue
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw .unreadable(errno: errno) }
     guard status.st_mode & S_IFMT == S_IFREG else {
@@ -34,8 +35,7 @@ private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UI
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
         var filled = 0
         while filled < size {
-            let count = read(descriptor, buffer.baseAddress! + filled, size - filled)
-            if count < 0 && errno == EINTR { continue }
+            let count = retryingOnInterrupt { read(descriptor, buffer.baseAddress! + filled, size - filled) }
             if count < 0 { failure = errno }
             if count <= 0 { break }
             filled += count

@@ -70,22 +70,4 @@ extension FileName {
     public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
         openat(AT_FDCWD, path, flags, mode)
     }
-
-    /// The names in the directory stream `stream` (`.` and `..` left out), decoded, in
-    /// byte order of their real names; nil with `errno` set when reading failed.
-    public static func entries(of stream: OpaquePointer) -> [String]? {
-        var names: [[UInt8]] = []
-        while true {
-            errno = 0
-            guard let entry = Glibc.readdir(stream) else {
-                if errno != 0 { return nil }
-                break
-            }
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
-            names.append(bytes)
-        }
-        names.sort { $0.lexicographicallyPrecedes($1) }
-        return names.map(decode)
-    }
 }

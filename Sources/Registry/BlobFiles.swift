@@ -1,68 +1,59 @@
 import Glibc
+import System
 import NIOCore
 
 /// A file a download streams into: created (or truncated) on open, written in order.
 final class OutputFile {
-    private var descriptor: Int32
+    /// The open file; nil once closed.
+    private var file: OwnedFileDescriptor?
     let path: String
 
     init(path: String) throws(RegistryError) {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw .file(path: path, reason: "cannot create: \(String(cString: strerror(errno)))")
+            throw .file(path: path, reason: SystemError.last("cannot create").description)
         }
+        file = OwnedFileDescriptor(adopting: descriptor)
     }
 
     /// Appends the readable bytes of `buffer`.
     func write(_ buffer: ByteBuffer) throws(RegistryError) {
-        let code = buffer.withUnsafeReadableBytes { bytes -> Int32 in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return 0
+        guard let descriptor = file?.rawValue else { throw failure(SystemError(operation: "write", code: EBADF)) }
+        let written = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(SystemError) in try writeAll(descriptor, bytes) }
         }
-        guard code == 0 else { throw failure("write", code) }
+        if case .failure(let error) = written { throw failure(error) }
     }
 
     /// Closes the file; further calls do nothing.
     func close() throws(RegistryError) {
-        guard descriptor >= 0 else { return }
-        let result = Glibc.close(descriptor)
-        descriptor = -1
-        guard result == 0 else { throw failure("close", errno) }
+        guard let open = file.take() else { return }
+        do {
+            try open.close()
+        } catch {
+            throw failure(error)
+        }
     }
 
-    deinit {
-        if descriptor >= 0 { Glibc.close(descriptor) }
-    }
-
-    private func failure(_ operation: String, _ code: Int32) -> RegistryError {
-        .file(path: path, reason: "\(operation): \(String(cString: strerror(code)))")
+    private func failure(_ error: SystemError) -> RegistryError {
+        .file(path: path, reason: error.description)
     }
 }
 
 /// A blob file an upload reads, a chunk at a time.
 final class InputFile {
-    private let descriptor: Int32
+    private let file: OwnedFileDescriptor
+    private var descriptor: Int32 { file.rawValue }
     let path: String
 
     init(path: String) throws(RegistryError) {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw .file(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
+            throw .file(path: path, reason: SystemError.last("cannot open").description)
         }
-    }
-
-    deinit {
-        Glibc.close(descriptor)
+        file = OwnedFileDescriptor(adopting: descriptor)
     }
 
     /// Exactly `count` bytes from `offset`; throws when the file is shorter.
@@ -72,9 +63,8 @@ final class InputFile {
         let filled = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: max(count, 1)) { bytes -> Int in
             var filled = 0
             while filled < count {
-                let read = pread(descriptor, bytes.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                let read = retryingOnInterrupt { pread(descriptor, bytes.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled)) }
                 if read < 0 {
-                    if errno == EINTR { continue }
                     failure = errno
                     break
                 }
@@ -83,7 +73,7 @@ final class InputFile {
             }
             return filled
         }
-        guard failure == 0 else { throw .file(path: path, reason: "read: \(String(cString: strerror(failure)))") }
+        guard failure == 0 else { throw .file(path: path, reason: SystemError(operation: "read", code: failure).description) }
         guard filled == count else {
             throw .file(path: path, reason: "holds fewer bytes than its descriptor's size")
         }

@@ -1,5 +1,6 @@
 import CSandbox
 import Glibc
+import System
 import Synchronization
 
 /// The devices cgroup of one step: every device denied but the nodes the sandbox's own
@@ -63,9 +64,9 @@ struct DevicesCgroup: Sendable {
     /// with the eBPF device program attached.
     static func createUnified(in root: String) throws(SandboxError) -> DevicesCgroup {
         try create(in: root, controller: "") { path throws(SandboxError) in
-            let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+            let directory = directoryFile.rawValue
             guard directory >= 0 else { throw .system(operation: "open the cgroup", path: path, errno: .current) }
-            defer { close(directory) }
             let rules = allowedDevices.map {
                 csandbox_device_rule(major: $0.major, minor: $0.minor ?? 0, any_minor: $0.minor == nil ? 1 : 0)
             }
@@ -105,10 +106,10 @@ struct DevicesCgroup: Sendable {
     /// (a cgroup is removed once its step ends, which a killed swiftbuild never sees). Only
     /// empty ones go (rmdir refuses others), and only those of processes that are gone.
     static func removeStale(in parent: String) {
-        guard let directory = opendir(parent) else { return }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let directory = try? FileDescriptor.open(parent, flags: O_RDONLY | O_DIRECTORY),
+              let entries = try? DirectoryListing.entryNames(directory.rawValue) else { return }
+        for entry in entries {
+            let name = String(decoding: entry, as: UTF8.self)
             guard let pid = stalePid(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
             rmdir(parent + "/" + name)
         }
@@ -153,9 +154,9 @@ struct DevicesCgroup: Sendable {
     }
 
     private static func write(_ rule: String, to file: String) throws(SandboxError) {
-        let fd = open(file, O_WRONLY | O_CLOEXEC)
+        let fdFile = FileDescriptor(adopting: open(file, O_WRONLY | O_CLOEXEC))
+        let fd = fdFile.rawValue
         guard fd >= 0 else { throw .system(operation: "open", path: file, errno: .current) }
-        defer { close(fd) }
         let written = rule.withCString { Glibc.write(fd, $0, strlen($0)) }
         guard written == rule.utf8.count else {
             throw .system(operation: "write '\(rule)' to", path: file, errno: .current)
@@ -166,14 +167,13 @@ struct DevicesCgroup: Sendable {
 private extension String {
     /// Reads a /proc file (its size is 0 to stat, so it is read until end-of-file).
     init(contentsOfProcFile path: String) throws(SandboxError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fdFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+        let fd = fdFile.rawValue
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: .current) }
-        defer { close(fd) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
             guard count >= 0 else { throw .system(operation: "read", path: path, errno: .current) }
             if count == 0 { break }
             bytes += buffer[0..<count]

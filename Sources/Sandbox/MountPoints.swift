@@ -1,5 +1,5 @@
-import CSandbox
 import Glibc
+import System
 
 /// The mount points a step needs that its root lacks, created before the step and removed
 /// after it, so that they never end up in the layer (the root is an overlay whose upper
@@ -9,7 +9,7 @@ import Glibc
 /// and nothing removes them, so under BuildKit a RUN in an image without them leaves them
 /// in its layer (`/etc` empty once BuildKit removes its file stubs); so do steps here.
 ///
-/// Paths are resolved with `openat2(RESOLVE_IN_ROOT)`, so an image's symlinks (an absolute
+/// Paths are resolved with `openat2(RESOLVE_IN_ROOT)` (System's ``openat2(_:in:flags:resolve:mode:)``), so an image's symlinks (an absolute
 /// `/etc` link, say) resolve inside the root exactly as they will for the step.
 ///
 /// Creating a file in a directory the step does not otherwise touch changes that
@@ -37,8 +37,8 @@ struct MountPoints: Sendable {
     /// created for `kept` stays after ``remove()``.
     init(rootfs: String, kept: [String] = [], directories: [String], files: [String]) throws(SandboxError) {
         self.rootfs = rootfs
-        let root = try Self.open(rootfs, flags: csandbox_o_path | O_DIRECTORY)
-        defer { close(root) }
+        let rootFile = try FileDescriptor(adopting: Self.open(rootfs, flags: openPathOnly | O_DIRECTORY))
+        let root = rootFile.rawValue
         do throws(SandboxError) {
             for path in kept {
                 try ensure(path, isDirectory: true, root: root, keep: true)
@@ -58,11 +58,11 @@ struct MountPoints: Sendable {
     /// Removes what ``init(rootfs:directories:files:)`` created, deepest first. An entry
     /// the step filled (a created directory that is no longer empty) or removed stays as is.
     func remove() throws(SandboxError) {
-        let root = try Self.open(rootfs, flags: csandbox_o_path | O_DIRECTORY)
-        defer { close(root) }
+        let rootFile = try FileDescriptor(adopting: Self.open(rootfs, flags: openPathOnly | O_DIRECTORY))
+        let root = rootFile.rawValue
         for entry in created.reversed() {
-            let parent = try Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
-            defer { close(parent) }
+            let parentFile = try FileDescriptor(adopting: Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
+            let parent = parentFile.rawValue
             let before = try Self.status(of: parent, path: entry.parent)
             let name = String(entry.path.split(separator: "/").last ?? "")
             if unlinkat(parent, name, entry.isDirectory ? AT_REMOVEDIR : 0) != 0 {
@@ -88,7 +88,7 @@ struct MountPoints: Sendable {
         for (index, name) in names.enumerated() {
             let current = parent == "/" ? "/\(name)" : "\(parent)/\(name)"
             let isLast = index == names.count - 1
-            let existing = csandbox_open_in_root(root, current, csandbox_o_path, 0)
+            let existing = openat2(current, in: root, flags: openPathOnly, resolve: [.inRoot, .noMagicLinks])
             if existing >= 0 {
                 close(existing)
             } else if errno == ENOENT {
@@ -102,8 +102,8 @@ struct MountPoints: Sendable {
 
     private mutating func create(_ path: String, in parentPath: String, name: String, isDirectory: Bool,
                                  root: Int32, keep: Bool) throws(SandboxError) {
-        let parent = try Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs)
-        defer { close(parent) }
+        let parentFile = try FileDescriptor(adopting: Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
+        let parent = parentFile.rawValue
         let before = try Self.status(of: parent, path: parentPath)
         if isDirectory {
             guard mkdirat(parent, name, 0o755) == 0 else {
@@ -137,7 +137,7 @@ struct MountPoints: Sendable {
 
     private static func openInRoot(_ root: Int32, _ path: String, flags: Int32,
                                    rootfs: String) throws(SandboxError) -> Int32 {
-        let fd = csandbox_open_in_root(root, path, flags, 0)
+        let fd = openat2(path, in: root, flags: flags, resolve: [.inRoot, .noMagicLinks])
         guard fd >= 0 else { throw .system(operation: "open", path: "\(path) in \(rootfs)", errno: .current) }
         return fd
     }

@@ -1,7 +1,9 @@
-import CSandbox
 import Glibc
+import System
 
 /// An errno value, printed as its name and meaning: "EPERM (operation not permitted)".
+/// ``SandboxError``'s cases carry the operation and path themselves; this is only their
+/// errno, worded as the sandbox's messages word it (System's ``SystemError`` names it).
 public struct SystemErrno: Error, Equatable, Sendable, CustomStringConvertible {
     /// The raw errno value.
     public let code: Int32
@@ -16,13 +18,12 @@ public struct SystemErrno: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// The symbolic name, such as "ENOENT" (or "errno N" for a value without one).
     public var name: String {
-        guard let name = csandbox_errno_name(code) else { return "errno \(code)" }
-        return String(cString: name)
+        SystemError.name(of: code)
     }
 
     /// The meaning in lower case, as shells print it: "no such file or directory".
     public var meaning: String {
-        let text = String(cString: strerror(code))
+        let text = SystemError(operation: "", code: code).message
         return text.prefix(1).lowercased() + text.dropFirst()
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import OCI
+import OCIArchive
+import System
 
 /// One file of an archive being written: its path in the archive and the file holding its bytes.
 struct ArchiveMember {
@@ -11,20 +13,16 @@ struct ArchiveMember {
     static func writeTar(_ members: [ArchiveMember], to destination: URL) throws {
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())")
-        let output = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let outputFile = FileDescriptor(adopting: open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
+        let output = outputFile.rawValue
         guard output >= 0 else { throw StoreError.io(path: temporary.path, operation: "create", errno: errno) }
-        var closed = false
-        defer {
-            if !closed { close(output) }
-        }
         do {
             let writer = try TarWriter(name: destination.path) { (bytes) throws(ArchiveError) in
                 var rest = bytes
                 while !rest.isEmpty {
-                    let written = Glibc.write(output, rest.baseAddress, rest.count)
-                    if written < 0, errno == EINTR { continue }
+                    let written = retryingOnInterrupt { Glibc.write(output, rest.baseAddress, rest.count) }
                     guard written > 0 else {
-                        throw ArchiveError(.writeData, archive: destination.path, message: String(cString: strerror(errno)))
+                        throw ArchiveError(.writeData, archive: destination.path, message: SystemError.last("write").message)
                     }
                     rest = UnsafeRawBufferPointer(rebasing: rest[written...])
                 }
@@ -38,8 +36,6 @@ struct ArchiveMember {
             }
             try writer.finish()
             guard fsync(output) == 0 else { throw StoreError.io(path: temporary.path, operation: "fsync", errno: errno) }
-            close(output)
-            closed = true
             guard rename(temporary.path, destination.path) == 0 else {
                 throw StoreError.io(path: destination.path, operation: "rename into place", errno: errno)
             }
@@ -50,9 +46,9 @@ struct ArchiveMember {
     }
 
     private static func write(_ member: ArchiveMember, with writer: TarWriter) throws {
-        let input = open(member.source, O_RDONLY | O_CLOEXEC)
+        let inputFile = FileDescriptor(adopting: open(member.source, O_RDONLY | O_CLOEXEC))
+        let input = inputFile.rawValue
         guard input >= 0 else { throw StoreError.io(path: member.source, operation: "open", errno: errno) }
-        defer { close(input) }
         var status = stat()
         guard fstat(input, &status) == 0 else { throw StoreError.io(path: member.source, operation: "stat", errno: errno) }
         try writer.write(TarEntry(path: ArchivePath(member.path), kind: .file, permissions: 0o644, size: Int64(status.st_size)),

@@ -1,5 +1,7 @@
 import Foundation
+import System
 import OCI
+import OCIArchive
 
 /// The members of an image archive (an OCI archive or a docker archive), read once.
 ///
@@ -77,9 +79,9 @@ struct ArchiveMembers {
 
     private static func copyData(of reader: TarReader, to file: URL, buffer: UnsafeMutableRawBufferPointer,
                                  budget: DiskBudget?) throws {
-        let output = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let outputFile = FileDescriptor(adopting: open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600))
+        let output = outputFile.rawValue
         guard output >= 0 else { throw StoreError.io(path: file.path, operation: "create", errno: errno) }
-        defer { close(output) }
         do {
             try reader.copyData(to: output, using: buffer, budget: budget)
         } catch {

@@ -1,5 +1,7 @@
 import Foundation
+import System
 import OCI
+import OCIArchive
 
 /// Finds the images in something `swiftbuild load` was given: an OCI layout directory,
 /// a docker archive directory, or a tar of either (OCI archive, `docker save` output).
@@ -137,9 +139,9 @@ struct ImageSourceReader {
 
     /// The compression of a layer file, by its first bytes.
     static func compression(ofFileAt path: String) throws -> MediaType.Compression {
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
-        defer { close(descriptor) }
         var magic = [UInt8](repeating: 0, count: 4)
         let count = read(descriptor, &magic, 4)
         if count >= 2, magic.starts(with: [0x1f, 0x8b]) { return .gzip }

@@ -1,4 +1,5 @@
 import Foundation
+import System
 import OCI
 
 /// What one build step left behind, filed under the step's cache key in `cache/<key hex>.json`.
@@ -33,12 +34,23 @@ extension ImageStore {
     public func recordCache(_ record: CacheRecord, for key: Digest) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        do {
-            try encoder.encode(record).write(to: cacheRecordURL(for: key), options: .atomic)
+        let bytes = Array(try encoder.encode(record))
+        let path = cacheRecordURL(for: key).path
+        // Written beside the record, then renamed over it: readers see the old or the new.
+        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do throws(SystemError) {
+            let file = try FileDescriptor(
+                opening: open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666), "write cache record")
+            do throws(SystemError) {
+                try bytes.withUnsafeBytes { raw in Result { () throws(SystemError) in try writeAll(file.rawValue, raw) } }.get()
+                try file.close()
+                guard rename(temporary, path) == 0 else { throw .last("write cache record") }
+            } catch {
+                unlink(temporary)
+                throw error
+            }
         } catch {
-            let code = (error as NSError).code
-            throw StoreError.io(path: cacheRecordURL(for: key).path, operation: "write cache record",
-                                errno: code == 0 ? EIO : Int32(truncatingIfNeeded: code))
+            throw StoreError.io(path: path, operation: "write cache record", errno: error.code)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import OCIArchive
 
 extension ImageStore {
     /// The blob of the snapshot with `diffID`, packed by `packer` now (and kept in the

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import OCIArchive
 
 /// What `snapshots/<id>/meta.json` records about a snapshot.
 struct SnapshotMetadata: Codable {

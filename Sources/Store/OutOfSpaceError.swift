@@ -34,8 +34,8 @@ public struct OutOfSpaceError: Error, Sendable, CustomStringConvertible {
     /// (`NSFileWriteOutOfSpaceError`, 640, also when passed on as if it were an errno),
     /// or an error whose message says so (libarchive, the layer packer).
     static func failedPath(of error: any Error) -> String?? {
-        if case let StoreError.io(path, _, code) = error {
-            return [ENOSPC, EDQUOT, Int32(NSFileWriteOutOfSpaceError)].contains(code) ? .some(path) : nil
+        if case let StoreError.system(failure) = error {
+            return [ENOSPC, EDQUOT, Int32(NSFileWriteOutOfSpaceError)].contains(failure.code) ? .some(failure.path ?? "") : nil
         }
         let nsError = error as NSError
         if (nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileWriteOutOfSpaceError)

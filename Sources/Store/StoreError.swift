@@ -1,9 +1,10 @@
 import Foundation
+import System
 
 /// Why a store operation failed; every case names the path, image or entry concerned.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
-    /// A system call failed on `path`.
-    case io(path: String, operation: String, errno: Int32)
+    /// A system call failed (the error names the path).
+    case system(SystemError)
     /// A name that cannot be a tag.
     case invalidName(String, reason: String)
     /// No image is tagged with this name.
@@ -17,8 +18,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .io(let path, let operation, let code):
-            return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+        case .system(let error):
+            return "\(error.path ?? ""): \(error.operation) failed: \(error.message)"
         case .invalidName(let name, let reason):
             return "invalid image name '\(name)': \(reason)"
         case .imageNotFound(let name):
@@ -30,5 +31,12 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .layer(let path, let reason):
             return "layer \(path): \(reason)"
         }
+    }
+}
+
+extension StoreError {
+    /// The system call `operation` on `path` failed with `errno`.
+    public static func io(path: String, operation: String, errno: Int32) -> StoreError {
+        .system(SystemError(operation: operation, path: path, code: errno))
     }
 }

@@ -1,6 +1,7 @@
 import FileNames
 import Foundation
 import Glibc
+import System
 import Testing
 
 @Suite("File names as bytes")
@@ -54,9 +55,7 @@ struct FileNameTests {
             #expect(descriptor >= 0)
             close(descriptor)
         }
-        let stream = try #require(fdopendir(dup(directory)))
-        defer { closedir(stream) }
-        let listed = try #require(FileName.entries(of: stream))
+        let listed = try DirectoryListing.sortedNames(directory)
         #expect(listed.map(FileName.encode) == [[0x61, 0xEF, 0xBF, 0xBD], [0x61, 0xFF]])
         // Python lists the same two names as bytes.
         let process = Process()

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import OCI
+@testable import OCIArchive
 
 @Suite("Tar reader and writer")
 struct ArchiveTests {

@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import OCI
+@testable import OCIArchive
 
 /// Archives that claim more than they carry: a sparse entry stays sparse, and what one
 /// extraction writes is bounded by the free space of the file system it writes to.

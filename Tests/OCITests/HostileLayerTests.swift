@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import OCI
+@testable import OCIArchive
 
 /// Layers built to escape the extraction directory or to break the reader. Each must be
 /// refused with an error naming the layer and the entry, leave the target directory empty,

@@ -3,6 +3,8 @@ import Glibc
 import Testing
 
 @testable import OCI
+@testable import OCIArchive
+import System
 
 /// Packing snapshots into layers and extracting layers into snapshots. Runs as root: the
 /// trees have other owners, devices and `trusted.*` attributes.

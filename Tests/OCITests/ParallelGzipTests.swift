@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import OCI
+@testable import OCIArchive
 
 /// The parallel gzip compressor: its output is gzip that `gzip` and libarchive decompress
 /// to exactly the input, the same bytes however many blocks compress at once, and layers

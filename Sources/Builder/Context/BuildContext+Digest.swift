@@ -1,5 +1,6 @@
 import FileNames
 import Glibc
+import System
 import OCI
 
 extension BuildContext {
@@ -11,7 +12,7 @@ extension BuildContext {
     public func contentDigest(for patterns: [String], excludes: [String] = []) throws(CopyError) -> Digest {
         var hasher = SHA256Digester()
         do throws(CopyError.Problem) {
-            let root = try RootDirectory(path: directory)
+            let root = try RootDirectory.opening(directory)
             var buffer: [UInt8] = []
             for tree in try selection(for: patterns, excludes: excludes) {
                 try tree.visit { node throws(CopyError.Problem) in
@@ -37,15 +38,14 @@ extension BuildContext {
     private func fileDigest(_ node: SourceNode, in root: RootDirectory, buffer: inout [UInt8]) throws(CopyError.Problem) -> Digest {
         let identity = FileIdentity(path: node.path, status: node.status)
         if let known = digestCache.digest(for: identity) { return known }
-        let descriptor = try root.openExact(node.path, flags: O_RDONLY)
-        defer { close(descriptor) }
+        let descriptorFile = try FileDescriptor(adopting: root.openWalked(node.path, flags: O_RDONLY))
+        let descriptor = descriptorFile.rawValue
         var hasher = SHA256Digester()
         if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 256 * 1024) }
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) } }
             if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: root.display(node.path), .current("read"))
+                throw .system(path: root.display(node.path), .last("read"))
             }
             if count == 0 { break }
             buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }

@@ -2,6 +2,7 @@ import FileNames
 import Dockerfile
 import Glibc
 import OCI
+import System
 
 /// The build context: a directory and the `.dockerignore` rules that say which of its
 /// files exist for the build.
@@ -82,7 +83,7 @@ public struct BuildContext: Sendable {
 
     /// The trees the patterns select, as ``FileCopier`` would walk them.
     func selection(for patterns: [String], excludes: [String]) throws(CopyError.Problem) -> [SourceNode] {
-        let root = try RootDirectory(path: directory)
+        let root = try RootDirectory.opening(directory)
         let selector = SourceSelector(root: root, ignore: ignore)
         let walker = SourceWalker(root: root, ignore: ignore, excludes: try FileCopier.excludeRules(excludes))
         var nodes: [SourceNode] = []
@@ -108,9 +109,8 @@ public struct BuildContext: Sendable {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) } }
             if count < 0 {
-                if errno == EINTR { continue }
                 throw .unreadableIgnoreFile(path, SystemError(operation: "read", code: errno))
             }
             if count == 0 { return FileName.decode(bytes) }  // patterns name files as their bytes

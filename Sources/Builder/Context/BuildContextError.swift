@@ -1,5 +1,6 @@
 import Dockerfile
 import OCI
+import System
 
 /// A build context that cannot be used.
 public enum BuildContextError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import OCI
 import Store
+import System
 import Synchronization
 
 /// The sha256 of context files' contents, remembered by ``FileIdentity`` so that an

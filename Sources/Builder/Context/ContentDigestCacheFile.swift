@@ -1,5 +1,6 @@
 import Glibc
 import OCI
+import System
 
 /// The file a ``ContentDigestCache`` is kept in: a JSON array with one entry a line,
 /// `["sha256:<hex>","<path>",size,mtime_s,mtime_ns,inode,ctime_s,ctime_ns]`, read and

@@ -1,4 +1,5 @@
 import Glibc
+import System
 import OCI
 
 /// A build context given as a tar archive (`swiftbuild build - < context.tar`, or a
@@ -10,9 +11,9 @@ import OCI
 public enum ContextArchive {
     /// Whether the file at `path` is a tar archive (plain, gzip, bzip2, xz or zstd).
     public static func isArchive(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
         return ArchiveUnpacker.isArchive(descriptor, name: path)
     }
 
@@ -20,10 +21,10 @@ public enum ContextArchive {
     /// errors name the archive.
     public static func extract(_ path: String, into directory: String) throws(ContextArchiveError) {
         do throws(CopyError.Problem) {
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw .system(path: path, .current("open")) }
-            defer { close(descriptor) }
-            let writer = TargetWriter(root: try RootDirectory(path: directory), source: nil, owner: nil,
+            let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+            let descriptor = descriptorFile.rawValue
+            guard descriptor >= 0 else { throw .system(path: path, .last("open")) }
+            let writer = TargetWriter(root: try RootDirectory.opening(directory), source: nil, owner: nil,
                                       preservesOwnership: true, modeChange: nil)
             try ArchiveUnpacker(writer: writer, owner: nil).extract(descriptor, name: path, into: [])
         } catch {

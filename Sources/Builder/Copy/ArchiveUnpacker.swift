@@ -1,6 +1,8 @@
 import FileNames
 import Glibc
+import System
 import OCI
+import OCIArchive
 
 /// `ADD`'s extraction of a local tar archive (plain, gzip, bzip2, xz or zstd, recognised
 /// by content, never by name) into a destination directory of the target root.
@@ -37,9 +39,9 @@ struct ArchiveUnpacker {
     /// does: a symlink the archive makes (`esc -> /`) leads back into the destination, so
     /// no entry can land elsewhere in the image.
     func extract(_ descriptor: Int32, name: String, into destination: [String]) throws(CopyError.Problem) {
-        let directory = try writer.makeDirectories(destination)
-        defer { close(directory) }
-        let destinationRoot = try RootDirectory(directory: directory, displayedAs: "/" + destination.joined(separator: "/"))
+        let directoryFile = try FileDescriptor(adopting: writer.makeDirectories(destination))
+        let directory = directoryFile.rawValue
+        let destinationRoot = try RootDirectory.opening(directory: directory, displayedAs: "/" + destination.joined(separator: "/"))
         let scoped = ArchiveUnpacker(
             writer: TargetWriter(root: destinationRoot, source: nil, owner: owner, preservesOwnership: false, modeChange: nil),
             owner: owner)
@@ -67,8 +69,8 @@ struct ArchiveUnpacker {
             let components = try Self.confined(FileName.decode(entry.path.bytes), archive: name)
             guard let entryName = components.last else { continue }
             let path = "/" + (destination + components).joined(separator: "/")
-            let parent = try writer.makeDirectories(Array(components.dropLast()))
-            defer { close(parent) }
+            let parentFile = try FileDescriptor(adopting: writer.makeDirectories(Array(components.dropLast())))
+            let parent = parentFile.rawValue
             if case .directory = entry.kind {
                 directoryTimes.append((components, entry.modificationTime))
             }
@@ -81,7 +83,7 @@ struct ArchiveUnpacker {
             var times = [timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds), timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds)]
             let result = futimens(directory, &times)
             close(directory)
-            guard result == 0 else { throw .system(path: "/" + (destination + path).joined(separator: "/"), .current("utimensat")) }
+            guard result == 0 else { throw .system(path: "/" + (destination + path).joined(separator: "/"), .last("utimensat")) }
         }
     }
 
@@ -98,18 +100,18 @@ struct ArchiveUnpacker {
         let owner = owner ?? FileOwner(uid: entry.uid, gid: entry.gid)
         switch entry.kind {
         case .directory:
-            let directory = try writer.openOrMakeDirectory(name, in: parent, path: path, replacing: true)
-            defer { close(directory) }
+            let directoryFile = try FileDescriptor(adopting: writer.openOrMakeDirectory(name, in: parent, path: path, replacing: true))
+            let directory = directoryFile.rawValue
             guard fchown(directory, owner.uid, owner.gid) == 0, fchmod(directory, mode_t(entry.permissions)) == 0 else {
-                throw .system(path: path, .current("chown/chmod"))
+                throw .system(path: path, .last("chown/chmod"))
             }
         case .file:
             try writer.removeNonDirectory(name, in: parent, path: path)
-            let output = try writer.createFile(name, in: parent, path: path)
-            defer { close(output) }
+            let outputFile = try FileDescriptor(adopting: writer.createFile(name, in: parent, path: path))
+            let output = outputFile.rawValue
             try Self.copyData(from: reader, to: output, path: path, budget: budget)
             guard fchown(output, owner.uid, owner.gid) == 0, fchmod(output, mode_t(entry.permissions)) == 0 else {
-                throw .system(path: path, .current("chown/chmod"))
+                throw .system(path: path, .last("chown/chmod"))
             }
         case .symlink(let target):
             let text = FileName.decode(target.bytes)
@@ -120,25 +122,25 @@ struct ArchiveUnpacker {
                 }
             }
             try writer.removeNonDirectory(name, in: parent, path: path)
-            guard FileName.symlinkat(target.bytes, parent, name) == 0 else { throw .system(path: path, .current("symlink")) }
+            guard FileName.symlinkat(target.bytes, parent, name) == 0 else { throw .system(path: path, .last("symlink")) }
         case .hardlink(let target):
             let targetComponents = try Self.confined(FileName.decode(target.bytes), archive: archive)
             try writer.removeNonDirectory(name, in: parent, path: path)
-            let targetParent = try writer.makeDirectories(Array(targetComponents.dropLast()))
-            defer { close(targetParent) }
+            let targetParentFile = try FileDescriptor(adopting: writer.makeDirectories(Array(targetComponents.dropLast())))
+            let targetParent = targetParentFile.rawValue
             guard let targetName = targetComponents.last, FileName.linkat(targetParent, targetName, parent, name, 0) == 0 else {
-                throw .system(path: path, .current("link"))
+                throw .system(path: path, .last("link"))
             }
             return
         case .characterDevice(let device), .blockDevice(let device):
             try writer.removeNonDirectory(name, in: parent, path: path)
             let type: UInt32 = if case .characterDevice = entry.kind { S_IFCHR } else { S_IFBLK }
             guard FileName.mknodat(parent, name, type | entry.permissions, Self.deviceNumber(device)) == 0 else {
-                throw .system(path: path, .current("mknod"))
+                throw .system(path: path, .last("mknod"))
             }
         case .fifo:
             try writer.removeNonDirectory(name, in: parent, path: path)
-            guard FileName.mknodat(parent, name, S_IFIFO | entry.permissions, 0) == 0 else { throw .system(path: path, .current("mknod")) }
+            guard FileName.mknodat(parent, name, S_IFIFO | entry.permissions, 0) == 0 else { throw .system(path: path, .last("mknod")) }
         }
         if case .directory = entry.kind { return }
         // A file was chowned, then chmodded, through its descriptor above: chowning it again
@@ -146,14 +148,14 @@ struct ArchiveUnpacker {
         // for the same reason (a symlink has no mode of its own).
         if case .file = entry.kind {} else {
             guard FileName.fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
-                throw .system(path: path, .current("chown"))
+                throw .system(path: path, .last("chown"))
             }
             if case .symlink = entry.kind {} else {
-                guard FileName.fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+                guard FileName.fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .last("chmod")) }
             }
         }
         let time = timespec(tv_sec: entry.modificationTime.seconds, tv_nsec: entry.modificationTime.nanoseconds)
-        guard FileName.utimensat(parent, name, [time, time], AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
+        guard FileName.utimensat(parent, name, [time, time], AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .last("utimensat")) }
     }
 
     /// glibc's `makedev`, a macro Swift does not import.

@@ -1,4 +1,6 @@
 import OCI
+import OCIArchive
+import System
 
 /// A `COPY` or `ADD` that could not be performed, naming the instruction and the path
 /// involved. The builder prefixes the Dockerfile's `FILE:LINE`.
@@ -36,6 +38,21 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
         case archive(ArchiveError)
         /// A system call on `path` failed.
         case system(path: String, SystemError)
+
+        /// A system call's failure, its path (if it names one) moved into the case.
+        init(_ error: SystemError) {
+            self = .system(path: error.path ?? "", error.withoutPath)
+        }
+
+        /// What `body` returns; its failure as a ``system(path:_:)`` problem, about `path`
+        /// when given (else the path the failure names).
+        static func wrapping<Value>(path: String? = nil, _ body: () throws(SystemError) -> Value) throws(Problem) -> Value {
+            do {
+                return try body()
+            } catch {
+                throw Problem(SystemError(operation: error.operation, path: path ?? error.path, code: error.code))
+            }
+        }
 
         public var description: String {
             switch self {

@@ -1,5 +1,6 @@
 import Dockerfile
 import Glibc
+import System
 
 /// Performs one `COPY` or `ADD` from a source tree into a target root, as the Dockerfile
 /// reference describes it, with BuildKit's behaviour where the reference is silent:
@@ -41,7 +42,7 @@ public enum FileCopier {
 
     private static func performChecked(_ request: CopyRequest, from source: SourceTree, into targetRoot: String) throws(CopyError.Problem) {
         let excludes = try excludeRules(request.excludes)
-        let sourceRoot = try RootDirectory(path: source.directory)
+        let sourceRoot = try RootDirectory.opening(source.directory)
         let selector = SourceSelector(root: sourceRoot, ignore: source.ignore)
         let walker = SourceWalker(root: sourceRoot, ignore: source.ignore, excludes: excludes)
         var items: [Item] = []
@@ -66,7 +67,7 @@ public enum FileCopier {
             throw .destinationMustBeDirectory
         }
         let writer = TargetWriter(
-            root: try RootDirectory(path: targetRoot),
+            root: try RootDirectory.opening(targetRoot),
             source: sourceRoot,
             owner: request.owner,
             preservesOwnership: source.preservesOwnership,
@@ -91,16 +92,16 @@ public enum FileCopier {
         if case .tree(let node, _) = item, node.status.isDirectory {
             // A directory's contents go into the destination (under its own name with --parents).
             if request.parents, case .tree(_, let selected) = item, !selected.name.isEmpty { directory.append(selected.name) }
-            let target = try writer.makeDirectories(directory)
-            defer { close(target) }
+            let targetFile = try FileDescriptor(adopting: writer.makeDirectories(directory))
+            let target = targetFile.rawValue
             for child in node.children {
                 try writer.write(child, named: child.name, in: target, path: "/" + (directory + [child.name]).joined(separator: "/"))
             }
             return
         }
         if request.instruction == .add, case .tree(let node, _) = item, node.status.isRegularFile {
-            let archive = try sourceRoot.openExact(node.path, flags: O_RDONLY)
-            defer { close(archive) }
+            let archiveFile = try FileDescriptor(adopting: sourceRoot.openWalked(node.path, flags: O_RDONLY))
+            let archive = archiveFile.rawValue
             let name = sourceRoot.display(node.path)
             if ArchiveUnpacker.isArchive(archive, name: name) {
                 let target = try writer.makeDirectories(directory)
@@ -121,8 +122,8 @@ public enum FileCopier {
                 directory.removeLast()
             }
         }
-        let target = try writer.makeDirectories(directory)
-        defer { close(target) }
+        let targetFile = try FileDescriptor(adopting: writer.makeDirectories(directory))
+        let target = targetFile.rawValue
         let path = "/" + (directory + [name]).joined(separator: "/")
         switch item {
         case .tree(let node, _):

@@ -1,6 +1,7 @@
 import FileNames
 import Glibc
 import OCI
+import System
 
 /// The `stat` fields a copy needs, taken without following a final symlink unless asked.
 struct FileStatus: Sendable {
@@ -37,25 +38,18 @@ struct FileStatus: Sendable {
     /// The status of the file open as `descriptor`.
     init(descriptor: Int32, path: String) throws(CopyError.Problem) {
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .system(path: path, .current("stat")) }
+        guard fstat(descriptor, &status) == 0 else { throw .system(path: path, .last("stat")) }
         self.init(status)
     }
 
     /// The status of `name` in `directory`, not following a final symlink.
     init(name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
         var status = stat()
-        guard FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("lstat")) }
+        guard FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .last("lstat")) }
         self.init(status)
     }
 
     var isDirectory: Bool { type == S_IFDIR }
     var isRegularFile: Bool { type == S_IFREG }
     var isSymlink: Bool { type == S_IFLNK }
-}
-
-extension SystemError {
-    /// A failure of `operation` with the current `errno`.
-    static func current(_ operation: String) -> SystemError {
-        SystemError(operation: operation, code: errno)
-    }
 }

@@ -1,5 +1,6 @@
 import Dockerfile
 import Glibc
+import System
 
 /// Finds what a `COPY` source pattern names in a source tree: one path, or the matches
 /// of a wildcard (`*`, `?`, `[...]` per path component, Go's `filepath.Match`), which may
@@ -63,10 +64,12 @@ struct SourceSelector {
         in candidate: (lexical: String, real: String),
         directoriesOnly: Bool
     ) throws(CopyError.Problem) -> [(lexical: String, real: String)] {
-        let directory = try root.openExact(candidate.real, flags: O_RDONLY | O_DIRECTORY)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: root.openWalked(candidate.real, flags: O_RDONLY | O_DIRECTORY))
+        let directory = directoryFile.rawValue
         var found: [(lexical: String, real: String)] = []
-        for name in try DirectoryEntries.names(of: directory, path: root.display(candidate.real)) where glob.matches(name) {
+        for name in try CopyError.Problem.wrapping(path: root.display(candidate.real)) { () throws(SystemError) in
+            try DirectoryListing.sortedNames(directory)
+        } where glob.matches(name) {
             let real = RootedPath.join(candidate.real, name)
             let status = try FileStatus(name: name, in: directory, path: root.display(real))
             if directoriesOnly && !status.isDirectory { continue }
@@ -79,10 +82,10 @@ struct SourceSelector {
     /// Where `relative` leads with every symlink followed inside the tree, and its
     /// status; nil when nothing is there.
     private func resolve(_ relative: String) throws(CopyError.Problem) -> (path: String, status: FileStatus)? {
-        let descriptor = root.openInRoot(relative, flags: Openat2.pathOnly)
+        let descriptor = root.openInRoot(relative, flags: openPathOnly)
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR || errno == ELOOP { return nil }
-            throw .system(path: root.display(relative), .current("open"))
+            throw .system(path: root.display(relative), .last("open"))
         }
         defer { close(descriptor) }
         guard let path = root.relativePath(of: descriptor) else { return nil }

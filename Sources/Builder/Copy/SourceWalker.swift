@@ -1,6 +1,7 @@
 import FileNames
 import Dockerfile
 import Glibc
+import System
 
 /// Walks a selected source into a ``SourceNode`` tree, leaving out what the tree's
 /// ignore rules (checked against paths from the tree's root) or the copy's `--exclude`
@@ -15,15 +16,11 @@ struct SourceWalker {
     /// The tree of `source`; nil when everything in it is excluded (a directory whose
     /// every entry is excluded still counts when it was not excluded itself).
     func tree(of source: SelectedSource) throws(CopyError.Problem) -> SourceNode? {
-        let descriptor = try root.openExact(source.realPath, flags: Openat2.pathOnly)
         let status: FileStatus
         do {
-            status = try FileStatus(descriptor: descriptor, path: root.display(source.realPath))
-        } catch {
-            close(descriptor)
-            throw error
+            let file = try FileDescriptor(adopting: root.openWalked(source.realPath, flags: openPathOnly))
+            status = try FileStatus(descriptor: file.rawValue, path: root.display(source.realPath))
         }
-        close(descriptor)
         var node = SourceNode(name: source.name, path: source.realPath, status: status, linkTarget: nil, children: [])
         guard status.isDirectory else { return node }
         node.children = try children(of: source.realPath, relativeToSource: "")
@@ -32,10 +29,12 @@ struct SourceWalker {
     }
 
     private func children(of directoryPath: String, relativeToSource: String) throws(CopyError.Problem) -> [SourceNode] {
-        let directory = try root.openExact(directoryPath, flags: O_RDONLY | O_DIRECTORY)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: root.openWalked(directoryPath, flags: O_RDONLY | O_DIRECTORY))
+        let directory = directoryFile.rawValue
         var nodes: [SourceNode] = []
-        for name in try DirectoryEntries.names(of: directory, path: root.display(directoryPath)) {
+        for name in try CopyError.Problem.wrapping(path: root.display(directoryPath)) { () throws(SystemError) in
+            try DirectoryListing.sortedNames(directory)
+        } {
             let path = RootedPath.join(directoryPath, name)
             let relative = RootedPath.join(relativeToSource, name)
             let status = try FileStatus(name: name, in: directory, path: root.display(path))
@@ -58,7 +57,7 @@ struct SourceWalker {
 
     /// The target of the symlink `name` in `directory`, as stored.
     static func linkTarget(of name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> [UInt8] {
-        guard let target = FileName.readlinkat(directory, name) else { throw .system(path: path, .current("readlink")) }
+        guard let target = FileName.readlinkat(directory, name) else { throw .system(path: path, .last("readlink")) }
         return target
     }
 }

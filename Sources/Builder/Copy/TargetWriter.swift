@@ -1,6 +1,7 @@
 import FileNames
 import Glibc
 import OCI
+import System
 
 /// Writes files into a target root: every directory is reached through descriptors,
 /// paths from the root resolve with `RESOLVE_IN_ROOT` (through the image's own symlinks,
@@ -41,43 +42,33 @@ final class TargetWriter {
     /// Opens the directory `components` from the root, creating what is missing with mode
     /// 0755, owned by `--chown`'s owner or 0:0 (BuildKit's `MkdirAll`). The caller closes it.
     func makeDirectories(_ components: [String]) throws(CopyError.Problem) -> Int32 {
-        var current = root.openInRoot("", flags: O_RDONLY | O_DIRECTORY)
-        guard current >= 0 else { throw .system(path: "/", .current("open")) }
+        var current = FileDescriptor(adopting: root.openInRoot("", flags: O_RDONLY | O_DIRECTORY))
+        guard current.rawValue >= 0 else { throw .system(path: "/", .last("open")) }
         for index in components.indices {
             let prefix = components[...index].joined(separator: "/")
             let next = root.openInRoot(prefix, flags: O_RDONLY | O_DIRECTORY)
             if next >= 0 {
-                close(current)
-                current = next
+                current = FileDescriptor(adopting: next)
                 continue
             }
             let failure = errno
             guard failure == ENOENT else {
-                close(current)
                 if failure == ENOTDIR { throw .notADirectory(root.display(prefix)) }
                 throw .system(path: root.display(prefix), SystemError(operation: "open", code: failure))
             }
-            let created: Int32
-            do {
-                created = try makeDirectory(components[index], in: current, path: root.display(prefix))
-            } catch {
-                close(current)
-                throw error
-            }
-            close(current)
-            current = created
+            current = FileDescriptor(adopting: try makeDirectory(components[index], in: current.rawValue, path: root.display(prefix)))
         }
-        return current
+        return current.release()
     }
 
     /// Resolves `components` from the root, following symlinks inside it: nil when
     /// nothing is there, else the real path and whether it is a directory.
     func existing(_ components: [String]) throws(CopyError.Problem) -> (path: [String], isDirectory: Bool)? {
         let relative = components.joined(separator: "/")
-        let descriptor = root.openInRoot(relative, flags: Openat2.pathOnly)
+        let descriptor = root.openInRoot(relative, flags: openPathOnly)
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw .system(path: root.display(relative), .current("open"))
+            throw .system(path: root.display(relative), .last("open"))
         }
         defer { close(descriptor) }
         let status = try FileStatus(descriptor: descriptor, path: root.display(relative))
@@ -91,8 +82,8 @@ final class TargetWriter {
         let status = node.status
         switch status.type {
         case S_IFDIR:
-            let child = try openOrMakeDirectory(name, in: directory, path: path, replacing: false)
-            defer { close(child) }
+            let childFile = try FileDescriptor(adopting: openOrMakeDirectory(name, in: directory, path: path, replacing: false))
+            let child = childFile.rawValue
             for entry in node.children {
                 try write(entry, named: entry.name, in: child, path: path + "/" + entry.name)
             }
@@ -101,25 +92,25 @@ final class TargetWriter {
             let key = InodeKey(device: status.device, inode: status.inode)
             if status.linkCount > 1, let first = firstLinks[key] {
                 try removeNonDirectory(name, in: directory, path: path)
-                guard FileName.linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .current("link")) }
+                guard FileName.linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .last("link")) }
                 return
             }
             guard let source else { throw .system(path: path, SystemError(operation: "open source", code: EBADF)) }
-            let input = try source.openExact(node.path, flags: O_RDONLY)
-            defer { close(input) }
-            let output = try replaceFile(name, in: directory, path: path)
-            defer { close(output) }
+            let inputFile = try FileDescriptor(adopting: source.openWalked(node.path, flags: O_RDONLY))
+            let input = inputFile.rawValue
+            let outputFile = try FileDescriptor(adopting: replaceFile(name, in: directory, path: path))
+            let output = outputFile.rawValue
             try copyData(from: input, to: output, path: path)
             try applyMetadata(of: status, to: output, path: path)
             if status.linkCount > 1 { firstLinks[key] = (dup(directory), name) }
         case S_IFLNK:
             try removeNonDirectory(name, in: directory, path: path)
-            guard FileName.symlinkat(node.linkTarget ?? [], directory, name) == 0 else { throw .system(path: path, .current("symlink")) }
+            guard FileName.symlinkat(node.linkTarget ?? [], directory, name) == 0 else { throw .system(path: path, .last("symlink")) }
             try applyMetadata(of: status, toEntry: name, in: directory, path: path)
         case S_IFCHR, S_IFBLK, S_IFIFO:
             try removeNonDirectory(name, in: directory, path: path)
             guard FileName.mknodat(directory, name, status.type | 0o600, dev_t(status.specialDevice)) == 0 else {
-                throw .system(path: path, .current("mknod"))
+                throw .system(path: path, .last("mknod"))
             }
             try applyMetadata(of: status, toEntry: name, in: directory, path: path)
         default:
@@ -131,21 +122,20 @@ final class TargetWriter {
     func writeInline(_ content: [UInt8], permissions: UInt32, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
         try Self.checkName(name, path: path)
         try removeNonDirectory(name, in: directory, path: path)
-        let output = try createFile(name, in: directory, path: path)
-        defer { close(output) }
+        let outputFile = try FileDescriptor(adopting: createFile(name, in: directory, path: path))
+        let output = outputFile.rawValue
         var written = 0
         while written < content.count {
-            let count = content[written...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) }
+            let count = retryingOnInterrupt { content[written...].withUnsafeBytes { Glibc.write(output, $0.baseAddress, $0.count) } }
             if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: path, .current("write"))
+                throw .system(path: path, .last("write"))
             }
             written += count
         }
         let owner = owner ?? .root
-        guard fchown(output, owner.uid, owner.gid) == 0 else { throw .system(path: path, .current("chown")) }
+        guard fchown(output, owner.uid, owner.gid) == 0 else { throw .system(path: path, .last("chown")) }
         let mode = modeChange?.apply(to: permissions, isDirectory: false) ?? permissions
-        guard fchmod(output, mode_t(mode & 0o7777)) == 0 else { throw .system(path: path, .current("chmod")) }
+        guard fchmod(output, mode_t(mode & 0o7777)) == 0 else { throw .system(path: path, .last("chmod")) }
     }
 
     /// Opens the directory `name` in `directory`, creating it when missing (mode 0700
@@ -160,13 +150,13 @@ final class TargetWriter {
                 try removeNonDirectory(name, in: directory, path: path)
             } else {
                 let opened = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard opened >= 0 else { throw .system(path: path, .current("open")) }
+                guard opened >= 0 else { throw .system(path: path, .last("open")) }
                 return opened
             }
         }
-        guard FileName.mkdirat(directory, name, 0o700) == 0 else { throw .system(path: path, .current("mkdir")) }
+        guard FileName.mkdirat(directory, name, 0o700) == 0 else { throw .system(path: path, .last("mkdir")) }
         let opened = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard opened >= 0 else { throw .system(path: path, .current("open")) }
+        guard opened >= 0 else { throw .system(path: path, .last("open")) }
         return opened
     }
 
@@ -176,7 +166,7 @@ final class TargetWriter {
         var status = stat()
         guard FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return }
         if status.st_mode & S_IFMT == S_IFDIR { throw .cannotReplaceDirectory(path) }
-        guard FileName.unlinkat(directory, name, 0) == 0 else { throw .system(path: path, .current("unlink")) }
+        guard FileName.unlinkat(directory, name, 0) == 0 else { throw .system(path: path, .last("unlink")) }
     }
 
     /// Creates the regular file `name` in `directory` for writing, removing a non-directory
@@ -186,7 +176,7 @@ final class TargetWriter {
         try Self.checkName(name, path: path)
         let output = FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if output >= 0 { return output }
-        guard errno == EEXIST else { throw .system(path: path, .current("create")) }
+        guard errno == EEXIST else { throw .system(path: path, .last("create")) }
         try removeNonDirectory(name, in: directory, path: path)
         return try createFile(name, in: directory, path: path)
     }
@@ -195,7 +185,7 @@ final class TargetWriter {
     func createFile(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
         try Self.checkName(name, path: path)
         let output = FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard output >= 0 else { throw .system(path: path, .current("create")) }
+        guard output >= 0 else { throw .system(path: path, .last("create")) }
         return output
     }
 
@@ -221,11 +211,11 @@ final class TargetWriter {
     /// Sets owner, mode (after `--chmod`) and times of the file open as `descriptor`.
     func applyMetadata(of status: FileStatus, to descriptor: Int32, path: String) throws(CopyError.Problem) {
         let owner = owner(for: status)
-        guard fchown(descriptor, owner.uid, owner.gid) == 0 else { throw .system(path: path, .current("chown")) }
+        guard fchown(descriptor, owner.uid, owner.gid) == 0 else { throw .system(path: path, .last("chown")) }
         let mode = modeChange?.apply(to: status.permissions, isDirectory: status.isDirectory) ?? status.permissions
-        guard fchmod(descriptor, mode_t(mode)) == 0 else { throw .system(path: path, .current("chmod")) }
+        guard fchmod(descriptor, mode_t(mode)) == 0 else { throw .system(path: path, .last("chmod")) }
         var times = [status.accessTime, status.modificationTime]
-        guard futimens(descriptor, &times) == 0 else { throw .system(path: path, .current("utimensat")) }
+        guard futimens(descriptor, &times) == 0 else { throw .system(path: path, .last("utimensat")) }
     }
 
     /// Sets owner, mode (not for symlinks) and times of `name` in `directory`.
@@ -233,14 +223,14 @@ final class TargetWriter {
         try Self.checkName(name, path: path)
         let owner = owner(for: status)
         guard FileName.fchownat(directory, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw .system(path: path, .current("chown"))
+            throw .system(path: path, .last("chown"))
         }
         if !status.isSymlink {
             let mode = modeChange?.apply(to: status.permissions, isDirectory: false) ?? status.permissions
-            guard FileName.fchmodat(directory, name, mode_t(mode), 0) == 0 else { throw .system(path: path, .current("chmod")) }
+            guard FileName.fchmodat(directory, name, mode_t(mode), 0) == 0 else { throw .system(path: path, .last("chmod")) }
         }
         let times = [status.accessTime, status.modificationTime]
-        guard FileName.utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .current("utimensat")) }
+        guard FileName.utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .last("utimensat")) }
     }
 
     private func makeDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
@@ -248,13 +238,13 @@ final class TargetWriter {
         guard FileName.mkdirat(directory, name, 0o755) == 0 else {
             // EEXIST here is a dangling symlink: it leads nowhere a directory could be made.
             if errno == EEXIST { throw .notADirectory(path) }
-            throw .system(path: path, .current("mkdir"))
+            throw .system(path: path, .last("mkdir"))
         }
         let created = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard created >= 0 else { throw .system(path: path, .current("open")) }
+        guard created >= 0 else { throw .system(path: path, .last("open")) }
         let owner = owner ?? .root
         guard fchmod(created, 0o755) == 0, fchown(created, owner.uid, owner.gid) == 0 else {
-            let failure = SystemError.current("chmod/chown")
+            let failure = SystemError.last("chmod/chown")
             close(created)
             throw .system(path: path, failure)
         }
@@ -265,18 +255,16 @@ final class TargetWriter {
         let buffer = copyBuffer ?? UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         copyBuffer = buffer
         while true {
-            let count = Glibc.read(input, buffer.baseAddress, buffer.count)
+            let count = retryingOnInterrupt { Glibc.read(input, buffer.baseAddress, buffer.count) }
             if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: path, .current("read"))
+                throw .system(path: path, .last("read"))
             }
             if count == 0 { return }
             var written = 0
             while written < count {
-                let result = Glibc.write(output, buffer.baseAddress! + written, count - written)
+                let result = retryingOnInterrupt { Glibc.write(output, buffer.baseAddress! + written, count - written) }
                 if result < 0 {
-                    if errno == EINTR { continue }
-                    throw .system(path: path, .current("write"))
+                    throw .system(path: path, .last("write"))
                 }
                 written += result
             }

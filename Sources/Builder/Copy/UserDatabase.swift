@@ -1,5 +1,6 @@
 import Glibc
 import OCI
+import System
 
 /// An image's `/etc/passwd` and `/etc/group`, read from inside its root filesystem (never
 /// through a symlink out of it), to turn `USER` and `--chown` values into ids the way
@@ -46,7 +47,7 @@ public struct UserDatabase: Sendable {
     /// Reads the databases of the root filesystem at `rootDirectory`; a missing file is
     /// remembered as missing, so that only a lookup needing it fails.
     public init(root rootDirectory: String) throws(CopyError.Problem) {
-        let root = try RootDirectory(path: rootDirectory)
+        let root = try RootDirectory.opening(rootDirectory)
         self.init(passwd: try Self.read("etc/passwd", in: root), group: try Self.read("etc/group", in: root))
     }
 
@@ -213,17 +214,16 @@ public struct UserDatabase: Sendable {
         let descriptor = root.openInRoot(relative, flags: O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw .system(path: root.display(relative), .current("open"))
+            throw .system(path: root.display(relative), .last("open"))
         }
         defer { close(descriptor) }
         guard try FileStatus(descriptor: descriptor, path: root.display(relative)).isRegularFile else { return nil }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) } }
             if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: root.display(relative), .current("read"))
+                throw .system(path: root.display(relative), .last("read"))
             }
             if count == 0 { break }
             bytes += buffer[..<count]

@@ -1,6 +1,7 @@
 import ELF
 import FileNames
 import Foundation
+import System
 
 /// Copies executables with everything their loader would load (the `PT_INTERP` loader and
 /// every library, as resolved in the source root) into a destination directory, at the
@@ -114,8 +115,8 @@ public struct ELFBundle {
     }
 
     private func makeDirectory(at parent: [String], name: String, mode: mode_t, in target: RootDirectory) throws {
-        let directory = try openDirectory(parent, in: target)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
+        let directory = directoryFile.rawValue
         if FileName.mkdirat(directory, name, mode | 0o700) != 0 && errno != EEXIST {
             throw Failure(description: "\(destination)/\((parent + [name]).joined(separator: "/")): mkdir failed (errno \(errno))")
         }
@@ -123,8 +124,8 @@ public struct ELFBundle {
 
     private func makeSymlink(at parent: [String], name: String, target link: String, in target: RootDirectory,
                              result: inout Outcome) throws {
-        let directory = try openDirectory(parent, in: target)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
+        let directory = directoryFile.rawValue
         let path = "/" + (parent + [name]).joined(separator: "/")
         if FileName.symlinkat(FileName.encode(link), directory, name) == 0 {
             result.created.append(path)
@@ -135,16 +136,16 @@ public struct ELFBundle {
 
     private func copyFile(_ source: String, to parent: [String], name: String, mode: mode_t, in target: RootDirectory,
                           result: inout Outcome) throws {
-        let directory = try openDirectory(parent, in: target)
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
+        let directory = directoryFile.rawValue
         let path = "/" + (parent + [name]).joined(separator: "/")
         let output = FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         if output < 0 && errno == EEXIST { return }
         guard output >= 0 else { throw Failure(description: "\(destination)\(FileName.display(path)): cannot create (errno \(errno))") }
         defer { close(output) }
-        let input = FileName.open(self.source.hostPath(source), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let inputFile = FileDescriptor(adopting: FileName.open(self.source.hostPath(source), O_RDONLY | O_NOFOLLOW | O_CLOEXEC))
+        let input = inputFile.rawValue
         guard input >= 0 else { throw Failure(description: "\(FileName.display(source)): cannot open (errno \(errno))") }
-        defer { close(input) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }

@@ -1,5 +1,6 @@
 import FileNames
 import Glibc
+import System
 
 /// Finds the files of a layer snapshot that the ELF check looks at: the regular files
 /// that start with the ELF magic or with `#!`. The tree is walked through directory descriptors with
@@ -19,18 +20,18 @@ enum ELFCandidates {
     /// Whether the file at `path` (relative to `directory` unless absolute; a final
     /// symlink is not followed) starts with `\x7FELF`.
     static func hasELFMagic(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
-        let descriptor = FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
         var magic: UInt32 = 0
         return read(descriptor, &magic, 4) == 4 && UInt32(littleEndian: magic) == 0x464C_457F
     }
 
     /// Whether the file at `path` (as ``hasELFMagic(_:in:)``) starts with `\x7FELF` or `#!`.
     static func startsAsProgram(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
-        let descriptor = FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
         var magic: UInt32 = 0
         let count = read(descriptor, &magic, 4)
         return (count == 4 && UInt32(littleEndian: magic) == 0x464C_457F) || (count >= 2 && UInt16(truncatingIfNeeded: UInt32(littleEndian: magic)) == 0x2123)
@@ -39,16 +40,12 @@ enum ELFCandidates {
     /// Adds the candidates below the open directory `directory` (which this closes),
     /// found at `path`.
     private static func collect(in directory: Int32, at path: String, into found: inout [String]) {
-        guard let stream = fdopendir(directory) else {
-            close(directory)
-            return
-        }
-        defer { closedir(stream) }
-        let descriptor = dirfd(stream)
-        while let entry = readdir(stream) {
-            let name = FileName.decode(withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) })
-            if name == "." || name == ".." { continue }
-            var type = Int(entry.pointee.d_type)
+        let owned = FileDescriptor(adopting: directory)
+        let descriptor = owned.rawValue
+        guard let entries = try? DirectoryListing.entries(descriptor) else { return }
+        for entry in entries {
+            let name = FileName.decode(entry.name)
+            var type = Int(entry.type)
             if type == DT_UNKNOWN {
                 var status = stat()
                 guard FileName.fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }

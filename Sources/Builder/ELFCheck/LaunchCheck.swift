@@ -1,6 +1,7 @@
 import ELF
 import FileNames
 import Foundation
+import System
 
 /// Whether `execve` of a file in the image would start it, judged the way the kernel and the
 /// image's loader would, without executing anything: the file exists and is an executable
@@ -64,9 +65,9 @@ final class LaunchCheck {
 
     /// The first bytes of the file at `path` inside the image (already resolved), or nil.
     func prefix(ofResolved path: String) -> [UInt8]? {
-        let descriptor = FileName.open(root.hostPath(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: FileName.open(root.hostPath(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: Self.shebangLimit)
         let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, Self.shebangLimit) }
         return count < 0 ? nil : Array(buffer.prefix(count))

@@ -120,14 +120,6 @@ int csandbox_attach_device_filter(int cgroup_fd, const struct csandbox_device_ru
 
 // MARK: - Mount helpers for Swift
 
-/// O_PATH, which Swift's Glibc module leaves out (it needs _GNU_SOURCE).
-extern const int csandbox_o_path;
-
-/// openat2(dirfd, path, flags | O_CLOEXEC) resolving path as if dirfd were the root
-/// (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks never lead outside it.
-/// Returns an fd, or -1 with errno.
-int csandbox_open_in_root(int dirfd, const char *path, int flags, mode_t mode);
-
 /// The overlay options that keep the upper dir exactly the diff, as a NULL-terminated list
 /// of key, value, key, value... (set with FSCONFIG_SET_STRING, or "key=value" for mount(2)).
 const char *const *csandbox_overlay_options(void);
@@ -153,10 +145,5 @@ int csandbox_bind_mount(const char *source, const char *target);
 
 /// umount2(target, flags). Returns 0, or -1 with errno.
 int csandbox_unmount(const char *target, int flags);
-
-// MARK: - Errors
-
-/// The symbolic name of an errno value ("EPERM"), or NULL when it has none.
-const char *csandbox_errno_name(int error);
 
 #endif

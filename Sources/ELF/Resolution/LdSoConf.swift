@@ -73,15 +73,8 @@ enum LdSoConf {
     private static func expand(root: ImageRoot, pattern: String) -> [String] {
         let directory = SearchPath.directory(of: pattern)
         let namePattern = String(pattern[pattern.index(after: pattern.lastIndex(of: "/")!)...])
-        guard let resolved = try? root.resolve(directory), let handle = opendir(root.hostPath(resolved)) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." && fnmatch(namePattern, name, 0) == 0 { names.append(name) }
-        }
+        guard let resolved = try? root.resolve(directory), let entries = root.entryNames(resolved) else { return [] }
+        let names = entries.map { String(decoding: $0, as: UTF8.self) }.filter { fnmatch(namePattern, $0, 0) == 0 }
         return names.sorted().map { SearchPath.join(directory, $0) }
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// What went wrong reading or writing OCI documents, blobs and image layouts. Every case
 /// names the file or digest involved; ``description`` is a message for the user.
@@ -35,7 +36,7 @@ public enum OCIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// An `io` error for the current `errno`.
     static func posix(_ operation: String, _ path: String, errno code: Int32 = errno) -> OCIError {
-        .io(operation: operation, path: path, reason: String(cString: strerror(code)))
+        .io(operation: operation, path: path, reason: SystemError(operation: operation, path: path, code: code).message)
     }
 
     public var description: String {

@@ -1,10 +1,12 @@
 import Glibc
+import System
 
-/// An open file descriptor that closes itself, with the few POSIX calls the layout code
-/// needs, retried on `EINTR` and turned into ``OCIError``s naming the path.
+/// An open file (System's owned ``FileDescriptor``) with the few POSIX calls the layout
+/// code needs, retried on `EINTR` and turned into ``OCIError``s naming the path.
 struct OpenFile: ~Copyable {
+    private let file: FileDescriptor
     /// The descriptor.
-    let fd: Int32
+    var fd: Int32 { file.rawValue }
     /// The path it was opened with, for error messages.
     let path: String
 
@@ -23,10 +25,10 @@ struct OpenFile: ~Copyable {
     /// endless data, and anything but a regular file is refused.
     init?(ifExists path: String, flags: Int32, mode: mode_t = 0o644) throws(OCIError) {
         let wantsDirectory = flags & O_DIRECTORY != 0
-        var descriptor: Int32
-        repeat {
-            descriptor = Glibc.open(path, flags | O_CLOEXEC | (wantsDirectory ? 0 : O_NONBLOCK), mode)
-        } while descriptor < 0 && errno == EINTR
+        let file = FileDescriptor(adopting: retryingOnInterrupt {
+            Glibc.open(path, flags | O_CLOEXEC | (wantsDirectory ? 0 : O_NONBLOCK), mode)
+        })
+        let descriptor = file.rawValue
         if descriptor < 0 {
             if errno == ENOENT { return nil }
             throw .posix("open", path)
@@ -34,17 +36,12 @@ struct OpenFile: ~Copyable {
         if !wantsDirectory {
             var info = stat()
             guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-                close(descriptor)
                 throw .io(operation: "open", path: path, reason: "not a regular file")
             }
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         }
-        self.fd = descriptor
+        self.file = file
         self.path = path
-    }
-
-    deinit {
-        close(fd)
     }
 
     /// The file's size from `fstat`.
@@ -56,10 +53,10 @@ struct OpenFile: ~Copyable {
 
     /// Reads up to `buffer.count` bytes; returns 0 at end of file.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(OCIError) -> Int {
-        while true {
-            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno != EINTR { throw .posix("read", path) }
+        do {
+            return try readSome(fd, into: buffer)
+        } catch {
+            throw .posix("read", path, errno: error.code)
         }
     }
 
@@ -110,16 +107,12 @@ struct OpenFile: ~Copyable {
 
     /// Writes all of `bytes` to `fd`; returns 0, or the `errno` of the failed write.
     private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
-        var offset = 0
-        while offset < bytes.count {
-            let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += count
+        do {
+            try System.writeAll(fd, bytes)
+            return 0
+        } catch {
+            return error.code
         }
-        return 0
     }
 
     /// Flushes the file's data and metadata to stable storage.

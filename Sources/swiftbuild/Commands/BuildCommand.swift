@@ -2,6 +2,7 @@ import ArgumentParser
 import Builder
 import Foundation
 import OCI
+import OCIArchive
 import Planner
 import Registry
 import Sandbox

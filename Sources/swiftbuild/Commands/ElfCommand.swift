@@ -4,6 +4,7 @@ import ELF
 import FileNames
 import Foundation
 import OCI
+import OCIArchive
 import Store
 
 /// `swiftbuild elf`: reads ELF files, resolves what they load the way the image's own C

@@ -1,5 +1,6 @@
 import Builder
 import OCI
+import OCIArchive
 import Registry
 import Store
 

@@ -1,0 +1,20 @@
+#ifndef CSYSTEM_SHIM_H
+#define CSYSTEM_SHIM_H
+
+#include <stdint.h>
+#include <linux/openat2.h>
+
+/// `O_PATH`: glibc declares it only under `_GNU_SOURCE`, which Swift's Glibc module is not
+/// built with; this file is, so the value comes from the C library's own header.
+extern const int csystem_o_path;
+
+/// `openat2(2)`, which glibc has no wrapper for: `syscall(SYS_openat2, ...)` with an
+/// `open_how` built from the arguments. Returns the descriptor, or -1 with `errno` set.
+/// (A C shim because Swift cannot call the variadic `syscall`.)
+int csystem_openat2(int directory, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+/// The symbolic name of an errno value ("ENOENT"), or NULL for a value without one
+/// (`strerrorname_np`, which also needs `_GNU_SOURCE`).
+const char *csystem_errno_name(int error);
+
+#endif
