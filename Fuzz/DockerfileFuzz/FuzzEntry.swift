@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// libFuzzer's entry point for the Dockerfile parser, the planner and word expansion
@@ -18,9 +18,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
     do {
         let parsed = try DockerfileParser.parse(text, file: "fuzz/Dockerfile")
-        let options = PlanOptions(target: nil, buildArgs: ["A": "a b", "B": "${A}"],
-                                  buildPlatform: Platform(architecture: "amd64", os: "linux"),
-                                  targetPlatform: Platform(architecture: "arm64", os: "linux"))
+        let options = PlanOptions(
+            target: nil, buildArgs: ["A": "a b", "B": "${A}"],
+            buildPlatform: Platform(architecture: "amd64", os: "linux"),
+            targetPlatform: Platform(architecture: "arm64", os: "linux"))
         do {
             let plan = try BuildPlanner.plan(parsed, options: options)
             _ = plan.buildOrder

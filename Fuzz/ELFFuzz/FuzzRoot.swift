@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A small image root, made once per fuzzing process in a temporary directory, whose
@@ -18,7 +18,7 @@ final class FuzzRoot: @unchecked Sendable {
     static let links = [
         ("/lib64/ld-linux-x86-64.so.2", "/app"), ("/lib/ld-musl-x86_64.so.1", "/app"),
         ("/lib/x86_64-linux-gnu/libc.so.6", "../../app"), ("/etc/ld.so.cache", "/app"),
-        ("/etc/fuzz/input.conf", "/app"), ("/etc/ld-musl-fuzz.path", "/app"), ("/lib/loop", "loop"),
+        ("/etc/fuzz/input.conf", "/app"), ("/etc/ld-musl-fuzz.path", "/app"), ("/lib/loop", "loop")
     ]
 
     /// The host path of the root directory.

@@ -50,11 +50,13 @@ public struct BuildRequest: Sendable {
     /// ``Entitlement/securityInsecure``, `RUN --security=insecure` is an error.
     public var entitlements: Set<Entitlement>
 
-    public init(plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
-                network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
-                elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                noCache: Bool = false, baseImageFetcher: (any BaseImageFetcher)? = nil, alwaysPull: Bool = false,
-                entitlements: Set<Entitlement> = []) {
+    public init(
+        plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
+        network: StepNetwork = .host, sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(),
+        elfCheck: ELFCheckPolicy = .warn, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        noCache: Bool = false, baseImageFetcher: (any BaseImageFetcher)? = nil, alwaysPull: Bool = false,
+        entitlements: Set<Entitlement> = []
+    ) {
         self.plan = plan
         self.options = options
         self.contextDirectory = contextDirectory
@@ -76,18 +78,20 @@ public struct BuildRequest: Sendable {
 
     /// What every RUN step of the build shares, as the steps carry it.
     var runDefaults: RunDefaults {
-        RunDefaults(network: network == .none ? .none : .host, allowsInsecure: entitlements.contains(.securityInsecure),
-                    extraHosts: extraHosts.map { HostLine(name: $0.name, address: $0.address) },
-                    resourceLimits: resourceLimits.map { "\($0.name)=\($0.soft):\($0.hard)" },
-                    sharedMemorySize: sharedMemorySize)
+        RunDefaults(
+            network: network == .none ? .none : .host, allowsInsecure: entitlements.contains(.securityInsecure),
+            extraHosts: extraHosts.map { HostLine(name: $0.name, address: $0.address) },
+            resourceLimits: resourceLimits.map { "\($0.name)=\($0.soft):\($0.hard)" },
+            sharedMemorySize: sharedMemorySize)
     }
 
     /// The named build contexts that are directories, which `COPY --from` reads as trees.
     var directoryContexts: Set<String> {
-        Set(namedContexts.compactMap { name, context in
-            if case .directory = context { return name }
-            return nil
-        })
+        Set(
+            namedContexts.compactMap { name, context in
+                if case .directory = context { return name }
+                return nil
+            })
     }
 
     /// Where an in-stage `ARG NAME` without a default takes its value from.

@@ -15,8 +15,9 @@ public protocol BuildRegistry: Sendable {
     func importCache(from location: CacheLocation, into store: ImageStore) async throws
     /// Uploads `records` and their layers (packed by `packer` where a layer is not a blob
     /// yet) to `location`.
-    func exportCache(_ records: [Digest: CacheRecord], from store: ImageStore, to location: CacheLocation,
-                     packer: LayerPacker) async throws
+    func exportCache(
+        _ records: [Digest: CacheRecord], from store: ImageStore, to location: CacheLocation,
+        packer: LayerPacker) async throws
     /// Pushes the image tagged `tag` in `store` to the registry and repository `tag` names.
     func push(_ tag: String, from store: ImageStore) async throws
     /// The full reference `tag` stands for (`app` is `docker.io/library/app:latest`).
@@ -95,9 +96,11 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         let request = request
         let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: events) }
         for location in cacheExports {
-            try await registry.exportCache(result.cacheRecords, from: store, to: location,
-                                           packer: LayerPacker(compression: request.compression,
-                                                               sourceDateEpoch: request.sourceDateEpoch))
+            try await registry.exportCache(
+                result.cacheRecords, from: store, to: location,
+                packer: LayerPacker(
+                    compression: request.compression,
+                    sourceDateEpoch: request.sourceDateEpoch))
         }
         if push {
             for tag in request.tags {

@@ -48,7 +48,8 @@ enum DirectoryMerge {
                     // The image's directory attributes win, as its files do.
                     var times = [incoming.st_atim, incoming.st_mtim]
                     guard fchown(to, incoming.st_uid, incoming.st_gid) == 0, fchmod(to, incoming.st_mode & 0o7777) == 0,
-                          futimens(to, &times) == 0 else {
+                        futimens(to, &times) == 0
+                    else {
                         throw Failure(path: display, operation: "set the attributes of", code: errno)
                     }
                     return

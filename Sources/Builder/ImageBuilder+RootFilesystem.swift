@@ -18,7 +18,8 @@ extension ImageBuilder {
         let workDirectory = try store.makeWorkDirectory()
         defer { store.removeWorkDirectory(workDirectory) }
         let mount = try StepMount(over: LayerChain(image: base), in: workDirectory, step: "export")
-        let tarPath = asTar
+        let tarPath =
+            asTar
             ? destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())").path
             : workDirectory.appendingPathComponent("rootfs.tar").path
         do {

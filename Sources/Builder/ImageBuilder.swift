@@ -33,8 +33,10 @@ public struct ImageBuilder: Sendable {
         }
     }
 
-    private func buildInWorkDirectory(_ request: BuildRequest, workDirectory: URL,
-                                      events: @escaping BuildEventHandler) async throws -> BuildResult {
+    private func buildInWorkDirectory(
+        _ request: BuildRequest, workDirectory: URL,
+        events: @escaping BuildEventHandler
+    ) async throws -> BuildResult {
         let cacheLog = CacheLog()
         let finished = try await buildStages(request, cacheLog: cacheLog, workDirectory: workDirectory, events: events)
         guard let target = finished[request.plan.targetIndex] else {
@@ -53,13 +55,17 @@ public struct ImageBuilder: Sendable {
 
     /// Builds every stage the target needs with the context (its digest memo loaded from
     /// the store and written back afterwards; both are freed before the export).
-    private func buildStages(_ request: BuildRequest, cacheLog: CacheLog, workDirectory: URL,
-                             events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
+    private func buildStages(
+        _ request: BuildRequest, cacheLog: CacheLog, workDirectory: URL,
+        events: @escaping BuildEventHandler
+    ) async throws -> [Int: StageOutput] {
         let digests = ContentDigestCache(from: store)
-        let context = try BuildContext(directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
-                                       digestCache: digests)
-        let finished = try await buildStages(request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
-                                             events: events)
+        let context = try BuildContext(
+            directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
+            digestCache: digests)
+        let finished = try await buildStages(
+            request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
+            events: events)
         try? digests.write(into: store)
         return finished
     }
@@ -75,8 +81,10 @@ public struct ImageBuilder: Sendable {
     /// after each one finished cost as much again (quadratic in a long chain of stages).
     /// The result holds the target's output (a stage's is dropped once all its dependents
     /// have started).
-    private func buildStages(_ request: BuildRequest, context: BuildContext, cacheLog: CacheLog, workDirectory: URL,
-                             events: @escaping BuildEventHandler) async throws -> [Int: StageOutput] {
+    private func buildStages(
+        _ request: BuildRequest, context: BuildContext, cacheLog: CacheLog, workDirectory: URL,
+        events: @escaping BuildEventHandler
+    ) async throws -> [Int: StageOutput] {
         let order: [Int] = request.plan.buildOrder.flatMap { $0 }
         var position: [Int: Int] = [:]
         var waitingOn: [Int: Int] = [:]
@@ -92,8 +100,9 @@ public struct ImageBuilder: Sendable {
         var finished: [Int: StageOutput] = [:]
         let keptForTheTarget = Set([request.plan.targetIndex] + request.plan.stages[request.plan.targetIndex].dependsOn)
         var running = 0
-        let images = ImageResolver(store: store, fetcher: request.baseImageFetcher, alwaysPull: request.alwaysPull,
-                                   namedContexts: request.namedContexts)
+        let images = ImageResolver(
+            store: store, fetcher: request.baseImageFetcher, alwaysPull: request.alwaysPull,
+            namedContexts: request.namedContexts)
         try await withThrowingTaskGroup(of: (Int, StageOutput).self) { group in
             func startReadyStages() {
                 while running < request.jobs, !ready.isEmpty {
@@ -111,9 +120,10 @@ public struct ImageBuilder: Sendable {
                         if users == 0, !keptForTheTarget.contains(dependency) { finished[dependency] = nil }
                     }
                     running += 1
-                    let builder = StageBuilder(stage: stage, request: request, store: store, workDirectory: workDirectory,
-                                               events: events, finishedStages: inputs, context: context,
-                                               cacheLog: cacheLog, images: images)
+                    let builder = StageBuilder(
+                        stage: stage, request: request, store: store, workDirectory: workDirectory,
+                        events: events, finishedStages: inputs, context: context,
+                        cacheLog: cacheLog, images: images)
                     group.addTask { (index, try await builder.build()) }
                 }
             }
@@ -143,16 +153,20 @@ public struct ImageBuilder: Sendable {
     /// Checks the ELF executables in the layers this build made, and the image's entry point,
     /// against the final root filesystem; the other stages are mounted only when a remedy
     /// needs them (and unmounted afterwards).
-    private func checkExecutables(of target: StageOutput, stages: [Int: StageOutput], plan: BuildPlan,
-                                  workDirectory: URL) throws -> ELFCheckReport {
+    private func checkExecutables(
+        of target: StageOutput, stages: [Int: StageOutput], plan: BuildPlan,
+        workDirectory: URL
+    ) throws -> ELFCheckReport {
         let chain = target.chain
         let mount = try StepMount(over: chain, in: workDirectory, step: "elf-check")
         defer { try? mount.unmount() }
         var others: [StepMount] = []
         defer { for other in others { try? other.unmount() } }
         let checker = ExecutableChecker(root: mount.merged, image: target.state.finishedImage)
-        return checker.check(snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.diffID) },
-                             origins: chain.stepLayers.map(\.origin)) {
+        return checker.check(
+            snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.diffID) },
+            origins: chain.stepLayers.map(\.origin)
+        ) {
             var roots: [ExecutableChecker.StageRoot] = []
             for (index, output) in stages.sorted(by: { $0.key < $1.key }) where index != plan.targetIndex {
                 guard let other = try? StepMount(over: output.chain, in: workDirectory, step: "elf-check-stage-\(index)") else { continue }
@@ -175,12 +189,15 @@ public struct ImageBuilder: Sendable {
             container.labels = (container.labels ?? [:]).merging(request.labels) { _, given in given }
             config.config = container
         }
-        config.created = request.sourceDateEpoch == nil ? target.chain.created ?? StageBuilder.timestamp(nil)
-                                                        : StageBuilder.timestamp(request.sourceDateEpoch)
+        config.created =
+            request.sourceDateEpoch == nil
+            ? target.chain.created ?? StageBuilder.timestamp(nil)
+            : StageBuilder.timestamp(request.sourceDateEpoch)
         config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + target.chain.stepLayers.map(\.diffID))
-        let descriptor = try store.commitImage(config: config, baseLayers: target.chain.storedLayers, layers: layers,
-                                               tags: request.tags,
-                                               annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations)
+        let descriptor = try store.commitImage(
+            config: config, baseLayers: target.chain.storedLayers, layers: layers,
+            tags: request.tags,
+            annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations)
         return BuildResult(descriptor: descriptor, config: config, cacheRecords: [:])
     }
 }

@@ -36,24 +36,32 @@ actor ImageResolver {
         } else {
             let (store, fetcher, alwaysPull, namedContexts) = (store, fetcher, alwaysPull, namedContexts)
             task = Task {
-                try await Self.resolve(text, platform: platform, store: store, fetcher: fetcher, alwaysPull: alwaysPull,
-                                       namedContexts: namedContexts)
+                try await Self.resolve(
+                    text, platform: platform, store: store, fetcher: fetcher, alwaysPull: alwaysPull,
+                    namedContexts: namedContexts)
             }
             resolutions[request] = task
         }
         // A cancelled build stops the fetch its stages wait for.
-        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
     }
 
     /// The image `text` names: a named context's image instead of one of that name, then
     /// from the store, an archive transport, or fetched (a registry) when the store lacks
     /// it or the build asked to pull (`--pull`).
-    private static func resolve(_ text: String, platform: Platform, store: ImageStore, fetcher: (any BaseImageFetcher)?,
-                                alwaysPull: Bool, namedContexts: [String: NamedContext]) async throws -> BaseImage {
+    private static func resolve(
+        _ text: String, platform: Platform, store: ImageStore, fetcher: (any BaseImageFetcher)?,
+        alwaysPull: Bool, namedContexts: [String: NamedContext]
+    ) async throws -> BaseImage {
         var reference = ImageSource(text)
         if let named = namedContexts[text] {
             guard let replacement = named.imageSource else {
-                throw StageConfigurationError("the build context '\(text)' is a directory, which COPY --from can read but FROM cannot start from")
+                throw StageConfigurationError(
+                    "the build context '\(text)' is a directory, which COPY --from can read but FROM cannot start from")
             }
             // The replacement is resolved on its own (a named context does not name another).
             reference = replacement
@@ -73,8 +81,9 @@ actor ImageResolver {
         do {
             fetched = try await fetcher.fetch(name, platform: platform, into: store)
         } catch {
-            throw StepFailure(storeHasIt ? "pulling '\(name)' failed" : "image '\(name)' is not in the store, and pulling it failed",
-                              cause: error)
+            throw StepFailure(
+                storeHasIt ? "pulling '\(name)' failed" : "image '\(name)' is not in the store, and pulling it failed",
+                cause: error)
         }
         return try ImageSource.stored(fetched).resolve(in: store)
     }

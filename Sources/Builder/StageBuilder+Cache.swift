@@ -12,8 +12,10 @@ extension StageBuilder {
     /// chain a random key, so no later step can hit.
     ///
     /// - Returns: whether the step changed the filesystem, and whether it was a cache hit.
-    func cached(_ key: Digest?, _ instruction: Instruction, chain: inout LayerChain,
-                _ body: (inout LayerChain) async throws -> Bool) async throws -> (changed: Bool, hit: Bool) {
+    func cached(
+        _ key: Digest?, _ instruction: Instruction, chain: inout LayerChain,
+        _ body: (inout LayerChain) async throws -> Bool
+    ) async throws -> (changed: Bool, hit: Bool) {
         guard let key else {
             let changed = try await body(&chain)
             // Nothing later may hit on top of a filesystem no key describes.
@@ -23,8 +25,9 @@ extension StageBuilder {
         }
         if !request.noCache, let record = store.cacheRecord(for: key) {
             if let diffID = record.diffID {
-                chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)),
-                             snapshot: store.snapshotDirectory(for: diffID))
+                chain.append(
+                    StepLayer(diffID: diffID, origin: origin(of: instruction)),
+                    snapshot: store.snapshotDirectory(for: diffID))
             }
             chain.cacheKey = key
             chain.created = record.created ?? chain.created

@@ -12,21 +12,25 @@ extension StageBuilder {
     /// the context, the `--from` stage or directory, so a rebuilt stage that made the same
     /// files still hits) or the `--from` image's manifest digest. When the files cannot be
     /// digested, the step runs uncached and reports the problem itself.
-    func cachedCopy(_ copy: CopyStep, instruction: Instruction, step: String,
-                    chain: inout LayerChain) async throws -> (changed: Bool, hit: Bool) {
+    func cachedCopy(
+        _ copy: CopyStep, instruction: Instruction, step: String,
+        chain: inout LayerChain
+    ) async throws -> (changed: Bool, hit: Bool) {
         switch copy.from {
         case .context:
             let digest = try? context.contentDigest(for: copy.patterns, excludes: copy.excludes)
-            return try await cachedCopy(copy, digest: digest, from: context.sourceTree, instruction: instruction, step: step,
-                                        chain: &chain)
+            return try await cachedCopy(
+                copy, digest: digest, from: context.sourceTree, instruction: instruction, step: step,
+                chain: &chain)
         case .namedDirectory(let name):
             guard case .directory(let directory) = request.namedContexts[name] else {
                 preconditionFailure("the plan names only directory contexts as directories")
             }
             let named = try BuildContext(directory: directory.path)
             let digest = try? named.contentDigest(for: copy.patterns, excludes: copy.excludes)
-            return try await cachedCopy(copy, digest: digest, from: named.sourceTree, instruction: instruction, step: step,
-                                        chain: &chain)
+            return try await cachedCopy(
+                copy, digest: digest, from: named.sourceTree, instruction: instruction, step: step,
+                chain: &chain)
         case .stage(let index):
             guard let output = finishedStages[index] else {
                 throw StepFailure("stage \(index) was not built before it")
@@ -48,8 +52,10 @@ extension StageBuilder {
 
     /// Runs a copy from `tree` through the cache, keyed with `digest` of what it reads
     /// (nil: run uncached).
-    private func cachedCopy(_ copy: CopyStep, digest: Digest?, from tree: SourceTree, instruction: Instruction, step: String,
-                            chain: inout LayerChain) async throws -> (changed: Bool, hit: Bool) {
+    private func cachedCopy(
+        _ copy: CopyStep, digest: Digest?, from tree: SourceTree, instruction: Instruction, step: String,
+        chain: inout LayerChain
+    ) async throws -> (changed: Bool, hit: Bool) {
         let key = digest.map { copy.cacheKey(over: chain.cacheKey, sourceDigest: copy.from.digestField($0)) }
         return try await cached(key, instruction, chain: &chain) { chain in
             try await executeCopy(copy, from: tree, instruction: instruction, step: step, chain: &chain)
@@ -59,8 +65,10 @@ extension StageBuilder {
     /// Runs a COPY or ADD from `tree` into a new snapshot.
     ///
     /// - Returns: whether the step changed the filesystem.
-    private func executeCopy(_ copy: CopyStep, from tree: SourceTree, instruction: Instruction, step: String,
-                             chain: inout LayerChain) async throws -> Bool {
+    private func executeCopy(
+        _ copy: CopyStep, from tree: SourceTree, instruction: Instruction, step: String,
+        chain: inout LayerChain
+    ) async throws -> Bool {
         let modeChange = try copy.chmod.map { try FileModeChange(parsing: $0) }
         let sources = copy.sources.map { source -> CopySource in
             switch source {
@@ -70,9 +78,10 @@ extension StageBuilder {
         }
         return try await inStepMount(for: instruction, target: copy.target, step: step, chain: &chain) { root in
             let owner = try copy.chown.map { try UserDatabase(root: root.path).owner(for: $0) }
-            let request = CopyRequest(copy.isAdd ? .add : .copy, sources: sources, destination: copy.destination,
-                                      workingDirectory: copy.workingDirectory, owner: owner, modeChange: modeChange,
-                                      excludes: copy.excludes, parents: copy.parents, link: copy.link)
+            let request = CopyRequest(
+                copy.isAdd ? .add : .copy, sources: sources, destination: copy.destination,
+                workingDirectory: copy.workingDirectory, owner: owner, modeChange: modeChange,
+                excludes: copy.excludes, parents: copy.parents, link: copy.link)
             try FileCopier.perform(request, from: tree, into: root.path)
         }
     }

@@ -53,9 +53,10 @@ extension StageBuilder {
     static func processArguments(_ form: CommandForm, heredocs: [Heredoc], shell: [String]) -> [String] {
         guard case .shell(let text) = form else { return form.arguments }
         if heredocs.count == 1, let only = heredocs.first,
-           text.trimmingCharacters(in: .whitespaces).range(
-               of: #"^[0-9]*<<-?["']?"# + NSRegularExpression.escapedPattern(for: only.name) + #"["']?$"#,
-               options: .regularExpression) != nil {
+            text.trimmingCharacters(in: .whitespaces).range(
+                of: #"^[0-9]*<<-?["']?"# + NSRegularExpression.escapedPattern(for: only.name) + #"["']?$"#,
+                options: .regularExpression) != nil
+        {
             return only.content.hasPrefix("#!") ? executableScript(only.content) : shell + [only.content]
         }
         guard !heredocs.isEmpty else { return shell + [text] }

@@ -14,8 +14,9 @@ extension StageBuilder {
     func executeWorkdir(_ workdir: WorkdirStep, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
         try await inStepMount(for: instruction, target: workdir.target, step: step, chain: &chain) { root in
             let owner = try UserDatabase(root: root.path).fileOwner(workdir.user)
-            let writer = TargetWriter(root: try RootDirectory(path: root.path), source: nil,
-                                      owner: owner, preservesOwnership: false, modeChange: nil)
+            let writer = TargetWriter(
+                root: try RootDirectory(path: root.path), source: nil,
+                owner: owner, preservesOwnership: false, modeChange: nil)
             do {
                 close(try writer.makeDirectories(workdir.components))
             } catch {

@@ -36,15 +36,17 @@ struct StageBuilder {
     func build() async throws -> StageOutput {
         let target: StepTarget
         do {
-            target = StepTarget(platform: try StagePlanner.platform(of: stage, in: request.plan, targetPlatform: request.platform),
-                                sourceDateEpoch: request.sourceDateEpoch, compression: request.compression)
+            target = StepTarget(
+                platform: try StagePlanner.platform(of: stage, in: request.plan, targetPlatform: request.platform),
+                sourceDateEpoch: request.sourceDateEpoch, compression: request.compression)
         } catch {
             throw failure(stage.from, error)
         }
         let (base, startChain, triggerTexts) = try await start(platform: target.platform)
         var chain = startChain
-        var planner = StagePlanner(stage: stage, of: request.plan, state: base, target: target, defaults: request.runDefaults,
-                                   argSources: request.argSources, directoryContexts: request.directoryContexts)
+        var planner = StagePlanner(
+            stage: stage, of: request.plan, state: base, target: target, defaults: request.runDefaults,
+            argSources: request.argSources, directoryContexts: request.directoryContexts)
         let steps = try parseTriggers(triggerTexts) + stage.instructions
         for (number, instruction) in steps.enumerated() {
             try Task.checkCancellation()
@@ -63,8 +65,10 @@ struct StageBuilder {
             } catch {
                 throw failure(instruction, error)
             }
-            events(hitCache ? .stepCached(stage: label, step: number + 1)
-                            : .stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
+            events(
+                hitCache
+                    ? .stepCached(stage: label, step: number + 1)
+                    : .stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
         }
         return StageOutput(state: planner.state, chain: chain)
     }
@@ -89,7 +93,8 @@ struct StageBuilder {
             do {
                 base = try await images.image(name, platform: platform)
             } catch StoreError.imageNotFound(let normalised) {
-                throw failure(stage.from, "image '\(normalised)' is not in the store; pull it (swiftbuild pull) or load it (swiftbuild load -i FILE)")
+                throw failure(
+                    stage.from, "image '\(normalised)' is not in the store; pull it (swiftbuild pull) or load it (swiftbuild load -i FILE)")
             } catch {
                 throw failure(stage.from, error)
             }
@@ -109,7 +114,9 @@ struct StageBuilder {
                     return instruction
                 }
             } catch {
-                throw failure(stage.from, "the base image's ONBUILD trigger '\(trigger)' is invalid: \((error as? DockerfileError)?.message ?? "\(error)")")
+                throw failure(
+                    stage.from,
+                    "the base image's ONBUILD trigger '\(trigger)' is invalid: \((error as? DockerfileError)?.message ?? "\(error)")")
             }
         }
     }
@@ -118,8 +125,10 @@ struct StageBuilder {
     /// (a configuration step has changed the planner's state already).
     ///
     /// - Returns: whether the step was a cache hit.
-    private func execute(_ step: Step, of instruction: Instruction, number: Int, planner: inout StagePlanner,
-                         chain: inout LayerChain) async throws -> Bool {
+    private func execute(
+        _ step: Step, of instruction: Instruction, number: Int, planner: inout StagePlanner,
+        chain: inout LayerChain
+    ) async throws -> Bool {
         let name = "\(stage.index)-\(number)"
         let outcome: (changed: Bool, hit: Bool)
         let historyLine: String
@@ -150,8 +159,10 @@ struct StageBuilder {
     /// hashed) as `target` says.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func inStepMount(for instruction: Instruction, target: StepTarget, step: String, chain: inout LayerChain,
-                     _ body: (URL) async throws -> Void) async throws -> Bool {
+    func inStepMount(
+        for instruction: Instruction, target: StepTarget, step: String, chain: inout LayerChain,
+        _ body: (URL) async throws -> Void
+    ) async throws -> Bool {
         let mount = try StepMount(over: chain, in: workDirectory, step: step)
         do {
             try await body(mount.merged)
@@ -176,8 +187,11 @@ struct StageBuilder {
                 .pack(directory: filesystem, to: blobPath)
             diffID = blob.diffID
             let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: target.compression.mediaType)
-            committed = try store.commitBuiltSnapshot(mount.snapshot, packedInto: BuiltLayer(blobPath: blobPath, descriptor: descriptor,
-                                                                                             diffID: diffID))
+            committed = try store.commitBuiltSnapshot(
+                mount.snapshot,
+                packedInto: BuiltLayer(
+                    blobPath: blobPath, descriptor: descriptor,
+                    diffID: diffID))
         } else {
             diffID = try LayerPacker(compression: .none, sourceDateEpoch: target.sourceDateEpoch).diffID(of: filesystem)
             committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
@@ -204,8 +218,9 @@ struct StageBuilder {
 
     /// A located error for `instruction`, saying `message`.
     func failure(_ instruction: Instruction, _ message: String, outputTail: [String] = []) -> BuildError {
-        BuildError(file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction),
-                   message: message, outputTail: outputTail)
+        BuildError(
+            file: request.plan.file, line: instruction.line, instruction: Self.summary(instruction),
+            message: message, outputTail: outputTail)
     }
 
     /// A located error for `instruction`, caused by `cause`.

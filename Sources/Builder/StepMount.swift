@@ -27,8 +27,9 @@ struct StepMount {
             try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
             lowers = [empty]
         }
-        try OverlayMount.mount(lowerDirectories: lowers.map(\.path), upperDirectory: upper.path,
-                               workDirectory: overlayWork.path, target: merged.path)
+        try OverlayMount.mount(
+            lowerDirectories: lowers.map(\.path), upperDirectory: upper.path,
+            workDirectory: overlayWork.path, target: merged.path)
     }
 
     /// Unmounts the overlay and removes the mount point and overlay work directory.

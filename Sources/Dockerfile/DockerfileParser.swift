@@ -42,7 +42,9 @@ public enum DockerfileParser {
     }
 
     /// Parses one logical line, reading the bodies of any here-documents it opens.
-    private static func parseInstruction(_ line: LineScanner.LogicalLine, scanner: inout LineScanner) throws(InstructionError) -> Instruction {
+    private static func parseInstruction(_ line: LineScanner.LogicalLine, scanner: inout LineScanner) throws(InstructionError)
+        -> Instruction
+    {
         let reader = InstructionReader(escape: scanner.directives.escape)
         let heredocs = try readHeredocs(openedBy: line.text, reader: reader, scanner: &scanner)
         var instruction = try reader.read(Substring(line.text), heredocs: heredocs)
@@ -52,13 +54,17 @@ public enum DockerfileParser {
     }
 
     /// Finds the here-documents a RUN, COPY or ADD line opens and consumes their bodies.
-    private static func readHeredocs(openedBy text: String, reader: InstructionReader, scanner: inout LineScanner) throws(InstructionError) -> [Heredoc] {
+    private static func readHeredocs(openedBy text: String, reader: InstructionReader, scanner: inout LineScanner) throws(InstructionError)
+        -> [Heredoc]
+    {
         guard text.contains("<<"), let body = reader.heredocCapableBody(of: Substring(text)) else { return [] }
         var heredocs: [Heredoc] = []
         for word in WordSplitter(escape: reader.escape).split(body) {
             guard var heredoc = Heredoc.opener(in: word) else { continue }
             guard let content = scanner.readHeredocBody(terminator: heredoc.name, chomp: heredoc.chomp) else {
-                throw InstructionError("unterminated heredoc: no line '\(heredoc.name)' closes <<\(heredoc.chomp ? "-" : "")\(heredoc.name) before the end of the file")
+                throw InstructionError(
+                    "unterminated heredoc: no line '\(heredoc.name)' closes <<\(heredoc.chomp ? "-" : "")\(heredoc.name) before the end of the file"
+                )
             }
             heredoc.content = content
             heredocs.append(heredoc)
@@ -91,8 +97,9 @@ struct InstructionReader {
         let (flagWords, body) = FlagWords.extract(from: rest)
         let flags = try InstructionFlags(words: flagWords, for: keyword)
         let (command, arguments) = try typedCommand(keyword, flags: flags, body: body, heredocs: heredocs)
-        return Instruction(keyword: keyword, flags: flags, arguments: arguments, command: command,
-                           heredocs: heredocs, line: 0, endLine: 0, original: String(text))
+        return Instruction(
+            keyword: keyword, flags: flags, arguments: arguments, command: command,
+            heredocs: heredocs, line: 0, endLine: 0, original: String(text))
     }
 
     private func splitKeyword(_ text: Substring) -> (Substring, Substring) {
@@ -107,7 +114,8 @@ struct InstructionReader {
     func jsonArray(_ text: Substring) throws(InstructionError) -> [String]? {
         let trimmed = text.trimmingWhitespace()
         guard trimmed.hasPrefix("["), trimmed.hasSuffix("]"),
-              let array = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [Any] else { return nil }
+            let array = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [Any]
+        else { return nil }
         guard let strings = array as? [String] else {
             throw InstructionError("when using JSON array syntax, arrays must be comprised of strings only")
         }

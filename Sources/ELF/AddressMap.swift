@@ -25,7 +25,8 @@ struct AddressMap: Sendable {
             guard let offset = segment.fileOffset(of: address) else { continue }
             // fileOffset(of:) guarantees address - virtualAddress < fileSize.
             guard length <= segment.fileSize - (address - segment.virtualAddress) else {
-                throw .invalid(what: what, detail: "\(hex(length)) bytes at address \(hex(address)) run past the end of their PT_LOAD segment")
+                throw .invalid(
+                    what: what, detail: "\(hex(length)) bytes at address \(hex(address)) run past the end of their PT_LOAD segment")
             }
             try reader.require(what, offset: offset, length: length)
             return offset

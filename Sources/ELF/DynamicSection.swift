@@ -138,11 +138,14 @@ public struct DynamicSection: Sendable, Equatable {
             index += 1
         }
         if !terminated && segment.fitsInFile(of: reader.size) {
-            findings.append(.invalid(what: "dynamic section", detail: "no DT_NULL within \(hex(segment.fileSize)) bytes at offset \(hex(segment.offset))"))
+            findings.append(
+                .invalid(
+                    what: "dynamic section", detail: "no DT_NULL within \(hex(segment.fileSize)) bytes at offset \(hex(segment.offset))"))
         }
 
-        let unresolved = DynamicSection(entries: entries, needed: [], soname: nil, rpath: nil, runpath: nil,
-                                        flags1: DynamicFlags1(rawValue: entries.last { $0.tag == .flags1 }?.value ?? 0))
+        let unresolved = DynamicSection(
+            entries: entries, needed: [], soname: nil, rpath: nil, runpath: nil,
+            flags1: DynamicFlags1(rawValue: entries.last { $0.tag == .flags1 }?.value ?? 0))
         let table = unresolved.stringTable(reader, map: map, findings: &findings)
         var needed: [String] = []
         var soname: String?
@@ -158,19 +161,22 @@ public struct DynamicSection: Sendable, Equatable {
                     case .needed: needed.append(try table.string(reader, at: entry.value, for: "DT_NEEDED"))
                     case .soname: soname = try table.string(reader, at: entry.value, for: "DT_SONAME")
                     case .rpath:
-                        rpath = try table.string(reader, at: entry.value, for: "DT_RPATH",
-                                                 maximumLength: StringTable.maximumPathListLength)
+                        rpath = try table.string(
+                            reader, at: entry.value, for: "DT_RPATH",
+                            maximumLength: StringTable.maximumPathListLength)
                     default:
-                        runpath = try table.string(reader, at: entry.value, for: "DT_RUNPATH",
-                                                   maximumLength: StringTable.maximumPathListLength)
+                        runpath = try table.string(
+                            reader, at: entry.value, for: "DT_RUNPATH",
+                            maximumLength: StringTable.maximumPathListLength)
                     }
                 } catch {
                     findings.append(error)
                 }
             }
         }
-        let section = DynamicSection(entries: entries, needed: needed, soname: soname, rpath: rpath,
-                                     runpath: runpath, flags1: unresolved.flags1)
+        let section = DynamicSection(
+            entries: entries, needed: needed, soname: soname, rpath: rpath,
+            runpath: runpath, flags1: unresolved.flags1)
         return (section, table)
     }
 }

@@ -86,8 +86,9 @@ public struct ELFFile: Sendable {
         if !debugFile, let segment = programHeaders.first(where: { $0.type == .interpreter }) {
             let (limit, overflow) = segment.offset.addingReportingOverflow(segment.fileSize)
             do {
-                interpreter = try reader.cString("program interpreter (PT_INTERP)", at: segment.offset,
-                                                 limit: overflow ? .max : limit)
+                interpreter = try reader.cString(
+                    "program interpreter (PT_INTERP)", at: segment.offset,
+                    limit: overflow ? .max : limit)
             } catch {
                 problems.append(error)
             }
@@ -98,8 +99,9 @@ public struct ELFFile: Sendable {
         var requirements: [VersionRequirement] = []
         var definitions: [VersionDefinition] = []
         if !debugFile, let segment = programHeaders.first(where: { $0.type == .dynamic }) {
-            let (section, strings) = DynamicSection.parse(reader, segment: segment, fileClass: header.fileClass,
-                                                          map: map, findings: &problems)
+            let (section, strings) = DynamicSection.parse(
+                reader, segment: segment, fileClass: header.fileClass,
+                map: map, findings: &problems)
             dynamic = section
             if let strings, let address = section.value(of: .versionRequirements) {
                 requirements = VersionRequirement.parse(
@@ -141,7 +143,9 @@ public struct ELFFile: Sendable {
         // bounds the work a hostile PN_XNUM count can cause.
         let tableSize = UInt64(header.programHeaderCount) * UInt64(header.programHeaderEntrySize)
         guard tableSize <= 65536 else {
-            throw .invalid(what: "program header table", detail: "\(header.programHeaderCount) entries of \(header.programHeaderEntrySize) bytes exceed 64 KiB")
+            throw .invalid(
+                what: "program header table",
+                detail: "\(header.programHeaderCount) entries of \(header.programHeaderEntrySize) bytes exceed 64 KiB")
         }
         // A table cut short is unusable, not a file without segments: the kernel refuses to
         // run it, and classifying what was read would call a truncated executable static.
@@ -150,8 +154,10 @@ public struct ELFFile: Sendable {
             result.append(try ProgramHeader.parse(reader, header: header, index: index))
         }
         for (index, segment) in result.enumerated() where segment.type == .load && !segment.fitsInFile(of: reader.size) {
-            findings.append(.truncated(what: "segment \(index) (PT_LOAD)", offset: segment.offset,
-                                       length: segment.fileSize, fileSize: reader.size))
+            findings.append(
+                .truncated(
+                    what: "segment \(index) (PT_LOAD)", offset: segment.offset,
+                    length: segment.fileSize, fileSize: reader.size))
         }
         return result
     }
@@ -161,8 +167,10 @@ public struct ELFFile: Sendable {
         guard header.sectionHeaderOffset != 0 else { return }
         let (length, overflow) = header.sectionHeaderCount.multipliedReportingOverflow(by: UInt64(header.sectionHeaderEntrySize))
         if overflow || !reader.contains(offset: header.sectionHeaderOffset, length: length) {
-            findings.append(.truncated(what: "section header table", offset: header.sectionHeaderOffset,
-                                       length: overflow ? .max : length, fileSize: reader.size))
+            findings.append(
+                .truncated(
+                    what: "section header table", offset: header.sectionHeaderOffset,
+                    length: overflow ? .max : length, fileSize: reader.size))
         }
     }
 }

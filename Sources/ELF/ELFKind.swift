@@ -45,7 +45,7 @@ public enum ELFKind: Sendable, Equatable {
     public static func of(path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) throws(ELFFinding) -> ELFKind {
         do {
             return ELFKind(try ELFFile(path: path, sizeLimit: sizeLimit))
-        } catch where error.problem == .notELF {
+        } catch  where error.problem == .notELF {
             return .notELF
         }
     }

@@ -1,10 +1,11 @@
 import System
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A host directory treated as the `/` of an image filesystem. Paths are resolved inside it the

@@ -68,12 +68,15 @@ public struct LdSoCache: Sendable, Equatable {
         for index in 0..<count {
             let at = 16 + index * 12
             let what = "ld.so.cache entry \(index)"
-            entries.append(Entry(
-                name: try little.cString(what, at: stringsStart + UInt64(try little.u32(what, at: at + 4)), limit: little.size, maximumLength: 4096),
-                path: try little.cString(what, at: stringsStart + UInt64(try little.u32(what, at: at + 8)), limit: little.size, maximumLength: 4096),
-                flags: Int32(bitPattern: try little.u32(what, at: at)),
-                hwcap: 0
-            ))
+            entries.append(
+                Entry(
+                    name: try little.cString(
+                        what, at: stringsStart + UInt64(try little.u32(what, at: at + 4)), limit: little.size, maximumLength: 4096),
+                    path: try little.cString(
+                        what, at: stringsStart + UInt64(try little.u32(what, at: at + 8)), limit: little.size, maximumLength: 4096),
+                    flags: Int32(bitPattern: try little.u32(what, at: at)),
+                    hwcap: 0
+                ))
         }
         return entries
     }
@@ -98,12 +101,15 @@ public struct LdSoCache: Sendable, Equatable {
         for index in 0..<count {
             let at = base + 48 + index * 24
             let entryWhat = "ld.so.cache entry \(index)"
-            entries.append(Entry(
-                name: try reader.cString(entryWhat, at: base + UInt64(try reader.u32(entryWhat, at: at + 4)), limit: reader.size, maximumLength: 4096),
-                path: try reader.cString(entryWhat, at: base + UInt64(try reader.u32(entryWhat, at: at + 8)), limit: reader.size, maximumLength: 4096),
-                flags: Int32(bitPattern: try reader.u32(entryWhat, at: at)),
-                hwcap: try reader.u64(entryWhat, at: at + 16)
-            ))
+            entries.append(
+                Entry(
+                    name: try reader.cString(
+                        entryWhat, at: base + UInt64(try reader.u32(entryWhat, at: at + 4)), limit: reader.size, maximumLength: 4096),
+                    path: try reader.cString(
+                        entryWhat, at: base + UInt64(try reader.u32(entryWhat, at: at + 8)), limit: reader.size, maximumLength: 4096),
+                    flags: Int32(bitPattern: try reader.u32(entryWhat, at: at)),
+                    hwcap: try reader.u64(entryWhat, at: at + 16)
+                ))
         }
         return entries
     }

@@ -1,11 +1,12 @@
 import FileNames
 import System
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a whole regular file of at most `sizeLimit` bytes into memory. Anything else (a

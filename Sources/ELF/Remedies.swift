@@ -1,10 +1,11 @@
 import FileNames
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A glibc release as its symbol versions name it (`GLIBC_2.34` is 2.34).
@@ -75,7 +76,10 @@ public struct GoCgoUse: Sendable, Equatable {
                 let last = haystack.count - wanted.count
                 while index <= last {
                     if haystack[index] == first,
-                       memcmp(haystack.baseAddress! + index, wanted.baseAddress!, wanted.count) == 0 { return true }
+                        memcmp(haystack.baseAddress! + index, wanted.baseAddress!, wanted.count) == 0
+                    {
+                        return true
+                    }
                     index += 1
                 }
                 return false
@@ -161,7 +165,9 @@ public enum Remedies {
         let filePlatform = ELFPlatform(file)
         if let platform = facts.platform, !platform.runs(filePlatform) {
             let built = ImagePlatform.architecture(of: filePlatform).map { "linux/" + $0 } ?? filePlatform.description
-            remedies.append("build \(path) for \(platform) (the image's platform; it is built for \(built)), e.g. with GOARCH=\(platform.architecture) or a cross compiler, or build the image with --platform \(built)")
+            remedies.append(
+                "build \(path) for \(platform) (the image's platform; it is built for \(built)), e.g. with GOARCH=\(platform.architecture) or a cross compiler, or build the image with --platform \(built)"
+            )
         }
         let linkage = findings.contains { finding in
             switch finding {
@@ -175,31 +181,37 @@ public enum Remedies {
                 if case .libraryMissing(let name, _) = finding { return name }
                 return nil
             }
-            remedies.append("ship what \(path) loads" + (missing.isEmpty ? "" : " (\(missing.joined(separator: ", ")))")
-                            + " in the image, for example from the stage that built it, or leave the library out if nothing loads it")
+            remedies.append(
+                "ship what \(path) loads" + (missing.isEmpty ? "" : " (\(missing.joined(separator: ", ")))")
+                    + " in the image, for example from the stage that built it, or leave the library out if nothing loads it")
             return remedies
         }
         let libc = LibC(file)
         if let go = file.goBuildInfo {
             let packages = facts.cgo?.packages ?? []
             if !packages.isEmpty {
-                remedies.append("rebuild with CGO_ENABLED=0: this \(go.version) binary calls C only through "
-                                + packages.joined(separator: " and ")
-                                + ", which Go then implements itself (or build with -tags netgo,osusergo); the result is static")
+                remedies.append(
+                    "rebuild with CGO_ENABLED=0: this \(go.version) binary calls C only through "
+                        + packages.joined(separator: " and ")
+                        + ", which Go then implements itself (or build with -tags netgo,osusergo); the result is static")
             } else if go.cgoEnabled == true {
-                remedies.append("this \(go.version) binary was built with CGO_ENABLED=1 and calls C code of its own (import \"C\"): "
-                                + "link it statically (go build -ldflags '-linkmode external -extldflags -static') or ship it on a base with its C library")
+                remedies.append(
+                    "this \(go.version) binary was built with CGO_ENABLED=1 and calls C code of its own (import \"C\"): "
+                        + "link it statically (go build -ldflags '-linkmode external -extldflags -static') or ship it on a base with its C library"
+                )
             } else {
                 remedies.append("rebuild with CGO_ENABLED=0 so that Go links a static binary")
             }
         } else {
             switch libc {
             case .glibc:
-                remedies.append("link \(path) statically (gcc -static) or against musl (musl-gcc), or base the final stage on an image with glibc"
-                                + (file.interpreter.map { " (its loader \($0))" } ?? ""))
+                remedies.append(
+                    "link \(path) statically (gcc -static) or against musl (musl-gcc), or base the final stage on an image with glibc"
+                        + (file.interpreter.map { " (its loader \($0))" } ?? ""))
             case .musl:
-                remedies.append("link \(path) statically (musl-gcc -static), or base the final stage on an image with musl"
-                                + (file.interpreter.map { " (its loader \($0))" } ?? ""))
+                remedies.append(
+                    "link \(path) statically (musl-gcc -static), or base the final stage on an image with musl"
+                        + (file.interpreter.map { " (its loader \($0))" } ?? ""))
             default:
                 remedies.append("link \(path) statically, or base the final stage on an image that has its loader and libraries")
             }
@@ -210,7 +222,9 @@ public enum Remedies {
         }
         if let needed = versions.max() {
             let image = facts.imageGlibc.map { "the image's glibc is \($0)" } ?? "the image's glibc is older"
-            remedies.append("\(path) needs glibc \(needed) (GLIBC_\(needed)) and \(image): build it against glibc \(facts.imageGlibc?.description ?? "the image's") or older, or base the final stage on an image with glibc \(needed) or newer")
+            remedies.append(
+                "\(path) needs glibc \(needed) (GLIBC_\(needed)) and \(image): build it against glibc \(facts.imageGlibc?.description ?? "the image's") or older, or base the final stage on an image with glibc \(needed) or newer"
+            )
         }
         return remedies
     }
@@ -251,7 +265,8 @@ extension DependencyResolver {
     /// The glibc release of the root: the versions its `libc.so.6` defines, looked up where
     /// `resolution` found it, else in glibc's default directories for `platform`.
     public func glibcVersion(for resolution: Resolution?, platform: ELFPlatform) -> GlibcVersion? {
-        let candidates = (resolution?.path(ofLibrary: "libc.so.6")).map { [$0] }
+        let candidates =
+            (resolution?.path(ofLibrary: "libc.so.6")).map { [$0] }
             ?? Self.glibcDefaultDirectories(for: platform).map { $0 + "/libc.so.6" }
         for candidate in candidates {
             if let file = try? file(at: candidate), let version = GlibcVersion.provided(by: file) { return version }

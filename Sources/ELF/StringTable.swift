@@ -13,8 +13,10 @@ struct StringTable: Sendable {
 
     /// The NUL-terminated string at `index`, which must lie inside the table and the file and
     /// be at most `maximumLength` bytes long with its NUL.
-    func string(_ reader: ByteReader, at index: UInt64, for what: String,
-                maximumLength: UInt64 = maximumNameLength) throws(ELFProblem) -> String {
+    func string(
+        _ reader: ByteReader, at index: UInt64, for what: String,
+        maximumLength: UInt64 = maximumNameLength
+    ) throws(ELFProblem) -> String {
         guard index < size else {
             throw .invalid(what: what, detail: "string offset \(hex(index)) is outside the string table (size \(hex(size)))")
         }

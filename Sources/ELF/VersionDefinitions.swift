@@ -48,12 +48,13 @@ public struct VersionDefinition: Sendable, Equatable {
                     if auxNext == 0 { break }
                     auxAt += auxNext
                 }
-                result.append(VersionDefinition(
-                    index: try reader.u16(what, at: at + 4),
-                    flags: try reader.u16(what, at: at + 2),
-                    hash: try reader.u32(what, at: at + 8),
-                    names: names
-                ))
+                result.append(
+                    VersionDefinition(
+                        index: try reader.u16(what, at: at + 4),
+                        flags: try reader.u16(what, at: at + 2),
+                        hash: try reader.u32(what, at: at + 8),
+                        names: names
+                    ))
                 let next = UInt64(try reader.u32(what, at: at + 16))
                 if next == 0 { break }
                 at += next

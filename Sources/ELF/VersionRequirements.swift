@@ -51,12 +51,13 @@ public struct VersionRequirement: Sendable, Equatable {
                     let auxWhat = "required version (Vernaux)"
                     try reader.require(auxWhat, offset: auxAt, length: 16)
                     let nameOffset = UInt64(try reader.u32(auxWhat, at: auxAt + 8))
-                    versions.append(RequiredVersion(
-                        name: try strings.string(reader, at: nameOffset, for: auxWhat),
-                        hash: try reader.u32(auxWhat, at: auxAt),
-                        flags: try reader.u16(auxWhat, at: auxAt + 4),
-                        index: try reader.u16(auxWhat, at: auxAt + 6)
-                    ))
+                    versions.append(
+                        RequiredVersion(
+                            name: try strings.string(reader, at: nameOffset, for: auxWhat),
+                            hash: try reader.u32(auxWhat, at: auxAt),
+                            flags: try reader.u16(auxWhat, at: auxAt + 4),
+                            index: try reader.u16(auxWhat, at: auxAt + 6)
+                        ))
                     let auxNext = UInt64(try reader.u32(auxWhat, at: auxAt + 12))
                     if auxNext == 0 { break }
                     auxAt += auxNext

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// File names are bytes; Swift strings are Unicode. This is the one conversion between
@@ -72,7 +72,8 @@ public enum FileName {
         // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
         let smallest: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
         guard value >= smallest, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value),
-              let scalar = Unicode.Scalar(value) else { return nil }
+            let scalar = Unicode.Scalar(value)
+        else { return nil }
         return (scalar, length)
     }
 

@@ -53,12 +53,16 @@ private struct Planning {
                 let index = stages.count
                 if let name = from.stageName {
                     if let earlier = stageIndexByName[name] {
-                        throw error(instruction.line, "duplicate stage name '\(name)': stage \(earlier) already has it (line \(stages[earlier].from.line))")
+                        throw error(
+                            instruction.line,
+                            "duplicate stage name '\(name)': stage \(earlier) already has it (line \(stages[earlier].from.line))")
                     }
                     stageIndexByName[name] = index
                 }
-                stages.append(Stage(index: index, name: from.stageName, from: instruction, base: .scratch, baseName: "", platform: nil,
-                                    instructions: [], dependencies: [], imageReferences: [], skipped: false))
+                stages.append(
+                    Stage(
+                        index: index, name: from.stageName, from: instruction, base: .scratch, baseName: "", platform: nil,
+                        instructions: [], dependencies: [], imageReferences: [], skipped: false))
             case .arg(let definitions) where stages.isEmpty:
                 for definition in definitions {
                     let value = try resolve(definition, scope: globalScope, inherited: nil, line: instruction.line)
@@ -79,8 +83,10 @@ private struct Planning {
 
     /// An ARG's value: the build arg, else its default expanded in `scope`, else the value
     /// of the global ARG of the same name (`inherited`), else none.
-    private mutating func resolve(_ definition: ArgDefinition, scope: [String: String], inherited: String?,
-                                  line: Int) throws(DockerfileError) -> String? {
+    private mutating func resolve(
+        _ definition: ArgDefinition, scope: [String: String], inherited: String?,
+        line: Int
+    ) throws(DockerfileError) -> String? {
         if let value = options.buildArgs[definition.name] {
             consumedBuildArgs.insert(definition.name)
             return value
@@ -170,8 +176,10 @@ private struct Planning {
     }
 
     /// Records what a `--from` value names: an earlier stage, a later one (an error), or an image.
-    private mutating func addReference(_ reference: String, from index: Int, reason: StageDependency.Reason,
-                                       line: Int, flag: String) throws(DockerfileError) {
+    private mutating func addReference(
+        _ reference: String, from index: Int, reason: StageDependency.Reason,
+        line: Int, flag: String
+    ) throws(DockerfileError) {
         let text = "\(flag)=\(reference)"
         if let number = Int(reference) {
             guard number >= 0, number < stages.count else {
@@ -181,14 +189,19 @@ private struct Planning {
         } else if let referenced = stageIndexByName[reference.lowercased()] {
             try addStageEdge(to: referenced, from: index, reason: reason, line: line, text: text)
         } else if !options.namedContexts.contains(reference), let suggestion = closeStageName(to: reference.lowercased()) {
-            throw error(line, "\(text): unknown stage '\(reference)' (did you mean '\(suggestion)'?); to use an image of that name, write its full reference, e.g. \(reference):latest")
+            throw error(
+                line,
+                "\(text): unknown stage '\(reference)' (did you mean '\(suggestion)'?); to use an image of that name, write its full reference, e.g. \(reference):latest"
+            )
         } else {
             stages[index].imageReferences.append(reference)
         }
     }
 
-    private mutating func addStageEdge(to referenced: Int, from index: Int, reason: StageDependency.Reason,
-                                       line: Int, text: String) throws(DockerfileError) {
+    private mutating func addStageEdge(
+        to referenced: Int, from index: Int, reason: StageDependency.Reason,
+        line: Int, text: String
+    ) throws(DockerfileError) {
         if referenced < index {
             stages[index].dependencies.append(StageDependency(stage: referenced, reason: reason, line: line))
         } else {
@@ -214,7 +227,10 @@ private struct Planning {
             let names = ([first.from] + cycle).map(label).joined(separator: " -> ")
             throw error(first.line, "\(first.text): the stages form a cycle: \(names)")
         }
-        throw error(first.line, "\(first.text): stage \(name) is defined later (line \(stages[first.to].from.line)); a stage can only use stages defined before it")
+        throw error(
+            first.line,
+            "\(first.text): stage \(name) is defined later (line \(stages[first.to].from.line)); a stage can only use stages defined before it"
+        )
     }
 
     private func label(_ index: Int) -> String {

@@ -14,8 +14,10 @@ public struct PlanOptions: Sendable {
     /// not a misspelt stage.
     public var namedContexts: Set<String> = []
 
-    public init(target: String? = nil, buildArgs: [String: String] = [:],
-                buildPlatform: Platform = .host, targetPlatform: Platform = .host) {
+    public init(
+        target: String? = nil, buildArgs: [String: String] = [:],
+        buildPlatform: Platform = .host, targetPlatform: Platform = .host
+    ) {
         self.target = target
         self.buildArgs = buildArgs
         self.buildPlatform = buildPlatform
@@ -34,7 +36,7 @@ public struct PlanOptions: Sendable {
             "TARGETPLATFORM": targetPlatform.description,
             "TARGETOS": targetPlatform.os,
             "TARGETARCH": targetPlatform.architecture,
-            "TARGETVARIANT": targetPlatform.variant ?? "",
+            "TARGETVARIANT": targetPlatform.variant ?? ""
         ]
     }
 }

@@ -78,7 +78,9 @@ public struct PlanReport: Encodable, Sendable {
 
     /// A flag value in JSON: a string, a boolean or a list of strings.
     public enum FlagJSON: Encodable, Sendable {
-        case string(String), bool(Bool), list([String])
+        case string(String)
+        case bool(Bool)
+        case list([String])
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
@@ -129,9 +131,10 @@ public struct PlanReport: Encodable, Sendable {
     private static func entry(_ stage: Stage) -> StageEntry {
         var baseStage: Int? = nil
         if case .stage(let index) = stage.base { baseStage = index }
-        return StageEntry(index: stage.index, name: stage.name, base: stage.baseName, baseStage: baseStage,
-                          platform: stage.platform, line: stage.from.line, dependsOn: stage.dependsOn,
-                          imageReferences: stage.imageReferences, skipped: stage.skipped)
+        return StageEntry(
+            index: stage.index, name: stage.name, base: stage.baseName, baseStage: baseStage,
+            platform: stage.platform, line: stage.from.line, dependsOn: stage.dependsOn,
+            imageReferences: stage.imageReferences, skipped: stage.skipped)
     }
 
     private static func flags(_ flags: InstructionFlags) -> [String: FlagJSON] {
@@ -148,7 +151,8 @@ public struct PlanReport: Encodable, Sendable {
 
     private static func trigger(of instruction: Instruction) -> TriggerEntry? {
         guard case .onbuild(let trigger) = instruction.command else { return nil }
-        return TriggerEntry(keyword: trigger.keyword.rawValue, args: trigger.arguments,
-                            flags: flags(trigger.flags), exec: trigger.isExecForm)
+        return TriggerEntry(
+            keyword: trigger.keyword.rawValue, args: trigger.arguments,
+            flags: flags(trigger.flags), exec: trigger.isExecForm)
     }
 }

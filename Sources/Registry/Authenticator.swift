@@ -61,9 +61,11 @@ actor Authenticator {
     /// Asks the challenge's realm for a token covering `scopes` (plus the challenge's own scope).
     private func fetchToken(_ challenge: AuthChallenge, scopes: [String], repository: String?) async throws -> String {
         guard let realm = challenge.realm, var components = URLComponents(string: realm),
-              components.scheme == "https" || components.scheme == "http" else {
-            throw RegistryError.invalidResponse(registry: registry, repository: repository,
-                                                reason: "Bearer realm '\(challenge.realm ?? "")' is not an http(s) URL")
+            components.scheme == "https" || components.scheme == "http"
+        else {
+            throw RegistryError.invalidResponse(
+                registry: registry, repository: repository,
+                reason: "Bearer realm '\(challenge.realm ?? "")' is not an http(s) URL")
         }
         var allScopes = scopes
         if let scope = challenge.scope, !allScopes.contains(scope) { allScopes.append(scope) }
@@ -72,7 +74,8 @@ actor Authenticator {
         query += allScopes.map { URLQueryItem(name: "scope", value: $0) }
         components.queryItems = query.isEmpty ? nil : query
         guard let url = components.string else {
-            throw RegistryError.invalidResponse(registry: registry, repository: repository, reason: "cannot build a token URL from '\(realm)'")
+            throw RegistryError.invalidResponse(
+                registry: registry, repository: repository, reason: "cannot build a token URL from '\(realm)'")
         }
         var attempt = 0
         while true {
@@ -87,7 +90,8 @@ actor Authenticator {
                 response = try await http.execute(request, timeout: .seconds(60))
             } catch {
                 guard attempt < retry.maxAttempts, RegistryClient.isRetryable(error) else {
-                    throw RegistryError.connection(registry: registry, reason: "token request to \(realm): \(TransportErrorDescription.describe(error))")
+                    throw RegistryError.connection(
+                        registry: registry, reason: "token request to \(realm): \(TransportErrorDescription.describe(error))")
                 }
                 try await Task.sleep(for: retry.delay(afterAttempt: attempt))
                 continue
@@ -101,11 +105,13 @@ actor Authenticator {
             guard status == 200 else {
                 let message = await RegistryClient.errorMessage(of: response)
                 if status == 401 || status == 403 {
-                    throw RegistryError.unauthorized(registry: registry, repository: repository, status: status,
-                                                     message: "token endpoint \(realm): \(message)")
+                    throw RegistryError.unauthorized(
+                        registry: registry, repository: repository, status: status,
+                        message: "token endpoint \(realm): \(message)")
                 }
-                throw RegistryError.http(registry: registry, repository: repository, operation: "GET token from \(realm)",
-                                         status: status, message: message)
+                throw RegistryError.http(
+                    registry: registry, repository: repository, operation: "GET token from \(realm)",
+                    status: status, message: message)
             }
             struct TokenResponse: Decodable {
                 var token: String?
@@ -113,9 +119,11 @@ actor Authenticator {
             }
             let body = try await response.body.collect(upTo: 1 << 20)
             guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(body.readableBytesView)),
-                  let token = decoded.token ?? decoded.access_token, !token.isEmpty else {
-                throw RegistryError.invalidResponse(registry: registry, repository: repository,
-                                                    reason: "token endpoint \(realm) sent no token")
+                let token = decoded.token ?? decoded.access_token, !token.isEmpty
+            else {
+                throw RegistryError.invalidResponse(
+                    registry: registry, repository: repository,
+                    reason: "token endpoint \(realm) sent no token")
             }
             return token
         }

@@ -1,6 +1,6 @@
 import Glibc
-import System
 import NIOCore
+import System
 
 /// A file a download streams into: created (or truncated) on open, written in order.
 final class OutputFile {
@@ -63,7 +63,9 @@ final class InputFile {
         let filled = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: max(count, 1)) { bytes -> Int in
             var filled = 0
             while filled < count {
-                let read = retryingOnInterrupt { pread(descriptor, bytes.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled)) }
+                let read = retryingOnInterrupt {
+                    pread(descriptor, bytes.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                }
                 if read < 0 {
                     failure = errno
                     break

@@ -106,8 +106,9 @@ public struct DockerConfig: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = "\(path).\(UUID().uuidString).tmp"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
                 throw RegistryError.credentialsFile(path: temporary, reason: "cannot create the file")

@@ -18,8 +18,9 @@ extension RegistryClient {
         let endpoint = try await endpoint(for: repository.registry)
         let operation = "HEAD blob \(digest)"
         let response = try await send(
-            RegistryRequest(method: .HEAD, path: "/v2/\(repository.repository)/blobs/\(digest)",
-                            scopes: [Self.scope(repository, "pull")], repository: repository.repository, operation: operation),
+            RegistryRequest(
+                method: .HEAD, path: "/v2/\(repository.repository)/blobs/\(digest)",
+                scopes: [Self.scope(repository, "pull")], repository: repository.repository, operation: operation),
             on: endpoint)
         if response.status.code == 404 { return false }
         try await expect(response, [200], registry: repository.registry, repository: repository.repository, operation: operation)
@@ -60,7 +61,8 @@ extension RegistryClient {
                 try? file.close()
                 guard attempt < configuration.retry.maxAttempts, Self.isRetryable(error) else {
                     if error is RegistryError { throw error }
-                    throw RegistryError.connection(registry: repository.registry, reason: "\(operation): \(TransportErrorDescription.describe(error))")
+                    throw RegistryError.connection(
+                        registry: repository.registry, reason: "\(operation): \(TransportErrorDescription.describe(error))")
                 }
                 try await Task.sleep(for: configuration.retry.delay(afterAttempt: attempt))
             }
@@ -72,8 +74,10 @@ extension RegistryClient {
     /// when given, else uploading it, with one PUT up to
     /// ``RegistryConfiguration/uploadChunkSize`` bytes and in PATCH chunks of that size beyond.
     @discardableResult
-    public func uploadBlob(_ descriptor: Descriptor, from path: String, to repository: ImageReference,
-                           mountFrom: String? = nil) async throws -> BlobUploadResult {
+    public func uploadBlob(
+        _ descriptor: Descriptor, from path: String, to repository: ImageReference,
+        mountFrom: String? = nil
+    ) async throws -> BlobUploadResult {
         let endpoint = try await endpoint(for: repository.registry)
         let name = repository.repository
         var scopes = [Self.scope(repository, "pull,push")]
@@ -83,8 +87,9 @@ extension RegistryClient {
             query = "?mount=\(descriptor.digest)&from=\(mountFrom)"
         }
         let start = try await send(
-            RegistryRequest(method: .POST, path: "/v2/\(name)/blobs/uploads/\(query)", scopes: scopes, repository: name,
-                            operation: "POST blob upload"),
+            RegistryRequest(
+                method: .POST, path: "/v2/\(name)/blobs/uploads/\(query)", scopes: scopes, repository: name,
+                operation: "POST blob upload"),
             on: endpoint)
         try await expect(start, [201, 202], registry: repository.registry, repository: name, operation: "POST blob upload")
         if start.status.code == 201, let mountFrom {
@@ -105,9 +110,10 @@ extension RegistryClient {
                 headers.add(name: "Content-Range", value: "\(offset)-\(offset + Int64(count) - 1)")
                 let operation = "PATCH blob \(descriptor.digest) at \(offset)"
                 let response = try await send(
-                    RegistryRequest(method: .PATCH, path: "", absoluteURL: location, headers: headers,
-                                    body: try file.read(offset: offset, count: count), scopes: scopes, repository: name,
-                                    operation: operation),
+                    RegistryRequest(
+                        method: .PATCH, path: "", absoluteURL: location, headers: headers,
+                        body: try file.read(offset: offset, count: count), scopes: scopes, repository: name,
+                        operation: operation),
                     on: endpoint)
                 try await expect(response, [202], registry: repository.registry, repository: name, operation: operation)
                 location = try uploadLocation(response, endpoint: endpoint, repository: name)
@@ -119,8 +125,9 @@ extension RegistryClient {
         let separator = location.contains("?") ? "&" : "?"
         let operation = "PUT blob \(descriptor.digest)"
         let finish = try await send(
-            RegistryRequest(method: .PUT, path: "", absoluteURL: "\(location)\(separator)digest=\(descriptor.digest)",
-                            headers: headers, body: body, scopes: scopes, repository: name, operation: operation),
+            RegistryRequest(
+                method: .PUT, path: "", absoluteURL: "\(location)\(separator)digest=\(descriptor.digest)",
+                headers: headers, body: body, scopes: scopes, repository: name, operation: operation),
             on: endpoint)
         try await expect(finish, [201], registry: repository.registry, repository: name, operation: operation)
         return .uploaded
@@ -129,8 +136,9 @@ extension RegistryClient {
     /// The absolute upload URL a `202 Accepted` names in `Location`.
     private func uploadLocation(_ response: HTTPClientResponse, endpoint: RegistryEndpoint, repository: String) throws -> String {
         guard let location = response.headers.first(name: "Location"), !location.isEmpty else {
-            throw RegistryError.invalidResponse(registry: endpoint.registry, repository: repository,
-                                                reason: "a blob upload answer has no Location")
+            throw RegistryError.invalidResponse(
+                registry: endpoint.registry, repository: repository,
+                reason: "a blob upload answer has no Location")
         }
         return endpoint.absolute(location)
     }

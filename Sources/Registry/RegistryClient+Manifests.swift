@@ -28,23 +28,26 @@ extension RegistryClient {
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: Self.manifestMediaTypes.map(\.rawValue).joined(separator: ", "))
         let response = try await send(
-            RegistryRequest(method: .GET, path: "/v2/\(name)/manifests/\(reference.manifestReference)", headers: headers,
-                            scopes: [Self.scope(reference, "pull")], repository: name, operation: operation),
+            RegistryRequest(
+                method: .GET, path: "/v2/\(name)/manifests/\(reference.manifestReference)", headers: headers,
+                scopes: [Self.scope(reference, "pull")], repository: name, operation: operation),
             on: endpoint)
         try await expect(response, [200], registry: reference.registry, repository: name, operation: operation)
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: Self.maxManifestSize)
         } catch {
-            throw RegistryError.invalidResponse(registry: reference.registry, repository: name,
-                                                reason: "\(operation): \(error) (manifests are at most \(Self.maxManifestSize) bytes)")
+            throw RegistryError.invalidResponse(
+                registry: reference.registry, repository: name,
+                reason: "\(operation): \(error) (manifests are at most \(Self.maxManifestSize) bytes)")
         }
         let bytes = Array(buffer.readableBytesView)
         let digest = Digest.sha256(bytes)
         let promised = reference.digest ?? response.headers.first(name: "Docker-Content-Digest").flatMap { try? Digest(parsing: $0) }
         if let promised, promised != digest {
-            throw RegistryError.invalidResponse(registry: reference.registry, repository: name,
-                                                reason: "\(operation): the manifest's digest is \(digest), not \(promised)")
+            throw RegistryError.invalidResponse(
+                registry: reference.registry, repository: name,
+                reason: "\(operation): the manifest's digest is \(digest), not \(promised)")
         }
         let mediaType = Self.mediaType(of: bytes, contentType: response.headers.first(name: "Content-Type"))
         guard mediaType.isManifest || mediaType.isIndex else {
@@ -70,9 +73,10 @@ extension RegistryClient {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: mediaType.rawValue)
         let response = try await send(
-            RegistryRequest(method: .PUT, path: "/v2/\(name)/manifests/\(target)", headers: headers,
-                            body: ByteBuffer(bytes: bytes), scopes: [Self.scope(reference, "pull,push")],
-                            repository: name, operation: operation),
+            RegistryRequest(
+                method: .PUT, path: "/v2/\(name)/manifests/\(target)", headers: headers,
+                body: ByteBuffer(bytes: bytes), scopes: [Self.scope(reference, "pull,push")],
+                repository: name, operation: operation),
             on: endpoint)
         try await expect(response, [200, 201], registry: reference.registry, repository: name, operation: operation)
         return descriptor

@@ -32,8 +32,10 @@ extension RegistryClient {
     ///
     /// - Throws: ``RegistryError``, `OCIError` (a blob that does not match its digest, no
     ///   manifest for the platform), `StoreError`.
-    public func pull(_ reference: ImageReference, platform: Platform = .host, into store: ImageStore,
-                     progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> PulledImage {
+    public func pull(
+        _ reference: ImageReference, platform: Platform = .host, into store: ImageStore,
+        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
+    ) async throws -> PulledImage {
         try await store.withContentLease {
             var fetched = try await fetchManifest(reference)
             var index: Descriptor?
@@ -46,14 +48,16 @@ extension RegistryClient {
                 let list = try OCIJSON.decode(ImageIndex.self, from: fetched.bytes, what: "\(reference) index \(fetched.descriptor.digest)")
                 index = index ?? fetched.descriptor
                 guard let chosen = platform.bestMatch(in: list.manifests) else {
-                    throw OCIError.noMatchingPlatform(source: "\(reference)", requested: platform,
-                                                      available: list.manifests.compactMap(\.platform))
+                    throw OCIError.noMatchingPlatform(
+                        source: "\(reference)", requested: platform,
+                        available: list.manifests.compactMap(\.platform))
                 }
                 var next = reference
                 next.digest = chosen.digest
                 fetched = try await fetchManifest(next)
             }
-            let manifest = try OCIJSON.decode(ImageManifest.self, from: fetched.bytes, what: "\(reference) manifest \(fetched.descriptor.digest)")
+            let manifest = try OCIJSON.decode(
+                ImageManifest.self, from: fetched.bytes, what: "\(reference) manifest \(fetched.descriptor.digest)")
             let blobs = [manifest.config] + manifest.layers
             try await forEachConcurrently(blobs, limit: configuration.maxConcurrentTransfers) { blob in
                 try await self.download(blob, from: reference, into: store, progress: progress)
@@ -68,8 +72,10 @@ extension RegistryClient {
     }
 
     /// Downloads one blob into the store unless it is there already.
-    func download(_ blob: Descriptor, from reference: ImageReference, into store: ImageStore,
-                          progress: @Sendable (TransferProgress) -> Void) async throws {
+    func download(
+        _ blob: Descriptor, from reference: ImageReference, into store: ImageStore,
+        progress: @Sendable (TransferProgress) -> Void
+    ) async throws {
         if store.layout.blobSize(blob.digest) == blob.size {
             progress(TransferProgress(descriptor: blob, state: .alreadyPresent))
             return

@@ -12,8 +12,10 @@ extension RegistryClient {
     ///
     /// - Throws: ``RegistryError``, `OCIError` (a blob missing from the store), `StoreError`.
     @discardableResult
-    public func push(_ image: ImageDetails, from store: ImageStore, to reference: ImageReference,
-                     progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> Descriptor {
+    public func push(
+        _ image: ImageDetails, from store: ImageStore, to reference: ImageReference,
+        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
+    ) async throws -> Descriptor {
         try await store.withContentLease {
             let manifestBytes = try store.layout.readBlob(image.descriptor)
             let mountSources = try Self.mountSources(in: store, registry: reference.registry)
@@ -47,7 +49,8 @@ extension RegistryClient {
         var sources: [Digest: String] = [:]
         for entry in try store.layout.readIndex().manifests {
             guard let source = entry.annotations?[sourceAnnotation], source.hasPrefix(registry + "/"),
-                  let resolved = try? store.layout.resolveManifest(from: entry) else { continue }
+                let resolved = try? store.layout.resolveManifest(from: entry)
+            else { continue }
             let repository = String(source.dropFirst(registry.count + 1))
             for blob in [resolved.manifest.config] + resolved.manifest.layers {
                 sources[blob.digest] = repository

@@ -11,9 +11,11 @@ extension RegistryClient {
     ///
     /// - Returns: the cache manifest's descriptor.
     @discardableResult
-    public func exportCache(_ records: [Digest: CacheRecord], from store: ImageStore, to reference: ImageReference,
-                            packer: LayerPacker = LayerPacker(),
-                            progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> Descriptor {
+    public func exportCache(
+        _ records: [Digest: CacheRecord], from store: ImageStore, to reference: ImageReference,
+        packer: LayerPacker = LayerPacker(),
+        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
+    ) async throws -> Descriptor {
         try await store.withContentLease {
             var entries: [SharedCache.Entry] = []
             var layers: [Digest: Descriptor] = [:]
@@ -45,17 +47,21 @@ extension RegistryClient {
     ///
     /// - Returns: how many records were added.
     @discardableResult
-    public func importCache(from reference: ImageReference, into store: ImageStore,
-                            progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }) async throws -> Int {
+    public func importCache(
+        from reference: ImageReference, into store: ImageStore,
+        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
+    ) async throws -> Int {
         try await store.withContentLease {
             let fetched = try await fetchManifest(reference)
             let manifest = try OCIJSON.decode(ImageManifest.self, from: fetched.bytes, what: "\(reference) cache manifest")
             guard manifest.config.mediaType == SharedCache.mediaType else {
-                throw RegistryError.invalidResponse(registry: reference.registry, repository: reference.repository,
-                                                    reason: "\(reference) is not a swiftbuild cache (its config is \(manifest.config.mediaType))")
+                throw RegistryError.invalidResponse(
+                    registry: reference.registry, repository: reference.repository,
+                    reason: "\(reference) is not a swiftbuild cache (its config is \(manifest.config.mediaType))")
             }
             try await download(manifest.config, from: reference, into: store, progress: progress)
-            let cache = try OCIJSON.decode(SharedCache.self, from: store.layout.readBlob(manifest.config), what: "\(reference) cache records")
+            let cache = try OCIJSON.decode(
+                SharedCache.self, from: store.layout.readBlob(manifest.config), what: "\(reference) cache records")
             let listed = Set(manifest.layers.map(\.digest))
             let wanted = cache.entries.filter { entry in
                 store.cacheRecord(for: entry.key) == nil && (entry.diffID == nil || entry.layer.map { listed.contains($0.digest) } == true)
@@ -84,8 +90,10 @@ extension RegistryClient {
     }
 
     /// Uploads one stored blob unless the repository has it.
-    private func upload(_ blob: Descriptor, from store: ImageStore, to reference: ImageReference,
-                        progress: @Sendable (TransferProgress) -> Void) async throws {
+    private func upload(
+        _ blob: Descriptor, from store: ImageStore, to reference: ImageReference,
+        progress: @Sendable (TransferProgress) -> Void
+    ) async throws {
         if try await hasBlob(blob.digest, in: reference) {
             progress(TransferProgress(descriptor: blob, state: .alreadyPresent))
             return

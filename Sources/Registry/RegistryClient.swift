@@ -82,7 +82,8 @@ public final class RegistryClient: Sendable {
         let host = registry == ImageReference.dockerHub ? "registry-1.docker.io" : registry
         let tls = try TLSSettings.configuration(
             for: registry, directory: configuration.certificateDirectory, verify: configuration.tlsVerify)
-        let credentials = try configuration.credentials
+        let credentials =
+            try configuration.credentials
             ?? DockerConfig(path: configuration.dockerConfigPath).credentials(for: registry)
         let authenticator = Authenticator(
             registry: registry, credentials: credentials, http: http, tls: tls, retry: configuration.retry)
@@ -133,7 +134,8 @@ public final class RegistryClient: Sendable {
                 response = try await http.execute(outgoing, timeout: request.timeout)
             } catch {
                 guard attempt < retry.maxAttempts, Self.isRetryable(error) else {
-                    throw RegistryError.connection(registry: endpoint.registry, reason: "\(request.operation): \(TransportErrorDescription.describe(error))")
+                    throw RegistryError.connection(
+                        registry: endpoint.registry, reason: "\(request.operation): \(TransportErrorDescription.describe(error))")
                 }
                 try await Task.sleep(for: retry.delay(afterAttempt: attempt))
                 continue
@@ -165,12 +167,15 @@ public final class RegistryClient: Sendable {
 
     /// Throws ``RegistryError/http(registry:repository:operation:status:message:)`` unless
     /// the response has one of `statuses`.
-    func expect(_ response: HTTPClientResponse, _ statuses: Set<Int>, registry: String, repository: String?,
-                operation: String) async throws {
+    func expect(
+        _ response: HTTPClientResponse, _ statuses: Set<Int>, registry: String, repository: String?,
+        operation: String
+    ) async throws {
         let status = Int(response.status.code)
         guard !statuses.contains(status) else { return }
-        throw RegistryError.http(registry: registry, repository: repository, operation: operation, status: status,
-                                 message: await Self.errorMessage(of: response))
+        throw RegistryError.http(
+            registry: registry, repository: repository, operation: operation, status: status,
+            message: await Self.errorMessage(of: response))
     }
 
     /// The registry's account of an error: the `errors` of a distribution-spec error body
@@ -198,10 +203,12 @@ public final class RegistryClient: Sendable {
     /// the client's own errors.
     static func isRetryable(_ error: any Error) -> Bool {
         if let connection = error as? NIOConnectionError, connection.connectionErrors.isEmpty,
-           (connection.dnsAError ?? connection.dnsAAAAError) != nil {
+            (connection.dnsAError ?? connection.dnsAAAAError) != nil
+        {
             return false
         }
-        return !(error is CancellationError || error is RegistryError || error is NIOSSLError || error is NIOSSLExtraError
+        return
+            !(error is CancellationError || error is RegistryError || error is NIOSSLError || error is NIOSSLExtraError
             || error is OCIError)
     }
 }
@@ -225,8 +232,10 @@ struct RegistryRequest: Sendable {
     /// How long the exchange may take until the response head arrives.
     var timeout: TimeAmount = .seconds(300)
 
-    init(method: HTTPMethod, path: String, absoluteURL: String? = nil, headers: HTTPHeaders = HTTPHeaders(),
-         body: ByteBuffer? = nil, scopes: [String], repository: String?, operation: String) {
+    init(
+        method: HTTPMethod, path: String, absoluteURL: String? = nil, headers: HTTPHeaders = HTTPHeaders(),
+        body: ByteBuffer? = nil, scopes: [String], repository: String?, operation: String
+    ) {
         self.method = method
         self.path = path
         self.absoluteURL = absoluteURL

@@ -14,9 +14,11 @@ enum TLSSettings {
     {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if !verify { configuration.certificateVerification = .none }
-        let directory = explicit ?? defaultRoots.map { "\($0)/\(registry)" }.first {
-            FileManager.default.fileExists(atPath: $0)
-        }
+        let directory =
+            explicit
+            ?? defaultRoots.map { "\($0)/\(registry)" }.first {
+                FileManager.default.fileExists(atPath: $0)
+            }
         guard let directory else { return configuration }
         let files: [String]
         do {

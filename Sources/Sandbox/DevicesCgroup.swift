@@ -1,7 +1,7 @@
 import CSandbox
 import Glibc
-import System
 import Synchronization
+import System
 
 /// The devices cgroup of one step: every device denied but the nodes the sandbox's own
 /// `/dev` has. The step's root is mounted `nodev` already; the cgroup is the
@@ -27,7 +27,7 @@ struct DevicesCgroup: Sendable {
     /// its devpts instance and that instance's terminals. Everything else is denied.
     static let allowedDevices = [
         Device(major: 1, minor: 3), Device(major: 1, minor: 5), Device(major: 1, minor: 7), Device(major: 1, minor: 8),
-        Device(major: 1, minor: 9), Device(major: 5, minor: 0), Device(major: 5, minor: 2), Device(major: 136, minor: nil),
+        Device(major: 1, minor: 9), Device(major: 5, minor: 0), Device(major: 5, minor: 2), Device(major: 136, minor: nil)
     ]
 
     /// Where the v1 devices hierarchy is mounted.
@@ -78,9 +78,12 @@ struct DevicesCgroup: Sendable {
 
     /// Makes `swiftbuild-PID-N` under this process's cgroup of `controller` ("" for v2) in
     /// the hierarchy at `root`, sets it up with `configure` and opens its `cgroup.procs`.
-    private static func create(in root: String, controller: String,
-                               configure: (String) throws(SandboxError) -> Void) throws(SandboxError) -> DevicesCgroup {
-        let own = (try? String(contentsOfProcFile: "/proc/self/cgroup"))
+    private static func create(
+        in root: String, controller: String,
+        configure: (String) throws(SandboxError) -> Void
+    ) throws(SandboxError) -> DevicesCgroup {
+        let own =
+            (try? String(contentsOfProcFile: "/proc/self/cgroup"))
             .flatMap { parentPath(inProcCgroup: $0, controller: controller) } ?? "/"
         let parent = own == "/" ? root : root + own
         let number = counter.add(1, ordering: .relaxed).newValue
@@ -107,7 +110,8 @@ struct DevicesCgroup: Sendable {
     /// empty ones go (rmdir refuses others), and only those of processes that are gone.
     static func removeStale(in parent: String) {
         guard let directory = try? FileDescriptor.open(parent, flags: O_RDONLY | O_DIRECTORY),
-              let entries = try? DirectoryListing.entryNames(directory.rawValue) else { return }
+            let entries = try? DirectoryListing.entryNames(directory.rawValue)
+        else { return }
         for entry in entries {
             let name = String(decoding: entry, as: UTF8.self)
             guard let pid = stalePid(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
@@ -131,7 +135,9 @@ struct DevicesCgroup: Sendable {
         for line in content.split(separator: "\n") {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3 else { continue }
-            let matches = controller.isEmpty ? fields[0] == "0" && fields[1].isEmpty
+            let matches =
+                controller.isEmpty
+                ? fields[0] == "0" && fields[1].isEmpty
                 : fields[1].split(separator: ",").contains(Substring(controller))
             if matches { return String(fields[2]) }
         }
@@ -164,9 +170,9 @@ struct DevicesCgroup: Sendable {
     }
 }
 
-private extension String {
+extension String {
     /// Reads a /proc file (its size is 0 to stat, so it is read until end-of-file).
-    init(contentsOfProcFile path: String) throws(SandboxError) {
+    fileprivate init(contentsOfProcFile path: String) throws(SandboxError) {
         let fdFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
         let fd = fdFile.rawValue
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: .current) }

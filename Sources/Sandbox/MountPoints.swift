@@ -61,7 +61,8 @@ struct MountPoints: Sendable {
         let rootFile = try FileDescriptor(adopting: Self.open(rootfs, flags: openPathOnly | O_DIRECTORY))
         let root = rootFile.rawValue
         for entry in created.reversed() {
-            let parentFile = try FileDescriptor(adopting: Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
+            let parentFile = try FileDescriptor(
+                adopting: Self.openInRoot(root, entry.parent, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
             let parent = parentFile.rawValue
             let before = try Self.status(of: parent, path: entry.parent)
             let name = String(entry.path.split(separator: "/").last ?? "")
@@ -74,7 +75,8 @@ struct MountPoints: Sendable {
             }
             let modified = before.st_mtim
             guard modified.tv_sec == entry.parentModifiedAfter.tv_sec,
-                  modified.tv_nsec == entry.parentModifiedAfter.tv_nsec else { continue }
+                modified.tv_nsec == entry.parentModifiedAfter.tv_nsec
+            else { continue }
             if futimens(parent, entry.parentTimesBefore) != 0 {
                 throw .system(operation: "restore the times of", path: "\(entry.parent) in \(rootfs)", errno: .current)
             }
@@ -100,8 +102,10 @@ struct MountPoints: Sendable {
         }
     }
 
-    private mutating func create(_ path: String, in parentPath: String, name: String, isDirectory: Bool,
-                                 root: Int32, keep: Bool) throws(SandboxError) {
+    private mutating func create(
+        _ path: String, in parentPath: String, name: String, isDirectory: Bool,
+        root: Int32, keep: Bool
+    ) throws(SandboxError) {
         let parentFile = try FileDescriptor(adopting: Self.openInRoot(root, parentPath, flags: O_RDONLY | O_DIRECTORY, rootfs: rootfs))
         let parent = parentFile.rawValue
         let before = try Self.status(of: parent, path: parentPath)
@@ -124,9 +128,11 @@ struct MountPoints: Sendable {
             close(file)
         }
         let after = try Self.status(of: parent, path: parentPath)
-        created.append(Created(path: path, parent: parentPath, isDirectory: isDirectory,
-                               parentTimesBefore: [before.st_atim, before.st_mtim],
-                               parentModifiedAfter: after.st_mtim))
+        created.append(
+            Created(
+                path: path, parent: parentPath, isDirectory: isDirectory,
+                parentTimesBefore: [before.st_atim, before.st_mtim],
+                parentModifiedAfter: after.st_mtim))
     }
 
     private static func open(_ path: String, flags: Int32) throws(SandboxError) -> Int32 {
@@ -135,8 +141,10 @@ struct MountPoints: Sendable {
         return fd
     }
 
-    private static func openInRoot(_ root: Int32, _ path: String, flags: Int32,
-                                   rootfs: String) throws(SandboxError) -> Int32 {
+    private static func openInRoot(
+        _ root: Int32, _ path: String, flags: Int32,
+        rootfs: String
+    ) throws(SandboxError) -> Int32 {
         let fd = openat2(path, in: root, flags: flags, resolve: [.inRoot, .noMagicLinks])
         guard fd >= 0 else { throw .system(operation: "open", path: "\(path) in \(rootfs)", errno: .current) }
         return fd

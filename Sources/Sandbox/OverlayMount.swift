@@ -16,8 +16,10 @@ public enum OverlayMount {
     /// Uses the new mount API (one `lowerdir+` per layer, so the number of layers is not
     /// limited by the page-sized option string of `mount(2)`), and `mount(2)` on kernels
     /// without it (before Linux 6.8).
-    public static func mount(lowerDirectories: [String], upperDirectory: String, workDirectory: String,
-                             target: String) throws(SandboxError) {
+    public static func mount(
+        lowerDirectories: [String], upperDirectory: String, workDirectory: String,
+        target: String
+    ) throws(SandboxError) {
         guard !lowerDirectories.isEmpty else {
             guard csandbox_bind_mount(upperDirectory, target) == 0 else {
                 throw .overlay(operation: "bind mount \(upperDirectory)", target: target, errno: .current, detail: "")
@@ -27,8 +29,9 @@ public enum OverlayMount {
         var failedStep: UnsafePointer<CChar>?
         var message = [CChar](repeating: 0, count: 512)
         let result = withCStrings(lowerDirectories) { lowers in
-            csandbox_overlay_mount(lowers, lowerDirectories.count, upperDirectory, workDirectory, target,
-                                   &failedStep, &message, message.count)
+            csandbox_overlay_mount(
+                lowers, lowerDirectories.count, upperDirectory, workDirectory, target,
+                &failedStep, &message, message.count)
         }
         guard result != 0 else { return }
         let error = SystemErrno.current
@@ -37,8 +40,9 @@ public enum OverlayMount {
         guard unsupported else {
             throw .overlay(operation: step, target: target, errno: error, detail: Self.detail(message))
         }
-        try mountClassic(lowerDirectories: lowerDirectories, upperDirectory: upperDirectory,
-                         workDirectory: workDirectory, target: target)
+        try mountClassic(
+            lowerDirectories: lowerDirectories, upperDirectory: upperDirectory,
+            workDirectory: workDirectory, target: target)
     }
 
     /// Unmounts `target`, detaching it lazily (`MNT_DETACH`) when it is busy.
@@ -51,15 +55,20 @@ public enum OverlayMount {
     }
 
     /// `mount(2)` with a `lowerdir=a:b` option string, limited to one page.
-    static func mountClassic(lowerDirectories: [String], upperDirectory: String, workDirectory: String,
-                             target: String) throws(SandboxError) {
+    static func mountClassic(
+        lowerDirectories: [String], upperDirectory: String, workDirectory: String,
+        target: String
+    ) throws(SandboxError) {
         let paths = lowerDirectories + [upperDirectory, workDirectory]
         if let bad = paths.first(where: { $0.contains(",") || $0.contains(":") }) {
-            throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(EINVAL),
-                           detail: "'\(bad)' contains ',' or ':', which the option string cannot hold")
+            throw .overlay(
+                operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(EINVAL),
+                detail: "'\(bad)' contains ',' or ':', which the option string cannot hold")
         }
-        var options = ["lowerdir=" + lowerDirectories.joined(separator: ":"), "upperdir=" + upperDirectory,
-                       "workdir=" + workDirectory]
+        var options = [
+            "lowerdir=" + lowerDirectories.joined(separator: ":"), "upperdir=" + upperDirectory,
+            "workdir=" + workDirectory
+        ]
         let overlayOptions = csandbox_overlay_options()!
         var index = 0
         while let key = overlayOptions[index], let value = overlayOptions[index + 1] {
@@ -68,8 +77,9 @@ public enum OverlayMount {
         }
         let data = options.joined(separator: ",")
         guard data.utf8.count < Int(getpagesize()) else {
-            throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(E2BIG),
-                           detail: "\(lowerDirectories.count) lower directories do not fit in one page of options")
+            throw .overlay(
+                operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(E2BIG),
+                detail: "\(lowerDirectories.count) lower directories do not fit in one page of options")
         }
         guard csandbox_overlay_mount_classic(data, target) == 0 else {
             throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: .current, detail: "")
@@ -83,8 +93,10 @@ public enum OverlayMount {
     }
 
     /// Calls `body` with a C array of C strings that live for the call.
-    private static func withCStrings<Result>(_ strings: [String],
-                                             _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
+    private static func withCStrings<Result>(
+        _ strings: [String],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
+    ) -> Result {
         let copies = strings.map { strdup($0) }
         defer { copies.forEach { free($0) } }
         let pointers = copies.map { UnsafePointer($0) }

@@ -12,7 +12,7 @@ public struct ResourceLimit: Sendable, Hashable {
     /// architecture; Glibc's Swift module leaves several of the macros out).
     public static let resources: [String: Int32] = [
         "cpu": 0, "fsize": 1, "data": 2, "stack": 3, "core": 4, "rss": 5, "nproc": 6, "nofile": 7,
-        "memlock": 8, "locks": 10, "sigpending": 11, "msgqueue": 12, "nice": 13, "rtprio": 14, "rttime": 15,
+        "memlock": 8, "locks": 10, "sigpending": 11, "msgqueue": 12, "nice": 13, "rtprio": 14, "rttime": 15
     ]
 
     /// Parses `NAME=SOFT[:HARD]` (a missing hard limit is the soft one; `-1` or
@@ -20,8 +20,10 @@ public struct ResourceLimit: Sendable, Hashable {
     public init(parsing text: String) throws(ResourceLimitError) {
         let parts = text.split(separator: "=", maxSplits: 1)
         guard parts.count == 2, let resource = Self.resources[String(parts[0])] else {
-            throw ResourceLimitError(text: text, reason: "expected NAME=SOFT[:HARD] with NAME one of "
-                                     + Self.resources.keys.sorted().joined(separator: ", "))
+            throw ResourceLimitError(
+                text: text,
+                reason: "expected NAME=SOFT[:HARD] with NAME one of "
+                    + Self.resources.keys.sorted().joined(separator: ", "))
         }
         let values = parts[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard values.count <= 2, let soft = Self.value(values[0]), let hard = values.count == 2 ? Self.value(values[1]) : soft else {

@@ -22,7 +22,8 @@ public enum Sandbox {
     /// (stdin is `/dev/null`). Cancelling the task kills the step's whole process tree and
     /// throws ``SandboxError/cancelled``; the root is cleaned up before this returns.
     public static func run(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
-        -> ExitStatus {
+        -> ExitStatus
+    {
         guard !Task.isCancelled else { throw .cancelled }
         let process = try await SandboxProcess.launch(configuration, output: output)
         let outcome = await withTaskCancellationHandler {

@@ -58,11 +58,14 @@ public struct SandboxConfiguration: Sendable {
         guard !hostname.isEmpty, hostname.utf8.count <= 64, !hostname.contains(where: \.isWhitespace) else {
             throw invalid("'\(hostname)' is not a host name")
         }
-        for entry in extraHosts where entry.name.isEmpty || entry.address.isEmpty
-            || (entry.name + entry.address).contains(where: \.isWhitespace) {
+        for entry in extraHosts
+        where entry.name.isEmpty || entry.address.isEmpty
+            || (entry.name + entry.address).contains(where: \.isWhitespace)
+        {
             throw invalid("'\(entry.name):\(entry.address)' is not a host entry")
         }
-        let strings = [rootfs, workingDirectory, hostname] + arguments + environment + (resolvConf.map { [$0] } ?? [])
+        let strings =
+            [rootfs, workingDirectory, hostname] + arguments + environment + (resolvConf.map { [$0] } ?? [])
             + extraHosts.flatMap { [$0.name, $0.address] }
         if let bad = strings.first(where: { $0.utf8.contains(0) }) {
             throw invalid("'\(bad)' contains a NUL byte")

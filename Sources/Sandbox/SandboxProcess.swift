@@ -27,7 +27,8 @@ public final class SandboxProcess: Sendable {
     /// its output to `output`. Returns once the sandbox's init runs; setup errors inside the
     /// sandbox come from ``wait()``.
     public static func launch(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
-        -> SandboxProcess {
+        -> SandboxProcess
+    {
         try configuration.validate()
         let process = SandboxProcess()
         let started = await withCheckedContinuation { continuation in
@@ -85,8 +86,10 @@ public final class SandboxProcess: Sendable {
 
     /// The dedicated thread's work: prepare (mount points, devices cgroup), spawn, report
     /// the start, wait, clean up.
-    private func supervise(_ configuration: SandboxConfiguration, output: Int32,
-                           started: CheckedContinuation<Result<Void, SandboxError>, Never>) {
+    private func supervise(
+        _ configuration: SandboxConfiguration, output: Int32,
+        started: CheckedContinuation<Result<Void, SandboxError>, Never>
+    ) {
         let mountPoints: MountPoints
         do throws(SandboxError) {
             mountPoints = try MountPoints(
@@ -118,8 +121,9 @@ public final class SandboxProcess: Sendable {
             withUnsafePointer(to: specification.spec) { csandbox_spawn($0, &pidfd, &reports) }
         }
         guard pid >= 0 else {
-            let error = SandboxError.system(operation: "clone the sandbox for", path: configuration.rootfs,
-                                            errno: .current)
+            let error = SandboxError.system(
+                operation: "clone the sandbox for", path: configuration.rootfs,
+                errno: .current)
             try? cgroup?.remove()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
@@ -171,16 +175,22 @@ public final class SandboxProcess: Sendable {
             let count = csandbox_read_report(fd, &report)
             if count == 0 { break }
             guard count > 0 else {
-                failure = failure ?? .system(operation: "read the reports of the sandbox of", path: rootfs,
-                                             errno: .current)
+                failure =
+                    failure
+                    ?? .system(
+                        operation: "read the reports of the sandbox of", path: rootfs,
+                        errno: .current)
                 break
             }
             let operation = withUnsafeBytes(of: report.operation) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let path = withUnsafeBytes(of: report.path) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             switch report.kind {
             case Int32(CSANDBOX_REPORT_SETUP_FAILED.rawValue):
-                failure = failure ?? .setup(operation: operation, path: path, rootfs: rootfs,
-                                            errno: SystemErrno(report.error))
+                failure =
+                    failure
+                    ?? .setup(
+                        operation: operation, path: path, rootfs: rootfs,
+                        errno: SystemErrno(report.error))
             case Int32(CSANDBOX_REPORT_EXEC_FAILED.rawValue):
                 failure = failure ?? .exec(command: path, errno: SystemErrno(report.error))
             default:

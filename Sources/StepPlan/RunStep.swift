@@ -27,10 +27,11 @@ public struct RunStep: Sendable {
     /// The step's key over the filesystem whose key is `parent`. Every ARG in scope is in
     /// the environment, so changing one misses from the first RUN after it, as in BuildKit.
     public func cacheKey(over parent: Digest) -> Digest {
-        let form: [String] = switch command {
-        case .shell(let text): ["shell", text]
-        case .exec(let arguments): ["exec"] + arguments
-        }
+        let form: [String] =
+            switch command {
+            case .shell(let text): ["shell", text]
+            case .exec(let arguments): ["exec"] + arguments
+            }
         var key = CacheKey("run")
             .adding(parent.description)
             .adding(target.platform.description)

@@ -28,8 +28,10 @@ public struct StagePlanner: Sendable {
     let directoryContexts: Set<String>
 
     /// A planner for `stage` of `plan`, starting from `state` (the base's configuration).
-    public init(stage: Stage, of plan: BuildPlan, state: StageState, target: StepTarget, defaults: RunDefaults,
-                argSources: ArgSources, directoryContexts: Set<String>) {
+    public init(
+        stage: Stage, of plan: BuildPlan, state: StageState, target: StepTarget, defaults: RunDefaults,
+        argSources: ArgSources, directoryContexts: Set<String>
+    ) {
         self.state = state
         self.target = target
         self.defaults = defaults
@@ -47,8 +49,10 @@ public struct StagePlanner: Sendable {
     /// The platform of `stage` of `plan`: its `FROM --platform`, else `targetPlatform`;
     /// for a stage built `FROM` another, that stage's platform (its own `--platform` is
     /// not used), as in BuildKit.
-    public static func platform(of stage: Stage, in plan: BuildPlan,
-                                targetPlatform: OCI.Platform) throws(StageConfigurationError) -> OCI.Platform {
+    public static func platform(
+        of stage: Stage, in plan: BuildPlan,
+        targetPlatform: OCI.Platform
+    ) throws(StageConfigurationError) -> OCI.Platform {
         var base = stage
         while case .stage(let parent) = base.base { base = plan.stages[parent] }
         guard let text = base.platform else { return targetPlatform }
@@ -70,8 +74,10 @@ public struct StagePlanner: Sendable {
             return .copy(try copyStep(transfer, isAdd: instruction.keyword == .add, heredocs: instruction.heredocs))
         case .workdir(let path):
             let historyLine = try state.applyWorkdir(path)
-            return .workdir(WorkdirStep(path: state.workingDirectory, user: state.config.user ?? "", target: target,
-                                        historyLine: historyLine))
+            return .workdir(
+                WorkdirStep(
+                    path: state.workingDirectory, user: state.config.user ?? "", target: target,
+                    historyLine: historyLine))
         case .from:
             preconditionFailure("FROM starts a stage; it is not a step")
         case .onbuild:
@@ -96,15 +102,17 @@ public struct StagePlanner: Sendable {
         guard !insecure || defaults.allowsInsecure else {
             throw StageConfigurationError("the entitlement security.insecure is not allowed (pass --allow security.insecure)")
         }
-        let network: RunNetwork = switch run.network ?? .default {
-        case .none: .none
-        case .host: .host
-        case .default: defaults.network
-        }
-        return RunStep(command: run.command, heredocs: heredocs, shell: state.shell, environment: state.runEnvironment,
-                       workingDirectory: state.workingDirectory, user: state.config.user ?? "", network: network,
-                       insecure: insecure, defaults: defaults, target: target,
-                       historyLine: Self.runHistory(state.commandLine(run.command), state: state))
+        let network: RunNetwork =
+            switch run.network ?? .default {
+            case .none: .none
+            case .host: .host
+            case .default: defaults.network
+            }
+        return RunStep(
+            command: run.command, heredocs: heredocs, shell: state.shell, environment: state.runEnvironment,
+            workingDirectory: state.workingDirectory, user: state.config.user ?? "", network: network,
+            insecure: insecure, defaults: defaults, target: target,
+            historyLine: Self.runHistory(state.commandLine(run.command), state: state))
     }
 
     private func copyStep(_ transfer: FileTransfer, isAdd: Bool, heredocs: [Heredoc]) throws -> CopyStep {
@@ -114,10 +122,11 @@ public struct StagePlanner: Sendable {
         let chmod = try transfer.chmod.map { try state.expand($0) }
         let excludes = try transfer.excludes.map { try state.expand($0) }
         let from = try transfer.from.map { try state.expand($0) }
-        return CopyStep(isAdd: isAdd, sources: sources, destination: destination, workingDirectory: state.workingDirectory,
-                        chown: chown, chmod: chmod, excludes: excludes, from: try copyFrom(from),
-                        parents: transfer.parents, link: transfer.link, target: target,
-                        historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state))
+        return CopyStep(
+            isAdd: isAdd, sources: sources, destination: destination, workingDirectory: state.workingDirectory,
+            chown: chown, chmod: chmod, excludes: excludes, from: try copyFrom(from),
+            parents: transfer.parents, link: transfer.link, target: target,
+            historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state))
     }
 
     /// What an expanded `--from` value names: a stage this one depends on (by name, else

@@ -117,9 +117,10 @@ extension StageState {
             case .exec(let words): test = ["CMD"] + words
             case .shell(let text): test = ["CMD-SHELL", text]
             }
-            return OCI.Healthcheck(test: test, interval: command.interval, timeout: command.timeout,
-                                   startPeriod: command.startPeriod, startInterval: command.startInterval,
-                                   retries: command.retries)
+            return OCI.Healthcheck(
+                test: test, interval: command.interval, timeout: command.timeout,
+                startPeriod: command.startPeriod, startInterval: command.startInterval,
+                retries: command.retries)
         }
     }
 
@@ -144,7 +145,7 @@ extension StageState {
     private static let signalNames: Set<String> = [
         "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE",
         "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN",
-        "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
+        "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ"
     ]
 
     /// Whether STOPSIGNAL's value names a signal: a name (`SIGTERM`, `term`), `RTMIN+n`, or a number.

@@ -113,7 +113,9 @@ public struct StageState: Sendable {
 
     /// Records a history entry for an instruction; `emptyLayer` when it changed no files.
     public mutating func recordHistory(_ createdBy: String, emptyLayer: Bool, created: String?) {
-        history.append(HistoryEntry(created: created, createdBy: createdBy, comment: Self.historyComment,
-                                    emptyLayer: emptyLayer ? true : nil))
+        history.append(
+            HistoryEntry(
+                created: created, createdBy: createdBy, comment: Self.historyComment,
+                emptyLayer: emptyLayer ? true : nil))
     }
 }

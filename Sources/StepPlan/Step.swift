@@ -54,8 +54,10 @@ public struct RunDefaults: Sendable, Hashable {
     /// `--shm-size` in bytes; nil: the sandbox's default.
     public var sharedMemorySize: UInt64?
 
-    public init(network: RunNetwork = .host, allowsInsecure: Bool = false, extraHosts: [HostLine] = [],
-                resourceLimits: [String] = [], sharedMemorySize: UInt64? = nil) {
+    public init(
+        network: RunNetwork = .host, allowsInsecure: Bool = false, extraHosts: [HostLine] = [],
+        resourceLimits: [String] = [], sharedMemorySize: UInt64? = nil
+    ) {
         self.network = network
         self.allowsInsecure = allowsInsecure
         self.extraHosts = extraHosts

@@ -51,8 +51,9 @@ struct ArchiveMember {
         guard input >= 0 else { throw StoreError.io(path: member.source, operation: "open", errno: errno) }
         var status = stat()
         guard fstat(input, &status) == 0 else { throw StoreError.io(path: member.source, operation: "stat", errno: errno) }
-        try writer.write(TarEntry(path: ArchivePath(member.path), kind: .file, permissions: 0o644, size: Int64(status.st_size)),
-                         dataFrom: input)
+        try writer.write(
+            TarEntry(path: ArchivePath(member.path), kind: .file, permissions: 0o644, size: Int64(status.st_size)),
+            dataFrom: input)
     }
 
     /// `a/b/c` -> `["a", "a/b"]`.

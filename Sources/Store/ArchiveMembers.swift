@@ -1,7 +1,7 @@
 import Foundation
-import System
 import OCI
 import OCIArchive
+import System
 
 /// The members of an image archive (an OCI archive or a docker archive), read once.
 ///
@@ -77,8 +77,10 @@ struct ArchiveMembers {
         return components.isEmpty ? nil : components.joined(separator: "/")
     }
 
-    private static func copyData(of reader: TarReader, to file: URL, buffer: UnsafeMutableRawBufferPointer,
-                                 budget: DiskBudget?) throws {
+    private static func copyData(
+        of reader: TarReader, to file: URL, buffer: UnsafeMutableRawBufferPointer,
+        budget: DiskBudget?
+    ) throws {
         let outputFile = FileDescriptor(adopting: open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600))
         let output = outputFile.rawValue
         guard output >= 0 else { throw StoreError.io(path: file.path, operation: "create", errno: errno) }

@@ -1,7 +1,7 @@
 import Foundation
-import System
 import OCI
 import OCIArchive
+import System
 
 /// Finds the images in something `swiftbuild load` was given: an OCI layout directory,
 /// a docker archive directory, or a tar of either (OCI archive, `docker save` output).
@@ -32,7 +32,8 @@ struct ImageSourceReader {
         if members.file(at: "manifest.json") != nil {
             return try dockerArchiveCandidates(input: input, ownsFiles: true) { member in
                 guard let file = members.file(at: member) else {
-                    throw StoreError.unreadableInput(path: input.path, reason: "manifest.json names '\(member)', which the archive does not hold as a file")
+                    throw StoreError.unreadableInput(
+                        path: input.path, reason: "manifest.json names '\(member)', which the archive does not hold as a file")
                 }
                 return file.path
             }
@@ -42,7 +43,8 @@ struct ImageSourceReader {
 
     private func openLayout(at directory: URL, input: URL) throws -> OCILayout {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("oci-layout").path) else {
-            throw StoreError.unreadableInput(path: input.path, reason: "neither an OCI layout (no oci-layout file) nor a docker archive (no manifest.json)")
+            throw StoreError.unreadableInput(
+                path: input.path, reason: "neither an OCI layout (no oci-layout file) nor a docker archive (no manifest.json)")
         }
         return try OCILayout.open(at: directory.path, temporaryDirectory: workspace.path("input-tmp").path)
     }
@@ -59,7 +61,8 @@ struct ImageSourceReader {
         for path in members.paths {
             let parts = path.split(separator: "/")
             guard parts.count == 3, parts[0] == "blobs", let digest = try? Digest(parsing: "\(parts[1]):\(parts[2])"),
-                  let file = members.file(at: path) else { continue }
+                let file = members.file(at: path)
+            else { continue }
             let directory = layout.appendingPathComponent("blobs/\(digest.algorithm)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try FileManager.default.moveItem(at: file, to: directory.appendingPathComponent(digest.hex))
@@ -115,9 +118,10 @@ struct ImageSourceReader {
             let encoded = try manifest.encoded()
             try converted.writeBlob(encoded.bytes)
             let names = try (entry.RepoTags ?? []).map { try ImageReference.storeName(parsing: $0) }
-            return ImportCandidate(names: names, entry: encoded.descriptor,
-                                   resolved: ResolvedManifest(entry: encoded.descriptor, descriptor: encoded.descriptor, manifest: manifest),
-                                   source: converted)
+            return ImportCandidate(
+                names: names, entry: encoded.descriptor,
+                resolved: ResolvedManifest(entry: encoded.descriptor, descriptor: encoded.descriptor, manifest: manifest),
+                source: converted)
         }
     }
 

@@ -51,21 +51,24 @@ extension ImageStore {
         let name = details.name
         let diffIDs = details.config.rootfs.diffIDs
         guard diffIDs.count == details.manifest.layers.count else {
-            throw StoreError.invalidImage(name, reason: "the manifest has \(details.manifest.layers.count) layers but the config lists \(diffIDs.count) diff IDs")
+            throw StoreError.invalidImage(
+                name, reason: "the manifest has \(details.manifest.layers.count) layers but the config lists \(diffIDs.count) diff IDs")
         }
         var directories: [URL] = []
         for (layer, diffID) in zip(details.manifest.layers, diffIDs) {
             if !hasSnapshot(diffID) {
                 let workspace = try makeWorkspace()
                 defer { workspace.remove() }
-                let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
-                                          layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
+                let unpacked = try unpack(
+                    layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
+                    layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
                 try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
             }
             directories.append(snapshotDirectory(for: diffID).appendingPathComponent("fs"))
         }
-        return BaseImage(descriptor: details.descriptor, manifest: details.manifest, config: details.config,
-                         snapshotDirectories: directories)
+        return BaseImage(
+            descriptor: details.descriptor, manifest: details.manifest, config: details.config,
+            snapshotDirectories: directories)
     }
 
     /// Stores a built image whose layer blobs and snapshots are in the store already
@@ -74,12 +77,15 @@ extension ImageStore {
     /// kept as an unnamed `index.json` entry.
     ///
     /// - Returns: the manifest's descriptor (its digest is the image ID).
-    public func commitImage(config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
-                            tags: [String], annotations: [String: String]? = nil) throws -> Descriptor {
+    public func commitImage(
+        config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
+        tags: [String], annotations: [String: String]? = nil
+    ) throws -> Descriptor {
         let names = try tags.map { try ImageReference.storeName(parsing: $0) }
         return try withIndexLocked {
-            let required = RequiredContent(blobs: Set((baseLayers + layers).map(\.digest)),
-                                           snapshots: Set(config.rootfs.diffIDs))
+            let required = RequiredContent(
+                blobs: Set((baseLayers + layers).map(\.digest)),
+                snapshots: Set(config.rootfs.diffIDs))
             try verify(required, for: names.first ?? "the built image")
             let configBlob = try layout.writeBlob(config.encoded().bytes).descriptor(mediaType: .ociConfig)
             let layerDescriptors = baseLayers + layers

@@ -1,6 +1,6 @@
 import Foundation
-import System
 import OCI
+import System
 
 /// What one build step left behind, filed under the step's cache key in `cache/<key hex>.json`.
 public struct CacheRecord: Codable, Sendable, Equatable {
@@ -25,7 +25,8 @@ extension ImageStore {
     /// a record without its snapshot, or one that cannot be read, is never trusted.
     public func cacheRecord(for key: Digest) -> CacheRecord? {
         guard let data = try? Data(contentsOf: cacheRecordURL(for: key)),
-              let record = try? JSONDecoder().decode(CacheRecord.self, from: data) else { return nil }
+            let record = try? JSONDecoder().decode(CacheRecord.self, from: data)
+        else { return nil }
         if let diffID = record.diffID, !hasSnapshot(diffID) { return nil }
         return record
     }

@@ -37,8 +37,9 @@ extension ImageStore {
         guard !hasSnapshot(diffID) else { return }
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
-        let unpacked = try unpack(layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
-                                  layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
+        let unpacked = try unpack(
+            layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
+            layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layer.digest, mediaType: layer.mediaType))
         try Data(metadata).write(to: unpacked.appendingPathComponent("meta.json"))
         try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }

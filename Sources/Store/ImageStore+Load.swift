@@ -33,7 +33,8 @@ extension ImageStore {
         guard matching.count == 1, var chosen = matching.first else {
             let names = candidates.flatMap(\.names)
             let problem = matching.isEmpty ? "holds no image named \(reference ?? "")" : "holds several images; name one"
-            throw StoreError.unreadableInput(path: input.path, reason: "\(problem) (it has: \(names.isEmpty ? "no names" : names.joined(separator: ", ")))")
+            throw StoreError.unreadableInput(
+                path: input.path, reason: "\(problem) (it has: \(names.isEmpty ? "no names" : names.joined(separator: ", ")))")
         }
         chosen.names = []
         _ = try importCandidates([chosen], workspace: workspace)
@@ -60,8 +61,10 @@ extension ImageStore {
     }
 
     /// Copies a candidate's blobs into `staged`, verifying them, and unpacks its layers.
-    private func stage(_ candidate: ImportCandidate, into staged: OCILayout, snapshots: inout [Digest: URL],
-                       required: inout RequiredContent, workspace: Workspace) throws {
+    private func stage(
+        _ candidate: ImportCandidate, into staged: OCILayout, snapshots: inout [Digest: URL],
+        required: inout RequiredContent, workspace: Workspace
+    ) throws {
         let manifest = candidate.resolved.manifest
         var documents = [candidate.resolved.descriptor, manifest.config]
         if candidate.entry.digest != candidate.resolved.descriptor.digest { documents.insert(candidate.entry, at: 0) }
@@ -71,15 +74,17 @@ extension ImageStore {
         }
         let config = try candidate.source.decodeBlob(manifest.config, as: ImageConfiguration.self)
         guard config.rootfs.diffIDs.count == manifest.layers.count else {
-            throw StoreError.invalidImage(candidate.resolved.descriptor.digest.description,
+            throw StoreError.invalidImage(
+                candidate.resolved.descriptor.digest.description,
                 reason: "the manifest has \(manifest.layers.count) layers but the config lists \(config.rootfs.diffIDs.count) diff IDs")
         }
         required.snapshots.formUnion(config.rootfs.diffIDs)
         for (layer, diffID) in zip(manifest.layers, config.rootfs.diffIDs) {
             let layerPath = try stagedLayerPath(layer, from: candidate.source, into: staged)
             guard snapshots[diffID] == nil, !hasSnapshot(diffID) else { continue }
-            snapshots[diffID] = try unpack(layerAt: layerPath, expecting: diffID, layerDigest: layer.digest,
-                                           mediaType: layer.mediaType, workspace: workspace)
+            snapshots[diffID] = try unpack(
+                layerAt: layerPath, expecting: diffID, layerDigest: layer.digest,
+                mediaType: layer.mediaType, workspace: workspace)
         }
     }
 
@@ -99,8 +104,10 @@ extension ImageStore {
 
     /// Moves staged blobs and snapshots into the store and tags the images, all under the
     /// index lock so that a concurrent `prune` never sees them untagged.
-    private func commit(_ candidates: [ImportCandidate], staged: OCILayout, snapshots: [Digest: URL],
-                        required: RequiredContent) throws -> [String] {
+    private func commit(
+        _ candidates: [ImportCandidate], staged: OCILayout, snapshots: [Digest: URL],
+        required: RequiredContent
+    ) throws -> [String] {
         try withIndexLocked {
             let stagedBlobs = URL(fileURLWithPath: staged.root).appendingPathComponent("blobs/sha256")
             for name in (try? FileManager.default.contentsOfDirectory(atPath: stagedBlobs.path)) ?? [] {

@@ -25,13 +25,18 @@ extension ImageStore {
             try saveLayout(image, blobs: blobs, to: destination)
         case .ociArchive:
             try withDocuments(ociLayoutDocuments(image)) { documents in
-                let members = try documents + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
+                let members =
+                    try documents
+                    + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
                 try ArchiveMember.writeTar(members, to: destination)
             }
         case .dockerArchive:
             try withDocuments(dockerArchiveDocuments(image)) { documents in
-                let configMember = ArchiveMember(path: "\(image.manifest.config.digest.hex).json", source: try layout.blobPath(for: image.manifest.config.digest))
-                let layerMembers = try image.manifest.layers.map { ArchiveMember(path: "\($0.digest.hex)/layer.tar", source: try layout.blobPath(for: $0.digest)) }
+                let configMember = ArchiveMember(
+                    path: "\(image.manifest.config.digest.hex).json", source: try layout.blobPath(for: image.manifest.config.digest))
+                let layerMembers = try image.manifest.layers.map {
+                    ArchiveMember(path: "\($0.digest.hex)/layer.tar", source: try layout.blobPath(for: $0.digest))
+                }
                 try ArchiveMember.writeTar([configMember] + layerMembers + documents, to: destination)
             }
         }
@@ -49,7 +54,8 @@ extension ImageStore {
         defer { try? FileManager.default.removeItem(at: staging) }
         let target = try OCILayout.create(at: destination.path, temporaryDirectory: staging.path)
         for blob in blobs where !target.hasBlob(blob.digest) {
-            try target.ingestBlob(from: layout.blobPath(for: blob.digest), mode: .copy, expectedDigest: blob.digest, expectedSize: blob.size)
+            try target.ingestBlob(
+                from: layout.blobPath(for: blob.digest), mode: .copy, expectedDigest: blob.digest, expectedSize: blob.size)
         }
         var index = try target.readIndex()
         index.point(image.name, at: namedEntry(image))
@@ -58,8 +64,10 @@ extension ImageStore {
 
     /// `oci-layout` and `index.json` of an OCI archive.
     private func ociLayoutDocuments(_ image: ImageDetails) throws -> [(String, [UInt8])] {
-        [("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
-         ("index.json", try OCIJSON.encode(ImageIndex(manifests: [namedEntry(image)])))]
+        [
+            ("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
+            ("index.json", try OCIJSON.encode(ImageIndex(manifests: [namedEntry(image)])))
+        ]
     }
 
     /// `manifest.json` of a docker archive (the format `docker save` writes).
@@ -69,8 +77,9 @@ extension ImageStore {
             var RepoTags: [String]
             var Layers: [String]
         }
-        let entry = Entry(Config: "\(image.manifest.config.digest.hex).json", RepoTags: [image.name],
-                          Layers: image.manifest.layers.map { "\($0.digest.hex)/layer.tar" })
+        let entry = Entry(
+            Config: "\(image.manifest.config.digest.hex).json", RepoTags: [image.name],
+            Layers: image.manifest.layers.map { "\($0.digest.hex)/layer.tar" })
         return [("manifest.json", try OCIJSON.encode([entry]))]
     }
 

@@ -27,16 +27,19 @@ extension ImageStore {
     /// Unpacks a layer blob into a new snapshot in the workspace and checks its diff ID.
     ///
     /// - Returns: the snapshot directory (holding `fs/` and `meta.json`), ready to be committed.
-    func unpack(layerAt path: String, expecting diffID: Digest, layerDigest: Digest, mediaType: MediaType,
-                workspace: Workspace) throws -> URL {
+    func unpack(
+        layerAt path: String, expecting diffID: Digest, layerDigest: Digest, mediaType: MediaType,
+        workspace: Workspace
+    ) throws -> URL {
         try Self.checkCompression(ofLayerAt: path, mediaType: mediaType, digest: layerDigest)
         let directory = workspace.path("snapshot-\(diffID.hex)")
         let filesystem = directory.appendingPathComponent("fs")
         try FileManager.default.createDirectory(at: filesystem, withIntermediateDirectories: true)
         let extracted = try LayerExtractor.extract(layerAt: path, into: filesystem.path, name: layerDigest.description)
         guard extracted.diffID == diffID else {
-            throw StoreError.layer(path: layerDigest.description,
-                                   reason: "its content has diff ID \(extracted.diffID), but the image config says \(diffID)")
+            throw StoreError.layer(
+                path: layerDigest.description,
+                reason: "its content has diff ID \(extracted.diffID), but the image config says \(diffID)")
         }
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layerDigest))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
@@ -53,8 +56,11 @@ extension ImageStore {
         guard actual != declared else { return }
         if actual == .none, mediaType == .dockerLayerGzip || mediaType == .dockerForeignLayerGzip { return }
         let content = actual == .none ? "an uncompressed tar (or another compression)" : "\(actual.rawValue)-compressed"
-        throw StoreError.layer(path: digest.description,
-                               reason: "its media type \(mediaType.rawValue) says \(declared == .none ? "uncompressed" : declared.rawValue), but the blob is \(content)")
+        throw StoreError.layer(
+            path: digest.description,
+            reason:
+                "its media type \(mediaType.rawValue) says \(declared == .none ? "uncompressed" : declared.rawValue), but the blob is \(content)"
+        )
     }
 
     /// Moves a snapshot a build step made (a directory holding `fs/`) into
@@ -74,13 +80,16 @@ extension ImageStore {
     /// - Returns: the committed snapshot's directory.
     public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> URL {
         // meta.json goes in before the rename, so a snapshot is never in place without it.
-        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: layer.diffID, layerDigest: layer.descriptor.digest,
-                                                           mediaType: layer.descriptor.mediaType))
+        let metadata = try OCIJSON.encode(
+            SnapshotMetadata(
+                diffID: layer.diffID, layerDigest: layer.descriptor.digest,
+                mediaType: layer.descriptor.mediaType))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         try withIndexLocked {
             if !layout.hasBlob(layer.descriptor.digest) {
-                try layout.ingestBlob(from: layer.blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
-                                      expectedSize: layer.descriptor.size)
+                try layout.ingestBlob(
+                    from: layer.blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
+                    expectedSize: layer.descriptor.size)
             }
             if hasSnapshot(layer.diffID) {
                 // Built by another step or build meanwhile: note the blob in the one in place.
@@ -97,9 +106,10 @@ extension ImageStore {
     public func packedLayer(for diffID: Digest, mediaType: MediaType) -> Descriptor? {
         let url = snapshotDirectory(for: diffID).appendingPathComponent("meta.json")
         guard let data = try? Data(contentsOf: url),
-              let metadata = try? JSONDecoder().decode(SnapshotMetadata.self, from: data),
-              let digest = metadata.layerDigest, (metadata.mediaType ?? mediaType) == mediaType,
-              let size = layout.blobSize(digest) else { return nil }
+            let metadata = try? JSONDecoder().decode(SnapshotMetadata.self, from: data),
+            let digest = metadata.layerDigest, (metadata.mediaType ?? mediaType) == mediaType,
+            let size = layout.blobSize(digest)
+        else { return nil }
         return StoredBlob(digest: digest, size: size).descriptor(mediaType: mediaType)
     }
 

@@ -110,11 +110,13 @@ public final class ImageStore: Sendable {
                 let resolved = try layout.resolveManifest(from: entry)
                 let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
                 let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)
-                return StoredImage(name: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
-                                   created: config.created, platform: config.platform.description, problem: nil)
+                return StoredImage(
+                    name: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
+                    created: config.created, platform: config.platform.description, problem: nil)
             } catch {
-                return StoredImage(name: name, digest: entry.digest, mediaType: entry.mediaType, size: 0,
-                                   created: nil, platform: "", problem: "\(error)")
+                return StoredImage(
+                    name: name, digest: entry.digest, mediaType: entry.mediaType, size: 0,
+                    created: nil, platform: "", problem: "\(error)")
             }
         }.sorted { $0.name < $1.name }
     }
@@ -169,7 +171,8 @@ public final class ImageStore: Sendable {
     /// An image's descriptor, manifest and config, each verified against its digest.
     public func inspect(_ name: String) throws -> ImageDetails {
         let entry = try descriptor(named: name)
-        let display = entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
+        let display =
+            entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
         return try details(of: entry, name: display)
     }
 

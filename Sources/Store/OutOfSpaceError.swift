@@ -34,12 +34,13 @@ public struct OutOfSpaceError: Error, Sendable, CustomStringConvertible {
     /// (`NSFileWriteOutOfSpaceError`, 640, also when passed on as if it were an errno),
     /// or an error whose message says so (libarchive, the layer packer).
     static func failedPath(of error: any Error) -> String?? {
-        if case let StoreError.system(failure) = error {
+        if case StoreError.system(let failure) = error {
             return [ENOSPC, EDQUOT, Int32(NSFileWriteOutOfSpaceError)].contains(failure.code) ? .some(failure.path ?? "") : nil
         }
         let nsError = error as NSError
         if (nsError.domain == NSCocoaErrorDomain && nsError.code == NSFileWriteOutOfSpaceError)
-            || (nsError.domain == NSPOSIXErrorDomain && [Int(ENOSPC), Int(EDQUOT)].contains(nsError.code)) {
+            || (nsError.domain == NSPOSIXErrorDomain && [Int(ENOSPC), Int(EDQUOT)].contains(nsError.code))
+        {
             return .some((nsError.userInfo[NSFilePathErrorKey] as? String) ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path)
         }
         let text = "\(error)"
@@ -69,8 +70,9 @@ extension ImageStore {
         try? FileManager.default.removeItem(at: workDirectory)
         var status = statvfs()
         let available = statvfs(root.path, &status) == 0 ? Int64(status.f_bavail) * Int64(status.f_frsize) : 0
-        return OutOfSpaceError(operation: operation, path: path ?? root.path, written: written, available: available,
-                               underlying: "\(error)")
+        return OutOfSpaceError(
+            operation: operation, path: path ?? root.path, written: written, available: available,
+            underlying: "\(error)")
     }
 
     /// The bytes of disk the files under `directory` take (not following symlinks).

@@ -17,7 +17,11 @@ extension ImageStore {
         let missingSnapshots = required.snapshots.filter { !hasSnapshot($0) }
         guard missingBlobs.isEmpty, missingSnapshots.isEmpty else {
             let missing = (missingBlobs.map { "blob \($0)" } + missingSnapshots.map { "snapshot \($0)" }).sorted()
-            throw StoreError.invalidImage(image, reason: "content it shares with the store was removed while it was being stored (a prune ran?): \(missing.joined(separator: ", ")); run the command again")
+            throw StoreError.invalidImage(
+                image,
+                reason:
+                    "content it shares with the store was removed while it was being stored (a prune ran?): \(missing.joined(separator: ", ")); run the command again"
+            )
         }
     }
 }

@@ -14,8 +14,9 @@ struct BuildErrorTests {
     }
 
     @Test func aMessageIsAStepFailureAndTheOutputFollows() throws {
-        let error = BuildError(file: "Dockerfile", line: 2, instruction: "RUN\u{1b}[2J false",
-                               message: "the command exited with status 1", outputTail: ["oops"])
+        let error = BuildError(
+            file: "Dockerfile", line: 2, instruction: "RUN\u{1b}[2J false",
+            message: "the command exited with status 1", outputTail: ["oops"])
         #expect(error.cause is StepFailure)
         #expect(error.description == "Dockerfile:2: RUN\\x1B[2J false: the command exited with status 1\n  last output:\n    oops")
     }

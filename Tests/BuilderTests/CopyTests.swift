@@ -149,8 +149,9 @@ struct CopyTests {
         try f.file("b.txt")
         let problem = copyProblem { try f.copy(["a.txt", "b.txt"], "/d") }
         #expect(problem == .destinationMustBeDirectory)
-        #expect(CopyError(.add, problem!).description
-            == "When using ADD with more than one source file, the destination must be a directory and end with a /")
+        #expect(
+            CopyError(.add, problem!).description
+                == "When using ADD with more than one source file, the destination must be a directory and end with a /")
         #expect(copyProblem { try f.copy(["*.txt"], "/d") } == .destinationMustBeDirectory)
         #expect(!f.exists("d"))
         // `.` counts as a directory, as BuildKit and buildah treat it.
@@ -310,10 +311,12 @@ struct CopyTests {
 
     @Test func remoteSourcesAreNotSupportedYet() throws {
         let f = try CopyFixture()
-        #expect(copyProblem { try f.copy(["https://example.com/x.tgz"], "/", instruction: .add) }
-            == .remoteSourceNotSupported("https://example.com/x.tgz"))
-        #expect(copyProblem { try f.copy(["git@github.com:a/b.git"], "/", instruction: .add) }
-            == .remoteSourceNotSupported("git@github.com:a/b.git"))
+        #expect(
+            copyProblem { try f.copy(["https://example.com/x.tgz"], "/", instruction: .add) }
+                == .remoteSourceNotSupported("https://example.com/x.tgz"))
+        #expect(
+            copyProblem { try f.copy(["git@github.com:a/b.git"], "/", instruction: .add) }
+                == .remoteSourceNotSupported("git@github.com:a/b.git"))
     }
 
     @Test(arguments: ["", "z", "j", "J", "--zstd"])
@@ -342,7 +345,9 @@ struct CopyTests {
         chmod(f.source + "/staging/d/sticky", 0o1777)
         try run("/usr/bin/mkfifo", ["-m", "640", f.source + "/staging/d/fifo"])
         chmod(f.source + "/staging/d/fifo", 0o2640)
-        try run("/usr/bin/tar", ["-c", "--owner=1000", "--group=1000", "--numeric-owner", "-f", f.source + "/a.tar", "-C", f.source + "/staging", "d"])
+        try run(
+            "/usr/bin/tar",
+            ["-c", "--owner=1000", "--group=1000", "--numeric-owner", "-f", f.source + "/a.tar", "-C", f.source + "/staging", "d"])
         try f.copy(["a.tar"], "/", instruction: .add)
         #expect(f.lstat("d/suid")?.st_mode == S_IFREG | 0o4755)
         #expect(f.lstat("d/suid")?.st_uid == 1000)
@@ -370,7 +375,9 @@ struct CopyTests {
             return
         }
         #expect(entry == "../../evil.txt")
-        #expect(!FileManager.default.fileExists(atPath: f.base + "/evil.txt") || (try? String(contentsOfFile: f.base + "/evil.txt", encoding: .utf8)) == nil)
+        #expect(
+            !FileManager.default.fileExists(atPath: f.base + "/evil.txt")
+                || (try? String(contentsOfFile: f.base + "/evil.txt", encoding: .utf8)) == nil)
     }
 
     @Test func userDatabaseResolvesChown() throws {
@@ -395,7 +402,9 @@ struct CopyTests {
         let database = try UserDatabase(root: f.target)
         // The link climbs out lexically, but resolves inside the image: not the host's file.
         #expect(try database.owner(for: "daemon") == FileOwner(uid: 7, gid: 7))
-        #expect(throws: UserLookupError(value: "staff", file: "/etc/group", reason: .missingFile)) { try database.owner(for: "daemon:staff") }
+        #expect(throws: UserLookupError(value: "staff", file: "/etc/group", reason: .missingFile)) {
+            try database.owner(for: "daemon:staff")
+        }
         #expect(try database.owner(for: "0:0") == FileOwner.root)
     }
 }

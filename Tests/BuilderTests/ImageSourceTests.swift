@@ -29,7 +29,9 @@ struct ImageSourceTests {
             _ = try NamedContext(parsing: "docker-image://Busybox")
             Issue.record("an upper-case repository was accepted")
         } catch {
-            #expect(error.description.hasPrefix("--build-context docker-image://Busybox: invalid image reference 'Busybox': a repository is lower-case"))
+            #expect(
+                error.description.hasPrefix(
+                    "--build-context docker-image://Busybox: invalid image reference 'Busybox': a repository is lower-case"))
         }
         #expect(throws: NamedContextError.self) { try NamedContext(parsing: "docker-image://") }
     }

@@ -1,7 +1,8 @@
-@testable import Builder
 import ELF
 import Foundation
 import Testing
+
+@testable import Builder
 
 /// The launch check on a small root built in a temporary directory: what `execve` of a file
 /// in an image would say, never by running it.
@@ -28,11 +29,11 @@ struct LaunchCheckTests {
         var bytes = [UInt8](repeating: 0, count: 64)
         bytes[0...3] = [0x7F, 0x45, 0x4C, 0x46]
         bytes[4] = 2; bytes[5] = 1; bytes[6] = 1
-        bytes[16] = 2 // ET_EXEC
+        bytes[16] = 2  // ET_EXEC
         bytes[18] = UInt8(machine & 0xFF); bytes[19] = UInt8(machine >> 8)
         bytes[20] = 1
-        bytes[52] = 64 // e_ehsize
-        bytes[54] = 56 // e_phentsize
+        bytes[52] = 64  // e_ehsize
+        bytes[54] = 56  // e_phentsize
         let url = directory.appendingPathComponent(path)
         try Data(bytes).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
@@ -40,13 +41,16 @@ struct LaunchCheckTests {
 
     func check(architecture: String = "amd64", path: String = "/bin") -> LaunchCheck {
         let root = ImageRoot(directory.path)
-        return LaunchCheck(root: root, resolver: DependencyResolver(root: root),
-                           platform: ImagePlatform(architecture: architecture), environment: ["PATH=\(path)"])
+        return LaunchCheck(
+            root: root, resolver: DependencyResolver(root: root),
+            platform: ImagePlatform(architecture: architecture), environment: ["PATH=\(path)"])
     }
 
     @Test func shebangLinesAreSplitAsTheKernelDoes() {
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(LaunchCheck.content(of: Array("#!/usr/bin/env python3\nprint()".utf8)) == .script(interpreter: "/usr/bin/env", argument: "python3"))
+        #expect(
+            LaunchCheck.content(of: Array("#!/usr/bin/env python3\nprint()".utf8))
+                == .script(interpreter: "/usr/bin/env", argument: "python3"))
         #expect(LaunchCheck.content(of: Array("#! /bin/sh -e -u \t\n".utf8)) == .script(interpreter: "/bin/sh", argument: "-e -u"))
         #expect(LaunchCheck.content(of: Array("#!\n".utf8)) == .emptyShebang)
         #expect(LaunchCheck.content(of: [0x7F, 0x45, 0x4C, 0x46, 2]) == .elf)
@@ -72,8 +76,14 @@ struct LaunchCheckTests {
         try write("app/e.txt", "plain text\n")
         let launcher = check(path: "/bin:/usr/bin")
         #expect(launcher.findings(exec: "/app/a.sh").isEmpty)
-        #expect(launcher.findings(exec: "/app/b.py") == ["exec /app/b.py: no such file or directory (its #! interpreter /usr/bin/python3 is missing from the image)"])
-        #expect(launcher.findings(exec: "/app/c.py") == ["/usr/bin/env: 'python3': No such file or directory (/app/c.py runs python3, which is in none of the image's PATH directories /bin:/usr/bin)"])
+        #expect(
+            launcher.findings(exec: "/app/b.py") == [
+                "exec /app/b.py: no such file or directory (its #! interpreter /usr/bin/python3 is missing from the image)"
+            ])
+        #expect(
+            launcher.findings(exec: "/app/c.py") == [
+                "/usr/bin/env: 'python3': No such file or directory (/app/c.py runs python3, which is in none of the image's PATH directories /bin:/usr/bin)"
+            ])
         #expect(launcher.findings(exec: "/app/d.sh") == ["exec /app/d.sh: permission denied (the file is not executable)"])
         #expect(launcher.findings(exec: "/app/e.txt") == ["exec /app/e.txt: exec format error (neither an ELF file nor a #! script)"])
         #expect(launcher.findings(exec: "/app/none") == ["exec /app/none: no such file or directory"])
@@ -85,12 +95,15 @@ struct LaunchCheckTests {
     @Test func entrypointProgramsAreLookedUpLikeRuncAndTheShell() {
         defer { try? FileManager.default.removeItem(at: directory) }
         let lookUp: (String) -> String? = { $0 == "sh" ? "/bin/sh" : nil }
-        #expect(LaunchCheck.programs(argv: ["/app/x", "a"], workingDirectory: nil, lookUp: lookUp)
+        #expect(
+            LaunchCheck.programs(argv: ["/app/x", "a"], workingDirectory: nil, lookUp: lookUp)
                 == [.init(path: "/app/x", name: "/app/x")])
-        #expect(LaunchCheck.programs(argv: ["./x"], workingDirectory: "/srv", lookUp: lookUp)
+        #expect(
+            LaunchCheck.programs(argv: ["./x"], workingDirectory: "/srv", lookUp: lookUp)
                 == [.init(path: "/srv/./x", name: "./x")])
         #expect(LaunchCheck.programs(argv: ["tool"], workingDirectory: nil, lookUp: lookUp) == [.init(path: nil, name: "tool")])
-        #expect(LaunchCheck.programs(argv: ["/bin/sh", "-c", "exec frob --flag"], workingDirectory: nil, lookUp: lookUp)
+        #expect(
+            LaunchCheck.programs(argv: ["/bin/sh", "-c", "exec frob --flag"], workingDirectory: nil, lookUp: lookUp)
                 == [.init(path: "/bin/sh", name: "/bin/sh"), .init(path: nil, name: "frob", viaShell: "/bin/sh")])
         // Expansions, quotes and operators make the command word unknowable without a shell: not judged.
         #expect(LaunchCheck.programs(argv: ["/bin/sh", "-c", "$APP --x"], workingDirectory: nil, lookUp: lookUp).count == 1)

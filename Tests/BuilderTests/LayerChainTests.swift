@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Builder
 import OCI
+import Testing
+
+@testable import Builder
 
 /// The lower directories of a step's overlay when the chain repeats a snapshot.
 @Suite("Overlay lower directories")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Builder
 
 /// How a step's output is cut into lines: in one pass, with a bounded line.

@@ -1,6 +1,7 @@
-@testable import Builder
 import Glibc
 import Testing
+
+@testable import Builder
 
 /// USER and `--chown` resolution from file contents, as BuildKit and runc resolve them.
 @Suite("Users and groups")
@@ -86,8 +87,9 @@ struct UserDatabaseTests {
 
     @Test func filesAreReadAsRuncReadsThem() throws {
         // Whitespace around lines, CRLF, blank lines; `#` comments in /etc/group.
-        let database = UserDatabase(passwd: "  root:x:0:0::/root:/bin/sh  \r\n\r\n\tapp:x:1000:1000::/srv:/bin/sh\r\n",
-                                    group: "# app:x:1:app\nstaff:x:50:app\n")
+        let database = UserDatabase(
+            passwd: "  root:x:0:0::/root:/bin/sh  \r\n\r\n\tapp:x:1000:1000::/srv:/bin/sh\r\n",
+            group: "# app:x:1:app\nstaff:x:50:app\n")
         #expect(try database.runUser("app") == ResolvedUser(uid: 1000, gid: 1000, supplementaryGroups: [50]))
         #expect(database.home(uid: 1000) == "/srv")
         // A number that does not parse is 0; missing fields are empty.
@@ -115,8 +117,9 @@ struct UserDatabaseTests {
         #expect(try bare.owner(for: "root") == .root)
         #expect(try bare.owner(for: "root:root") == .root)
         #expect(throws: UserLookupError(value: "nobody", file: "/etc/passwd", reason: .missingFile)) { try bare.owner(for: "nobody") }
-        #expect(UserLookupError(value: "nobody", file: "/etc/passwd", reason: .missingFile).description
-            == "unable to find user nobody: no matching entries in passwd file (the image has no /etc/passwd)")
+        #expect(
+            UserLookupError(value: "nobody", file: "/etc/passwd", reason: .missingFile).description
+                == "unable to find user nobody: no matching entries in passwd file (the image has no /etc/passwd)")
         #expect(throws: UserLookupError(value: "staff", file: "/etc/group", reason: .missingFile)) { try bare.owner(for: "1:staff") }
         #expect(throws: UserLookupError(value: "app:", file: "/etc/passwd", reason: .malformed)) { try listed.owner(for: "app:") }
         #expect(throws: UserLookupError(value: "users", file: "/etc/group", reason: .unknownName)) { try listed.owner(for: "app:users") }
@@ -132,8 +135,9 @@ struct ProcessEnvironmentTests {
     }
 
     @Test func duplicatesKeepTheLastValueInItsPlace() {
-        #expect(ProcessEnvironment.prepared(["A=1", "PATH=/bin", "A=2", "B=3"], home: "/")
-            == ["PATH=/bin", "A=2", "B=3", "HOME=/"])
+        #expect(
+            ProcessEnvironment.prepared(["A=1", "PATH=/bin", "A=2", "B=3"], home: "/")
+                == ["PATH=/bin", "A=2", "B=3", "HOME=/"])
     }
 }
 

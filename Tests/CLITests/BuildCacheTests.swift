@@ -25,8 +25,9 @@ struct BuildCacheTests {
 
     /// Builds `context`; returns the image ID and, per step (in order), whether it was CACHED.
     func build(_ context: URL, _ arguments: [String] = []) throws -> (id: String, cached: [Bool]) {
-        let result = try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain", "--jobs", "1"]
-                                               + arguments + [context.path])
+        let result = try SwiftBuildProcess.run(
+            ["build", "--root", store.path, "--progress", "plain", "--jobs", "1"]
+                + arguments + [context.path])
         #expect(result.status == 0, "\(result.standardError)")
         var cached: [Bool] = []
         for line in result.standardError.split(separator: "\n") {

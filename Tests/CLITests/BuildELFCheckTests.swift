@@ -48,9 +48,10 @@ struct BuildELFCheckTests {
         let warned = try build(shipping: "hello-glibc", arguments: ["-t", "warned:latest"])
         #expect(warned.status == 0, "\(warned.standardError)")
         let dockerfile = context.appendingPathComponent("Dockerfile").path
-        #expect(warned.standardError.contains(
-            "warning: /app/hello: exec /app/hello: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)\n"
-            + "    brought in by COPY --from=builder /out/hello /app/hello (\(dockerfile):6)\n"))
+        #expect(
+            warned.standardError.contains(
+                "warning: /app/hello: exec /app/hello: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)\n"
+                    + "    brought in by COPY --from=builder /out/hello /app/hello (\(dockerfile):6)\n"))
         // musl's loader (libc.so, with a DT_SONAME) counts as a library, not an executable.
         #expect(warned.standardError.contains("ELF check: 1 executable added or changed"))
         #expect(warned.standardError.range(of: #"/app/hello\s+glibc 2\.\d+\n"#, options: .regularExpression) != nil)

@@ -27,7 +27,8 @@ struct BuildELFRemedyTests {
         try ExternalTool.run(["gcc", "-O2", "-o", file("hello-glibc"), repositoryRoot.appendingPathComponent("Examples/hello.c").path])
         try ExternalTool.run(["cp", "-L", "/lib64/ld-linux-x86-64.so.2", file("ld-linux-x86-64.so.2")])
         try ExternalTool.run(["cp", "-L", "/lib/x86_64-linux-gnu/libc.so.6", file("libc.so.6")])
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox AS builder
             COPY ld-linux-x86-64.so.2 /lib64/
             COPY libc.so.6 /lib/x86_64-linux-gnu/
@@ -44,9 +45,19 @@ struct BuildELFRemedyTests {
             """, ["--elf-check=error"])
         #expect(result.status == 3)
         let output = result.standardError
-        #expect(output.contains("error: /app/hello: exec /app/hello: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)"))
-        #expect(output.contains("    remedy: link /app/hello statically (gcc -static) or against musl (musl-gcc), or base the final stage on an image with glibc (its loader /lib64/ld-linux-x86-64.so.2)\n"))
-        #expect(output.range(of: #"    remedy: the stage `builder` \(FROM busybox\) has /lib64/ld-linux-x86-64.so.2 and its library \(/lib/x86_64-linux-gnu/libc.so.6\), with glibc 2\.\d+ \(/app/hello needs 2\.\d+\): COPY --from=builder them \(swiftbuild elf --bundle copies such a tree\), or base the final stage on busybox\n"#, options: .regularExpression) != nil, "\(output)")
+        #expect(
+            output.contains(
+                "error: /app/hello: exec /app/hello: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)"
+            ))
+        #expect(
+            output.contains(
+                "    remedy: link /app/hello statically (gcc -static) or against musl (musl-gcc), or base the final stage on an image with glibc (its loader /lib64/ld-linux-x86-64.so.2)\n"
+            ))
+        #expect(
+            output.range(
+                of:
+                    #"    remedy: the stage `builder` \(FROM busybox\) has /lib64/ld-linux-x86-64.so.2 and its library \(/lib/x86_64-linux-gnu/libc.so.6\), with glibc 2\.\d+ \(/app/hello needs 2\.\d+\): COPY --from=builder them \(swiftbuild elf --bundle copies such a tree\), or base the final stage on busybox\n"#,
+                options: .regularExpression) != nil, "\(output)")
         // The busybox-only settings stage has no glibc: it is not offered.
         #expect(!output.contains("the stage `settings`"))
         // The entry point is the same program: named, not reported twice.
@@ -63,7 +74,8 @@ struct BuildELFRemedyTests {
         try ExternalTool.run(["cp", "-L", "/lib/x86_64-linux-gnu/libc.so.6", file("libc.so.6")])
         try Data("passwd: files systemd\nhosts: files mdns4_minimal [NOTFOUND=return] dns # comment\n".utf8)
             .write(to: URL(fileURLWithPath: file("nsswitch.conf")))
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             COPY ld-linux-x86-64.so.2 /lib64/
             COPY libc.so.6 /lib/x86_64-linux-gnu/
@@ -73,16 +85,23 @@ struct BuildELFRemedyTests {
             """, ["--elf-check=error"])
         #expect(result.status == 0, "\(result.standardError)")
         let output = result.standardError
-        #expect(output.contains("warning: /etc/nsswitch.conf: passwd uses 'systemd', but libnss_systemd.so.2 is not in the image: glibc skips it and passwd lookups through it fail\n"), "\(output)")
-        #expect(output.contains("warning: /etc/nsswitch.conf: hosts uses 'mdns4_minimal', but libnss_mdns4_minimal.so.2 is not in the image"))
+        #expect(
+            output.contains(
+                "warning: /etc/nsswitch.conf: passwd uses 'systemd', but libnss_systemd.so.2 is not in the image: glibc skips it and passwd lookups through it fail\n"
+            ), "\(output)")
+        #expect(
+            output.contains("warning: /etc/nsswitch.conf: hosts uses 'mdns4_minimal', but libnss_mdns4_minimal.so.2 is not in the image"))
         #expect(!output.contains("'files'") && !output.contains("'dns'") && !output.contains("NOTFOUND"))
 
         // A library only in a glibc-hwcaps subdirectory loads on some CPUs only: a warning.
         try Data("int f(void) { return 0; }\n".utf8).write(to: work.appendingPathComponent("f.c"))
         try Data("int f(void);\nint main(void) { return f(); }\n".utf8).write(to: work.appendingPathComponent("m.c"))
-        try ExternalTool.run(["gcc", "-shared", "-fPIC", "-Wl,-soname,libf.so.1", "-o", file("libf.so.1"), work.appendingPathComponent("f.c").path])
+        try ExternalTool.run([
+            "gcc", "-shared", "-fPIC", "-Wl,-soname,libf.so.1", "-o", file("libf.so.1"), work.appendingPathComponent("f.c").path
+        ])
         try ExternalTool.run(["gcc", "-o", file("m"), work.appendingPathComponent("m.c").path, file("libf.so.1")])
-        let hwcaps = try build("""
+        let hwcaps = try build(
+            """
             FROM busybox
             COPY ld-linux-x86-64.so.2 /lib64/
             COPY libc.so.6 /lib/x86_64-linux-gnu/
@@ -91,7 +110,10 @@ struct BuildELFRemedyTests {
 
             """, ["--elf-check=error"])
         #expect(hwcaps.status == 0, "\(hwcaps.standardError)")
-        #expect(hwcaps.standardError.contains("warning: /app/m: libf.so.1 is only in /usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/: glibc loads it only on CPUs with x86-64-v3; elsewhere it is missing\n"), "\(hwcaps.standardError)")
+        #expect(
+            hwcaps.standardError.contains(
+                "warning: /app/m: libf.so.1 is only in /usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/: glibc loads it only on CPUs with x86-64-v3; elsewhere it is missing\n"
+            ), "\(hwcaps.standardError)")
     }
 
     /// A shared library the build adds is checked too: its own DT_NEEDED must be in the image.
@@ -104,12 +126,18 @@ struct BuildELFRemedyTests {
         try ExternalTool.run(["gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libbar.so.1", "-o", file("libbar.so.1"), stub.path])
         let foo = work.appendingPathComponent("foo.c")
         try Data("int bar(void);\nint foo(void) { return bar(); }\n".utf8).write(to: foo)
-        try ExternalTool.run(["gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", file("libfoo.so.1"), foo.path,
-                              file("libbar.so.1")])
+        try ExternalTool.run([
+            "gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", file("libfoo.so.1"), foo.path,
+            file("libbar.so.1")
+        ])
         let broken = try build("FROM busybox\nCOPY libfoo.so.1 /usr/lib/x86_64-linux-gnu/\n", ["--elf-check=error"])
         #expect(broken.status == 3)
-        #expect(broken.standardError.contains("error: /usr/lib/x86_64-linux-gnu/libfoo.so.1: error while loading shared libraries: libbar.so.1: cannot open shared object file: No such file or directory (needed by /usr/lib/x86_64-linux-gnu/libfoo.so.1)\n"), "\(broken.standardError)")
-        #expect(broken.standardError.contains("    remedy: ship what /usr/lib/x86_64-linux-gnu/libfoo.so.1 loads (libbar.so.1) in the image"))
+        #expect(
+            broken.standardError.contains(
+                "error: /usr/lib/x86_64-linux-gnu/libfoo.so.1: error while loading shared libraries: libbar.so.1: cannot open shared object file: No such file or directory (needed by /usr/lib/x86_64-linux-gnu/libfoo.so.1)\n"
+            ), "\(broken.standardError)")
+        #expect(
+            broken.standardError.contains("    remedy: ship what /usr/lib/x86_64-linux-gnu/libfoo.so.1 loads (libbar.so.1) in the image"))
         let fixed = try build("FROM busybox\nCOPY libfoo.so.1 libbar.so.1 /usr/lib/x86_64-linux-gnu/\n", ["--elf-check=error"])
         #expect(fixed.status == 0, "\(fixed.standardError)")
         #expect(fixed.standardError.contains("ELF check: 0 executables added or changed"))
@@ -124,7 +152,8 @@ struct BuildELFRemedyTests {
         try Data("#!/bin/sh\necho ok\n".utf8).write(to: URL(fileURLWithPath: file("ok.sh")))
         try ExternalTool.run(["gcc", "-g", "-O2", "-o", file("hello"), repositoryRoot.appendingPathComponent("Examples/hello.c").path])
         try ExternalTool.run(["objcopy", "--only-keep-debug", file("hello"), file("hello.debug")])
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             COPY --chmod=755 tool.py /usr/local/bin/tool
             COPY --chmod=755 tool2.py /usr/local/bin/tool2
@@ -136,24 +165,37 @@ struct BuildELFRemedyTests {
             """)
         #expect(result.status == 0, "\(result.standardError)")
         let output = result.standardError
-        #expect(output.contains("warning: /usr/local/bin/tool: exec /usr/local/bin/tool: no such file or directory (its #! interpreter /usr/bin/env is missing from the image)\n"))
-        #expect(output.contains("warning: /usr/local/bin/tool2: /bin/env: 'python3': No such file or directory (/usr/local/bin/tool2 runs python3, which is in none of the image's PATH directories /usr/sbin:/usr/bin:/sbin:/bin)\n"))
+        #expect(
+            output.contains(
+                "warning: /usr/local/bin/tool: exec /usr/local/bin/tool: no such file or directory (its #! interpreter /usr/bin/env is missing from the image)\n"
+            ))
+        #expect(
+            output.contains(
+                "warning: /usr/local/bin/tool2: /bin/env: 'python3': No such file or directory (/usr/local/bin/tool2 runs python3, which is in none of the image's PATH directories /usr/sbin:/usr/bin:/sbin:/bin)\n"
+            ))
         #expect(output.contains("    remedy: install python3 in the final image"))
         #expect(output.range(of: #"/usr/local/bin/ok\s+script \(#!/bin/sh\)\n"#, options: .regularExpression) != nil, "\(output)")
         #expect(!output.contains("warning: /usr/local/bin/ok"))
         let summary = output.components(separatedBy: "ELF check:").last ?? ""
         #expect(!summary.contains("hello.debug"), "\(output)")
         #expect(output.contains("ELF check: 3 executables added or changed"))
-        #expect(output.contains(#"warning: ENTRYPOINT/CMD ["missing-program", "--serve"]: exec: "missing-program": executable file not found in $PATH (/usr/sbin:/usr/bin:/sbin:/bin)"#))
+        #expect(
+            output.contains(
+                #"warning: ENTRYPOINT/CMD ["missing-program", "--serve"]: exec: "missing-program": executable file not found in $PATH (/usr/sbin:/usr/bin:/sbin:/bin)"#
+            ))
 
         // The shell form: the shell starts, the command word it would look up does not exist.
-        let shellForm = try build("""
+        let shellForm = try build(
+            """
             FROM busybox
             CMD frobnicate --flag
 
             """, ["--elf-check=error"])
         #expect(shellForm.status == 3)
-        #expect(shellForm.standardError.contains(#"error: ENTRYPOINT/CMD ["/bin/sh", "-c", "frobnicate --flag"]: /bin/sh: frobnicate: not found"#), "\(shellForm.standardError)")
+        #expect(
+            shellForm.standardError.contains(
+                #"error: ENTRYPOINT/CMD ["/bin/sh", "-c", "frobnicate --flag"]: /bin/sh: frobnicate: not found"#),
+            "\(shellForm.standardError)")
         // A base image whose own entry point starts passes.
         let clean = try build("FROM busybox\nCMD [\"sh\"]\n", ["--elf-check=error"])
         #expect(clean.status == 0, "\(clean.standardError)")

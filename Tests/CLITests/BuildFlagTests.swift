@@ -22,13 +22,17 @@ struct BuildFlagTests {
     @Test func labelsAnnotationsAndMetadata() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let metadata = work.appendingPathComponent("metadata.json")
-        let result = try build("""
+        let result = try build(
+            """
             FROM scratch
             LABEL stage=dockerfile org.opencontainers.image.revision=old
             COPY file /file
-            """, ["-t", "app:1", "--label", "org.opencontainers.image.revision=abc123", "--label", "empty=",
-                  "--annotation", "org.opencontainers.image.source=https://example.com/app",
-                  "--annotation", "manifest:com.example.note=a=b", "--metadata-file", metadata.path])
+            """,
+            [
+                "-t", "app:1", "--label", "org.opencontainers.image.revision=abc123", "--label", "empty=",
+                "--annotation", "org.opencontainers.image.source=https://example.com/app",
+                "--annotation", "manifest:com.example.note=a=b", "--metadata-file", metadata.path
+            ])
         #expect(result.status == 0, "\(result.standardError)")
         let imageID = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
 
@@ -38,8 +42,10 @@ struct BuildFlagTests {
 
         let rawManifest = try ExternalTool.run(["skopeo", "inspect", "--raw", "oci:\(store.path):app:1"])
         let manifest = try json(rawManifest)
-        #expect(manifest["annotations"] as? [String: String] == [
-            "org.opencontainers.image.source": "https://example.com/app", "com.example.note": "a=b"])
+        #expect(
+            manifest["annotations"] as? [String: String] == [
+                "org.opencontainers.image.source": "https://example.com/app", "com.example.note": "a=b"
+            ])
 
         let document = try json(String(contentsOf: metadata, encoding: .utf8))
         #expect(document["containerimage.digest"] as? String == imageID)

@@ -14,7 +14,9 @@ struct BuildTests {
         try SwiftBuildProcess.makeBusyboxStore(at: store)
     }
 
-    func build(_ dockerfile: String, context files: [String: String] = [:], arguments: [String] = []) throws -> (SwiftBuildProcess.Result, URL) {
+    func build(_ dockerfile: String, context files: [String: String] = [:], arguments: [String] = []) throws -> (
+        SwiftBuildProcess.Result, URL
+    ) {
         let context = work.appendingPathComponent("context-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
@@ -44,8 +46,10 @@ struct BuildTests {
         try ExternalTool.run(["cp", "-r", repositoryRoot.appendingPathComponent("Examples").path, context.path])
         try ExternalTool.run(["gcc", "-static", "-O2", "-o", "hello-static", "hello.c"], in: context)
         let iidfile = work.appendingPathComponent("iid")
-        let result = try SwiftBuildProcess.run(["-f", context.appendingPathComponent("Dockerfile").path, "-t", "hello:latest",
-                                                "--iidfile", iidfile.path, "--root", store.path, "--progress", "plain", context.path])
+        let result = try SwiftBuildProcess.run([
+            "-f", context.appendingPathComponent("Dockerfile").path, "-t", "hello:latest",
+            "--iidfile", iidfile.path, "--root", store.path, "--progress", "plain", context.path
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         let imageID = try String(contentsOf: iidfile, encoding: .utf8)
         #expect(imageID.hasPrefix("sha256:"))
@@ -72,12 +76,17 @@ struct BuildTests {
         #expect(saved.status == 0, "\(saved.standardError)")
         let podmanRoot = URL(fileURLWithPath: "/tmp/sbb-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: podmanRoot) }
-        let podman = ["podman", "--root", podmanRoot.appendingPathComponent("root").path,
-                      "--runroot", podmanRoot.appendingPathComponent("run").path, "--storage-driver", "vfs"]
+        let podman = [
+            "podman", "--root", podmanRoot.appendingPathComponent("root").path,
+            "--runroot", podmanRoot.appendingPathComponent("run").path, "--storage-driver", "vfs"
+        ]
         defer { _ = try? ExternalTool.run(podman + ["system", "reset", "--force"]) }
         try ExternalTool.run(podman + ["load", "-i", archive.path])
-        let output = try ExternalTool.run(podman + ["--runtime", "runc", "run", "--rm", "--network", "none",
-                                                    "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "hello:latest"])
+        let output = try ExternalTool.run(
+            podman + [
+                "--runtime", "runc", "run", "--rm", "--network", "none",
+                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "hello:latest"
+            ])
         #expect(output == "Webserver start\n  -> listen on port:1111\n")
         #expect(try leftoverMounts().isEmpty)
     }
@@ -103,15 +112,18 @@ struct BuildTests {
         // Not in the store, so its registry is asked (`.invalid` never resolves).
         let (unknown, _) = try build("FROM registry.invalid/alpine:3.20\nRUN true\n", arguments: ["-t", "x"])
         #expect(unknown.status == 1)
-        #expect(unknown.standardError.contains(
-            "Dockerfile:1: FROM registry.invalid/alpine:3.20: image 'registry.invalid/alpine:3.20' is not in the store, and pulling it failed: registry registry.invalid"))
+        #expect(
+            unknown.standardError.contains(
+                "Dockerfile:1: FROM registry.invalid/alpine:3.20: image 'registry.invalid/alpine:3.20' is not in the store, and pulling it failed: registry registry.invalid"
+            ))
         #expect(!(try SwiftBuildProcess.run(["images", "--root", store.path]).standardOutput.contains("\nx:latest")))
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path).isEmpty)
     }
 
     @Test func metadataEndsUpInTheConfig() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let (result, _) = try build("""
+        let (result, _) = try build(
+            """
             FROM busybox
             ARG VERSION=1.0
             ENV APP_HOME=/srv/app GREETING="hello world"
@@ -185,11 +197,14 @@ struct BuildTests {
         #expect(try SwiftBuildProcess.run(["save", "busybox", "-o", base.path, "--root", store.path]).status == 0)
         let out = work.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let outputs = ["type=oci,dest=\(out.path)/image.tar", "type=oci,dest=\(out.path)/layout,tar=false",
-                       "type=docker,dest=\(out.path)/docker.tar", "type=local,dest=\(out.path)/rootfs",
-                       "type=tar,dest=\(out.path)/rootfs.tar"]
-        let (result, _) = try build("FROM oci-archive:\(base.path):busybox:latest\nRUN echo built > /marker\n",
-                                    arguments: ["-q", "-t", "outputs:latest"] + outputs.flatMap { ["--output", $0] })
+        let outputs = [
+            "type=oci,dest=\(out.path)/image.tar", "type=oci,dest=\(out.path)/layout,tar=false",
+            "type=docker,dest=\(out.path)/docker.tar", "type=local,dest=\(out.path)/rootfs",
+            "type=tar,dest=\(out.path)/rootfs.tar"
+        ]
+        let (result, _) = try build(
+            "FROM oci-archive:\(base.path):busybox:latest\nRUN echo built > /marker\n",
+            arguments: ["-q", "-t", "outputs:latest"] + outputs.flatMap { ["--output", $0] })
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.isEmpty)
         #expect(result.standardOutput.hasPrefix("sha256:") && result.standardOutput.split(separator: "\n").count == 1)
@@ -209,8 +224,9 @@ struct BuildTests {
 
     @Test func onbuildTriggersRunInTheChild() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let (parent, _) = try build("FROM busybox\nONBUILD RUN echo triggered > /onbuild-ran\nONBUILD ENV FROM_PARENT=1\n",
-                                    arguments: ["-t", "parent"])
+        let (parent, _) = try build(
+            "FROM busybox\nONBUILD RUN echo triggered > /onbuild-ran\nONBUILD ENV FROM_PARENT=1\n",
+            arguments: ["-t", "parent"])
         #expect(parent.status == 0, "\(parent.standardError)")
         let (child, _) = try build("FROM parent\nRUN cat /onbuild-ran > /seen\n", arguments: ["-t", "child"])
         #expect(child.status == 0, "\(child.standardError)")
@@ -255,7 +271,10 @@ struct BuildTests {
         #expect(parentFiles["triggered/run"] == nil && parentFiles["parent"] != nil)
         let parentConfig = try json(try SwiftBuildProcess.run(["inspect", "stage-parent", "--root", store.path]).standardOutput)
         let parentContainer = try #require((parentConfig["config"] as? [String: Any])?["config"] as? [String: Any])
-        #expect(parentContainer["OnBuild"] as? [String] == ["RUN mkdir -p /triggered && echo ran > /triggered/run", "ENV TRIGGERED=yes", "WORKDIR /trig"])
+        #expect(
+            parentContainer["OnBuild"] as? [String] == [
+                "RUN mkdir -p /triggered && echo ran > /triggered/run", "ENV TRIGGERED=yes", "WORKDIR /trig"
+            ])
     }
 
     @Test func networkModesPerBuildAndPerStep() throws {
@@ -271,7 +290,9 @@ struct BuildTests {
             let bundle = work.appendingPathComponent("net-\(UUID().uuidString.prefix(6))")
             try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(image)", bundle.path])
             let table = try String(contentsOf: bundle.appendingPathComponent("rootfs/\(file)"), encoding: .utf8)
-            return table.split(separator: "\n").dropFirst(2).map { String($0.split(separator: ":")[0]).trimmingCharacters(in: .whitespaces) }
+            return table.split(separator: "\n").dropFirst(2).map {
+                String($0.split(separator: ":")[0]).trimmingCharacters(in: .whitespaces)
+            }
         }
         let (host, _) = try build(dockerfile, arguments: ["-t", "net-host"])
         #expect(host.status == 0, "\(host.standardError)")
@@ -292,7 +313,8 @@ struct BuildTests {
     /// host's network), and /proc/sys is read-only.
     @Test func stepsCannotReachTheHost() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let (result, _) = try build("""
+        let (result, _) = try build(
+            """
             FROM busybox
             RUN grep -E '^Cap(Bnd|Inh)' /proc/self/status > /caps
             RUN (mkdir -p /m && mount -t tmpfs none /m && echo mounted || echo mount-denied) > /attempts; \\
@@ -314,7 +336,8 @@ struct BuildTests {
     /// History lines use BuildKit's formats (Go's %q and %v), which tools and people compare.
     @Test func historyReadsLikeBuildKit() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let (result, _) = try build("""
+        let (result, _) = try build(
+            """
             FROM busybox
             ARG FOO
             ARG BAR=bar
@@ -329,14 +352,15 @@ struct BuildTests {
         let inspected = try json(try SwiftBuildProcess.run(["inspect", "history", "--root", store.path]).standardOutput)
         let history = try #require((inspected["config"] as? [String: Any])?["history"] as? [[String: Any]])
         let lines = history.compactMap { $0["created_by"] as? String }.suffix(8)
-        #expect(Array(lines) == [
-            "ARG FOO=secret", "ARG BAR=bar", "ENV BAR=env-bar",
-            "RUN |2 FOO=secret BAR=env-bar /bin/sh -c echo $FOO $BAR > /x # buildkit",
-            "COPY --chmod=755 Dockerfile /df # buildkit",
-            "SHELL [/bin/sh -c]",
-            #"HEALTHCHECK &{["CMD-SHELL" "true"] "1m30s" "0s" "0s" "0s" '\x03'}"#,
-            #"ENTRYPOINT ["/bin/echo" "a \"quoted\" word"]"#,
-        ])
+        #expect(
+            Array(lines) == [
+                "ARG FOO=secret", "ARG BAR=bar", "ENV BAR=env-bar",
+                "RUN |2 FOO=secret BAR=env-bar /bin/sh -c echo $FOO $BAR > /x # buildkit",
+                "COPY --chmod=755 Dockerfile /df # buildkit",
+                "SHELL [/bin/sh -c]",
+                #"HEALTHCHECK &{["CMD-SHELL" "true"] "1m30s" "0s" "0s" "0s" '\x03'}"#,
+                #"ENTRYPOINT ["/bin/echo" "a \"quoted\" word"]"#
+            ])
         let (badSignal, _) = try build("FROM busybox\nSTOPSIGNAL SIGFOO\n", arguments: ["-t", "bad-signal"])
         #expect(badSignal.status == 1)
         #expect(badSignal.standardError.contains("Dockerfile:2: STOPSIGNAL SIGFOO: invalid signal: SIGFOO"))
@@ -348,13 +372,16 @@ struct BuildTests {
         defer { try? FileManager.default.removeItem(at: work) }
         // This first build only lays out the context (it fails: escape.tar is not there yet).
         let (_, context) = try build("FROM busybox\nADD escape.tar /x/\n", arguments: ["-t", "contained-add"])
-        try ExternalTool.run(["python3", "-c", """
+        try ExternalTool.run([
+            "python3", "-c",
+            """
             import io, sys, tarfile
             with tarfile.open(sys.argv[1] + "/escape.tar", "w") as tar:
                 link = tarfile.TarInfo("esc"); link.type = tarfile.SYMTYPE; link.linkname = "/"; tar.addfile(link)
                 data = b"evil\\n"; entry = tarfile.TarInfo("esc/etc/passwd"); entry.size = len(data)
                 tar.addfile(entry, io.BytesIO(data))
-            """, context.path])
+            """, context.path
+        ])
         let rebuilt = try SwiftBuildProcess.run(["build", "-t", "contained-add", "--root", store.path, "--progress", "quiet", context.path])
         #expect(rebuilt.status == 0, "\(rebuilt.standardError)")
         let files = try unpackedListing("contained-add:latest")
@@ -366,7 +393,8 @@ struct BuildTests {
 
     @Test func heredocsInRunAndCopy() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let (result, _) = try build("""
+        let (result, _) = try build(
+            """
             FROM busybox
             ARG WHO=world
             RUN <<EOF

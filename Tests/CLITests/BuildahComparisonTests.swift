@@ -14,12 +14,17 @@ struct BuildahComparisonTests {
         store = work.appendingPathComponent("store")
         try SwiftBuildProcess.makeBusyboxStore(at: store)
         // buildah gets the very same base image, in storage of its own.
-        buildah = ["buildah", "--root", work.appendingPathComponent("buildah-root").path,
-                   "--runroot", work.appendingPathComponent("buildah-run").path, "--storage-driver", "vfs"]
+        buildah = [
+            "buildah", "--root", work.appendingPathComponent("buildah-root").path,
+            "--runroot", work.appendingPathComponent("buildah-run").path, "--storage-driver", "vfs"
+        ]
         let base = work.appendingPathComponent("base-layout")
         let saved = try SwiftBuildProcess.run(["save", "busybox", "-o", base.path, "--format", "oci-dir", "--root", store.path])
-        guard saved.status == 0 else { throw ExternalTool.Failure(command: "swiftbuild save", status: saved.status, output: saved.standardError) }
-        let id = try ExternalTool.run(buildah + ["pull", "-q", "oci:\(base.path):busybox:latest"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard saved.status == 0 else {
+            throw ExternalTool.Failure(command: "swiftbuild save", status: saved.status, output: saved.standardError)
+        }
+        let id = try ExternalTool.run(buildah + ["pull", "-q", "oci:\(base.path):busybox:latest"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         try ExternalTool.run(buildah + ["tag", id, "docker.io/library/busybox:latest"])
     }
 
@@ -44,11 +49,15 @@ struct BuildahComparisonTests {
         guard !labels.isEmpty else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(labels)).map { String(decoding: $0, as: UTF8.self).replacingOccurrences(of: ",", with: ", ").replacingOccurrences(of: "\":\"", with: "\": \"") }
+        return (try? encoder.encode(labels)).map {
+            String(decoding: $0, as: UTF8.self).replacingOccurrences(of: ",", with: ", ").replacingOccurrences(of: "\":\"", with: "\": \"")
+        }
     }
 
-    func compare(_ dockerfile: String, files: [String: String] = [:], setup: String = "", arguments: [String] = [],
-                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func compare(
+        _ dockerfile: String, files: [String: String] = [:], setup: String = "", arguments: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let context = work.appendingPathComponent("context-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
@@ -59,12 +68,17 @@ struct BuildahComparisonTests {
         }
         if !setup.isEmpty { try ExternalTool.run(["sh", "-c", setup], in: context) }
 
-        let built = try SwiftBuildProcess.run(["build", "-t", "compare:latest", "--root", store.path, "--progress", "quiet"] + arguments + [context.path])
+        let built = try SwiftBuildProcess.run(
+            ["build", "-t", "compare:latest", "--root", store.path, "--progress", "quiet"] + arguments + [context.path])
         #expect(built.status == 0, "swiftbuild: \(built.standardError)", sourceLocation: sourceLocation)
         guard built.status == 0 else { return }
-        let ours = Result(files: try unpack("\(store.path):compare:latest"), config: try configOf(layout: store, reference: "compare:latest"))
+        let ours = Result(
+            files: try unpack("\(store.path):compare:latest"), config: try configOf(layout: store, reference: "compare:latest"))
 
-        try ExternalTool.run(buildah + ["bud", "--pull=never", "--layers=false", "--isolation", "chroot", "-q", "-t", "compare:latest"] + arguments + [context.path])
+        try ExternalTool.run(
+            buildah + ["bud", "--pull=never", "--layers=false", "--isolation", "chroot", "-q", "-t", "compare:latest"] + arguments + [
+                context.path
+            ])
         let exported = work.appendingPathComponent("buildah-out-\(UUID().uuidString.prefix(6))")
         try ExternalTool.run(buildah + ["push", "-q", "compare:latest", "oci:\(exported.path):compare"])
         let theirs = Result(files: try unpack("\(exported.path):compare"), config: try configOf(layout: exported, reference: "compare"))
@@ -73,13 +87,17 @@ struct BuildahComparisonTests {
             // buildah leaves the mount points of its RUN steps in the image; BuildKit (and so
             // swiftbuild) does not. The reference is silent; BuildKit is the tie-breaker.
             if ours.files[path] == nil, Self.buildahMountPoints.contains(path) { continue }
-            Issue.record("\(path): swiftbuild \(ours.files[path] ?? "absent"), buildah \(theirs.files[path] ?? "absent")", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(path): swiftbuild \(ours.files[path] ?? "absent"), buildah \(theirs.files[path] ?? "absent")",
+                sourceLocation: sourceLocation)
         }
         var theirConfig = theirs.config
         // buildah labels every image with its version; not part of the Dockerfile's result.
         theirConfig["Labels"] = theirConfig["Labels"].flatMap(Self.withoutBuildahLabel)
         for key in Self.configKeys where ours.config[key] != theirConfig[key] {
-            Issue.record("config \(key): swiftbuild \(ours.config[key] ?? "unset"), buildah \(theirConfig[key] ?? "unset")", sourceLocation: sourceLocation)
+            Issue.record(
+                "config \(key): swiftbuild \(ours.config[key] ?? "unset"), buildah \(theirConfig[key] ?? "unset")",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -91,7 +109,9 @@ struct BuildahComparisonTests {
 
     /// The compared config fields of the image `reference` names in an OCI layout.
     private func configOf(layout: URL, reference: String) throws -> [String: String] {
-        let output = try ExternalTool.run(["python3", "-c", """
+        let output = try ExternalTool.run([
+            "python3", "-c",
+            """
             import json, sys
             root, ref = sys.argv[1], sys.argv[2]
             def blob(digest):
@@ -100,13 +120,15 @@ struct BuildahComparisonTests {
             entry = [m for m in index["manifests"] if m.get("annotations", {}).get("org.opencontainers.image.ref.name") == ref][0]
             config = blob(blob(entry["digest"])["config"]["digest"]).get("config", {})
             print(json.dumps({k: json.dumps(v, sort_keys=True) for k, v in config.items() if v not in (None, [], {}, "")}))
-            """, layout.path, reference])
+            """, layout.path, reference
+        ])
         return try JSONDecoder().decode([String: String].self, from: Data(output.utf8))
     }
 
     @Test func argAndEnvExpansionAndScoping() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             ARG BASE=busybox
             ARG GLOBAL=from-global
             FROM $BASE
@@ -123,7 +145,8 @@ struct BuildahComparisonTests {
 
     @Test func copyEdgeCases() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             FROM busybox
             COPY dir /into-dir
             COPY dir/ /into-dir-slash/
@@ -134,16 +157,18 @@ struct BuildahComparisonTests {
             COPY --chmod=0600 one.txt /private.txt
             COPY links /links/
             COPY notes/ /notes/
-            """, files: [
+            """,
+            files: [
                 "dir/a": "a\n", "dir/sub/b": "b\n", "one.txt": "1\n", "two.txt": "2\n",
                 "notes/keep.md": "keep\n", "notes/drop.md": "drop\n", "notes/plain.txt": "plain\n",
-                ".dockerignore": "notes/*.md\n!notes/keep.md\n",
+                ".dockerignore": "notes/*.md\n!notes/keep.md\n"
             ], setup: "mkdir -p links && ln -s ../one.txt links/up && ln -s /etc/passwd links/abs && chmod 0751 dir/sub")
     }
 
     @Test func whiteoutsFromRunSteps() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             FROM busybox
             RUN mkdir -p /data/dir && echo x > /data/dir/file && echo y > /data/keep
             RUN rm -rf /bin/ls /data/dir && echo now-a-file > /data/dir
@@ -154,7 +179,8 @@ struct BuildahComparisonTests {
 
     @Test func addExtractsLocalArchives() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             FROM busybox
             ADD bundle.tar.gz /opt/
             ADD bundle.tar.xz /xz/
@@ -165,7 +191,8 @@ struct BuildahComparisonTests {
 
     @Test func userAndWorkdirOwnership() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             FROM busybox
             RUN echo 'app:x:1001:1002::/home/app:/bin/sh' >> /etc/passwd && echo 'app:x:1002:' >> /etc/group
             USER app
@@ -178,7 +205,8 @@ struct BuildahComparisonTests {
 
     @Test func targetSkipsAStageThatWouldFail() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             FROM busybox AS broken
             RUN exit 1
             FROM busybox AS good
@@ -190,7 +218,8 @@ struct BuildahComparisonTests {
 
     @Test func everyMetadataInstruction() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        try compare("""
+        try compare(
+            """
             FROM busybox
             ENV PATH=/opt/bin:$PATH
             LABEL a=1 "b c"="d e"
@@ -202,7 +231,8 @@ struct BuildahComparisonTests {
             ENTRYPOINT ["/bin/echo"]
             CMD ["hello"]
             """)
-        try compare("""
+        try compare(
+            """
             FROM busybox
             CMD echo from-cmd
             ENTRYPOINT echo shell-form

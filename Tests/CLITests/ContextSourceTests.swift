@@ -59,8 +59,10 @@ struct ContextSourceTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let tarball = work.appendingPathComponent("context.tar.gz").path
         try ExternalTool.run(["tar", "-C", tree.path, "-czf", tarball, "."])
-        let result = try SwiftBuildProcess.run(["build", "--root", store.path, "-q", "-t", "tarball:1",
-                                                "-f", "sub/Custom.Dockerfile", tarball])
+        let result = try SwiftBuildProcess.run([
+            "build", "--root", store.path, "-q", "-t", "tarball:1",
+            "-f", "sub/Custom.Dockerfile", tarball
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(try file("/sub-context/sub/inner.txt", in: "tarball:1") == "in sub\n")
         try expectNoWorkDirectories()
@@ -72,12 +74,15 @@ struct ContextSourceTests {
         let sentinel = work.appendingPathComponent("victim")
         try Data("victim\n".utf8).write(to: sentinel)
         let tarball = work.appendingPathComponent("evil.tar").path
-        try ExternalTool.run(["python3", "-c", """
+        try ExternalTool.run([
+            "python3", "-c",
+            """
             import io, sys, tarfile
             with tarfile.open(sys.argv[1], 'w') as tar:
                 for name, data in [('Dockerfile', b'FROM scratch\\n'), ('../../../../../../..\(sentinel.path)', b'pwned\\n')]:
                     info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
-            """, tarball])
+            """, tarball
+        ])
         let result = try SwiftBuildProcess.run(["build", "--root", store.path, "-q", tarball])
         #expect(result.status == 1)
         #expect(result.standardError.contains("outside the destination"), "\(result.standardError)")
@@ -103,8 +108,10 @@ struct ContextSourceTests {
         let daemon = Process()
         // git-core's daemon itself, not the `git` wrapper (which does not pass SIGTERM on).
         daemon.executableURL = URL(fileURLWithPath: "/usr/lib/git-core/git-daemon")
-        daemon.arguments = ["--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=\(port)",
-                            "--base-path=\(work.appendingPathComponent("served").path)", work.appendingPathComponent("served").path]
+        daemon.arguments = [
+            "--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=\(port)",
+            "--base-path=\(work.appendingPathComponent("served").path)", work.appendingPathComponent("served").path
+        ]
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = FileHandle.nullDevice
         try daemon.run()
@@ -114,12 +121,16 @@ struct ContextSourceTests {
         }
         Thread.sleep(forTimeInterval: 1)
 
-        let subdir = try SwiftBuildProcess.run(["build", "--root", store.path, "-q", "-t", "git:1",
-                                                "-f", "Custom.Dockerfile", "git://127.0.0.1:\(port)/repo.git#v1:sub"])
+        let subdir = try SwiftBuildProcess.run([
+            "build", "--root", store.path, "-q", "-t", "git:1",
+            "-f", "Custom.Dockerfile", "git://127.0.0.1:\(port)/repo.git#v1:sub"
+        ])
         #expect(subdir.status == 0, "\(subdir.standardError)")
         #expect(try file("/sub-context/inner.txt", in: "git:1") == "in sub\n")
-        let head = try SwiftBuildProcess.run(["build", "--root", store.path, "-q", "-t", "git:2",
-                                              "-f", "Custom.Dockerfile", "git://127.0.0.1:\(port)/repo.git#main:sub"])
+        let head = try SwiftBuildProcess.run([
+            "build", "--root", store.path, "-q", "-t", "git:2",
+            "-f", "Custom.Dockerfile", "git://127.0.0.1:\(port)/repo.git#main:sub"
+        ])
         #expect(head.status == 0, "\(head.standardError)")
         #expect(try file("/sub-context/inner.txt", in: "git:2") == "changed\n")
         let escape = try SwiftBuildProcess.run(["build", "--root", store.path, "-q", "git://127.0.0.1:\(port)/repo.git#main:../.."])

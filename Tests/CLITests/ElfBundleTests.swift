@@ -13,14 +13,16 @@ struct ElfBundleTests {
         work = try makeTemporaryDirectory()
     }
 
-    static let podmanAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/podman")
+    static let podmanAvailable =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/podman")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/go") && FileManager.default.isExecutableFile(atPath: "/bin/bash")
 
     /// A dynamic (cgo) Go program.
     func buildGoProgram() throws -> String {
         let source = work.appendingPathComponent("src")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
-        try Data("""
+        try Data(
+            """
             package main
 
             // #include <stdlib.h>
@@ -29,11 +31,14 @@ struct ElfBundleTests {
 
             func main() { fmt.Println("go-bundle-ok", int(C.abs(-3))) }
 
-            """.utf8).write(to: source.appendingPathComponent("main.go"))
+            """.utf8
+        ).write(to: source.appendingPathComponent("main.go"))
         let output = work.appendingPathComponent("bin/go-cgo").path
         let home = work.path
-        try ExternalTool.run(["env", "HOME=\(home)", "GOCACHE=\(home)/cache", "GOPATH=\(home)/gopath", "GO111MODULE=off", "GOFLAGS=",
-                              "CGO_ENABLED=1", "go", "build", "-o", output, source.appendingPathComponent("main.go").path])
+        try ExternalTool.run([
+            "env", "HOME=\(home)", "GOCACHE=\(home)/cache", "GOPATH=\(home)/gopath", "GO111MODULE=off", "GOFLAGS=",
+            "CGO_ENABLED=1", "go", "build", "-o", output, source.appendingPathComponent("main.go").path
+        ])
         return output
     }
 
@@ -48,8 +53,9 @@ struct ElfBundleTests {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return .init(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                     standardError: String(decoding: errData, as: UTF8.self))
+        return .init(
+            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errData, as: UTF8.self))
     }
 
     @Test(.enabled(if: podmanAvailable, "needs podman, go and bash"))
@@ -94,15 +100,19 @@ struct ElfBundleTests {
         let inside = root.appendingPathComponent(String(sentinel.path.dropFirst()))
         try FileManager.default.createDirectory(at: inside, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("app"), withIntermediateDirectories: true)
-        try ExternalTool.run(["gcc", "-nostdlib", "-Wl,--dynamic-linker=/lib64/ld-linux-x86-64.so.2", "-Wl,-e,0", "-o",
-                              root.appendingPathComponent("app/tool").path, "-x", "c", "/dev/null"])
+        try ExternalTool.run([
+            "gcc", "-nostdlib", "-Wl,--dynamic-linker=/lib64/ld-linux-x86-64.so.2", "-Wl,-e,0", "-o",
+            root.appendingPathComponent("app/tool").path, "-x", "c", "/dev/null"
+        ])
         try Data("loader".utf8).write(to: inside.appendingPathComponent("ld-linux-x86-64.so.2"))
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("lib64").path, withDestinationPath: sentinel.path)
         let bundle = work.appendingPathComponent("bundle")
         let result = try SwiftBuildProcess.run(["elf", "--root", root.path, "--bundle", bundle.path, "/app/tool"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: sentinel.path).isEmpty)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: bundle.appendingPathComponent("lib64").path) == sentinel.path)
-        #expect(FileManager.default.fileExists(atPath: bundle.appendingPathComponent(String(sentinel.path.dropFirst()) + "/ld-linux-x86-64.so.2").path),
-                "\(result.standardOutput)\(result.standardError)")
+        #expect(
+            FileManager.default.fileExists(
+                atPath: bundle.appendingPathComponent(String(sentinel.path.dropFirst()) + "/ld-linux-x86-64.so.2").path),
+            "\(result.standardOutput)\(result.standardError)")
     }
 }

@@ -27,7 +27,8 @@ struct ElfCommandTests {
         let built = try SwiftBuildProcess.run(["build", "-t", "mixed", "--root", store.path, "--progress", "quiet", context.path])
         #expect(built.status == 0, "\(built.standardError)")
 
-        let dynamic = try SwiftBuildProcess.run(["elf", "--store", store.path, "--image", "mixed", "--format", "json", "/app/hello-dynamic"])
+        let dynamic = try SwiftBuildProcess.run(["elf", "--store", store.path, "--image", "mixed", "--format", "json", "/app/hello-dynamic"]
+        )
         #expect(dynamic.status == 1)
         let file = try #require((try json(dynamic.standardOutput)["files"] as? [[String: Any]])?.first)
         #expect(file["path"] as? String == "/app/hello-dynamic")
@@ -35,11 +36,14 @@ struct ElfCommandTests {
         #expect(file["libc"] as? String == "glibc")
         #expect(file["interpreter"] as? String == "/lib64/ld-linux-x86-64.so.2")
         #expect(file["needed"] as? [String] == ["libc.so.6"])
-        #expect(file["findings"] as? [String] == [
-            "exec /app/hello-dynamic: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)",
-        ])
+        #expect(
+            file["findings"] as? [String] == [
+                "exec /app/hello-dynamic: no such file or directory (the interpreter /lib64/ld-linux-x86-64.so.2 is missing from the image)"
+            ])
 
-        let statics = try SwiftBuildProcess.run(["elf", "--store", store.path, "--image", "mixed", "--require", "static", "/app/hello-static", "/bin/busybox"])
+        let statics = try SwiftBuildProcess.run([
+            "elf", "--store", store.path, "--image", "mixed", "--require", "static", "/app/hello-static", "/bin/busybox"
+        ])
         #expect(statics.status == 0, "\(statics.standardOutput)")
         let scan = try SwiftBuildProcess.run(["elf", "--store", store.path, "--image", "mixed", "--require", "static", "/app"])
         #expect(scan.status == 1)
@@ -62,7 +66,9 @@ struct ElfCommandTests {
         }
         collect(file["resolved"] as? [[String: Any]] ?? [])
         let ldd = try ExternalTool.run(["ldd", "/usr/bin/ls"]).split(separator: "\n").compactMap { line -> String? in
-            guard let arrow = line.range(of: "=> ") else { return line.contains("ld-linux") ? String(line.split(separator: " ")[0]).trimmingCharacters(in: .whitespaces) : nil }
+            guard let arrow = line.range(of: "=> ") else {
+                return line.contains("ld-linux") ? String(line.split(separator: " ")[0]).trimmingCharacters(in: .whitespaces) : nil
+            }
             return String(line[arrow.upperBound...].split(separator: " ")[0])
         }.map { ($0 as NSString).resolvingSymlinksInPath }
         #expect(found == Set(ldd))
@@ -123,8 +129,9 @@ struct ElfCommandHostTests {
         #expect((cgoReport["go"] as? [String: Any])?["cgo"] as? Bool == true)
         let staticCgo = try SwiftBuildProcess.run(["elf", "--require", "static", cgo])
         #expect(staticCgo.status == 1)
-        #expect(staticCgo.standardOutput.contains(
-            "! --require static: this file is dynamic with libc glibc (Go \(version) CGO_ENABLED=1)"), "\(staticCgo.standardOutput)")
+        #expect(
+            staticCgo.standardOutput.contains(
+                "! --require static: this file is dynamic with libc glibc (Go \(version) CGO_ENABLED=1)"), "\(staticCgo.standardOutput)")
         #expect(try SwiftBuildProcess.run(["elf", "--require", "musl", cgo]).status == 1)
     }
 
@@ -139,8 +146,9 @@ struct ElfCommandHostTests {
         #expect(result.status == 1)
         let files = try #require(try json(result.standardOutput)["files"] as? [[String: Any]])
         #expect(files.first?["kind"] as? String == "unreadable")
-        #expect((files.first?["findings"] as? [String])?.first?.hasPrefix("/cut: truncated program header") == true,
-                "\(files.first?["findings"] ?? "")")
+        #expect(
+            (files.first?["findings"] as? [String])?.first?.hasPrefix("/cut: truncated program header") == true,
+            "\(files.first?["findings"] ?? "")")
     }
 
     /// A file with the ELF magic and a broken header is reported with a finding naming it

@@ -27,8 +27,9 @@ enum ExternalTool {
         process.waitUntilExit()
         let out = String(decoding: outData, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw Failure(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                          output: out + String(decoding: errData, as: UTF8.self))
+            throw Failure(
+                command: arguments.joined(separator: " "), status: process.terminationStatus,
+                output: out + String(decoding: errData, as: UTF8.self))
         }
         return out
     }
@@ -59,7 +60,9 @@ enum BusyboxFixture {
         try ExternalTool.run(["umoci", "new", "--image", "\(layout.path):busybox"])
         try ExternalTool.run(["umoci", "unpack", "--image", "\(layout.path):busybox", bundle.path])
         let rootfs = bundle.appendingPathComponent("rootfs").path
-        try ExternalTool.run(["sh", "-c", """
+        try ExternalTool.run([
+            "sh", "-c",
+            """
             set -e
             cd '\(rootfs)'
             mkdir -p bin etc tmp usr/local/bin
@@ -70,7 +73,8 @@ enum BusyboxFixture {
             printf '#!/bin/sh\\necho setuid\\n' > usr/local/bin/tool && chmod 4755 usr/local/bin/tool
             ln usr/local/bin/tool usr/local/bin/tool-hardlink
             chmod 1777 tmp
-            """])
+            """
+        ])
         try ExternalTool.run(["umoci", "repack", "--image", "\(layout.path):busybox", bundle.path])
         try ExternalTool.run(["umoci", "config", "--image", "\(layout.path):busybox", "--config.cmd", "/bin/sh"])
         return layout

@@ -17,7 +17,8 @@ struct FileNameBytesTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let store = work.appendingPathComponent("store")
         let context = work.appendingPathComponent("context")
-        try python("""
+        try python(
+            """
             import os, sys
             d = sys.argv[1].encode()
             os.makedirs(d)
@@ -30,7 +31,8 @@ struct FileNameBytesTests {
         #expect(result.status == 0, "\(result.standardError)")
         let bundle = work.appendingPathComponent("bundle")
         try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):names:latest", bundle.path])
-        let listing = try python("""
+        let listing = try python(
+            """
             import os, sys
             d = os.path.join(sys.argv[1].encode(), b'rootfs/dst')
             print(sorted((n, open(os.path.join(d, n), 'rb').read()) for n in os.listdir(d)))
@@ -49,10 +51,12 @@ struct FileNameBytesTests {
         try SwiftBuildProcess.makeBusyboxStore(at: store)
         let context = work.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data(#"""
+        try Data(
+            #"""
             FROM busybox
             RUN cp /bin/busybox "$(printf '/bin/tool\377')"
-            """#.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            """#.utf8
+        ).write(to: context.appendingPathComponent("Dockerfile"))
         let result = try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain", context.path])
         #expect(result.status == 0, "\(result.standardError)")
         // The summary names it with the byte escaped, and knows what it is.

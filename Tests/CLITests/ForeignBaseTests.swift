@@ -18,13 +18,16 @@ struct ForeignBaseTests {
         try ExternalTool.run(["umoci", "init", "--layout", layout.path])
         try ExternalTool.run(["umoci", "new", "--image", "\(layout.path):bare"])
         try ExternalTool.run(["umoci", "unpack", "--image", "\(layout.path):bare", bundle.path])
-        try ExternalTool.run(["sh", "-c", """
+        try ExternalTool.run([
+            "sh", "-c",
+            """
             set -e
             cd '\(bundle.path)/rootfs'
             mkdir bin
             cp /bin/busybox bin/busybox
             for applet in $(bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "bin/$applet"; done
-            """])
+            """
+        ])
         try ExternalTool.run(["umoci", "repack", "--image", "\(layout.path):bare", bundle.path])
         try ExternalTool.run(["umoci", "config", "--image", "\(layout.path):bare", "--config.env", "PATH=/bin"])
         try ExternalTool.run(["umoci", "tag", "--image", "\(layout.path):bare", "bare:latest"])
@@ -32,8 +35,10 @@ struct ForeignBaseTests {
         #expect(loaded.status == 0, "\(loaded.standardError)")
     }
 
-    func build(_ dockerfile: String, tag: String, files: [String: String] = [:],
-               arguments: [String] = []) throws -> SwiftBuildProcess.Result {
+    func build(
+        _ dockerfile: String, tag: String, files: [String: String] = [:],
+        arguments: [String] = []
+    ) throws -> SwiftBuildProcess.Result {
         let context = work.appendingPathComponent("context-\(tag)")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
@@ -71,7 +76,8 @@ struct ForeignBaseTests {
 
     @Test func scratchTakesWorkdirCopyAndNumericOwners() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM scratch
             WORKDIR /app
             COPY --chown=1000:1000 a.txt .
@@ -94,7 +100,8 @@ struct ForeignBaseTests {
 
     @Test func runAndWorkdirNeedNoPasswd() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM bare
             WORKDIR /work
             RUN echo "home=$HOME" > env.txt && env | sort >> env.txt && id > id.txt && pwd > pwd.txt \\
@@ -125,15 +132,18 @@ struct ForeignBaseTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let run = try build("FROM bare\nUSER nobody\nWORKDIR /w\nRUN true\n", tag: "no-user")
         #expect(run.status == 1)
-        #expect(run.standardError.contains("Dockerfile:4: RUN true: unable to find user nobody: no matching entries in passwd file"),
-                "\(run.standardError)")
+        #expect(
+            run.standardError.contains("Dockerfile:4: RUN true: unable to find user nobody: no matching entries in passwd file"),
+            "\(run.standardError)")
         let group = try build("FROM bare\nUSER 1000:staff\nRUN true\n", tag: "no-group")
         #expect(group.status == 1)
         #expect(group.standardError.contains("Dockerfile:3: RUN true: unable to find group staff: no matching entries in group file"))
         let chown = try build("FROM bare\nCOPY --chown=nobody a.txt /\n", tag: "no-chown", files: ["a.txt": "a"])
         #expect(chown.status == 1)
-        #expect(chown.standardError.contains(
-            "Dockerfile:2: COPY --chown=nobody a.txt /: unable to find user nobody: no matching entries in passwd file (the image has no /etc/passwd)"),
+        #expect(
+            chown.standardError.contains(
+                "Dockerfile:2: COPY --chown=nobody a.txt /: unable to find user nobody: no matching entries in passwd file (the image has no /etc/passwd)"
+            ),
             "\(chown.standardError)")
         let images = try SwiftBuildProcess.run(["images", "--root", store.path]).standardOutput
         #expect(!images.contains("no-user") && !images.contains("no-group") && !images.contains("no-chown"))
@@ -142,14 +152,18 @@ struct ForeignBaseTests {
 
     @Test func namesResolveOnceTheImageHasPasswd() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM bare
             COPY passwd group /etc/
             USER app
             WORKDIR /srv/app
             RUN id > id.txt && echo "home=$HOME" >> id.txt
-            """, tag: "named", files: ["passwd": "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n",
-                                       "group": "root:x:0:\napp:x:1001:\nstaff:x:50:app\n"])
+            """, tag: "named",
+            files: [
+                "passwd": "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n",
+                "group": "root:x:0:\napp:x:1001:\nstaff:x:50:app\n"
+            ])
         #expect(result.status == 0, "\(result.standardError)")
         let id = try text("srv/app/id.txt", in: "named")
         // The kernel keeps the groups sorted; getgroups returns them so.
@@ -159,7 +173,8 @@ struct ForeignBaseTests {
 
     @Test func envKeepsItsOrderAndArgsCarryIntoChildStages() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM bare AS base
             ARG GREETING=hello
             ENV A=1 B=2 C=3
@@ -175,7 +190,8 @@ struct ForeignBaseTests {
 
     @Test func workdirIsWrittenAsItWasWritten() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM bare
             WORKDIR /root/
             RUN pwd > /first
@@ -185,10 +201,11 @@ struct ForeignBaseTests {
             """, tag: "workdirs")
         #expect(result.status == 0, "\(result.standardError)")
         #expect(try config("workdirs")["WorkingDir"] as? String == "/b/c/d")
-        #expect(Array(try history("workdirs").suffix(5)) == [
-            "WORKDIR /root/", "RUN /bin/sh -c pwd > /first # buildkit",
-            "WORKDIR /a/../b", "RUN /bin/sh -c pwd > /second # buildkit", "WORKDIR /b/c/d",
-        ])
+        #expect(
+            Array(try history("workdirs").suffix(5)) == [
+                "WORKDIR /root/", "RUN /bin/sh -c pwd > /first # buildkit",
+                "WORKDIR /a/../b", "RUN /bin/sh -c pwd > /second # buildkit", "WORKDIR /b/c/d"
+            ])
         #expect(try text("first", in: "workdirs") == "/root\n")
         #expect(try text("second", in: "workdirs") == "/b\n")
         let tree = try files("workdirs")
@@ -212,13 +229,16 @@ struct ForeignBaseTests {
             #expect(tree[directory] == "d 0755 0:0 ", "\(directory): \(tree[directory] ?? "absent")")
         }
         // The layer holds exactly those four directories.
-        let layerListing = try ExternalTool.run(["sh", "-c", """
+        let layerListing = try ExternalTool.run([
+            "sh", "-c",
+            """
             set -e
             cd '\(store.path)'
             manifest=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "mount-points:latest") | .digest' index.json)
             layer=$(jq -r '.layers[-1].digest' "blobs/sha256/${manifest#sha256:}")
             tar --numeric-owner -tvf "blobs/sha256/${layer#sha256:}" | awk '{print $1, $2, $6}'
-            """])
+            """
+        ])
         #expect(layerListing == "drwxr-xr-x 0/0 dev/\ndrwxr-xr-x 0/0 etc/\ndrwxr-xr-x 0/0 proc/\ndrwxr-xr-x 0/0 sys/\n")
     }
 }

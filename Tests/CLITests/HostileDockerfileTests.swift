@@ -24,8 +24,9 @@ struct HostileDockerfileTests {
         let context = work.appendingPathComponent("context-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
-        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"]
-                                         + (tag.map { ["-t", $0] } ?? []) + [context.path])
+        return try SwiftBuildProcess.run(
+            ["build", "--root", store.path, "--progress", "plain"]
+                + (tag.map { ["-t", $0] } ?? []) + [context.path])
     }
 
     /// The sentinel directory holds only `victim`, unchanged in content, mode and owner.
@@ -44,13 +45,15 @@ struct HostileDockerfileTests {
     func heredocNamesNeverLeaveTheImage(_ form: String) throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let victim = sentinel.appendingPathComponent("victim").path
-        let name = switch form {
-        case "ABSOLUTE": victim
-        case "DOTDOT": String(repeating: "../", count: 12) + String(victim.dropFirst())
-        default: "sub/victim"
-        }
+        let name =
+            switch form {
+            case "ABSOLUTE": victim
+            case "DOTDOT": String(repeating: "../", count: 12) + String(victim.dropFirst())
+            default: "sub/victim"
+            }
         for instruction in ["COPY", "ADD --chmod=4755"] {
-            let result = try build("""
+            let result = try build(
+                """
                 FROM scratch
                 \(instruction) <<\(name) /sub/
                 pwned
@@ -66,7 +69,8 @@ struct HostileDockerfileTests {
     /// A plain here-document name still makes its file in the image.
     @Test func heredocWithAFileNameIsCopied() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM scratch
             COPY <<hello.txt /sub/
             hi
@@ -89,7 +93,8 @@ struct HostileDockerfileTests {
         let hostProgram = sentinel.appendingPathComponent("probe")
         try ExternalTool.run(["cp", "/bin/true", hostProgram.path])
         let inImage = "/esc" + hostProgram.path
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             RUN mkdir -p \((inImage as NSString).deletingLastPathComponent) && cp /bin/busybox \(inImage)
             RUN rm -rf /esc && ln -s / /esc
@@ -106,7 +111,8 @@ struct HostileDockerfileTests {
     @Test func storeIsClosedToOtherUsers() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         try SwiftBuildProcess.makeBusyboxStore(at: store)
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             RUN cp /bin/busybox /helper && chmod 4755 /helper
             """, tag: "setuid:latest")

@@ -12,7 +12,7 @@ struct HostileImageTests {
         ("hardlink-out", "entry 'victim-link' refused: its link target"),
         ("truncated-gzip", "truncated gzip input"),
         ("digest-mismatch", "digest mismatch: expected sha256:"),
-        ("missing-blob", "is missing: no file at"),
+        ("missing-blob", "is missing: no file at")
     ]
 
     @Test(arguments: cases.map(\.kind))

@@ -44,7 +44,9 @@ struct ImageTransferTests {
         try ExternalTool.run(["tar", "-cf", ociArchive.path, "-C", layout.path, "."])
         #expect(try succeed(["load", "-i", ociArchive.path]) == "Loaded image: busybox:latest\n")
         let dockerArchive = work.appendingPathComponent("in-docker.tar")
-        try ExternalTool.run(["skopeo", "copy", "oci:\(layout.path):busybox", "docker-archive:\(dockerArchive.path):example.com/team/busybox:1.0"])
+        try ExternalTool.run([
+            "skopeo", "copy", "oci:\(layout.path):busybox", "docker-archive:\(dockerArchive.path):example.com/team/busybox:1.0"
+        ])
         #expect(try succeed(["load", "-i", dockerArchive.path]) == "Loaded image: example.com/team/busybox:1.0\n")
 
         // The store itself is an OCI layout that skopeo and umoci read.
@@ -75,15 +77,20 @@ struct ImageTransferTests {
         // podman wants a run root of under 50 characters, so it gets a short directory of its own.
         let podmanRoot = URL(fileURLWithPath: "/tmp/sbp-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: podmanRoot) }
-        let podman = ["podman", "--root", podmanRoot.appendingPathComponent("root").path,
-                      "--runroot", podmanRoot.appendingPathComponent("run").path, "--storage-driver", "vfs"]
+        let podman = [
+            "podman", "--root", podmanRoot.appendingPathComponent("root").path,
+            "--runroot", podmanRoot.appendingPathComponent("run").path, "--storage-driver", "vfs"
+        ]
         defer { _ = try? ExternalTool.run(podman + ["system", "reset", "--force"]) }
         let loaded = try ExternalTool.run(podman + ["load", "-i", outDocker.path])
         #expect(loaded.contains("example.com/team/busybox:1.0"))
-        let ran = try ExternalTool.run(podman + ["--runtime", "runc", "run", "--rm", "--network", "none",
-                                                 "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-                                                 "example.com/team/busybox:1.0",
-                                                 "sh", "-c", "cat /etc/motd; stat -c '%a %u:%g' /etc/motd /usr/local/bin/tool /tmp"])
+        let ran = try ExternalTool.run(
+            podman + [
+                "--runtime", "runc", "run", "--rm", "--network", "none",
+                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+                "example.com/team/busybox:1.0",
+                "sh", "-c", "cat /etc/motd; stat -c '%a %u:%g' /etc/motd /usr/local/bin/tool /tmp"
+            ])
         #expect(ran == "hello from busybox\n640 1000:1000\n4755 0:0\n1777 0:0\n")
 
         // Saved archives load back into a fresh store as the same image.
@@ -125,13 +132,16 @@ struct ImageTransferTests {
     @Test func unnamedImagesAreReachedByID() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let layout = try BusyboxFixture.makeLayout(in: work)
-        try ExternalTool.run(["python3", "-c", """
+        try ExternalTool.run([
+            "python3", "-c",
+            """
             import json, sys
             path = sys.argv[1] + "/index.json"
             index = json.load(open(path))
             for entry in index["manifests"]: entry.pop("annotations", None)
             json.dump(index, open(path, "w"))
-            """, layout.path])
+            """, layout.path
+        ])
         let loaded = try succeed(["load", "-i", layout.path])
         #expect(loaded.hasPrefix("Loaded image: sha256:"))
         let digest = String(loaded.dropFirst("Loaded image: ".count).dropLast())

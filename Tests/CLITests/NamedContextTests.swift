@@ -46,9 +46,12 @@ struct NamedContextTests {
 
         // A directory cannot be a base; bad values are usage errors.
         let directoryBase = try workspace.build(fromBase, ["--build-context", "base=\(extra.path)"])
-        #expect(directoryBase.status == 1 && directoryBase.standardError.contains("FROM cannot start from"), "\(directoryBase.standardError)")
+        #expect(
+            directoryBase.status == 1 && directoryBase.standardError.contains("FROM cannot start from"), "\(directoryBase.standardError)")
         let missing = try workspace.build(fromBase, ["--build-context", "base=/nonexistent"])
-        #expect(missing.status != 0 && missing.standardError.contains("--build-context /nonexistent: not a directory"), "\(missing.standardError)")
+        #expect(
+            missing.status != 0 && missing.standardError.contains("--build-context /nonexistent: not a directory"),
+            "\(missing.standardError)")
     }
 
     private func unpacked(_ image: String, _ workspace: BuildWorkspace) throws -> URL {

@@ -54,7 +54,10 @@ struct ParseCommandTests {
 
     @Test func targetAndBuildArgs() throws {
         let result = try SwiftBuildProcess.run(
-            ["parse", "--format", "json", "-f", "args.Dockerfile", "--target", "BUILD", "--build-arg", "GO_VERSION=1.21", "--platform", "linux/arm64"],
+            [
+                "parse", "--format", "json", "-f", "args.Dockerfile", "--target", "BUILD", "--build-arg", "GO_VERSION=1.21", "--platform",
+                "linux/arm64"
+            ],
             in: corpusDirectory)
         #expect(result.status == 0, "\(result.standardError)")
         let plan = try json(result.standardOutput)
@@ -89,13 +92,16 @@ struct ParseCommandTests {
         let result = try SwiftBuildProcess.run(["parse", "-f", "-"], input: "FROM busybox\n\nCOPY --form=x a b\n")
         #expect(result.status == 1)
         #expect(result.standardOutput.isEmpty)
-        #expect(result.standardError == "<stdin>:3: unknown flag: --form (COPY accepts --chmod, --chown, --exclude, --from, --link, --parents)\n")
+        #expect(
+            result.standardError
+                == "<stdin>:3: unknown flag: --form (COPY accepts --chmod, --chown, --exclude, --from, --link, --parents)\n")
     }
 
     @Test func planErrorExitsNonZeroWithFileAndLine() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try Data("FROM busybox AS builder\nFROM busybox\nCOPY --from=buidler /a /a\n".utf8).write(to: directory.appendingPathComponent("app.Dockerfile"))
+        try Data("FROM busybox AS builder\nFROM busybox\nCOPY --from=buidler /a /a\n".utf8).write(
+            to: directory.appendingPathComponent("app.Dockerfile"))
         let result = try SwiftBuildProcess.run(["parse", "-f", "app.Dockerfile"], in: directory)
         #expect(result.status == 1)
         #expect(result.standardError.hasPrefix("app.Dockerfile:3: COPY --from=buidler: unknown stage 'buidler' (did you mean 'builder'?)"))

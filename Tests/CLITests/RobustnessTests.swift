@@ -68,7 +68,8 @@ struct RobustnessTests {
     @Test func theTopmostOccurrenceOfARepeatedLayerWins() throws {
         defer { cleanUp() }
         let stamp = "touch -d '2001-02-03 04:05:06' /f"
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             RUN true
             RUN printf one > /f && \(stamp)
@@ -100,10 +101,13 @@ struct RobustnessTests {
         try ExternalTool.run(["ln", "-s", "busybox", archive.appendingPathComponent("rootfs/bin/sh").path])
         try FileManager.default.createDirectory(at: archive.appendingPathComponent("rootfs/etc"), withIntermediateDirectories: true)
         try Data("root:x:0:0:root:/root:/bin/sh\n".utf8).write(to: archive.appendingPathComponent("rootfs/etc/passwd"))
-        try ExternalTool.run(["tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-C",
-                              archive.appendingPathComponent("rootfs").path, "-cf", archive.appendingPathComponent("layer.tar").path, "bin", "etc"])
+        try ExternalTool.run([
+            "tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "-C",
+            archive.appendingPathComponent("rootfs").path, "-cf", archive.appendingPathComponent("layer.tar").path, "bin", "etc"
+        ])
         let diffID = "sha256:" + (try ExternalTool.run(["sha256sum", archive.appendingPathComponent("layer.tar").path]).prefix(64))
-        let config = #"{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["\#(diffID)","\#(diffID)"]}}"#
+        let config =
+            #"{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["\#(diffID)","\#(diffID)"]}}"#
         try Data(config.utf8).write(to: archive.appendingPathComponent("config.json"))
         let manifest = #"[{"Config":"config.json","RepoTags":["dup:latest"],"Layers":["layer.tar","layer.tar"]}]"#
         try Data(manifest.utf8).write(to: archive.appendingPathComponent("manifest.json"))
@@ -201,7 +205,9 @@ struct RobustnessTests {
         #expect(read("new.txt") == "new\n")
         #expect(read("etc/passwd")?.hasPrefix("root:x:0:0:") == true)
         var isDirectory: ObjCBool = false
-        #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("tmp").path, isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(
+            FileManager.default.fileExists(atPath: destination.appendingPathComponent("tmp").path, isDirectory: &isDirectory)
+                && isDirectory.boolValue)
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: destination.appendingPathComponent("etc").path)) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
         #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("bin/busybox").path))
@@ -239,8 +245,9 @@ struct RobustnessTests {
                 let workDirectory = store.appendingPathComponent("tmp/\(name)")
                 let entries = (try? FileManager.default.contentsOfDirectory(atPath: workDirectory.path)) ?? []
                 return entries.contains { entry in
-                    entry.hasPrefix("snapshot-") && FileManager.default.fileExists(
-                        atPath: workDirectory.appendingPathComponent("\(entry)/fs/big").path)
+                    entry.hasPrefix("snapshot-")
+                        && FileManager.default.fileExists(
+                            atPath: workDirectory.appendingPathComponent("\(entry)/fs/big").path)
                 }
             }
             if live == nil { usleep(100_000) }
@@ -286,7 +293,9 @@ struct RobustnessTests {
         let archive = work.appendingPathComponent("big")
         try FileManager.default.createDirectory(at: archive.appendingPathComponent("rootfs"), withIntermediateDirectories: true)
         try ExternalTool.run(["dd", "if=/dev/urandom", "of=\(archive.path)/rootfs/noise", "bs=1M", "count=16", "status=none"])
-        try ExternalTool.run(["tar", "-C", archive.appendingPathComponent("rootfs").path, "-cf", archive.appendingPathComponent("layer.tar").path, "noise"])
+        try ExternalTool.run([
+            "tar", "-C", archive.appendingPathComponent("rootfs").path, "-cf", archive.appendingPathComponent("layer.tar").path, "noise"
+        ])
         let diffID = "sha256:" + (try ExternalTool.run(["sha256sum", archive.appendingPathComponent("layer.tar").path]).prefix(64))
         try Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(diffID)"]}}"#.utf8)
             .write(to: archive.appendingPathComponent("config.json"))
@@ -349,10 +358,14 @@ extension RobustnessTests {
         let bad = try dockerArchive(named: "garbage:latest", layerFile: "layer.tar.gz", diffID: diffID, in: directory)
         let refused = try SwiftBuildProcess.run(["load", "--root", store.path, "-i", bad.path])
         #expect(refused.status == 1)
-        #expect(refused.standardError.contains("7 bytes of trailing data after the end of the compressed stream"), "\(refused.standardError)")
+        #expect(
+            refused.standardError.contains("7 bytes of trailing data after the end of the compressed stream"), "\(refused.standardError)")
         #expect((try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path)) == [])
 
-        try ExternalTool.run(["sh", "-c", "head -c 3000 '\(layer.path)' | gzip -c > '\(compressed)' && tail -c +3001 '\(layer.path)' | gzip -c >> '\(compressed)'"])
+        try ExternalTool.run([
+            "sh", "-c",
+            "head -c 3000 '\(layer.path)' | gzip -c > '\(compressed)' && tail -c +3001 '\(layer.path)' | gzip -c >> '\(compressed)'"
+        ])
         let good = try dockerArchive(named: "members:latest", layerFile: "layer.tar.gz", diffID: diffID, in: directory)
         let loaded = try SwiftBuildProcess.run(["load", "--root", store.path, "-i", good.path])
         #expect(loaded.status == 0, "\(loaded.standardError)")
@@ -378,19 +391,27 @@ extension RobustnessTests {
             return ("sha256:" + hex, data.count)
         }
         let (layerDigest, layerSize) = try store(try Data(contentsOf: layer))
-        let (config, configSize) = try store(Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(layerDigest)"]}}"#.utf8))
-        let (manifest, manifestSize) = try store(Data("""
-            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
-            "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(config)","size":\(configSize)},\
-            "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"\(layerDigest)","size":\(layerSize)}]}
-            """.utf8))
-        try Data("""
+        let (config, configSize) = try store(
+            Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(layerDigest)"]}}"#.utf8))
+        let (manifest, manifestSize) = try store(
+            Data(
+                """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(config)","size":\(configSize)},\
+                "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"\(layerDigest)","size":\(layerSize)}]}
+                """.utf8))
+        try Data(
+            """
             {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(manifest)",\
             "size":\(manifestSize),"annotations":{"org.opencontainers.image.ref.name":"liar"}}]}
-            """.utf8).write(to: layout.appendingPathComponent("index.json"))
+            """.utf8
+        ).write(to: layout.appendingPathComponent("index.json"))
         try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
         let result = try SwiftBuildProcess.run(["load", "--root", self.store.path, "-i", layout.path])
         #expect(result.status == 1)
-        #expect(result.standardError.contains("layer \(layerDigest): its media type application/vnd.oci.image.layer.v1.tar+zstd says zstd, but the blob is an uncompressed tar"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "layer \(layerDigest): its media type application/vnd.oci.image.layer.v1.tar+zstd says zstd, but the blob is an uncompressed tar"
+            ), "\(result.standardError)")
     }
 }

@@ -89,14 +89,17 @@ struct SandboxEscapeTests {
     /// Builds `dockerfile` with the probe in the context, in a fresh context directory;
     /// `environment` is added to swiftbuild's own; `launcher` runs swiftbuild (its path and
     /// arguments follow).
-    func build(_ dockerfile: String, arguments: [String] = [], environment: [String: String] = [:],
-               launcher: [String] = []) throws -> Build {
+    func build(
+        _ dockerfile: String, arguments: [String] = [], environment: [String: String] = [:],
+        launcher: [String] = []
+    ) throws -> Build {
         let context = work.appendingPathComponent("context-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         try FileManager.default.copyItem(at: probe, to: context.appendingPathComponent("probe"))
         let process = Process()
-        let command = [SwiftBuildProcess.binary.path, "build", "--root", store.path, "--progress", "plain"]
+        let command =
+            [SwiftBuildProcess.binary.path, "build", "--root", store.path, "--progress", "plain"]
             + arguments + [context.path]
         process.executableURL = URL(fileURLWithPath: launcher.isEmpty ? command[0] : "/usr/bin/env")
         process.arguments = launcher.isEmpty ? Array(command.dropFirst()) : launcher + command
@@ -108,8 +111,9 @@ struct SandboxEscapeTests {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let build = Build(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
-                          pid: process.processIdentifier)
+        let build = Build(
+            status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+            pid: process.processIdentifier)
         try expectNothingLeftBehind(by: build.pid)
         return build
     }
@@ -153,13 +157,16 @@ struct SandboxEscapeTests {
         let (major, minor) = (try #require(numbers.first ?? nil), try #require(numbers.last ?? nil))
 
         let layout = work.appendingPathComponent("layout")
-        try ExternalTool.run(["python3", "-c", Self.deviceLayoutScript, layout.path, "/bin/busybox", probe.path,
-                              "\(major)", "\(minor)"])
+        try ExternalTool.run([
+            "python3", "-c", Self.deviceLayoutScript, layout.path, "/bin/busybox", probe.path,
+            "\(major)", "\(minor)"
+        ])
         let load = try SwiftBuildProcess.run(["load", "-i", layout.path, "--root", store.path])
         #expect(load.status == 0, "\(load.standardError)")
 
         for security in ["", "--security=insecure "] {
-            let result = try build("""
+            let result = try build(
+                """
                 FROM hostile:device
                 RUN \(security)/probe read-device /hostdisk; /probe write-device /hostdisk; /bin/busybox dd if=/hostdisk bs=64 count=1; true
                 """, arguments: security.isEmpty ? [] : ["--allow", "security.insecure"])
@@ -175,11 +182,14 @@ struct SandboxEscapeTests {
 
     /// With every capability (insecure), a step may create device nodes in its /dev tmpfs,
     /// which has to allow devices: the devices cgroup still refuses a host disk there.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/sys/fs/cgroup/devices/devices.allow"),
-                   "needs the cgroup v1 devices controller"))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: "/sys/fs/cgroup/devices/devices.allow"),
+            "needs the cgroup v1 devices controller"))
     func devicesCgroupRefusesNodesMadeInDev() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             COPY probe /probe
             RUN --security=insecure mknod /dev/hostdisk b 7 0; /probe read-device /dev/hostdisk; /probe read-device /dev/zero | wc -c
@@ -230,7 +240,8 @@ struct SandboxEscapeTests {
 
     @Test func seccompRefusesNamespacesAndMountsButOrdinaryStepsWork() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             COPY probe /probe
             RUN /probe unshare-user; /probe unshare-mount; /probe mount-tmpfs; unshare -U true || echo unshare-applet-failed; touch /ran-1
@@ -251,15 +262,17 @@ struct SandboxEscapeTests {
 
     @Test func rawSocketsOnlyInAPrivateNetwork() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             COPY probe /probe
             RUN /probe packet-socket; touch /ran-1
             RUN --network=none /probe packet-socket
             """)
         #expect(result.status == 0, "\(result.output)")
-        #expect(probeLines(result.output, "packet-socket") == ["packet-socket: EPERM", "packet-socket: ok"],
-                "\(result.output)")
+        #expect(
+            probeLines(result.output, "packet-socket") == ["packet-socket: EPERM", "packet-socket: ok"],
+            "\(result.output)")
     }
 
     @Test func insecureNeedsTheEntitlementAndLiftsSeccompAndCapabilities() throws {
@@ -271,10 +284,11 @@ struct SandboxEscapeTests {
             """
         let refused = try build(dockerfile)
         #expect(refused.status == 1)
-        #expect(refused.output.contains(
-            "Dockerfile:3: RUN --security=insecure /probe unshare-user; /probe packet-socket; true: "
-                + "the entitlement security.insecure is not allowed (pass --allow security.insecure)\n"),
-                "\(refused.output)")
+        #expect(
+            refused.output.contains(
+                "Dockerfile:3: RUN --security=insecure /probe unshare-user; /probe packet-socket; true: "
+                    + "the entitlement security.insecure is not allowed (pass --allow security.insecure)\n"),
+            "\(refused.output)")
         let allowed = try build(dockerfile, arguments: ["--allow", "security.insecure"])
         #expect(allowed.status == 0, "\(allowed.output)")
         #expect(probeLines(allowed.output, "unshare-user") == ["unshare-user: ok"], "\(allowed.output)")
@@ -293,7 +307,8 @@ struct SandboxEscapeTests {
         defer { _ = try? ExternalTool.run(["keyctl", "unlink", key, "@u"]) }
         // The key is there for the host's root.
         #expect(try ExternalTool.run(["keyctl", "pipe", key]) == secret)
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             COPY probe /probe
             RUN /probe keyctl \(name); cat /proc/keys; true
@@ -310,10 +325,13 @@ struct SandboxEscapeTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let name = "swiftbuild-session-\(UUID().uuidString.prefix(8))"
         let secret = "session-sentinel-\(UUID().uuidString)"
-        let launcher = ["keyctl", "session", "-", "sh", "-c",
-                        "keyctl add user \(name) \(secret) @s >/dev/null && keyctl search @s user \(name) >/dev/null "
-                        + "&& echo key-in-session && exec \"$@\"", "sh"]
-        let result = try build("""
+        let launcher = [
+            "keyctl", "session", "-", "sh", "-c",
+            "keyctl add user \(name) \(secret) @s >/dev/null && keyctl search @s user \(name) >/dev/null "
+                + "&& echo key-in-session && exec \"$@\"", "sh"
+        ]
+        let result = try build(
+            """
             FROM busybox
             COPY probe /probe
             RUN --security=insecure /probe keyctl-session \(name); touch /ran
@@ -330,7 +348,8 @@ struct SandboxEscapeTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let argument = "sentinel-value-\(UUID().uuidString.prefix(8))"
         let environment = "environment-sentinel-\(UUID().uuidString.prefix(8))"
-        let result = try build("""
+        let result = try build(
+            """
             FROM busybox
             ARG SECRET_ARG
             COPY probe /probe
@@ -362,12 +381,14 @@ struct SandboxEscapeTests {
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: context.appendingPathComponent("busybox").path)
         try Data("root:x:0:0:root:/:/busybox\n".utf8).write(to: context.appendingPathComponent("passwd"))
-        try Data("""
+        try Data(
+            """
             FROM scratch
             COPY busybox /busybox
             COPY passwd /etc/passwd
             RUN ["/busybox", "sh", "-c", "/busybox echo scratch-ok cmdline-bytes:$(/busybox cat /proc/1/cmdline | /busybox wc -c)"]
-            """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            """.utf8
+        ).write(to: context.appendingPathComponent("Dockerfile"))
         let result = try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain", context.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("scratch-ok cmdline-bytes:5\n"), "\(result.standardError)")
@@ -380,10 +401,12 @@ struct SandboxEscapeTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let context = work.appendingPathComponent("interrupted")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("""
+        try Data(
+            """
             FROM busybox
             RUN echo step-$((1 + 1))-started; sleep 1000
-            """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            """.utf8
+        ).write(to: context.appendingPathComponent("Dockerfile"))
         let process = Process()
         process.executableURL = SwiftBuildProcess.binary
         process.arguments = ["build", "--root", store.path, "--progress", "plain", context.path]
@@ -399,9 +422,10 @@ struct SandboxEscapeTests {
             if chunk.isEmpty { break }
             seen += chunk
         }
-        #expect(try !Self.devicesCgroups(of: process.processIdentifier).isEmpty
+        #expect(
+            try !Self.devicesCgroups(of: process.processIdentifier).isEmpty
                 || !FileManager.default.fileExists(atPath: "/sys/fs/cgroup/devices/devices.allow"),
-                "the running step has its devices cgroup")
+            "the running step has its devices cgroup")
         kill(process.processIdentifier, SIGINT)
         _ = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

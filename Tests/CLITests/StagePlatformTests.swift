@@ -19,8 +19,9 @@ struct StagePlatformTests {
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
         try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
         try Data("a\n".utf8).write(to: context.appendingPathComponent("a.txt"))
-        return try SwiftBuildProcess.run(["build", "-t", tag, "--root", store.path, "--progress", "plain"] + arguments
-                                         + [context.path])
+        return try SwiftBuildProcess.run(
+            ["build", "-t", tag, "--root", store.path, "--progress", "plain"] + arguments
+                + [context.path])
     }
 
     /// The stored image's `architecture`, `os` and `variant`.
@@ -50,9 +51,9 @@ struct StagePlatformTests {
         let native = try build(dockerfile, tag: "native", arguments: ["--target", "native", "--platform", "linux/riscv64"])
         #expect(native.status == 0, "\(native.standardError)")
         #if arch(x86_64)
-        #expect(try platform("native") == ["linux", "amd64", nil])
+            #expect(try platform("native") == ["linux", "amd64", nil])
         #elseif arch(arm64)
-        #expect(try platform("native") == ["linux", "arm64", nil])
+            #expect(try platform("native") == ["linux", "arm64", nil])
         #endif
     }
 
@@ -60,8 +61,10 @@ struct StagePlatformTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let result = try build("FROM scratch\nCOPY a.txt /a.txt\nFROM --platform=linux/ scratch\nCOPY a.txt /a.txt\n", tag: "bad")
         #expect(result.status != 0)
-        #expect(result.standardError.contains(
-            "Dockerfile:3: FROM --platform=linux/ scratch: invalid platform 'linux/': the architecture is empty; expected os/arch[/variant], e.g. linux/amd64"),
+        #expect(
+            result.standardError.contains(
+                "Dockerfile:3: FROM --platform=linux/ scratch: invalid platform 'linux/': the architecture is empty; expected os/arch[/variant], e.g. linux/amd64"
+            ),
             "\(result.standardError)")
     }
 }

@@ -74,7 +74,9 @@ struct SyntaxTableTests {
         let rows = try SyntaxRow.load()
         #expect(rows.count > 60)
         for keyword in Keyword.allCases {
-            #expect(rows.contains { $0.instruction == "`\(keyword.rawValue)`" && $0.expectedError == nil }, "no supported row for \(keyword.rawValue)")
+            #expect(
+                rows.contains { $0.instruction == "`\(keyword.rawValue)`" && $0.expectedError == nil },
+                "no supported row for \(keyword.rawValue)")
         }
     }
 

@@ -1,5 +1,5 @@
-import Testing
 import Dockerfile
+import Testing
 
 @Suite("DockerIgnore")
 struct DockerIgnoreTests {
@@ -79,7 +79,7 @@ struct DockerIgnoreTests {
         ("**/", "**"),
         ("!./x", "!x"),
         ("! /inverted/abs/path", "!inverted/abs/path"),
-        ("!!x", "!!x"),
+        ("!!x", "!!x")
     ])
     func cleansPatterns(written: String, cleaned: String) throws {
         let ignore = try DockerIgnore(patterns: [written])
@@ -120,7 +120,7 @@ struct DockerIgnoreTests {
         GlobCase("abc.def", "abcZdef", false),
         GlobCase("a(b)c+{d}$|e", "a(b)c+{d}$|e", true),
         GlobCase("a^b", "a^b", true),
-        GlobCase("é", "e\u{301}", false),
+        GlobCase("é", "e\u{301}", false)
     ])
     func matchesWildcards(_ glob: GlobCase) throws {
         #expect(try PathGlob(glob.pattern).matches(glob.path) == glob.matches)
@@ -148,7 +148,7 @@ struct DockerIgnoreTests {
         GlobCase("a\\*b", "a*b", true),
         GlobCase("a\\*b", "axb", false),
         GlobCase("a\\\\", "a\\", true),
-        GlobCase("\\[x]", "[x]", true),
+        GlobCase("\\[x]", "[x]", true)
     ])
     func matchesCharacterClassesAndEscapes(_ glob: GlobCase) throws {
         #expect(try PathGlob(glob.pattern).matches(glob.path) == glob.matches)
@@ -180,7 +180,7 @@ struct DockerIgnoreTests {
         GlobCase("a**b", "ab", true),
         GlobCase("a**b", "a/x/b", true),
         GlobCase("a**b", "axb", false),
-        GlobCase("a**/*.txt", "abc/file.txt", true),
+        GlobCase("a**/*.txt", "abc/file.txt", true)
     ])
     func matchesDoubleStar(_ glob: GlobCase) throws {
         #expect(try PathGlob(glob.pattern).matches(glob.path) == glob.matches)
@@ -209,7 +209,7 @@ struct DockerIgnoreTests {
         ExclusionCase(["**", "!util/docker/web"], "util/docker", true),
         ExclusionCase(["**", "!util/docker/web", "util/docker/web/foo"], "util/docker/web/foo", true),
         ExclusionCase(["**/*.go", "!vendor/**"], "vendor/x/y.go", false),
-        ExclusionCase(["**/*.go", "!vendor/**"], "cmd/y.go", true),
+        ExclusionCase(["**/*.go", "!vendor/**"], "cmd/y.go", true)
     ])
     func lastApplyingRuleWins(_ exclusion: ExclusionCase) throws {
         #expect(try DockerIgnore(patterns: exclusion.patterns).isExcluded(exclusion.path) == exclusion.isExcluded)
@@ -230,7 +230,7 @@ struct DockerIgnoreTests {
         ExclusionCase(["*/*/temp*"], "somedir/subdir/temporary.txt", true),
         ExclusionCase(["*/*/temp*"], "somedir/temporary.txt", false),
         ExclusionCase(["dir/**"], "dir", false),
-        ExclusionCase(["dir/**"], "dir/a", true),
+        ExclusionCase(["dir/**"], "dir/a", true)
     ])
     func parentDirectoryMatchesExcludeEverythingBelow(_ exclusion: ExclusionCase) throws {
         #expect(try DockerIgnore(patterns: exclusion.patterns).isExcluded(exclusion.path) == exclusion.isExcluded)
@@ -315,22 +315,27 @@ struct DockerIgnoreTests {
         #expect(error?.line == 3)
         #expect(error?.pattern == "src/[abc")
         #expect(error?.problem == .invalidGlob(.unterminatedCharacterClass))
-        #expect(error?.description == """
-            .dockerignore:3: invalid pattern "src/[abc": a character class opened with `[` is never closed with `]`
-            """)
+        #expect(
+            error?.description == """
+                .dockerignore:3: invalid pattern "src/[abc": a character class opened with `[` is never closed with `]`
+                """)
     }
 
     @Test func errorUsesTheGivenFileName() {
         let error = #expect(throws: DockerIgnoreError.self) {
             try DockerIgnore(contents: "[z-a]", file: "app.Dockerfile.dockerignore")
         }
-        #expect(error?.description
-            == "app.Dockerfile.dockerignore:1: invalid pattern \"[z-a]\": the character range `z-a` runs backwards")
+        #expect(
+            error?.description
+                == "app.Dockerfile.dockerignore:1: invalid pattern \"[z-a]\": the character range `z-a` runs backwards")
     }
 
     @Test func patternListErrorsGiveThePosition() {
-        #expect(throws: DockerIgnoreError(file: ".dockerignore", line: 2, pattern: "!a[]",
-                                          problem: .invalidGlob(.emptyCharacterClass))) {
+        #expect(
+            throws: DockerIgnoreError(
+                file: ".dockerignore", line: 2, pattern: "!a[]",
+                problem: .invalidGlob(.emptyCharacterClass))
+        ) {
             try DockerIgnore(patterns: ["ok", "!a[]"])
         }
     }
@@ -349,7 +354,7 @@ struct DockerIgnoreTests {
         ("[a-b-c]", .strayDashInCharacterClass),
         ("[z-a]", .reversedRange(from: "z", to: "a")),
         ("\\", .danglingEscape),
-        ("a\\", .danglingEscape),
+        ("a\\", .danglingEscape)
     ])
     func rejectsMalformedGlobs(pattern: String, problem: PathGlobSyntaxError) {
         #expect(throws: problem) { try PathGlob(pattern) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Dockerfile
 
 /// The bounds of DockerfileLimits: hostile files fail with an error naming the line

@@ -76,7 +76,8 @@ struct LineTests {
     /// BuildKit's parser testfile `trailing-backslash`: an escaped escape character at the
     /// end of a line does not continue it; an escape alone on a line (or after a blank) does.
     @Test func escapedEscapeAtTheEndDoesNotContinue() throws {
-        let parsed = try parse(#"""
+        let parsed = try parse(
+            #"""
             # https://github.com/docker/for-win/issues/5254
 
             FROM hello-world
@@ -100,9 +101,12 @@ struct LineTests {
             guard case .env(let pairs) = instruction.command else { return [] }
             return pairs.flatMap { [$0.key, $0.value] }
         }
-        #expect(pairs == [["A", "path"], ["B", #"another\\path"#], ["C", #"trailing\\backslash\\"#],
-                          ["D", "This should not be appended to C"], ["E", "helloworld"], ["F", "hello world"],
-                          ["G", "hello world"]])
+        #expect(
+            pairs == [
+                ["A", "path"], ["B", #"another\\path"#], ["C", #"trailing\\backslash\\"#],
+                ["D", "This should not be appended to C"], ["E", "helloworld"], ["F", "hello world"],
+                ["G", "hello world"]
+            ])
         #expect(parsed.instructions.map(\.line) == [3, 5, 6, 7, 8, 9, 12, 15])
     }
 
@@ -151,8 +155,12 @@ struct FormTests {
     }
 
     @Test func jsonArrayOfNonStringsIsAnError() {
-        #expect(parseError("FROM scratch\nCMD [\"a\", 1]\n") == "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only")
-        #expect(parseError("FROM scratch\nRUN [1, 2]\n") == "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only")
+        #expect(
+            parseError("FROM scratch\nCMD [\"a\", 1]\n")
+                == "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only")
+        #expect(
+            parseError("FROM scratch\nRUN [1, 2]\n")
+                == "Dockerfile:2: when using JSON array syntax, arrays must be comprised of strings only")
     }
 
     @Test func emptyExecFormIsAllowed() throws {
@@ -230,6 +238,8 @@ struct HeredocTests {
     }
 
     @Test func unterminatedHeredocIsAnError() {
-        #expect(parseError("FROM scratch\nRUN <<EOF\necho\n") == "Dockerfile:2: unterminated heredoc: no line 'EOF' closes <<EOF before the end of the file")
+        #expect(
+            parseError("FROM scratch\nRUN <<EOF\necho\n")
+                == "Dockerfile:2: unterminated heredoc: no line 'EOF' closes <<EOF before the end of the file")
     }
 }

@@ -98,7 +98,8 @@ struct CorpusTests {
     /// The text between `prefix` and the last "]" of `line`, if `line` contains `prefix`.
     static func bracketed(_ line: String, after prefix: String) -> String? {
         guard let start = line.range(of: prefix), let end = line.range(of: "]", options: .backwards),
-              start.upperBound <= end.lowerBound else { return nil }
+            start.upperBound <= end.lowerBound
+        else { return nil }
         return String(line[start.upperBound..<end.lowerBound])
     }
 
@@ -120,7 +121,7 @@ struct CorpusTests {
         for path in all {
             do {
                 elfFiles[path] = try ELFFile(path: path)
-            } catch where error.problem == .notELF {
+            } catch  where error.problem == .notELF {
                 continue
             } catch {
                 rejected.append(error.description)
@@ -145,9 +146,12 @@ struct CorpusTests {
                 disagreements.append("\(path):\n  parser  \(actual)\n  readelf \(expected)")
             }
         }
-        #expect(disagreements.isEmpty, "\(disagreements.count) of \(paths.count) differ:\n\(disagreements.prefix(10).joined(separator: "\n"))")
+        #expect(
+            disagreements.isEmpty, "\(disagreements.count) of \(paths.count) differ:\n\(disagreements.prefix(10).joined(separator: "\n"))")
         #expect(paths.count > 100)
         let kinds = Dictionary(grouping: elfFiles.values, by: { "\(ELFKind($0))" }).mapValues(\.count)
-        print("ELF corpus: \(all.count) regular files, \(paths.count) ELF, \(paths.count - disagreements.count) agree with readelf; kinds \(kinds.sorted { $0.key < $1.key }); \(clock.now - began)")
+        print(
+            "ELF corpus: \(all.count) regular files, \(paths.count) ELF, \(paths.count - disagreements.count) agree with readelf; kinds \(kinds.sorted { $0.key < $1.key }); \(clock.now - began)"
+        )
     }
 }

@@ -31,8 +31,10 @@ struct Fixtures: Sendable {
 
     /// Every fixture, for tests that run over all of them.
     var all: [String] {
-        [glibcDynamic, glibcStatic, glibcStaticPIE, muslDynamic, muslStatic, mixed, library, withRPath,
-         withRunPath, noSectionHeaders, i386Executable, i386Library]
+        [
+            glibcDynamic, glibcStatic, glibcStaticPIE, muslDynamic, muslStatic, mixed, library, withRPath,
+            withRunPath, noSectionHeaders, i386Executable, i386Library
+        ]
     }
 
     /// The fixtures, built on first use; a build failure fails every test that needs them.
@@ -54,7 +56,9 @@ struct Fixtures: Sendable {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        let main = try write("main.c", """
+        let main = try write(
+            "main.c",
+            """
             #include <stdio.h>
             #include <math.h>
             volatile double x = 2.0;
@@ -83,17 +87,25 @@ struct Fixtures: Sendable {
         try Shell.run(["musl-gcc", "-O1", plain, "-o", fixtures.muslDynamic])
         try Shell.run(["musl-gcc", "-O1", "-static", plain, "-o", fixtures.muslStatic])
         try Shell.run(["gcc", "-O1", plain, "-o", fixtures.mixed, "-Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1"])
-        try Shell.run(["gcc", "-O1", "-shared", "-fPIC", fix, "-o", fixtures.library,
-                       "-Wl,-soname,libfix.so.1", "-Wl,--version-script=\(map)"])
-        try Shell.run(["gcc", "-O1", user, fixtures.library, "-o", fixtures.withRPath,
-                       "-Wl,-rpath,$ORIGIN/../lib", "-Wl,--disable-new-dtags"])
-        try Shell.run(["gcc", "-O1", user, fixtures.library, "-o", fixtures.withRunPath,
-                       "-Wl,-rpath,$ORIGIN/../lib:/opt/fix/lib", "-Wl,--enable-new-dtags", "-Wl,-z,nodefaultlib"])
+        try Shell.run([
+            "gcc", "-O1", "-shared", "-fPIC", fix, "-o", fixtures.library,
+            "-Wl,-soname,libfix.so.1", "-Wl,--version-script=\(map)"
+        ])
+        try Shell.run([
+            "gcc", "-O1", user, fixtures.library, "-o", fixtures.withRPath,
+            "-Wl,-rpath,$ORIGIN/../lib", "-Wl,--disable-new-dtags"
+        ])
+        try Shell.run([
+            "gcc", "-O1", user, fixtures.library, "-o", fixtures.withRunPath,
+            "-Wl,-rpath,$ORIGIN/../lib:/opt/fix/lib", "-Wl,--enable-new-dtags", "-Wl,-z,nodefaultlib"
+        ])
         try Shell.run(["gcc", "-m32", "-fPIC", "-c", thirty, "-o", "\(dir)/thirty.o"])
         try Shell.run(["ld", "-m", "elf_i386", "-shared", "-soname", "libthirty.so.1", "-o", fixtures.i386Library, "\(dir)/thirty.o"])
         try Shell.run(["gcc", "-m32", "-fno-pie", "-c", start, "-o", "\(dir)/start.o"])
-        try Shell.run(["ld", "-m", "elf_i386", "-dynamic-linker", "/lib/ld-linux.so.2", "-rpath", "/opt/thirty",
-                       "-o", fixtures.i386Executable, "\(dir)/start.o", fixtures.i386Library])
+        try Shell.run([
+            "ld", "-m", "elf_i386", "-dynamic-linker", "/lib/ld-linux.so.2", "-rpath", "/opt/thirty",
+            "-o", fixtures.i386Executable, "\(dir)/start.o", fixtures.i386Library
+        ])
 
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixtures.glibcDynamic)))
         for index in 40..<48 { bytes[index] = 0 }  // e_shoff

@@ -39,8 +39,9 @@ struct GoFixtures: Sendable {
             .write(toFile: "\(dir)/cgo/main.go", atomically: true, encoding: .utf8)
         // A private cache and no module mode: nothing is fetched and nothing outside `dir` is written.
         let environment = ["HOME=\(dir)", "GOCACHE=\(dir)/cache", "GOPATH=\(dir)/gopath", "GO111MODULE=off", "GOFLAGS="]
-        let fixtures = GoFixtures(directory: dir, pureGo: "\(dir)/pure-go", cgo: "\(dir)/cgo-go",
-                                  version: String(try Shell.run(environment + ["go", "env", "GOVERSION"]).split(separator: "\n").first ?? ""))
+        let fixtures = GoFixtures(
+            directory: dir, pureGo: "\(dir)/pure-go", cgo: "\(dir)/cgo-go",
+            version: String(try Shell.run(environment + ["go", "env", "GOVERSION"]).split(separator: "\n").first ?? ""))
         try Shell.run(environment + ["CGO_ENABLED=0", "go", "build", "-o", fixtures.pureGo, "\(dir)/pure/main.go"])
         try Shell.run(environment + ["CGO_ENABLED=1", "go", "build", "-o", fixtures.cgo, "\(dir)/cgo/main.go"])
         return fixtures

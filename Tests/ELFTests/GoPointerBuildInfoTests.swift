@@ -18,9 +18,10 @@ struct GoPointerBuildInfoTests {
         synthetic.is64 = is64
         synthetic.bigEndian = bigEndian
         synthetic.writableSegment = { address in
-            GoBlob.pointers(address: address, pointerSize: pointerSize ?? (is64 ? 8 : 4), bigEndian: bigEndian,
-                            version: version, module: module, versionHeaderOverride: versionHeaderOverride,
-                            moduleLengthOverride: moduleLengthOverride)
+            GoBlob.pointers(
+                address: address, pointerSize: pointerSize ?? (is64 ? 8 : 4), bigEndian: bigEndian,
+                version: version, module: module, versionHeaderOverride: versionHeaderOverride,
+                moduleLengthOverride: moduleLengthOverride)
         }
         return try ELFFile(bytes: synthetic.build(), path: name)
     }
@@ -46,9 +47,10 @@ struct GoPointerBuildInfoTests {
     @Test func versionPointerOutsideEverySegmentIsAFinding() throws {
         let file = try Self.file(versionHeaderOverride: 0xdead_0000)
         #expect(file.goBuildInfo == nil)
-        #expect(file.findings.map(\.description) == [
-            "old-go: invalid Go build info version string header: address 0xdead0000 is not in any PT_LOAD segment's file image",
-        ])
+        #expect(
+            file.findings.map(\.description) == [
+                "old-go: invalid Go build info version string header: address 0xdead0000 is not in any PT_LOAD segment's file image"
+            ])
     }
 
     @Test func lengthRunningPastTheSegmentIsAFinding() throws {
@@ -76,8 +78,9 @@ struct GoPointerBuildInfoTests {
     @Test func truncatedCopiesEndInFindings() throws {
         var synthetic = SyntheticELF()
         synthetic.writableSegment = { address in
-            GoBlob.pointers(address: address, pointerSize: 8, bigEndian: false, version: "go1.16.15",
-                            module: GoBlob.framed(Self.module))
+            GoBlob.pointers(
+                address: address, pointerSize: 8, bigEndian: false, version: "go1.16.15",
+                module: GoBlob.framed(Self.module))
         }
         let bytes = synthetic.build()
         let full = try ELFFile(bytes: bytes, path: "full")

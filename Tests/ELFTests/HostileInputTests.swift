@@ -10,8 +10,10 @@ struct HostileInputTests {
     static func requiredLength(_ file: ELFFile) -> UInt64 {
         var end = file.programHeaders.filter { $0.type == .load }.map { $0.offset + $0.fileSize }.max() ?? 0
         if file.header.sectionHeaderOffset != 0 {
-            end = max(end, file.header.sectionHeaderOffset
-                      + file.header.sectionHeaderCount * UInt64(file.header.sectionHeaderEntrySize))
+            end = max(
+                end,
+                file.header.sectionHeaderOffset
+                    + file.header.sectionHeaderCount * UInt64(file.header.sectionHeaderEntrySize))
         }
         return end
     }
@@ -21,11 +23,15 @@ struct HostileInputTests {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             let complete = try ELFFile(bytes: bytes, path: path)
             let required = Self.requiredLength(complete)
-            var lengths: Set<UInt64> = [0, 1, 3, 4, 5, 6, 7, 16, 20, 40, 51, 52, 63, 64, 100, 200, 1000, 4096,
-                                        required / 4, required / 2, required - 1]
+            var lengths: Set<UInt64> = [
+                0, 1, 3, 4, 5, 6, 7, 16, 20, 40, 51, 52, 63, 64, 100, 200, 1000, 4096,
+                required / 4, required / 2, required - 1
+            ]
             for segment in complete.programHeaders where segment.fileSize > 0 {
-                lengths.formUnion([segment.offset, segment.offset + 1, segment.offset + segment.fileSize / 2,
-                                   segment.offset + segment.fileSize - 1])
+                lengths.formUnion([
+                    segment.offset, segment.offset + 1, segment.offset + segment.fileSize / 2,
+                    segment.offset + segment.fileSize - 1
+                ])
             }
             for length in lengths.sorted() where length < required && length <= UInt64(bytes.count) {
                 let name = "\(path) cut at \(length)"
@@ -57,7 +63,10 @@ struct HostileInputTests {
         let dynamic = try #require(try ELFFile(bytes: bytes, path: path).programHeaders.first { $0.type == .dynamic })
         let cut = try ELFFile(bytes: Array(bytes[..<Int(dynamic.offset + 40)]), path: "cut")
         let messages = cut.findings.map(\.description)
-        #expect(messages.contains("cut: truncated dynamic section at offset \(hex(dynamic.offset)) (\(hex(dynamic.fileSize)) bytes needed, file ends at \(hex(dynamic.offset + 40)))"))
+        #expect(
+            messages.contains(
+                "cut: truncated dynamic section at offset \(hex(dynamic.offset)) (\(hex(dynamic.fileSize)) bytes needed, file ends at \(hex(dynamic.offset + 40)))"
+            ))
         #expect(cut.dynamic?.entries.count == 2)
     }
 
@@ -104,10 +113,15 @@ struct HostileInputTests {
         #expect(file.needed == ["libc.so.6"])
         #expect(file.soname == "libsynthetic.so.1")
         #expect(file.runpath == "$ORIGIN")
-        #expect(file.versionRequirements == [VersionRequirement(file: "libc.so.6", versions: [
-            RequiredVersion(name: "GLIBC_2.2", hash: 0, flags: 0, index: 2),
-            RequiredVersion(name: "GLIBC_2.34", hash: 0, flags: 0, index: 3),
-        ])])
+        #expect(
+            file.versionRequirements == [
+                VersionRequirement(
+                    file: "libc.so.6",
+                    versions: [
+                        RequiredVersion(name: "GLIBC_2.2", hash: 0, flags: 0, index: 2),
+                        RequiredVersion(name: "GLIBC_2.34", hash: 0, flags: 0, index: 3)
+                    ])
+            ])
         #expect(LibC(file) == .glibc)
     }
 
@@ -124,8 +138,12 @@ struct HostileInputTests {
         var bytes = SyntheticELF().build()
         bytes[54] = 0xff  // e_phentsize = 0xffff (little-endian ELF64), 3 entries
         bytes[55] = 0xff
-        #expect(throws: ELFFinding(path: "big", problem: .invalid(
-            what: "program header table", detail: "3 entries of 65535 bytes exceed 64 KiB"))) {
+        #expect(
+            throws: ELFFinding(
+                path: "big",
+                problem: .invalid(
+                    what: "program header table", detail: "3 entries of 65535 bytes exceed 64 KiB"))
+        ) {
             try ELFFile(bytes: bytes, path: "big")
         }
     }
@@ -140,7 +158,8 @@ struct HostileInputTests {
         bytes[Int(dynamic.offset) + 8 + 4] = 0x7f
         let bad = try ELFFile(bytes: bytes, path: "bad")
         #expect(bad.needed.isEmpty)
-        #expect(bad.findings.map(\.description)
+        #expect(
+            bad.findings.map(\.description)
                 == ["bad: invalid DT_NEEDED: string offset 0x7f00000001 is outside the string table (size 0xb)"])
     }
 }

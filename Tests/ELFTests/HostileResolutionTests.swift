@@ -43,7 +43,9 @@ struct HostileResolutionTests {
         bytes += tail
         let newSize = UInt64(16 + 16 * count + tail.count)
         // Patch PT_DYNAMIC's and the first PT_LOAD's sizes (ELF64 little-endian program headers at 64).
-        func patch(_ at: Int, _ value: UInt64) { for index in 0..<8 { bytes[at + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) } }
+        func patch(_ at: Int, _ value: UInt64) {
+            for index in 0..<8 { bytes[at + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
+        }
         patch(64 + 2 * 56 + 32, newSize)
         patch(64 + 2 * 56 + 40, newSize)
         patch(64 + 32, UInt64(bytes.count))

@@ -24,7 +24,10 @@ final class HwcapsTests {
         let only = try DependencyResolver(root: ImageRoot(root)).resolve("/app/m")
         #expect(only.findings.isEmpty, "\(only.findings)")
         #expect(only.path(ofLibrary: "libf.so.1") == hwcaps)
-        #expect(only.warnings.contains("libf.so.1 is only in /usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/: glibc loads it only on CPUs with x86-64-v3; elsewhere it is missing"))
+        #expect(
+            only.warnings.contains(
+                "libf.so.1 is only in /usr/lib/x86_64-linux-gnu/glibc-hwcaps/x86-64-v3/: glibc loads it only on CPUs with x86-64-v3; elsewhere it is missing"
+            ))
 
         // With a baseline copy in the directory itself, that one is used, without a warning.
         try ResolutionTests.copy("\(build)/libf.so.1", to: "/usr/lib/x86_64-linux-gnu/libf.so.1", in: root)

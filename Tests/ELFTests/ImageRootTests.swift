@@ -16,8 +16,9 @@ struct ImageRootTests {
         try Data().write(to: URL(fileURLWithPath: "\(root)/etc/os-release"))
         try files.createSymbolicLink(atPath: "\(root)/lib", withDestinationPath: "usr/lib")
         try files.createDirectory(atPath: "\(root)/lib64", withIntermediateDirectories: true)
-        try files.createSymbolicLink(atPath: "\(root)/lib64/ld-linux-x86-64.so.2",
-                                     withDestinationPath: "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+        try files.createSymbolicLink(
+            atPath: "\(root)/lib64/ld-linux-x86-64.so.2",
+            withDestinationPath: "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
         try files.createSymbolicLink(atPath: "\(root)/escape", withDestinationPath: "../../../../etc/os-release")
         try files.createSymbolicLink(atPath: "\(root)/host", withDestinationPath: "/etc/hostname")
         try files.createSymbolicLink(atPath: "\(root)/dangling", withDestinationPath: "/nowhere")

@@ -14,8 +14,11 @@ struct LdSoCacheTests {
         for line in listing.split(separator: "\n") where line.hasPrefix("\t") {
             guard let arrow = line.range(of: " => "), let open = line.range(of: " (") else { continue }
             let flags = line[open.upperBound..<(line[open.upperBound...].firstIndex(of: ")") ?? line.endIndex)]
-            expected.append((String(line[line.index(after: line.startIndex)..<open.lowerBound]),
-                             String(line[arrow.upperBound...]), String(flags)))
+            expected.append(
+                (
+                    String(line[line.index(after: line.startIndex)..<open.lowerBound]),
+                    String(line[arrow.upperBound...]), String(flags)
+                ))
         }
         #expect(cache.entries.count == expected.count)
         #expect(cache.entries.map(\.name) == expected.map(\.name))
@@ -45,10 +48,11 @@ struct LdSoCacheTests {
 
     @Test func oldFormatIsRead() throws {
         let cache = try LdSoCache(bytes: Self.oldFormat(), path: "old")
-        #expect(cache.entries == [
-            LdSoCache.Entry(name: "liba.so.1", path: "/lib/liba.so.1", flags: 0x0303, hwcap: 0),
-            LdSoCache.Entry(name: "libb.so.2", path: "/usr/lib/libb.so.2", flags: 0x0003, hwcap: 0),
-        ])
+        #expect(
+            cache.entries == [
+                LdSoCache.Entry(name: "liba.so.1", path: "/lib/liba.so.1", flags: 0x0303, hwcap: 0),
+                LdSoCache.Entry(name: "libb.so.2", path: "/usr/lib/libb.so.2", flags: 0x0003, hwcap: 0)
+            ])
     }
 
     @Test func truncatedCachesAreErrorsNotCrashes() throws {

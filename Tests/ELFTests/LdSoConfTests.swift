@@ -22,7 +22,7 @@ struct LdSoConfTests {
             "/etc/ld.so.conf.d/b.conf": "/opt/b=libc6 # trailing comment\n",
             "/etc/ld.so.conf.d/a.conf": "/opt/a\n\n",
             "/etc/ld.so.conf.d/c.txt": "/opt/not-included\n",
-            "/etc/extra.conf": "/opt/extra\r\n",
+            "/etc/extra.conf": "/opt/extra\r\n"
         ])
         defer { try? FileManager.default.removeItem(atPath: root) }
         #expect(LdSoConf.directories(root: ImageRoot(root)) == ["/opt/first", "/opt/a", "/opt/b", "/opt/extra"])

@@ -38,8 +38,9 @@ struct LddtreeCorpusTests {
         func add(_ dependencies: [ResolvedDependency], direct: Bool) {
             for dependency in dependencies {
                 if dependency.name == interpreterName {
-                    #expect(dependency.path == resolution.interpreter && dependency.method == .interpreter,
-                            "\(resolution.path): \(dependency)")
+                    #expect(
+                        dependency.path == resolution.interpreter && dependency.method == .interpreter,
+                        "\(resolution.path): \(dependency)")
                 }
                 if dependency.name != interpreterName || direct {
                     tree.libraries[dependency.name] = .some(dependency.path)
@@ -66,7 +67,8 @@ struct LddtreeCorpusTests {
     }
 
     @Test func resolvedPathsAgreeWithLddtree() throws {
-        let command = try #require(Lddtree.command(), "lddtree is missing: run scripts/install-dependencies (pax-utils, python3-pyelftools)")
+        let command = try #require(
+            Lddtree.command(), "lddtree is missing: run scripts/install-dependencies (pax-utils, python3-pyelftools)")
         let clock = ContinuousClock()
         let began = clock.now
         let paths = Self.executables()
@@ -106,9 +108,12 @@ struct LddtreeCorpusTests {
         }
         #expect(unclean.count == 0, "\(unclean.prefix(10))")
         #expect(excluded.count < paths.count / 20, "\(excluded)")
-        #expect(disagreements.count == 0, "\(disagreements.count) of \(paths.count - excluded.count) differ:\n\(disagreements.prefix(10).joined(separator: "\n"))")
+        #expect(
+            disagreements.count == 0,
+            "\(disagreements.count) of \(paths.count - excluded.count) differ:\n\(disagreements.prefix(10).joined(separator: "\n"))")
         let compared = paths.count - excluded.count
-        print("lddtree corpus: \(paths.count) dynamic executables, \(excluded.count) excluded \(excluded), \(libraries) resolved names; "
-              + "\(compared - disagreements.count) of \(compared) agree with lddtree; \(clock.now - began)")
+        print(
+            "lddtree corpus: \(paths.count) dynamic executables, \(excluded.count) excluded \(excluded), \(libraries) resolved names; "
+                + "\(compared - disagreements.count) of \(compared) agree with lddtree; \(clock.now - began)")
     }
 }

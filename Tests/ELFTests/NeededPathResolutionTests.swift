@@ -14,8 +14,10 @@ extension ResolutionTests {
             try FileManager.default.createDirectory(atPath: "\(build)/\(directory)", withIntermediateDirectories: true)
         }
         // The library's soname becomes the executable's DT_NEEDED, as written.
-        try Shell.run(["gcc", "-shared", "-fPIC", "\(build)/dep.c", "-o", "\(build)/lib/libdep.so",
-                       "-Wl,-soname,$ORIGIN/../lib/libdep.so"])
+        try Shell.run([
+            "gcc", "-shared", "-fPIC", "\(build)/dep.c", "-o", "\(build)/lib/libdep.so",
+            "-Wl,-soname,$ORIGIN/../lib/libdep.so"
+        ])
         try Shell.run(["gcc", "\(build)/app.c", "-o", "\(build)/bin/app", "\(build)/lib/libdep.so"])
         #expect(try ELFFile(path: "\(build)/bin/app").needed.first == "$ORIGIN/../lib/libdep.so")
         // The host's own loader agrees with the spelling.
@@ -32,7 +34,8 @@ extension ResolutionTests {
 
         let missing = try glibcRoot()
         try Self.copy("\(build)/bin/app", to: "/opt/app/bin/app", in: missing)
-        #expect(try DependencyResolver(root: ImageRoot(missing)).resolve("/opt/app/bin/app").findings
+        #expect(
+            try DependencyResolver(root: ImageRoot(missing)).resolve("/opt/app/bin/app").findings
                 == [.libraryMissing(name: "$ORIGIN/../lib/libdep.so", requiredBy: "/opt/app/bin/app")])
     }
 }

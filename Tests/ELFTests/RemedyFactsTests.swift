@@ -29,7 +29,8 @@ struct RemedyFactsTests {
     }
 
     @Test func nsswitchLinesGiveServicesWithoutActionsOrComments() {
-        let parsed = NameServiceModules.parse("""
+        let parsed = NameServiceModules.parse(
+            """
             # comment: not a database
             passwd:         files systemd
             hosts:          files mdns4_minimal [NOTFOUND=return] dns myhostname # trailing

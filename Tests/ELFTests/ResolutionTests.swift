@@ -27,24 +27,27 @@ final class ResolutionTests {
     /// Copies host file `source` (following links) to `path` inside `root`.
     static func copy(_ source: String, to path: String, in root: String) throws {
         let destination = root + path
-        try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (destination as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Shell.run(["cp", "-L", source, destination])
     }
 
     /// Creates a symbolic link at `path` inside `root` pointing to `target`.
     static func link(_ path: String, to target: String, in root: String) throws {
         let location = root + path
-        try FileManager.default.createDirectory(atPath: (location as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (location as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: location, withDestinationPath: target)
     }
 
     /// Writes `text` to `path` inside `root`.
     static func write(_ text: String, to path: String, in root: String) throws {
         let location = root + path
-        try FileManager.default.createDirectory(atPath: (location as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (location as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try text.write(toFile: location, atomically: true, encoding: .utf8)
     }
 
@@ -88,10 +91,14 @@ final class ResolutionTests {
         try Self.copy(Self.glibcLoader, to: Self.glibcLoader, in: root)
         let result = try DependencyResolver(root: ImageRoot(root)).resolve("/app")
         #expect(result.loader == .glibc)
-        #expect(result.findings == [.libraryMissing(name: "libm.so.6", requiredBy: "/app"),
-                                    .libraryMissing(name: "libc.so.6", requiredBy: "/app")])
-        #expect(result.findings[1].description.hasPrefix(
-            "error while loading shared libraries: libc.so.6: cannot open shared object file: No such file or directory"))
+        #expect(
+            result.findings == [
+                .libraryMissing(name: "libm.so.6", requiredBy: "/app"),
+                .libraryMissing(name: "libc.so.6", requiredBy: "/app")
+            ])
+        #expect(
+            result.findings[1].description.hasPrefix(
+                "error while loading shared libraries: libc.so.6: cannot open shared object file: No such file or directory"))
     }
 
     @Test func hostGlibcByDefaultPathsAgreesWithLdd() throws {
@@ -173,14 +180,17 @@ final class ResolutionTests {
     @Test func versionMissing() throws {
         let directory = try makeRoot()
         try "int v1(void) { return 1; }\nint v2(void) { return 2; }\n".write(toFile: "\(directory)/v.c", atomically: true, encoding: .utf8)
-        try "V_1 { global: v1; local: *; };\nV_2 { global: v2; } V_1;\n".write(toFile: "\(directory)/new.map", atomically: true, encoding: .utf8)
+        try "V_1 { global: v1; local: *; };\nV_2 { global: v2; } V_1;\n".write(
+            toFile: "\(directory)/new.map", atomically: true, encoding: .utf8)
         try "V_1 { global: v1; v2; local: *; };\n".write(toFile: "\(directory)/old.map", atomically: true, encoding: .utf8)
         try "extern int v2(void);\nint main(void) { return v2(); }\n".write(toFile: "\(directory)/use.c", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(directory)/new", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(directory)/old", withIntermediateDirectories: true)
         for kind in ["new", "old"] {
-            try Shell.run(["gcc", "-shared", "-fPIC", "\(directory)/v.c", "-o", "\(directory)/\(kind)/libv.so",
-                           "-Wl,-soname,libv.so", "-Wl,--version-script=\(directory)/\(kind).map"])
+            try Shell.run([
+                "gcc", "-shared", "-fPIC", "\(directory)/v.c", "-o", "\(directory)/\(kind)/libv.so",
+                "-Wl,-soname,libv.so", "-Wl,--version-script=\(directory)/\(kind).map"
+            ])
         }
         try Shell.run(["gcc", "\(directory)/use.c", "-o", "\(directory)/use", "\(directory)/new/libv.so"])
 
@@ -257,10 +267,14 @@ final class ResolutionTests {
         try "extern int b(void);\nint a(void) { return b(); }\n".write(toFile: "\(directory)/a.c", atomically: true, encoding: .utf8)
         try "extern int a(void);\nint main(void) { return a(); }\n".write(toFile: "\(directory)/m.c", atomically: true, encoding: .utf8)
         try Shell.run(["gcc", "-shared", "-fPIC", "\(directory)/b.c", "-o", "\(directory)/libb.so", "-Wl,-soname,libb.so"])
-        try Shell.run(["gcc", "-shared", "-fPIC", "\(directory)/a.c", "-o", "\(directory)/liba.so", "-Wl,-soname,liba.so",
-                       "\(directory)/libb.so"])
-        try Shell.run(["gcc", "\(directory)/m.c", "-o", "\(directory)/m", "\(directory)/liba.so",
-                       "-Wl,-rpath-link,\(directory)", "-Wl,-rpath,$ORIGIN/../lib", "-Wl,\(flag)"])
+        try Shell.run([
+            "gcc", "-shared", "-fPIC", "\(directory)/a.c", "-o", "\(directory)/liba.so", "-Wl,-soname,liba.so",
+            "\(directory)/libb.so"
+        ])
+        try Shell.run([
+            "gcc", "\(directory)/m.c", "-o", "\(directory)/m", "\(directory)/liba.so",
+            "-Wl,-rpath-link,\(directory)", "-Wl,-rpath,$ORIGIN/../lib", "-Wl,\(flag)"
+        ])
         let root = try glibcRoot()
         try Self.copy("\(directory)/m", to: "/app/bin/m", in: root)
         try Self.copy("\(directory)/liba.so", to: "/app/lib/liba.so", in: root)
@@ -345,7 +359,8 @@ final class ResolutionTests {
     }
 
     @Test func dynamicStringTokens() {
-        #expect(SearchPath.directories("$ORIGIN/a:${ORIGIN}/b::/x/$LIB/${PLATFORM}", origin: "/o", lib: "lib64", platform: "x86_64")
+        #expect(
+            SearchPath.directories("$ORIGIN/a:${ORIGIN}/b::/x/$LIB/${PLATFORM}", origin: "/o", lib: "lib64", platform: "x86_64")
                 == ["/o/a", "/o/b", "/x/lib64/x86_64"])
         // musl expands $ORIGIN only.
         #expect(SearchPath.directories("$ORIGIN/$LIB", origin: "/o", lib: nil, platform: nil) == ["/o/$LIB"])

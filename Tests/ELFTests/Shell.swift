@@ -33,8 +33,9 @@ enum Shell {
         process.waitUntilExit()
         drained.wait()
         if process.terminationStatus != 0 && !allowFailure {
-            throw Failure(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                          output: String(decoding: errorData.value, as: UTF8.self))
+            throw Failure(
+                command: arguments.joined(separator: " "), status: process.terminationStatus,
+                output: String(decoding: errorData.value, as: UTF8.self))
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -9,13 +9,13 @@ struct FileNameTests {
     static let names: [[UInt8]] = [
         Array("plain.txt".utf8),
         Array("héllo wörld".utf8),
-        [0x61, 0xFF],                          // "a" + an invalid byte
-        [0x61, 0xEF, 0xBF, 0xBD],              // "a" + U+FFFD, valid
-        [0x80, 0x80, 0xC0, 0xAF],              // stray continuations and an overlong "/"
-        [0xED, 0xA0, 0x80],                    // a surrogate, not UTF-8
-        [0xF4, 0x8F, 0xBB, 0xBF],              // U+10FEFF itself: valid, inside the escape block
-        [0xF4, 0x90, 0x80, 0x80],              // past U+10FFFF
-        [0x62, 0xE2, 0x82],                    // a truncated sequence at the end
+        [0x61, 0xFF],  // "a" + an invalid byte
+        [0x61, 0xEF, 0xBF, 0xBD],  // "a" + U+FFFD, valid
+        [0x80, 0x80, 0xC0, 0xAF],  // stray continuations and an overlong "/"
+        [0xED, 0xA0, 0x80],  // a surrogate, not UTF-8
+        [0xF4, 0x8F, 0xBB, 0xBF],  // U+10FEFF itself: valid, inside the escape block
+        [0xF4, 0x90, 0x80, 0x80],  // past U+10FFFF
+        [0x62, 0xE2, 0x82]  // a truncated sequence at the end
     ]
 
     @Test(arguments: names)
@@ -65,7 +65,8 @@ struct FileNameTests {
         process.standardOutput = output
         try process.run()
         process.waitUntilExit()
-        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(
+            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 == "[b'a\\xef\\xbf\\xbd', b'a\\xff']\n")
     }
 }

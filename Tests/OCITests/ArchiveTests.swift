@@ -9,21 +9,27 @@ import Testing
 struct ArchiveTests {
     /// One of each entry kind, with the attributes a layer cares about.
     static let entries: [TarEntry] = [
-        TarEntry(path: "dir/", kind: .directory, permissions: 0o1777, uid: 1000, gid: 1000,
-                 modificationTime: FileTime(seconds: 1_600_000_000)),
-        TarEntry(path: "dir/tool", kind: .file, permissions: 0o4755, uid: 1000, gid: 1000,
-                 modificationTime: FileTime(seconds: 1_600_000_001, nanoseconds: 250_000_000), size: 11,
-                 extendedAttributes: ["user.x": Array("hello".utf8), "trusted.t": [0, 1, 2],
-                                      "security.capability": [1, 0, 0, 2, 0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]),
-        TarEntry(path: "dir/hard", kind: .hardlink(target: "dir/tool"), permissions: 0o4755, uid: 1000, gid: 1000,
-                 modificationTime: FileTime(seconds: 1_600_000_001)),
-        TarEntry(path: "dir/link", kind: .symlink(target: "/etc/passwd"), permissions: 0o777,
-                 modificationTime: FileTime(seconds: 1_600_000_002)),
+        TarEntry(
+            path: "dir/", kind: .directory, permissions: 0o1777, uid: 1000, gid: 1000,
+            modificationTime: FileTime(seconds: 1_600_000_000)),
+        TarEntry(
+            path: "dir/tool", kind: .file, permissions: 0o4755, uid: 1000, gid: 1000,
+            modificationTime: FileTime(seconds: 1_600_000_001, nanoseconds: 250_000_000), size: 11,
+            extendedAttributes: [
+                "user.x": Array("hello".utf8), "trusted.t": [0, 1, 2],
+                "security.capability": [1, 0, 0, 2, 0, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+            ]),
+        TarEntry(
+            path: "dir/hard", kind: .hardlink(target: "dir/tool"), permissions: 0o4755, uid: 1000, gid: 1000,
+            modificationTime: FileTime(seconds: 1_600_000_001)),
+        TarEntry(
+            path: "dir/link", kind: .symlink(target: "/etc/passwd"), permissions: 0o777,
+            modificationTime: FileTime(seconds: 1_600_000_002)),
         TarEntry(path: "dev/null", kind: .characterDevice(DeviceNumber(major: 1, minor: 3)), permissions: 0o666),
         TarEntry(path: "dev/loop", kind: .blockDevice(DeviceNumber(major: 259, minor: 70_000)), permissions: 0o660, gid: 6),
         TarEntry(path: "dev/fifo", kind: .fifo, permissions: 0o644),
         TarEntry(path: ArchivePath(bytes: Array("lat".utf8) + [0xE9]), kind: .file, permissions: 0o600),
-        TarEntry(path: ArchivePath(String(repeating: "long-name/", count: 20) + "café"), kind: .file, permissions: 0o640),
+        TarEntry(path: ArchivePath(String(repeating: "long-name/", count: 20) + "café"), kind: .file, permissions: 0o640)
     ]
 
     @Test func writtenEntriesReadBackUnchanged() throws {
@@ -53,8 +59,9 @@ struct ArchiveTests {
     @Test func endsWithTheEndMarkerAndNoBlockPadding() throws {
         let directory = try TemporaryDirectory()
         let archive = directory.path("one.tar")
-        try writeTar([TarEntry(path: "a", kind: .file, permissions: 0o644, size: 11)], to: archive,
-                     data: try directory.file("data", contents: Array("hello world".utf8)))
+        try writeTar(
+            [TarEntry(path: "a", kind: .file, permissions: 0o644, size: 11)], to: archive,
+            data: try directory.file("data", contents: Array("hello world".utf8)))
         // One header, one data block, two zero blocks: libarchive's 10 KiB blocking is off.
         let size = try FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int
         #expect(size == 4 * 512)
@@ -101,8 +108,9 @@ struct ArchiveTests {
         let directory = try TemporaryDirectory()
         let archive = directory.path("cut.tar")
         let content = [UInt8](repeating: 7, count: 100_000)
-        try writeTar([TarEntry(path: "victim", kind: .file, permissions: 0o644, size: Int64(content.count))],
-                     to: archive, data: try directory.file("data", contents: content))
+        try writeTar(
+            [TarEntry(path: "victim", kind: .file, permissions: 0o644, size: Int64(content.count))],
+            to: archive, data: try directory.file("data", contents: content))
         #expect(truncate(archive, 50_000) == 0)
         let reader = try TarReader(path: archive)
         #expect(try reader.nextEntry()?.path == "victim")

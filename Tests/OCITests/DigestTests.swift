@@ -27,7 +27,7 @@ struct DigestTests {
         "sha256:" + String(repeating: "A", count: 64),
         "sha256:" + String(repeating: "g", count: 64),
         "sha256:../" + String(repeating: "a", count: 61),
-        "sha512:" + String(repeating: "a", count: 64),
+        "sha512:" + String(repeating: "a", count: 64)
     ])
     func rejectsMalformedDigests(text: String) {
         #expect(throws: DigestError.malformed(text)) { try Digest(parsing: text) }

@@ -14,7 +14,8 @@ struct DiskBoundTests {
     @Test func sparseEntryStaysSparse() throws {
         let work = try TemporaryDirectory()
         let source = try work.makeDirectory("source")
-        try shell("""
+        try shell(
+            """
             cd \(source) && truncate -s 1T big && printf 'head' | dd of=big conv=notrunc status=none \
               && printf 'middle' | dd of=big bs=1 seek=549755813888 conv=notrunc status=none
             """)

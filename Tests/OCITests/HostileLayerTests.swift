@@ -11,50 +11,67 @@ import Testing
 @Suite("Hostile layers")
 struct HostileLayerTests {
     @Test func parentComponentIsRefused() throws {
-        try expectRefused([["name": "ok", "data": "fine"], ["name": "../sentinel/escaped", "data": "x"]],
-                          entry: "../sentinel/escaped", reason: .parentComponent)
+        try expectRefused(
+            [["name": "ok", "data": "fine"], ["name": "../sentinel/escaped", "data": "x"]],
+            entry: "../sentinel/escaped", reason: .parentComponent)
         try expectRefused([["name": "a/../../sentinel/escaped"]], entry: "a/../../sentinel/escaped", reason: .parentComponent)
         try expectRefused([["name": "..", "type": "dir"]], entry: "../", reason: .parentComponent)
     }
 
     @Test func absoluteNameIsRefused() throws {
-        try expectRefused([["name": "ok", "type": "dir"], ["name": "SENTINEL/absolute", "data": "x"]],
-                          entry: "SENTINEL/absolute", reason: .absolute)
+        try expectRefused(
+            [["name": "ok", "type": "dir"], ["name": "SENTINEL/absolute", "data": "x"]],
+            entry: "SENTINEL/absolute", reason: .absolute)
     }
 
     @Test func writingThroughASymlinkIsRefused() throws {
-        try expectRefused([["name": "evil", "type": "symlink", "linkname": "SENTINEL"], ["name": "evil/pwned", "data": "x"]],
-                          entry: "evil/pwned", reason: .throughSymlink("evil"))
-        try expectRefused([["name": "evil", "type": "symlink", "linkname": "../sentinel"], ["name": "evil/pwned", "type": "dir"]],
-                          entry: "evil/pwned/", reason: .throughSymlink("evil"))
-        try expectRefused([["name": "d", "type": "dir"], ["name": "d/evil", "type": "symlink", "linkname": "SENTINEL"],
-                           ["name": "d/evil/x/y", "data": "x"]],
-                          entry: "d/evil/x/y", reason: .throughSymlink("d/evil"))
+        try expectRefused(
+            [["name": "evil", "type": "symlink", "linkname": "SENTINEL"], ["name": "evil/pwned", "data": "x"]],
+            entry: "evil/pwned", reason: .throughSymlink("evil"))
+        try expectRefused(
+            [["name": "evil", "type": "symlink", "linkname": "../sentinel"], ["name": "evil/pwned", "type": "dir"]],
+            entry: "evil/pwned/", reason: .throughSymlink("evil"))
+        try expectRefused(
+            [
+                ["name": "d", "type": "dir"], ["name": "d/evil", "type": "symlink", "linkname": "SENTINEL"],
+                ["name": "d/evil/x/y", "data": "x"]
+            ],
+            entry: "d/evil/x/y", reason: .throughSymlink("d/evil"))
     }
 
     @Test func directoryReplacedByASymlinkIsNotFollowed() throws {
-        try expectRefused([["name": "d", "type": "dir"], ["name": "d", "type": "symlink", "linkname": "SENTINEL"],
-                           ["name": "d/pwned", "data": "x"]],
-                          entry: "d/pwned", reason: .throughSymlink("d"))
+        try expectRefused(
+            [
+                ["name": "d", "type": "dir"], ["name": "d", "type": "symlink", "linkname": "SENTINEL"],
+                ["name": "d/pwned", "data": "x"]
+            ],
+            entry: "d/pwned", reason: .throughSymlink("d"))
     }
 
     @Test func whiteoutsThroughASymlinkAreRefused() throws {
-        try expectRefused([["name": "evil", "type": "symlink", "linkname": "SENTINEL"], ["name": "evil/.wh.secret"]],
-                          entry: "evil/.wh.secret", reason: .throughSymlink("evil"))
-        try expectRefused([["name": "evil", "type": "symlink", "linkname": "SENTINEL"], ["name": "evil/.wh..wh..opq"]],
-                          entry: "evil/.wh..wh..opq", reason: .throughSymlink("evil"))
+        try expectRefused(
+            [["name": "evil", "type": "symlink", "linkname": "SENTINEL"], ["name": "evil/.wh.secret"]],
+            entry: "evil/.wh.secret", reason: .throughSymlink("evil"))
+        try expectRefused(
+            [["name": "evil", "type": "symlink", "linkname": "SENTINEL"], ["name": "evil/.wh..wh..opq"]],
+            entry: "evil/.wh..wh..opq", reason: .throughSymlink("evil"))
         try expectRefused([["name": "d/.wh.."]], entry: "d/.wh..", reason: .whiteoutWithoutName)
         try expectRefused([["name": "d/.wh..."]], entry: "d/.wh...", reason: .parentComponent)
     }
 
     @Test func hardLinksOutsideAreRefused() throws {
-        try expectRefused([["name": "hl", "type": "hardlink", "linkname": "../sentinel/secret"]],
-                          entry: "hl", path: "../sentinel/secret", reason: .parentComponent)
-        try expectRefused([["name": "hl", "type": "hardlink", "linkname": "SENTINEL/secret"]],
-                          entry: "hl", path: "SENTINEL/secret", reason: .absolute)
-        try expectRefused([["name": "evil", "type": "symlink", "linkname": "SENTINEL"],
-                           ["name": "hl", "type": "hardlink", "linkname": "evil/secret"]],
-                          entry: "hl", path: "evil/secret", reason: .throughSymlink("evil"))
+        try expectRefused(
+            [["name": "hl", "type": "hardlink", "linkname": "../sentinel/secret"]],
+            entry: "hl", path: "../sentinel/secret", reason: .parentComponent)
+        try expectRefused(
+            [["name": "hl", "type": "hardlink", "linkname": "SENTINEL/secret"]],
+            entry: "hl", path: "SENTINEL/secret", reason: .absolute)
+        try expectRefused(
+            [
+                ["name": "evil", "type": "symlink", "linkname": "SENTINEL"],
+                ["name": "hl", "type": "hardlink", "linkname": "evil/secret"]
+            ],
+            entry: "hl", path: "evil/secret", reason: .throughSymlink("evil"))
     }
 
     @Test func pathLongerThanPathMaxIsRefused() throws {
@@ -65,12 +82,14 @@ struct HostileLayerTests {
     @Test func fileOverASymlinkReplacesTheSymlink() throws {
         let setup = try HostileSetup()
         let layer = setup.directory.path("layer.tar")
-        try makeTar(at: layer, [
-            ["name": "evil", "type": "symlink", "linkname": "\(setup.sentinel)/secret"],
-            ["name": "evil", "data": "pwned"],
-            ["name": "hl", "type": "symlink", "linkname": "\(setup.sentinel)/secret"],
-            ["name": "hl", "type": "hardlink", "linkname": "evil"],
-        ])
+        try makeTar(
+            at: layer,
+            [
+                ["name": "evil", "type": "symlink", "linkname": "\(setup.sentinel)/secret"],
+                ["name": "evil", "data": "pwned"],
+                ["name": "hl", "type": "symlink", "linkname": "\(setup.sentinel)/secret"],
+                ["name": "hl", "type": "hardlink", "linkname": "evil"]
+            ])
         _ = try LayerExtractor.extract(layerAt: layer, into: setup.target)
         #expect(try String(contentsOfFile: "\(setup.target)/evil", encoding: .utf8) == "pwned")
         #expect(try TreeSnapshot(setup.target)["hl"]?.contains("same-as=evil") == true)
@@ -81,7 +100,8 @@ struct HostileLayerTests {
     func truncatedGzipStreamIsAnError(keptFraction: Double) throws {
         let setup = try HostileSetup()
         let layer = setup.directory.path("layer.tar.gz")
-        try setup.directory.python("""
+        try setup.directory.python(
+            """
             import io, os, tarfile
             with tarfile.open('\(layer)', 'w:gz', format=tarfile.PAX_FORMAT) as tar:
                 for name in ['first', 'big']:
@@ -109,7 +129,7 @@ struct HostileLayerTests {
     /// Random bytes and empty streams, plain and gzipped, are unreadable layers.
     @Test(arguments: [
         ("garbage", "head -c 100000 /dev/urandom"), ("garbage", "head -c 100000 /dev/urandom | gzip"),
-        ("empty", "true"), ("empty", "true | gzip"),
+        ("empty", "true"), ("empty", "true | gzip")
     ])
     func unreadableStreamIsAnError(name: String, command: String) throws {
         let setup = try HostileSetup()
@@ -142,8 +162,11 @@ struct HostileLayerTests {
         for gzip in [false, true] {
             let layer = setup.directory.path(gzip ? "layer.tar.gz" : "layer.tar")
             try makeTar(at: layer, gzip: gzip, concrete)
-            #expect(throws: LayerExtractionError.unsafePath(layer: layer, entry: resolved(entry), path: resolved(path ?? entry), reason: reason),
-                    sourceLocation: sourceLocation) {
+            #expect(
+                throws: LayerExtractionError.unsafePath(
+                    layer: layer, entry: resolved(entry), path: resolved(path ?? entry), reason: reason),
+                sourceLocation: sourceLocation
+            ) {
                 try LayerExtractor.extract(layerAt: layer, into: setup.target)
             }
             try setup.expectUntouched(sourceLocation: sourceLocation)

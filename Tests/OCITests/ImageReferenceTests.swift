@@ -25,7 +25,7 @@ struct ImageReferenceTests {
         ("[fe80::1]/app", "[fe80::1]/app:latest", "[fe80::1]/app:latest"),
         ("Registry/app", "Registry/app:latest", "Registry/app:latest"),
         ("a.b-c/d__e/f---g/h.i_j", "a.b-c/d__e/f---g/h.i_j:latest", "a.b-c/d__e/f---g/h.i_j:latest"),
-        ("app:_Tag.1-X", "docker.io/library/app:_Tag.1-X", "app:_Tag.1-X"),
+        ("app:_Tag.1-X", "docker.io/library/app:_Tag.1-X", "app:_Tag.1-X")
     ])
     func normalisesLikeDocker(_ text: String, _ full: String, _ familiar: String) throws {
         let reference = try ImageReference(parsing: text)
@@ -77,8 +77,14 @@ struct ImageReferenceTests {
     @Test(arguments: [
         ("", "a reference needs a repository name"),
         ("Alpine", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
-        ("docker.io/Team/app", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
-        ("example.com/Team/app", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
+        (
+            "docker.io/Team/app",
+            "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"
+        ),
+        (
+            "example.com/Team/app",
+            "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"
+        ),
         ("Bad Name", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
         ("a//b", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
         ("-app", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
@@ -99,8 +105,11 @@ struct ImageReferenceTests {
         ("[]:5000/app", "'[]:5000' is not a registry host[:port]"),
         ("app@sha256:abc", "after '@' comes a digest: malformed digest 'sha256:abc': expected sha256:<64 hex digits>"),
         ("app@", "after '@' comes a digest: malformed digest '': expected sha256:<64 hex digits>"),
-        ("@sha256:\(String(repeating: "a", count: 64))", "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"),
-        (String(repeating: "a", count: 64), "a 64-digit hexadecimal string is an image ID, not a repository name"),
+        (
+            "@sha256:\(String(repeating: "a", count: 64))",
+            "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'"
+        ),
+        (String(repeating: "a", count: 64), "a 64-digit hexadecimal string is an image ID, not a repository name")
     ])
     func refusesWhatDockerRefuses(_ text: String, _ reason: String) {
         #expect(throws: ImageReferenceError(text: text, reason: reason)) { try ImageReference(parsing: text) }

@@ -70,7 +70,8 @@ struct ImageManifestTests {
         let manifest = ImageManifest(
             config: Descriptor(mediaType: .ociConfig, digest: digest("c"), size: 7023),
             layers: [Descriptor(mediaType: .ociLayerGzip, digest: digest("1"), size: 32654)])
-        let expected = #"{"config":{"digest":"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","#
+        let expected =
+            #"{"config":{"digest":"sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc","#
             + #""mediaType":"application/vnd.oci.image.config.v1+json","size":7023},"#
             + #""layers":[{"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","#
             + #""mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","size":32654}],"#
@@ -226,7 +227,8 @@ struct DescriptorTests {
             platform: Platform(
                 architecture: "amd64", os: "windows", osVersion: "10.0.17763", osFeatures: ["win32k"]),
             artifactType: "application/vnd.example+type")
-        let expected = #"{"annotations":{"org.opencontainers.image.ref.name":"app:latest"},"#
+        let expected =
+            #"{"annotations":{"org.opencontainers.image.ref.name":"app:latest"},"#
             + #""artifactType":"application/vnd.example+type","#
             + #""digest":"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","#
             + #""mediaType":"application/vnd.oci.image.manifest.v1+json","#
@@ -252,12 +254,15 @@ struct DescriptorTests {
 
     @Test func normalisesPlatformAliases() {
         #expect(Platform(architecture: "x86_64", os: "Linux").normalized == Platform(architecture: "amd64", os: "linux"))
-        #expect(Platform(architecture: "aarch64", os: "linux", variant: "v8").normalized
-            == Platform(architecture: "arm64", os: "linux"))
-        #expect(Platform(architecture: "arm", os: "linux").normalized
-            == Platform(architecture: "arm", os: "linux", variant: "v7"))
-        #expect(Platform(architecture: "armhf", os: "linux").normalized
-            == Platform(architecture: "arm", os: "linux", variant: "v7"))
+        #expect(
+            Platform(architecture: "aarch64", os: "linux", variant: "v8").normalized
+                == Platform(architecture: "arm64", os: "linux"))
+        #expect(
+            Platform(architecture: "arm", os: "linux").normalized
+                == Platform(architecture: "arm", os: "linux", variant: "v7"))
+        #expect(
+            Platform(architecture: "armhf", os: "linux").normalized
+                == Platform(architecture: "arm", os: "linux", variant: "v7"))
         #expect(Platform(architecture: "i386", os: "linux").normalized == Platform(architecture: "386", os: "linux"))
         let arm64 = Platform(architecture: "arm64", os: "linux")
         #expect(arm64.matches(Platform(architecture: "arm64", os: "linux", variant: "v8")))
@@ -269,7 +274,7 @@ struct DescriptorTests {
     @Test func hostPlatformIsLinux() {
         #expect(Platform.host.os == "linux")
         #if arch(x86_64)
-        #expect(Platform.host == Platform(architecture: "amd64", os: "linux"))
+            #expect(Platform.host == Platform(architecture: "amd64", os: "linux"))
         #endif
     }
 
@@ -283,7 +288,7 @@ struct DescriptorTests {
             entry("2", Platform(architecture: "arm", os: "linux", variant: "v7")),
             entry("3", Platform(architecture: "amd64", os: "linux", variant: "v3")),
             entry("4", Platform(architecture: "amd64", os: "linux")),
-            entry("5", Platform(architecture: "unknown", os: "unknown")),
+            entry("5", Platform(architecture: "unknown", os: "unknown"))
         ]
         #expect(Platform(architecture: "x86_64", os: "linux").bestMatch(in: entries)?.digest == digest("4"))
         #expect(Platform(architecture: "amd64", os: "linux").bestMatch(in: Array(entries.prefix(4)))?.digest == digest("3"))
@@ -390,18 +395,22 @@ struct ImageConfigurationTests {
         #expect(config.labels == ["com.example.project.git.url": "https://example.com/project.git"])
         #expect(config.stopSignal == "SIGTERM")
         #expect(config.argsEscaped == true)
-        #expect(config.healthcheck == Healthcheck(
-            test: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], interval: 30_000_000_000,
-            timeout: 3_000_000_000, startPeriod: 5_000_000_000, startInterval: 1_000_000_000, retries: 3))
+        #expect(
+            config.healthcheck
+                == Healthcheck(
+                    test: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], interval: 30_000_000_000,
+                    timeout: 3_000_000_000, startPeriod: 5_000_000_000, startInterval: 1_000_000_000, retries: 3))
         #expect(config.onBuild == ["RUN echo child"])
         #expect(config.shell == ["/bin/bash", "-c"])
         #expect(image.rootfs.type == "layers")
         #expect(image.rootfs.diffIDs.map(\.hex.first) == ["c", "5"])
         #expect(image.history?.count == 2)
         #expect(image.history?[0].emptyLayer == nil)
-        #expect(image.history?[1] == HistoryEntry(
-            created: "2015-10-31T22:22:55.613815829Z", createdBy: #"/bin/sh -c #(nop) CMD ["sh"]"#,
-            author: "alice", comment: "buildkit.dockerfile.v0", emptyLayer: true))
+        #expect(
+            image.history?[1]
+                == HistoryEntry(
+                    created: "2015-10-31T22:22:55.613815829Z", createdBy: #"/bin/sh -c #(nop) CMD ["sh"]"#,
+                    author: "alice", comment: "buildkit.dockerfile.v0", emptyLayer: true))
     }
 
     @Test func reencodesWithTheSpecFieldNames() throws {
@@ -412,7 +421,7 @@ struct ImageConfigurationTests {
             "\"ExposedPorts\":{\"53/udp\":{},\"8080/tcp\":{}}", "\"Healthcheck\":{", "\"StartInterval\":1000000000",
             "\"OnBuild\":", "\"Shell\":", "\"ArgsEscaped\":true", "\"StopSignal\":", "\"WorkingDir\":",
             "\"Volumes\":{\"/var/job-result-data\":{},\"/var/log/my-app-logs\":{}}",
-            "\"Labels\":{\"com.example.project.git.url\":\"https://example.com/project.git\"}",
+            "\"Labels\":{\"com.example.project.git.url\":\"https://example.com/project.git\"}"
         ] {
             #expect(encoded.contains(key), "missing \(key)")
         }

@@ -1,10 +1,10 @@
 import Foundation
 import Glibc
+import System
 import Testing
 
 @testable import OCI
 @testable import OCIArchive
-import System
 
 /// Packing snapshots into layers and extracting layers into snapshots. Runs as root: the
 /// trees have other owners, devices and `trusted.*` attributes.
@@ -47,15 +47,17 @@ struct LayerTests {
     @Test func ociWhiteoutsBecomeOverlayForm() throws {
         let directory = try TemporaryDirectory()
         let layer = directory.path("layer.tar")
-        try makeTar(at: layer, [
-            ["name": "a/.wh.gone", "uid": 1000, "gid": 1000],
-            ["name": "b", "type": "dir", "mode": 0o750],
-            ["name": "b/.wh..wh..opq"],
-            ["name": "b/kept", "data": "kept"],
-            ["name": ".wh..wh.plnk", "type": "dir"],
-            ["name": "c/file", "data": "mine"],
-            ["name": "c/.wh.file"],
-        ])
+        try makeTar(
+            at: layer,
+            [
+                ["name": "a/.wh.gone", "uid": 1000, "gid": 1000],
+                ["name": "b", "type": "dir", "mode": 0o750],
+                ["name": "b/.wh..wh..opq"],
+                ["name": "b/kept", "data": "kept"],
+                ["name": ".wh..wh.plnk", "type": "dir"],
+                ["name": "c/file", "data": "mine"],
+                ["name": "c/.wh.file"]
+            ])
         let target = try directory.makeDirectory("target")
         _ = try LayerExtractor.extract(layerAt: layer, into: target)
         let tree = try TreeSnapshot(target)
@@ -124,7 +126,8 @@ struct LayerTests {
         for name in ["b", "sub/zz"] {
             #expect(mknod("\(source)/\(name)", S_IFCHR | 0o000, 0) == 0)
         }
-        _ = try run("/usr/bin/env", ["python3", "-c", "import os, sys; os.setxattr(sys.argv[1], 'trusted.overlay.opaque', b'y')", "\(source)/sub"])
+        _ = try run(
+            "/usr/bin/env", ["python3", "-c", "import os, sys; os.setxattr(sys.argv[1], 'trusted.overlay.opaque', b'y')", "\(source)/sub"])
         let blob = directory.path("layer.tar.gz")
         _ = try LayerPacker().pack(directory: source, to: blob)
         let names = try TarListing(blob).names
@@ -150,7 +153,8 @@ struct LayerTests {
         let directory = try TemporaryDirectory()
         let source = try directory.makeDirectory("source")
         #expect(FileManager.default.createFile(atPath: "\(source)/f", contents: nil))
-        try directory.python("import os; os.setxattr('\(source)/f', 'user.a', b'1'); os.utime('\(source)/f', ns=(1_600_000_000_999_999_999,) * 2)")
+        try directory.python(
+            "import os; os.setxattr('\(source)/f', 'user.a', b'1'); os.utime('\(source)/f', ns=(1_600_000_000_999_999_999,) * 2)")
         let blob = directory.path("layer.tar")
         _ = try LayerPacker(compression: .none).pack(directory: source, to: blob)
         let (entries, _) = try readTar(blob)
@@ -240,8 +244,9 @@ final class TemporaryDirectory {
     /// directory.
     func tree(_ name: String, overlayForms: Bool) throws -> String {
         let tree = path(name)
-        try python(Self.treeScript.replacingOccurrences(of: "OVERLAY", with: overlayForms ? "True" : "False")
-            .replacingOccurrences(of: "ROOT", with: tree))
+        try python(
+            Self.treeScript.replacingOccurrences(of: "OVERLAY", with: overlayForms ? "True" : "False")
+                .replacingOccurrences(of: "ROOT", with: tree))
         return tree
     }
 
@@ -328,23 +333,28 @@ func shell(_ command: String) throws -> String {
 /// `uid`, `gid`; `gzip` compresses it.
 func makeTar(at path: String, gzip: Bool = false, _ entries: [[String: Any]]) throws {
     let json = String(decoding: try JSONSerialization.data(withJSONObject: entries), as: UTF8.self)
-    try run("/usr/bin/env", ["python3", "-c", #"""
-        import io, json, sys, tarfile
-        path, gz, entries = sys.argv[1], sys.argv[2] == 'gz', json.loads(sys.argv[3])
-        types = {'file': tarfile.REGTYPE, 'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE,
-                 'hardlink': tarfile.LNKTYPE, 'char': tarfile.CHRTYPE}
-        with tarfile.open(path, 'w:gz' if gz else 'w', format=tarfile.PAX_FORMAT) as tar:
-            for e in entries:
-                info = tarfile.TarInfo(e['name'])
-                info.type = types[e.get('type', 'file')]
-                info.linkname = e.get('linkname', '')
-                info.mode = e.get('mode', 0o644)
-                info.uid, info.gid = e.get('uid', 0), e.get('gid', 0)
-                info.mtime = 1_700_000_000
-                data = e.get('data', '').encode()
-                info.size = len(data) if info.type == tarfile.REGTYPE else 0
-                tar.addfile(info, io.BytesIO(data) if info.size else None)
-        """#, path, gzip ? "gz" : "", json])
+    try run(
+        "/usr/bin/env",
+        [
+            "python3", "-c",
+            #"""
+            import io, json, sys, tarfile
+            path, gz, entries = sys.argv[1], sys.argv[2] == 'gz', json.loads(sys.argv[3])
+            types = {'file': tarfile.REGTYPE, 'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE,
+                     'hardlink': tarfile.LNKTYPE, 'char': tarfile.CHRTYPE}
+            with tarfile.open(path, 'w:gz' if gz else 'w', format=tarfile.PAX_FORMAT) as tar:
+                for e in entries:
+                    info = tarfile.TarInfo(e['name'])
+                    info.type = types[e.get('type', 'file')]
+                    info.linkname = e.get('linkname', '')
+                    info.mode = e.get('mode', 0o644)
+                    info.uid, info.gid = e.get('uid', 0), e.get('gid', 0)
+                    info.mtime = 1_700_000_000
+                    data = e.get('data', '').encode()
+                    info.size = len(data) if info.type == tarfile.REGTYPE else 0
+                    tar.addfile(info, io.BytesIO(data) if info.size else None)
+            """#, path, gzip ? "gz" : "", json
+        ])
 }
 
 /// A tree's files and every attribute a layer keeps, one canonical line per path, as
@@ -353,36 +363,41 @@ struct TreeSnapshot: Equatable, CustomStringConvertible {
     let lines: [String: String]
 
     init(_ root: String) throws {
-        let output = try run("/usr/bin/env", ["python3", "-c", #"""
-            import hashlib, os, stat, sys
-            root = sys.argv[1]
-            first = {}
-            for directory, dirs, files in os.walk(root):
-                dirs.sort()
-                for name in sorted(dirs) + sorted(files):
-                    path = os.path.join(directory, name)
-                    rel = os.path.relpath(path, root)
-                    st = os.lstat(path)
-                    kind = {stat.S_IFREG: 'file', stat.S_IFDIR: 'dir', stat.S_IFLNK: 'link', stat.S_IFCHR: 'chr',
-                            stat.S_IFBLK: 'blk', stat.S_IFIFO: 'fifo'}[stat.S_IFMT(st.st_mode)]
-                    line = kind
-                    if kind in ('chr', 'blk'):
-                        line += ' %d:%d' % (os.major(st.st_rdev), os.minor(st.st_rdev))
-                    if kind != 'link':
-                        line += ' mode=%o' % stat.S_IMODE(st.st_mode)
-                    line += ' %d:%d mtime=%s' % (st.st_uid, st.st_gid, st.st_mtime_ns // 10**9 if st.st_mtime_ns % 10**9 == 0 else st.st_mtime_ns)
-                    if kind == 'file':
-                        with open(path, 'rb') as f:
-                            line += ' size=%d sha256=%s' % (st.st_size, hashlib.sha256(f.read()).hexdigest()[:16])
-                        key = (st.st_dev, st.st_ino)
-                        if st.st_nlink > 1:
-                            line += ' links=%d same-as=%s' % (st.st_nlink, first.setdefault(key, rel))
-                    if kind == 'link':
-                        line += ' -> ' + os.readlink(path)
-                    for attr in sorted(os.listxattr(path, follow_symlinks=False)):
-                        line += ' %s=%s' % (attr, os.getxattr(path, attr, follow_symlinks=False).hex())
-                    print(rel + '\t' + line)
-            """#, root])
+        let output = try run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                #"""
+                import hashlib, os, stat, sys
+                root = sys.argv[1]
+                first = {}
+                for directory, dirs, files in os.walk(root):
+                    dirs.sort()
+                    for name in sorted(dirs) + sorted(files):
+                        path = os.path.join(directory, name)
+                        rel = os.path.relpath(path, root)
+                        st = os.lstat(path)
+                        kind = {stat.S_IFREG: 'file', stat.S_IFDIR: 'dir', stat.S_IFLNK: 'link', stat.S_IFCHR: 'chr',
+                                stat.S_IFBLK: 'blk', stat.S_IFIFO: 'fifo'}[stat.S_IFMT(st.st_mode)]
+                        line = kind
+                        if kind in ('chr', 'blk'):
+                            line += ' %d:%d' % (os.major(st.st_rdev), os.minor(st.st_rdev))
+                        if kind != 'link':
+                            line += ' mode=%o' % stat.S_IMODE(st.st_mode)
+                        line += ' %d:%d mtime=%s' % (st.st_uid, st.st_gid, st.st_mtime_ns // 10**9 if st.st_mtime_ns % 10**9 == 0 else st.st_mtime_ns)
+                        if kind == 'file':
+                            with open(path, 'rb') as f:
+                                line += ' size=%d sha256=%s' % (st.st_size, hashlib.sha256(f.read()).hexdigest()[:16])
+                            key = (st.st_dev, st.st_ino)
+                            if st.st_nlink > 1:
+                                line += ' links=%d same-as=%s' % (st.st_nlink, first.setdefault(key, rel))
+                        if kind == 'link':
+                            line += ' -> ' + os.readlink(path)
+                        for attr in sorted(os.listxattr(path, follow_symlinks=False)):
+                            line += ' %s=%s' % (attr, os.getxattr(path, attr, follow_symlinks=False).hex())
+                        print(rel + '\t' + line)
+                """#, root
+            ])
         var lines: [String: String] = [:]
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: "\t", maxSplits: 1)
@@ -417,21 +432,26 @@ struct TarListing {
     let members: [Member]
 
     init(_ path: String) throws {
-        let output = try run("/usr/bin/env", ["python3", "-c", #"""
-            import json, sys, tarfile
-            kinds = {tarfile.REGTYPE: 'file', tarfile.DIRTYPE: 'dir', tarfile.SYMTYPE: 'symlink',
-                     tarfile.LNKTYPE: 'hardlink', tarfile.CHRTYPE: 'char', tarfile.BLKTYPE: 'block', tarfile.FIFOTYPE: 'fifo'}
-            out = []
-            with tarfile.open(sys.argv[1]) as tar:
-                for m in tar:
-                    xattrs = {k[len('SCHILY.xattr.'):]: v.encode('utf-8', 'surrogateescape').decode('latin-1')
-                              for k, v in m.pax_headers.items() if k.startswith('SCHILY.xattr.')}
-                    name = m.name.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')
-                    out.append(dict(name=name, type=kinds.get(m.type, repr(m.type)), mode=m.mode, uid=m.uid, gid=m.gid,
-                                    mtime=int(m.mtime), size=m.size, linkname=m.linkname, devmajor=m.devmajor,
-                                    devminor=m.devminor, xattrs=xattrs))
-            print(json.dumps(out))
-            """#, path])
+        let output = try run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                #"""
+                import json, sys, tarfile
+                kinds = {tarfile.REGTYPE: 'file', tarfile.DIRTYPE: 'dir', tarfile.SYMTYPE: 'symlink',
+                         tarfile.LNKTYPE: 'hardlink', tarfile.CHRTYPE: 'char', tarfile.BLKTYPE: 'block', tarfile.FIFOTYPE: 'fifo'}
+                out = []
+                with tarfile.open(sys.argv[1]) as tar:
+                    for m in tar:
+                        xattrs = {k[len('SCHILY.xattr.'):]: v.encode('utf-8', 'surrogateescape').decode('latin-1')
+                                  for k, v in m.pax_headers.items() if k.startswith('SCHILY.xattr.')}
+                        name = m.name.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')
+                        out.append(dict(name=name, type=kinds.get(m.type, repr(m.type)), mode=m.mode, uid=m.uid, gid=m.gid,
+                                        mtime=int(m.mtime), size=m.size, linkname=m.linkname, devmajor=m.devmajor,
+                                        devminor=m.devminor, xattrs=xattrs))
+                print(json.dumps(out))
+                """#, path
+            ])
         members = try JSONDecoder().decode([Member].self, from: Data(output.utf8))
     }
 

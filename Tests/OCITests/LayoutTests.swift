@@ -155,8 +155,9 @@ struct LayoutTests {
             let source = "\(root)/source"
             try write("hello", to: source)
             // sha512("hello")
-            let expected = try Digest(parsing: "sha512:9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca7"
-                + "2323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043")
+            let expected = try Digest(
+                parsing: "sha512:9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca7"
+                    + "2323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043")
             let blob = try layout.ingestBlob(from: source, expectedDigest: expected, expectedSize: 5)
             #expect(blob == StoredBlob(digest: expected, size: 5))
             #expect(try layout.blobPath(for: expected).hasSuffix("/blobs/sha512/\(expected.hex)"))
@@ -269,7 +270,7 @@ struct LayoutResolutionTests {
             try layout.writeBlob(armIndex.bytes)
             let multi = try ImageIndex(manifests: [
                 entry(amd64, Platform(architecture: "amd64", os: "linux")),
-                entry(armIndex, Platform(architecture: "arm64", os: "linux")),
+                entry(armIndex, Platform(architecture: "arm64", os: "linux"))
             ]).encoded()
             try layout.writeBlob(multi.bytes)
             let single = try image("s390x")
@@ -321,8 +322,10 @@ struct LayoutResolutionTests {
             let top = try fixture.layout.entry(for: .digest(fixture.multi.descriptor.digest))
             #expect(top.referenceName == "multi")
             let absent = Digest.sha256(Array("absent".utf8))
-            #expect(throws: OCIError.referenceNotFound(
-                reference: absent.description, layout: root, available: ["multi", "single"])) {
+            #expect(
+                throws: OCIError.referenceNotFound(
+                    reference: absent.description, layout: root, available: ["multi", "single"])
+            ) {
                 try fixture.layout.entry(for: .digest(absent))
             }
         }
@@ -354,8 +357,10 @@ struct LayoutResolutionTests {
                 try fixture.layout.resolveManifest(.name("nope"))
             }
             let riscv = Platform(architecture: "riscv64", os: "linux")
-            #expect(throws: OCIError.noMatchingPlatform(
-                source: "index \(fixture.multi.descriptor.digest)", requested: riscv, available: [amd64, arm64])) {
+            #expect(
+                throws: OCIError.noMatchingPlatform(
+                    source: "index \(fixture.multi.descriptor.digest)", requested: riscv, available: [amd64, arm64])
+            ) {
                 try fixture.layout.resolveManifest(.name("multi"), platform: riscv)
             }
         }
@@ -370,14 +375,18 @@ struct LayoutResolutionTests {
                 descriptor.annotations = [AnnotationKey.refName: "app"]
                 return descriptor
             }
-            try fixture.layout.writeIndex(ImageIndex(manifests: [
-                tagged(fixture.amd64, amd64), tagged(fixture.arm64, arm64),
-            ]))
-            #expect(try fixture.layout.resolveManifest(.name("app"), platform: arm64).descriptor.digest
-                == fixture.arm64.descriptor.digest)
+            try fixture.layout.writeIndex(
+                ImageIndex(manifests: [
+                    tagged(fixture.amd64, amd64), tagged(fixture.arm64, arm64)
+                ]))
+            #expect(
+                try fixture.layout.resolveManifest(.name("app"), platform: arm64).descriptor.digest
+                    == fixture.arm64.descriptor.digest)
             let s390x = Platform(architecture: "s390x", os: "linux")
-            #expect(throws: OCIError.noMatchingPlatform(
-                source: "\(root)/index.json entries named 'app'", requested: s390x, available: [amd64, arm64])) {
+            #expect(
+                throws: OCIError.noMatchingPlatform(
+                    source: "\(root)/index.json entries named 'app'", requested: s390x, available: [amd64, arm64])
+            ) {
                 try fixture.layout.resolveManifest(.name("app"), platform: s390x)
             }
         }
@@ -390,16 +399,19 @@ struct LayoutResolutionTests {
             var corrupted = fixture.armIndex.bytes
             corrupted[corrupted.count - 2] = UInt8(ascii: " ")
             try Data(corrupted).write(to: URL(fileURLWithPath: path))
-            #expect(throws: OCIError.blobDigestMismatch(
-                path: path, expected: fixture.armIndex.descriptor.digest, actual: .sha256(corrupted))) {
+            #expect(
+                throws: OCIError.blobDigestMismatch(
+                    path: path, expected: fixture.armIndex.descriptor.digest, actual: .sha256(corrupted))
+            ) {
                 try fixture.layout.resolveManifest(.name("multi"), platform: arm64)
             }
             try FileManager.default.removeItem(atPath: path)
             #expect(throws: OCIError.blobMissing(digest: fixture.armIndex.descriptor.digest, path: path)) {
                 try fixture.layout.resolveManifest(.name("multi"), platform: arm64)
             }
-            #expect(try fixture.layout.resolveManifest(.name("multi"), platform: amd64).descriptor.digest
-                == fixture.amd64.descriptor.digest)
+            #expect(
+                try fixture.layout.resolveManifest(.name("multi"), platform: amd64).descriptor.digest
+                    == fixture.amd64.descriptor.digest)
         }
     }
 

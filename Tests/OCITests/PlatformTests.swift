@@ -35,7 +35,7 @@ struct PlatformTests {
         ("linux/riscv64", "linux/riscv64"),
         ("linux/ppc64le", "linux/ppc64le"),
         ("linux/s390x", "linux/s390x"),
-        ("windows/amd64", "windows/amd64"),
+        ("windows/amd64", "windows/amd64")
     ])
     func parsesAndNormalises(_ text: String, _ expected: String) throws {
         #expect(try Platform(parsing: text).description == expected)
@@ -59,7 +59,7 @@ struct PlatformTests {
         ("linux/am d64", "the architecture 'am d64' may only hold letters, digits, '_', '.' and '-'"),
         ("li.nux/amd64", "the OS 'li.nux' may only hold letters, digits, '_' and '-'"),
         ("linux/arm/v7*", "the variant 'v7*' may only hold letters, digits, '_', '.' and '-'"),
-        ("linux/ämd64", "the architecture 'ämd64' may only hold letters, digits, '_', '.' and '-'"),
+        ("linux/ämd64", "the architecture 'ämd64' may only hold letters, digits, '_', '.' and '-'")
     ])
     func refusesBadTextSayingWhy(_ text: String, _ reason: String) {
         #expect(throws: PlatformError(text: text, reason: reason)) { try Platform(parsing: text) }

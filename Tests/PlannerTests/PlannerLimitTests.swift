@@ -23,7 +23,8 @@ struct PlannerLimitTests {
 
     /// A stage's wave is one after the latest of its dependencies'.
     @Test func wavesFollowTheLongestPath() throws {
-        let planned = try plan("""
+        let planned = try plan(
+            """
             FROM scratch AS a
             FROM scratch AS b
             FROM a AS c
@@ -42,7 +43,9 @@ struct PlannerLimitTests {
     @Test func aDoublingValueStopsAtTheLimit() {
         var text = "FROM scratch\nENV v0=0123456789abcdef\n"
         for line in 1...25 { text += "ENV v\(line)=$v\(line - 1)$v\(line - 1)\n" }
-        #expect(planError(text) == "Dockerfile:19: failed to process \"$v16$v16\": the expanded value is longer than 1048576 bytes, the limit for one word")
+        #expect(
+            planError(text)
+                == "Dockerfile:19: failed to process \"$v16$v16\": the expanded value is longer than 1048576 bytes, the limit for one word")
     }
 
     /// 20,000 nested `${a:-` used to crash `parse` (stack overflow).

@@ -4,11 +4,14 @@ import Planner
 import Testing
 
 /// Plans `text` as a Dockerfile named `Dockerfile`.
-func plan(_ text: String, target: String? = nil, buildArgs: [String: String] = [:],
-          targetPlatform: Platform = Platform(architecture: "arm64", os: "linux")) throws -> BuildPlan {
+func plan(
+    _ text: String, target: String? = nil, buildArgs: [String: String] = [:],
+    targetPlatform: Platform = Platform(architecture: "arm64", os: "linux")
+) throws -> BuildPlan {
     let parsed = try DockerfileParser.parse(text, file: "Dockerfile")
-    let options = PlanOptions(target: target, buildArgs: buildArgs,
-                              buildPlatform: Platform(architecture: "amd64", os: "linux"), targetPlatform: targetPlatform)
+    let options = PlanOptions(
+        target: target, buildArgs: buildArgs,
+        buildPlatform: Platform(architecture: "amd64", os: "linux"), targetPlatform: targetPlatform)
     return try BuildPlanner.plan(parsed, options: options)
 }
 
@@ -55,7 +58,8 @@ struct StageGraphTests {
     }
 
     @Test func stagesByNameCaseInsensitivelyAndByIndex() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS Base
             FROM BASE AS tools
             COPY --from=0 /a /a
@@ -81,7 +85,8 @@ struct StageGraphTests {
     }
 
     @Test func independentStagesShareAWave() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS a
             FROM busybox AS b
             FROM busybox AS c
@@ -96,7 +101,8 @@ struct StageGraphTests {
     }
 
     @Test func targetSkipsStagesItDoesNotNeed() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS deps
             FROM deps AS build
             FROM busybox AS broken
@@ -133,7 +139,8 @@ struct ArgTests {
     }
 
     @Test func globalArgsAreNotVisibleInAStageUntilRedeclared() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             ARG SRC=builder
             FROM busybox AS builder
             FROM busybox AS other
@@ -148,7 +155,8 @@ struct ArgTests {
     }
 
     @Test func stageArgDefaultsExpandWithEarlierArgsAndEnv() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS base-1.2
             FROM busybox
             ENV MAJOR=1
@@ -160,7 +168,8 @@ struct ArgTests {
     }
 
     @Test func envSeesValuesFromBeforeTheInstruction() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS one
             FROM busybox AS x
             FROM busybox
@@ -172,7 +181,8 @@ struct ArgTests {
     }
 
     @Test func envWinsOverAnArgOfTheSameName() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS a1
             FROM busybox AS b1
             FROM busybox
@@ -185,7 +195,8 @@ struct ArgTests {
     }
 
     @Test func aStageFromAStageKeepsItsArgs() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS tools
             FROM busybox AS base
             ARG SRC=tools
@@ -205,7 +216,8 @@ struct ArgTests {
     }
 
     @Test func anInheritedArgIsOverriddenByAnInheritedEnvButNotByTheChildsArg() throws {
-        let plan = try plan("""
+        let plan = try plan(
+            """
             FROM busybox AS one
             FROM busybox AS two
             FROM busybox AS base
@@ -237,34 +249,55 @@ struct ArgTests {
 @Suite("Planner errors name the file and line")
 struct PlannerErrorTests {
     @Test(arguments: [
-        ("FROM busybox AS builder\nFROM busybox\nCOPY --from=buidler /a /a\n",
-         "Dockerfile:3: COPY --from=buidler: unknown stage 'buidler' (did you mean 'builder'?); to use an image of that name, write its full reference, e.g. buidler:latest"),
-        ("FROM busybox\nCOPY --from=later /a /a\nFROM busybox AS later\n",
-         "Dockerfile:2: COPY --from=later: stage 'later' is defined later (line 3); a stage can only use stages defined before it"),
-        ("FROM b AS a\nFROM a AS b\n",
-         "Dockerfile:1: FROM b: the stages form a cycle: 'a' -> 'b' -> 'a'"),
-        ("FROM busybox AS self\nCOPY --from=self /a /a\n",
-         "Dockerfile:2: COPY --from=self: the stages form a cycle: 'self' -> 'self'"),
-        ("FROM busybox AS app\nFROM busybox AS App\n",
-         "Dockerfile:2: duplicate stage name 'app': stage 0 already has it (line 1)"),
-        ("FROM busybox\nCOPY --from=3 /a /a\n",
-         "Dockerfile:2: COPY --from=3: there is no stage 3 (stages are numbered 0 to 0)"),
-        ("FROM busybox\nRUN --mount=from=1,target=/x true\nFROM busybox\n",
-         "Dockerfile:2: RUN --mount=from=1: stage 1 is defined later (line 3); a stage can only use stages defined before it"),
-        ("ARG A\nRUN echo\nFROM busybox\n",
-         "Dockerfile:2: RUN before the first FROM: only ARG may come before FROM"),
-        ("ARG ONLY=1\n",
-         "Dockerfile:1: no build stage: the Dockerfile has no FROM instruction"),
-        ("ARG IMAGE\nFROM $IMAGE\n",
-         "Dockerfile:2: base name ($IMAGE) should not be blank"),
+        (
+            "FROM busybox AS builder\nFROM busybox\nCOPY --from=buidler /a /a\n",
+            "Dockerfile:3: COPY --from=buidler: unknown stage 'buidler' (did you mean 'builder'?); to use an image of that name, write its full reference, e.g. buidler:latest"
+        ),
+        (
+            "FROM busybox\nCOPY --from=later /a /a\nFROM busybox AS later\n",
+            "Dockerfile:2: COPY --from=later: stage 'later' is defined later (line 3); a stage can only use stages defined before it"
+        ),
+        (
+            "FROM b AS a\nFROM a AS b\n",
+            "Dockerfile:1: FROM b: the stages form a cycle: 'a' -> 'b' -> 'a'"
+        ),
+        (
+            "FROM busybox AS self\nCOPY --from=self /a /a\n",
+            "Dockerfile:2: COPY --from=self: the stages form a cycle: 'self' -> 'self'"
+        ),
+        (
+            "FROM busybox AS app\nFROM busybox AS App\n",
+            "Dockerfile:2: duplicate stage name 'app': stage 0 already has it (line 1)"
+        ),
+        (
+            "FROM busybox\nCOPY --from=3 /a /a\n",
+            "Dockerfile:2: COPY --from=3: there is no stage 3 (stages are numbered 0 to 0)"
+        ),
+        (
+            "FROM busybox\nRUN --mount=from=1,target=/x true\nFROM busybox\n",
+            "Dockerfile:2: RUN --mount=from=1: stage 1 is defined later (line 3); a stage can only use stages defined before it"
+        ),
+        (
+            "ARG A\nRUN echo\nFROM busybox\n",
+            "Dockerfile:2: RUN before the first FROM: only ARG may come before FROM"
+        ),
+        (
+            "ARG ONLY=1\n",
+            "Dockerfile:1: no build stage: the Dockerfile has no FROM instruction"
+        ),
+        (
+            "ARG IMAGE\nFROM $IMAGE\n",
+            "Dockerfile:2: base name ($IMAGE) should not be blank"
+        )
     ])
     func errorAndLine(_ text: String, _ expected: String) {
         #expect(planError(text) == expected)
     }
 
     @Test func unknownTarget() {
-        #expect(planError("FROM busybox AS build\nFROM scratch AS release\n", target: "tset")
-            == "Dockerfile: target stage 'tset' could not be found (stages: build, release)")
+        #expect(
+            planError("FROM busybox AS build\nFROM scratch AS release\n", target: "tset")
+                == "Dockerfile: target stage 'tset' could not be found (stages: build, release)")
     }
 
     @Test func requiredArgMessage() {

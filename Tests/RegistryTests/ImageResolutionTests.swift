@@ -3,23 +3,28 @@ import Testing
 
 /// A build resolves each image it names once: every `COPY --from` of the same image, in
 /// any stage, keys and copies the same manifest, even with `--pull`.
-@Suite("Each image resolved once per build", .enabled(if: RegistryServer.isAvailable && geteuid() == 0,
-                                                      "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
+@Suite(
+    "Each image resolved once per build",
+    .enabled(
+        if: RegistryServer.isAvailable && geteuid() == 0,
+        "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
 struct ImageResolutionTests {
     @Test func copyFromAnImageWithPullFetchesItOnce() throws {
         let work = try makeTemporaryDirectory()
         let registry = try RegistryServer()
         defer { registry.stop(); try? FileManager.default.removeItem(at: work) }
         let first = work.appendingPathComponent("first-store").path
-        try Processes.tool([repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", first],
-                           environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
+        try Processes.tool(
+            [repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", first],
+            environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
         let image = "\(registry.address)/library/busybox:1"
         #expect(try Processes.swiftbuild(["push", "busybox", image, "--root", first]).status == 0)
 
         // Two stages that may run at once and each copy from the image, then a third.
         let context = work.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("""
+        try Data(
+            """
             FROM scratch AS one
             COPY --from=\(image) /bin/busybox /one
             FROM scratch AS two
@@ -29,14 +34,18 @@ struct ImageResolutionTests {
             COPY --from=two /two /two
             COPY --from=\(image) /etc/passwd /passwd
 
-            """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            """.utf8
+        ).write(to: context.appendingPathComponent("Dockerfile"))
         let store = work.appendingPathComponent("store").path
         func build() throws -> (id: String, log: [String]) {
-            let result = try Processes.run(Processes.swiftbuildBinary,
-                                           ["build", "--pull", "--progress", "plain", "--root", store, "-t", "copied", context.path])
+            let result = try Processes.run(
+                Processes.swiftbuildBinary,
+                ["build", "--pull", "--progress", "plain", "--root", store, "-t", "copied", context.path])
             #expect(result.status == 0, "\(result.standardError)")
-            return (result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines),
-                    result.standardError.components(separatedBy: "\n"))
+            return (
+                result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines),
+                result.standardError.components(separatedBy: "\n")
+            )
         }
 
         let built = try build()

@@ -37,14 +37,17 @@ enum Processes {
     static func tool(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let result = try run(URL(fileURLWithPath: "/usr/bin/env"), arguments, environment: environment)
         guard result.status == 0 else {
-            throw ToolFailure(command: arguments.joined(separator: " "), status: result.status,
-                              output: result.standardOutput + result.standardError)
+            throw ToolFailure(
+                command: arguments.joined(separator: " "), status: result.status,
+                output: result.standardOutput + result.standardError)
         }
         return result.standardOutput
     }
 
-    static func run(_ executable: URL, _ arguments: [String], input: String? = nil,
-                    environment: [String: String] = [:]) throws -> ProcessResult {
+    static func run(
+        _ executable: URL, _ arguments: [String], input: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -63,8 +66,9 @@ enum Processes {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
-        return ProcessResult(status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-                             standardError: String(decoding: errorData.value, as: UTF8.self))
+        return ProcessResult(
+            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+            standardError: String(decoding: errorData.value, as: UTF8.self))
     }
 
     struct ToolFailure: Error, CustomStringConvertible {

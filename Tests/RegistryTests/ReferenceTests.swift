@@ -13,7 +13,7 @@ struct ReferenceTests {
         ("index.docker.io/library/ubuntu:22.04", "docker.io/library/ubuntu:22.04", "ubuntu:22.04"),
         ("localhost/app", "localhost/app:latest", "localhost/app:latest"),
         ("localhost:5000/team/app:v1", "localhost:5000/team/app:v1", "localhost:5000/team/app:v1"),
-        ("ghcr.io/owner/image:tag-1.0", "ghcr.io/owner/image:tag-1.0", "ghcr.io/owner/image:tag-1.0"),
+        ("ghcr.io/owner/image:tag-1.0", "ghcr.io/owner/image:tag-1.0", "ghcr.io/owner/image:tag-1.0")
     ])
     func normalisesLikeDocker(text: String, full: String, store: String) throws {
         let reference = try ImageReference(parsing: text)
@@ -44,10 +44,15 @@ struct ReferenceTests {
     @Test func parsesChallenges() {
         let challenges = AuthChallenge.parse(
             #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull""#)
-        #expect(challenges == [AuthChallenge(scheme: "bearer", parameters: [
-            "realm": "https://auth.docker.io/token", "service": "registry.docker.io",
-            "scope": "repository:library/alpine:pull",
-        ])])
+        #expect(
+            challenges == [
+                AuthChallenge(
+                    scheme: "bearer",
+                    parameters: [
+                        "realm": "https://auth.docker.io/token", "service": "registry.docker.io",
+                        "scope": "repository:library/alpine:pull"
+                    ])
+            ])
         let two = AuthChallenge.parse(#"Basic realm="a \"quoted\" realm", Bearer realm=https://t/token"#)
         #expect(two.map(\.scheme) == ["basic", "bearer"])
         #expect(two[0].realm == #"a "quoted" realm"#)
@@ -59,7 +64,8 @@ struct ReferenceTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("config.json").path
-        let existing = #"{"auths":{"https://index.docker.io/v1/":{"auth":"aHViOnNlY3JldA=="},"http://old.example:5000/v1/":{"username":"u","password":"p"}},"credsStore":"none"}"#
+        let existing =
+            #"{"auths":{"https://index.docker.io/v1/":{"auth":"aHViOnNlY3JldA=="},"http://old.example:5000/v1/":{"username":"u","password":"p"}},"credsStore":"none"}"#
         try existing.write(toFile: path, atomically: true, encoding: .utf8)
         let config = DockerConfig(path: path)
         #expect(try config.credentials(for: "docker.io") == RegistryCredentials(username: "hub", password: "secret"))
@@ -88,8 +94,9 @@ struct ReferenceTests {
 
     @Test func backsOffExponentially() {
         let policy = RetryPolicy(maxAttempts: 6, initialDelay: .milliseconds(100), maxDelay: .milliseconds(500))
-        #expect((1...5).map { policy.delay(afterAttempt: $0) }
-            == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500), .milliseconds(500)])
+        #expect(
+            (1...5).map { policy.delay(afterAttempt: $0) }
+                == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500), .milliseconds(500)])
         #expect(policy.delay(afterAttempt: 1, retryAfter: 1) == .seconds(1))
         #expect(RetryPolicy.isRetryable(status: 429) && RetryPolicy.isRetryable(status: 503))
         #expect(!RetryPolicy.isRetryable(status: 404) && !RetryPolicy.isRetryable(status: 401))

@@ -3,8 +3,11 @@ import Testing
 
 /// The build with a registry: FROM pulls what the store lacks, `--push`, and a build cache
 /// shared through the registry (`--cache-to`, `--cache-from`) by a store that never built.
-@Suite("Building with a registry", .enabled(if: RegistryServer.isAvailable && geteuid() == 0,
-                                            "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
+@Suite(
+    "Building with a registry",
+    .enabled(
+        if: RegistryServer.isAvailable && geteuid() == 0,
+        "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
 struct RegistryBuildTests {
     let work: URL
 
@@ -34,8 +37,9 @@ struct RegistryBuildTests {
 
     /// Builds and requires success; returns the image ID and the whole stderr.
     func build(_ arguments: [String], environment: [String: String] = [:]) throws -> (id: String, log: String) {
-        let result = try Processes.run(Processes.swiftbuildBinary, ["build", "--progress", "plain"] + arguments,
-                                       environment: environment)
+        let result = try Processes.run(
+            Processes.swiftbuildBinary, ["build", "--progress", "plain"] + arguments,
+            environment: environment)
         #expect(result.status == 0, "\(result.standardError)")
         return (result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), result.standardError)
     }
@@ -44,8 +48,9 @@ struct RegistryBuildTests {
         let registry = try RegistryServer()
         defer { registry.stop(); try? FileManager.default.removeItem(at: work) }
         let first = path("first-store")
-        try Processes.tool([repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", first],
-                           environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
+        try Processes.tool(
+            [repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", first],
+            environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
         let base = "\(registry.address)/library/busybox:1"
         #expect(try Processes.swiftbuild(["push", "busybox", base, "--root", first]).status == 0)
         let context = try makeContext(base: base)
@@ -80,7 +85,9 @@ struct RegistryBuildTests {
         #expect(clampedAgain.id == clamped.id)
 
         // A missing cache is a warning, not a failure.
-        let missing = try build(["--root", path("third-store"), "--cache-from", "type=registry,ref=\(registry.address)/team/none:x", context])
+        let missing = try build([
+            "--root", path("third-store"), "--cache-from", "type=registry,ref=\(registry.address)/team/none:x", context
+        ])
         #expect(missing.log.contains("warning: cannot import the cache"))
     }
 }

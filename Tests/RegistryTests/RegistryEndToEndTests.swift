@@ -6,8 +6,11 @@ import Testing
 
 /// `pull`, `push`, `login`, `logout` against a real `docker-registry` started per test,
 /// with skopeo reading what swiftbuild pushed and swiftbuild pulling what skopeo pushed.
-@Suite("Registry pull and push", .enabled(if: RegistryServer.isAvailable && geteuid() == 0,
-                                          "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
+@Suite(
+    "Registry pull and push",
+    .enabled(
+        if: RegistryServer.isAvailable && geteuid() == 0,
+        "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
 struct RegistryEndToEndTests {
     let work: URL
 
@@ -28,8 +31,9 @@ struct RegistryEndToEndTests {
     /// A store at `work/NAME` holding busybox:latest (scripts/make-busybox-base).
     func busyboxStore(_ name: String) throws -> String {
         let store = path(name)
-        try Processes.tool([repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", store],
-                           environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
+        try Processes.tool(
+            [repositoryRoot.appendingPathComponent("scripts/make-busybox-base").path, "--root", store],
+            environment: ["SWIFTBUILD": Processes.swiftbuildBinary.path])
         return store
     }
 
@@ -116,8 +120,10 @@ struct RegistryEndToEndTests {
         let store = try busyboxStore("store")
         for (format, mediaType) in [("oci", MediaType.ociManifest), ("v2s2", MediaType.dockerManifest)] {
             let reference = "\(registry.address)/from-skopeo/\(format):latest"
-            try Processes.tool(["skopeo", "copy", "--dest-tls-verify=false", "--format", format,
-                                "oci:\(store):busybox:latest", "docker://\(reference)"])
+            try Processes.tool([
+                "skopeo", "copy", "--dest-tls-verify=false", "--format", format,
+                "oci:\(store):busybox:latest", "docker://\(reference)"
+            ])
             let target = path("pulled-\(format)")
             let pulled = try Processes.swiftbuild(["pull", reference, "--root", target])
             #expect(pulled.status == 0, "\(pulled.standardError)")
@@ -210,17 +216,21 @@ struct RegistryEndToEndTests {
         #expect(anonymous.standardError.contains("registry \(registry.address)"))
         #expect(anonymous.standardError.contains("401"))
 
-        let wrong = try Processes.swiftbuild(["login", registry.address, "-u", "alice", "--password-stdin", "--authfile", authfile],
-                                             input: "wrong\n")
+        let wrong = try Processes.swiftbuild(
+            ["login", registry.address, "-u", "alice", "--password-stdin", "--authfile", authfile],
+            input: "wrong\n")
         #expect(wrong.status == 1)
         #expect(wrong.standardError.contains("registry \(registry.address)"))
         #expect(wrong.standardError.contains("authentication failed: HTTP 401 Unauthorized"))
         #expect(!FileManager.default.fileExists(atPath: authfile))
 
-        #expect(try succeed(["login", registry.address, "-u", "alice", "--password-stdin", "--authfile", authfile],
-                            input: "s3cret\n") == "Login Succeeded\n")
-        #expect(try DockerConfig(path: authfile).credentials(for: registry.address)
-            == RegistryCredentials(username: "alice", password: "s3cret"))
+        #expect(
+            try succeed(
+                ["login", registry.address, "-u", "alice", "--password-stdin", "--authfile", authfile],
+                input: "s3cret\n") == "Login Succeeded\n")
+        #expect(
+            try DockerConfig(path: authfile).credentials(for: registry.address)
+                == RegistryCredentials(username: "alice", password: "s3cret"))
         try succeed(["push", "busybox", reference, "--root", store, "--authfile", authfile])
         try succeed(["pull", reference, "--root", path("pulled"), "--authfile", authfile])
         try Processes.tool(["skopeo", "inspect", "--tls-verify=false", "--creds", "alice:s3cret", "docker://\(reference)"])
@@ -244,8 +254,9 @@ struct RegistryEndToEndTests {
         #expect(anonymous.standardError.contains("registry \(registry.address), repository bearer/busybox"))
         #expect(anonymous.standardError.contains("401"))
 
-        let wrong = try Processes.swiftbuild(["login", registry.address, "-u", "bob", "--password-stdin", "--authfile", authfile],
-                                             input: "nope")
+        let wrong = try Processes.swiftbuild(
+            ["login", registry.address, "-u", "bob", "--password-stdin", "--authfile", authfile],
+            input: "nope")
         #expect(wrong.status == 1)
         #expect(wrong.standardError.contains("authentication failed: HTTP 401"))
         #expect(wrong.standardError.contains("invalid username or password"))

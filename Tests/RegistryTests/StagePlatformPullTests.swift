@@ -5,8 +5,11 @@ import Testing
 /// A stage's platform (`FROM --platform`, else `--platform`) is the one its images are
 /// pulled for: from an index with several platforms, FROM and `COPY --from` get that
 /// platform's manifest, not the host's.
-@Suite("Images pulled for a stage's platform", .enabled(if: RegistryServer.isAvailable && geteuid() == 0,
-                                                        "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
+@Suite(
+    "Images pulled for a stage's platform",
+    .enabled(
+        if: RegistryServer.isAvailable && geteuid() == 0,
+        "needs /usr/bin/docker-registry (scripts/install-dependencies) and root"))
 struct StagePlatformPullTests {
     static let architectures = ["amd64", "arm64"]
 
@@ -29,25 +32,34 @@ struct StagePlatformPullTests {
             let tarPath = work.appendingPathComponent("layer-\(architecture).tar").path
             try Processes.tool(["tar", "--owner=0", "--group=0", "-C", root.path, "-cf", tarPath, "arch.txt"])
             let layer = try store(try Data(contentsOf: URL(fileURLWithPath: tarPath)))
-            let config = try store(try json([
-                "architecture": architecture, "os": "linux", "config": [String: Any](),
-                "rootfs": ["type": "layers", "diff_ids": [layer.digest]],
-            ]))
-            let manifest = try store(try json([
-                "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": ["mediaType": "application/vnd.oci.image.config.v1+json", "digest": config.digest, "size": config.size],
-                "layers": [["mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer.digest, "size": layer.size]],
-            ]))
-            manifests.append(["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest.digest,
-                              "size": manifest.size, "platform": ["architecture": architecture, "os": "linux"]])
+            let config = try store(
+                try json([
+                    "architecture": architecture, "os": "linux", "config": [String: Any](),
+                    "rootfs": ["type": "layers", "diff_ids": [layer.digest]]
+                ]))
+            let manifest = try store(
+                try json([
+                    "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": ["mediaType": "application/vnd.oci.image.config.v1+json", "digest": config.digest, "size": config.size],
+                    "layers": [["mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer.digest, "size": layer.size]]
+                ]))
+            manifests.append([
+                "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest.digest,
+                "size": manifest.size, "platform": ["architecture": architecture, "os": "linux"]
+            ])
         }
-        let index = try store(try json([
-            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests,
-        ]))
+        let index = try store(
+            try json([
+                "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests
+            ]))
         try json([
             "schemaVersion": 2,
-            "manifests": [["mediaType": "application/vnd.oci.image.index.v1+json", "digest": index.digest, "size": index.size,
-                           "annotations": ["org.opencontainers.image.ref.name": "multi"]]],
+            "manifests": [
+                [
+                    "mediaType": "application/vnd.oci.image.index.v1+json", "digest": index.digest, "size": index.size,
+                    "annotations": ["org.opencontainers.image.ref.name": "multi"]
+                ]
+            ]
         ]).write(to: layout.appendingPathComponent("index.json"))
         try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
     }
@@ -63,7 +75,8 @@ struct StagePlatformPullTests {
 
         let context = work.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
-        try Data("""
+        try Data(
+            """
             FROM --platform=linux/arm64 \(image) AS arm
             FROM --platform=linux/amd64 \(image) AS amd
             FROM --platform=linux/arm64 scratch
@@ -71,10 +84,12 @@ struct StagePlatformPullTests {
             COPY --from=amd /arch.txt /from-amd
             COPY --from=\(image) /arch.txt /copied
 
-            """.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+            """.utf8
+        ).write(to: context.appendingPathComponent("Dockerfile"))
         let store = work.appendingPathComponent("store").path
-        let result = try Processes.run(Processes.swiftbuildBinary,
-                                       ["build", "--pull", "--progress", "plain", "--root", store, "-t", "platforms", context.path])
+        let result = try Processes.run(
+            Processes.swiftbuildBinary,
+            ["build", "--pull", "--progress", "plain", "--root", store, "-t", "platforms", context.path])
         #expect(result.status == 0, "\(result.standardError)")
         let bundle = work.appendingPathComponent("bundle").path
         try Processes.tool(["umoci", "unpack", "--image", "\(store):platforms:latest", bundle])

@@ -12,8 +12,9 @@ struct MountPointTests {
         try TestRoot.busybox(at: root)
         let before = try tree(root)
         let resolvConf = try String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)
-        let result = try await runStep(shell("cat /etc/resolv.conf; ls -d /proc/1 /sys/class /dev/null /dev/pts/ptmx /dev/shm", in: root),
-                                       scratch: scratch)
+        let result = try await runStep(
+            shell("cat /etc/resolv.conf; ls -d /proc/1 /sys/class /dev/null /dev/pts/ptmx /dev/shm", in: root),
+            scratch: scratch)
         #expect(result.status == .exited(0))
         #expect(result.output == resolvConf + "/dev/null\n/dev/pts/ptmx\n/dev/shm\n/proc/1\n/sys/class\n")
         #expect(try tree(root) == (before + ["dev", "etc", "proc", "sys"]).sorted())

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Sandbox
 
 @Suite("Overlay mounts", .enabled(if: isRoot, "mounting needs root"))
@@ -54,8 +55,9 @@ struct OverlayMountTests {
         let work = try scratch.directory("work")
         let merged = try scratch.directory("merged")
 
-        try OverlayMount.mount(lowerDirectories: [top, bottom], upperDirectory: upper, workDirectory: work,
-                               target: merged)
+        try OverlayMount.mount(
+            lowerDirectories: [top, bottom], upperDirectory: upper, workDirectory: work,
+            target: merged)
         let result: StepResult
         do {
             result = try await runStep(
@@ -69,11 +71,12 @@ struct OverlayMountTests {
 
         #expect(result.status == .exited(0))
         #expect(result.output == "new\n")
-        #expect(try Self.describe(upper) == [
-            "victim": "char 0:0",
-            "dir": "dir trusted.overlay.opaque=y",
-            "dir/new": "file",
-        ])
+        #expect(
+            try Self.describe(upper) == [
+                "victim": "char 0:0",
+                "dir": "dir trusted.overlay.opaque=y",
+                "dir/new": "file"
+            ])
         // The work dir (removed by its owner after the step) keeps overlay's shared whiteout
         // inode, work/#N, hard-linked to the whiteout in the upper dir; nothing else.
         #expect(try tree(work).allSatisfy { $0 == "work" || $0.hasPrefix("work/#") }, "work dir: \(String(describing: try? tree(work)))")
@@ -92,8 +95,9 @@ struct OverlayMountTests {
         }
         #expect(lowers.joined(separator: ":").utf8.count > 4096)
         let merged = try scratch.directory("merged")
-        try OverlayMount.mount(lowerDirectories: lowers, upperDirectory: try scratch.directory("upper"),
-                               workDirectory: try scratch.directory("work"), target: merged)
+        try OverlayMount.mount(
+            lowerDirectories: lowers, upperDirectory: try scratch.directory("upper"),
+            workDirectory: try scratch.directory("work"), target: merged)
         let entries = try FileManager.default.contentsOfDirectory(atPath: merged)
         try OverlayMount.unmount(merged)
         #expect(entries.count == 120)
@@ -109,8 +113,9 @@ struct OverlayMountTests {
         try Data("bottom".utf8).write(to: URL(fileURLWithPath: bottom + "/file"))
         try Data("only".utf8).write(to: URL(fileURLWithPath: bottom + "/other"))
         let merged = try scratch.directory("merged")
-        try OverlayMount.mountClassic(lowerDirectories: [top, bottom], upperDirectory: try scratch.directory("upper"),
-                                      workDirectory: try scratch.directory("work"), target: merged)
+        try OverlayMount.mountClassic(
+            lowerDirectories: [top, bottom], upperDirectory: try scratch.directory("upper"),
+            workDirectory: try scratch.directory("work"), target: merged)
         let file = try String(contentsOfFile: merged + "/file", encoding: .utf8)
         let other = try String(contentsOfFile: merged + "/other", encoding: .utf8)
         let options = try mounts(under: merged).joined()
@@ -125,8 +130,9 @@ struct OverlayMountTests {
         let scratch = try Scratch()
         let upper = try scratch.directory("upper")
         let merged = try scratch.directory("merged")
-        try OverlayMount.mount(lowerDirectories: [], upperDirectory: upper, workDirectory: try scratch.directory("work"),
-                               target: merged)
+        try OverlayMount.mount(
+            lowerDirectories: [], upperDirectory: upper, workDirectory: try scratch.directory("work"),
+            target: merged)
         try Data("x".utf8).write(to: URL(fileURLWithPath: merged + "/written"))
         try OverlayMount.unmount(merged)
         #expect(try tree(upper) == ["written"])
@@ -137,8 +143,9 @@ struct OverlayMountTests {
     func errors() throws {
         let scratch = try Scratch()
         let error = #expect(throws: SandboxError.self) {
-            try OverlayMount.mount(lowerDirectories: [scratch.path + "/missing"], upperDirectory: scratch.path,
-                                   workDirectory: scratch.path, target: scratch.path)
+            try OverlayMount.mount(
+                lowerDirectories: [scratch.path + "/missing"], upperDirectory: scratch.path,
+                workDirectory: scratch.path, target: scratch.path)
         }
         #expect(error?.description.contains("lowerdir+") == true)
         #expect(error?.description.contains("ENOENT") == true)

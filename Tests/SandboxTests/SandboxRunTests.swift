@@ -45,8 +45,9 @@ struct SandboxRunTests {
 
     @Test("the step is PID 2 under the init, and /proc shows only the sandbox's processes")
     func pidNamespace() async throws {
-        let result = try await runStep(shell("echo $$; cat /proc/1/stat | tr ' ' '\\n' | sed -n 4p; ls -d /proc/[0-9]*", in: root),
-                                       scratch: scratch)
+        let result = try await runStep(
+            shell("echo $$; cat /proc/1/stat | tr ' ' '\\n' | sed -n 4p; ls -d /proc/[0-9]*", in: root),
+            scratch: scratch)
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.first == "2")
         let pids = lines.dropFirst().compactMap { $0.hasPrefix("/proc/") ? Int($0.dropFirst(6)) : nil }
@@ -60,13 +61,14 @@ struct SandboxRunTests {
         configuration.hostname = "step-host"
         configuration.extraHosts = [HostEntry(name: "db", address: "10.0.0.7")]
         let result = try await runStep(configuration, scratch: scratch)
-        #expect(result.output == """
-            step-host
-            127.0.0.1\tlocalhost step-host
-            ::1\tlocalhost ip6-localhost ip6-loopback
-            10.0.0.7\tdb
+        #expect(
+            result.output == """
+                step-host
+                127.0.0.1\tlocalhost step-host
+                ::1\tlocalhost ip6-localhost ip6-loopback
+                10.0.0.7\tdb
 
-            """)
+                """)
         let fallback = try await runStep(shell("hostname", in: root), scratch: scratch)
         #expect(fallback.output == SandboxConfiguration.defaultHostname + "\n")
     }
@@ -75,8 +77,9 @@ struct SandboxRunTests {
     /// may write it into its layer; the host name stays the sandbox's.
     @Test("/etc/hostname is the image's own file, writable by the step")
     func hostnameFileIsTheImages() async throws {
-        let missing = try await runStep(shell("cat /etc/hostname || echo none; echo written > /etc/hostname; hostname", in: root),
-                                        scratch: scratch)
+        let missing = try await runStep(
+            shell("cat /etc/hostname || echo none; echo written > /etc/hostname; hostname", in: root),
+            scratch: scratch)
         #expect(missing.status == .exited(0))
         #expect(missing.output.hasSuffix("none\n" + SandboxConfiguration.defaultHostname + "\n"), "\(missing.output)")
         #expect(try String(contentsOfFile: root + "/etc/hostname", encoding: .utf8) == "written\n")
@@ -142,7 +145,8 @@ struct SandboxRunTests {
     @Test("orphans are reaped, and background processes do not keep the step alive")
     func zombies() async throws {
         // The last background process would write /late if it outlived the step.
-        let script = "sh -c 'sleep 0.1 & sleep 0.1 &'; sleep 0.5; "
+        let script =
+            "sh -c 'sleep 0.1 & sleep 0.1 &'; sleep 0.5; "
             + "for f in /proc/[0-9]*/stat; do read pid comm state rest < $f; echo $state; done; "
             + "(sleep 7.31 && echo late > /late &); exit 0"
         let result = try await runStep(shell(script, in: root), scratch: scratch)
@@ -192,8 +196,9 @@ struct SandboxRunTests {
         let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")
         #expect(try own != FileManager.default.destinationOfSymbolicLink(atPath: parent + "/ns/mnt"))
         let merged = try scratch.directory("merged")
-        try OverlayMount.mount(lowerDirectories: [root], upperDirectory: try scratch.directory("upper"),
-                               workDirectory: try scratch.directory("work"), target: merged)
+        try OverlayMount.mount(
+            lowerDirectories: [root], upperDirectory: try scratch.directory("upper"),
+            workDirectory: try scratch.directory("work"), target: merged)
         defer { try? OverlayMount.unmount(merged) }
         #expect(try mounts(under: merged).count == 1)
         for table in [parent + "/mountinfo", "/proc/1/mountinfo"] {

@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
-@testable import Sandbox
 import Testing
+
+@testable import Sandbox
 
 /// The layers that confine a step beyond its namespaces: nodev, the devices cgroup, the
 /// seccomp filter, capabilities, the session keyring and the init's identity. Each test
@@ -44,11 +45,12 @@ struct SandboxSecurityTests {
         }
     }
 
-    @Test("the devices cgroup refuses a node made in /dev (the tmpfs that must allow devices)",
-          .enabled(if: hasDevicesCgroup, "needs the cgroup v1 devices controller"))
+    @Test(
+        "the devices cgroup refuses a node made in /dev (the tmpfs that must allow devices)",
+        .enabled(if: hasDevicesCgroup, "needs the cgroup v1 devices controller"))
     func devicesCgroup() async throws {
         var configuration = shell("mknod /dev/hostmem c 1 1 2>&1; echo null >/dev/null && head -c 3 /dev/zero | wc -c", in: root)
-        configuration.security = .insecure // CAP_MKNOD
+        configuration.security = .insecure  // CAP_MKNOD
         let result = try await runStep(configuration, scratch: scratch)
         #expect(result.output == "mknod: /dev/hostmem: Operation not permitted\n3\n")
     }
@@ -57,8 +59,9 @@ struct SandboxSecurityTests {
     func seccomp() async throws {
         let script = "unshare -U true 2>&1 | grep -o 'Operation not permitted'; unshare -m true && echo unshared"
         let confined = try await runStep(shell(script, in: root), scratch: scratch)
-        #expect(confined.output.hasPrefix("Operation not permitted\n") && !confined.output.contains("unshared"),
-                "\(confined.output)")
+        #expect(
+            confined.output.hasPrefix("Operation not permitted\n") && !confined.output.contains("unshared"),
+            "\(confined.output)")
         var insecure = shell(script, in: root)
         insecure.security = .insecure
         let lifted = try await runStep(insecure, scratch: scratch)
@@ -78,9 +81,10 @@ struct SandboxSecurityTests {
 
     @Test("PID 1 is the tiny init: command line 'init', no environment, a sealed memfd")
     func initIdentity() async throws {
-        var configuration = shell("tr '\\0' ' ' </proc/1/cmdline; echo; wc -c </proc/1/environ; readlink /proc/1/exe; "
-                                  + "echo x >>/proc/1/exe || echo sealed", in: root)
-        configuration.security = .insecure // to read /proc/1/environ and exe of a non-dumpable init
+        var configuration = shell(
+            "tr '\\0' ' ' </proc/1/cmdline; echo; wc -c </proc/1/environ; readlink /proc/1/exe; "
+                + "echo x >>/proc/1/exe || echo sealed", in: root)
+        configuration.security = .insecure  // to read /proc/1/environ and exe of a non-dumpable init
         let result = try await runStep(configuration, scratch: scratch)
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.first == "init ")
@@ -95,19 +99,23 @@ struct SandboxSecurityTests {
     static let unifiedHierarchy = ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]
         .first { FileManager.default.fileExists(atPath: $0 + "/cgroup.procs") && !FileManager.default.fileExists(atPath: $0 + "/tasks") }
 
-    @Test("cgroup v2: the eBPF device program allows /dev's standard nodes and refuses others",
-          .enabled(if: unifiedHierarchy != nil, "needs a cgroup v2 hierarchy"))
+    @Test(
+        "cgroup v2: the eBPF device program allows /dev's standard nodes and refuses others",
+        .enabled(if: unifiedHierarchy != nil, "needs a cgroup v2 hierarchy"))
     func unifiedDeviceFilter() throws {
         let cgroup = try DevicesCgroup.createUnified(in: Self.unifiedHierarchy!)
         // A host shell (root, every capability) joins the cgroup: /dev/kmsg (1:11) opens for
         // it anywhere else.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", """
+        process.arguments = [
+            "-c",
+            """
             echo $$ > '\(cgroup.path)/cgroup.procs' || exit 9
             dd if=/dev/kmsg of=/dev/null count=0 2>&1 | grep -o 'Operation not permitted'
             dd if=/dev/zero of=/dev/null count=1 2>/dev/null && echo zero-ok
-            """]
+            """
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -131,8 +139,9 @@ struct SandboxSecurityTests {
         #expect(DevicesCgroup.stalePid("other-123-4") == nil)
     }
 
-    @Test("the cgroup of a swiftbuild killed with SIGKILL is removed by the next one",
-          .enabled(if: hasDevicesCgroup, "needs the cgroup v1 devices controller"))
+    @Test(
+        "the cgroup of a swiftbuild killed with SIGKILL is removed by the next one",
+        .enabled(if: hasDevicesCgroup, "needs the cgroup v1 devices controller"))
     func staleCgroup() async throws {
         // A pid that is gone: a child that has exited and been reaped.
         let child = Process()

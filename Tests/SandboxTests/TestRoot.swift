@@ -28,8 +28,10 @@ final class Scratch {
 
 /// Root filesystems for tests, made of the host's static busybox.
 enum TestRoot {
-    static let applets = ["sh", "echo", "cat", "ls", "id", "hostname", "ps", "sleep", "mount", "rm", "mkdir",
-                          "kill", "env", "pwd", "true", "test", "grep", "stat", "touch", "ip", "wc", "tr", "sort", "sed"]
+    static let applets = [
+        "sh", "echo", "cat", "ls", "id", "hostname", "ps", "sleep", "mount", "rm", "mkdir",
+        "kill", "env", "pwd", "true", "test", "grep", "stat", "touch", "ip", "wc", "tr", "sort", "sed"
+    ]
 
     /// A directory with only `bin/busybox` and its applet links: no `/proc`, `/sys`, `/dev`
     /// or `/etc`, so every mount point has to be created for the step.

@@ -1,7 +1,8 @@
-@testable import StepPlan
 import Dockerfile
 import OCI
 import Testing
+
+@testable import StepPlan
 
 /// How instructions change a stage's configuration, compared with what BuildKit writes.
 @Suite("Stage configuration")
@@ -16,8 +17,9 @@ struct StageStateTests {
 
     @Test func envKeepsTheRedefinedVariableInItsPlace() throws {
         var state = state(env: ["PATH=/usr/bin:/bin", "A=1", "B=2"])
-        let line = try state.applyMetadata(.env([KeyValuePair(key: "A", value: "3"), KeyValuePair(key: "C", value: "$A$B")]),
-                                           argSources: noArgs)
+        let line = try state.applyMetadata(
+            .env([KeyValuePair(key: "A", value: "3"), KeyValuePair(key: "C", value: "$A$B")]),
+            argSources: noArgs)
         #expect(state.image.config?.env == ["PATH=/usr/bin:/bin", "A=3", "B=2", "C=12"])
         #expect(line == "ENV A=3 C=12")
         _ = try state.applyMetadata(.env([KeyValuePair(key: "PATH", value: "/opt/bin:$PATH")]), argSources: noArgs)
@@ -40,7 +42,7 @@ struct StageStateTests {
         ("..", "/", "/"),
         ("", "/x/", "/x/"),
         ("", "", "/"),
-        ("y", "rel", "/rel/y"),
+        ("y", "rel", "/rel/y")
     ])
     func workdirIsWrittenAsBuildKitWritesIt(path: String, current: String, expected: String) {
         #expect(StageState.workingDirectory(path, after: current) == expected)
@@ -56,8 +58,11 @@ struct StageStateTests {
 
     @Test func aStageFromAStageKeepsItsArgs() throws {
         var parent = state(env: [])
-        _ = try parent.applyMetadata(.arg([ArgDefinition(name: "VERSION", defaultValue: "1.2"),
-                                           ArgDefinition(name: "EMPTY", defaultValue: nil)]), argSources: noArgs)
+        _ = try parent.applyMetadata(
+            .arg([
+                ArgDefinition(name: "VERSION", defaultValue: "1.2"),
+                ArgDefinition(name: "EMPTY", defaultValue: nil)
+            ]), argSources: noArgs)
         var child = StageState(continuing: parent, platform: Self.platform, escape: "\\")
         #expect(try child.expand("v$VERSION") == "v1.2")
         #expect(child.runEnvironment.contains("VERSION=1.2"))

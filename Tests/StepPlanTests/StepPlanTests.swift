@@ -1,8 +1,9 @@
 import Dockerfile
 import OCI
 import Planner
-@testable import StepPlan
 import Testing
+
+@testable import StepPlan
 
 /// A Dockerfile's stage planned step by step, as the builder plans it, without building.
 struct Planned {
@@ -12,21 +13,26 @@ struct Planned {
 
     /// Plans stage `index` of `text` on a base whose config has `env`, with `defaults`
     /// for RUN and `directoryContexts` as the named directory contexts.
-    init(_ text: String, stage index: Int? = nil, env: [String] = ["PATH=/bin"], defaults: RunDefaults = RunDefaults(),
-         sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(), directoryContexts: Set<String> = []) throws {
+    init(
+        _ text: String, stage index: Int? = nil, env: [String] = ["PATH=/bin"], defaults: RunDefaults = RunDefaults(),
+        sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(), directoryContexts: Set<String> = []
+    ) throws {
         let parsed = try DockerfileParser.parse(text, file: "Dockerfile")
-        let options = PlanOptions(buildPlatform: OCI.Platform(architecture: "amd64", os: "linux"),
-                                  targetPlatform: OCI.Platform(architecture: "amd64", os: "linux"))
+        let options = PlanOptions(
+            buildPlatform: OCI.Platform(architecture: "amd64", os: "linux"),
+            targetPlatform: OCI.Platform(architecture: "amd64", os: "linux"))
         plan = try BuildPlanner.plan(parsed, options: options)
         let stage = plan.stages[index ?? plan.targetIndex]
         let base = ImageConfiguration(architecture: "amd64", os: "linux", config: ContainerConfig(env: env))
-        let target = StepTarget(platform: try StagePlanner.platform(of: stage, in: plan, targetPlatform: Self.amd64),
-                                sourceDateEpoch: sourceDateEpoch, compression: compression)
+        let target = StepTarget(
+            platform: try StagePlanner.platform(of: stage, in: plan, targetPlatform: Self.amd64),
+            sourceDateEpoch: sourceDateEpoch, compression: compression)
         var globals = options.predefinedArgs
         for arg in plan.globalArgs { globals[arg.name] = arg.value }
-        planner = StagePlanner(stage: stage, of: plan, state: StageState(base: base, platform: target.platform, escape: "\\"),
-                               target: target, defaults: defaults, argSources: ArgSources(buildArgs: [:], globals: globals),
-                               directoryContexts: directoryContexts)
+        planner = StagePlanner(
+            stage: stage, of: plan, state: StageState(base: base, platform: target.platform, escape: "\\"),
+            target: target, defaults: defaults, argSources: ArgSources(buildArgs: [:], globals: globals),
+            directoryContexts: directoryContexts)
     }
 
     /// Every step of the stage, in order.
@@ -35,8 +41,10 @@ struct Planned {
     }
 
     /// The stage's last step, which must be a RUN.
-    static func lastRun(_ text: String, env: [String] = ["PATH=/bin"], defaults: RunDefaults = RunDefaults(),
-                        sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip()) throws -> RunStep {
+    static func lastRun(
+        _ text: String, env: [String] = ["PATH=/bin"], defaults: RunDefaults = RunDefaults(),
+        sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip()
+    ) throws -> RunStep {
         var planned = try Planned(text, env: env, defaults: defaults, sourceDateEpoch: sourceDateEpoch, compression: compression)
         guard case .run(let run) = try planned.steps().last else { throw StageConfigurationError("not a RUN") }
         return run
@@ -57,8 +65,10 @@ struct Planned {
 struct StepKeyTests {
     let parent = Digest.sha256(Array("parent".utf8))
 
-    func runKey(_ text: String, env: [String] = ["PATH=/bin"], defaults: RunDefaults = RunDefaults(),
-                sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(), over parent: Digest? = nil) throws -> Digest {
+    func runKey(
+        _ text: String, env: [String] = ["PATH=/bin"], defaults: RunDefaults = RunDefaults(),
+        sourceDateEpoch: Int? = nil, compression: LayerCompression = .gzip(), over parent: Digest? = nil
+    ) throws -> Digest {
         try Planned.lastRun(text, env: env, defaults: defaults, sourceDateEpoch: sourceDateEpoch, compression: compression)
             .cacheKey(over: parent ?? self.parent)
     }
@@ -66,8 +76,10 @@ struct StepKeyTests {
     @Test func aRunKeyIsTheDocumentedHashOfItsFields() throws {
         // sha256 over length-prefixed fields, lists counted first.
         func field(_ text: String) -> [UInt8] { Array("\(text.utf8.count):".utf8) + Array(text.utf8) }
-        let fields = ["swiftbuild-cache-v1", "run", parent.description, "linux/amd64", "",
-                      "2", "shell", "make", "0", "2", "/bin/sh", "-c", "1", "PATH=/bin", "/", "", "host"]
+        let fields = [
+            "swiftbuild-cache-v1", "run", parent.description, "linux/amd64", "",
+            "2", "shell", "make", "0", "2", "/bin/sh", "-c", "1", "PATH=/bin", "/", "", "host"
+        ]
         let expected = Digest.sha256(fields.flatMap(field))
         #expect(try runKey("FROM base\nRUN make\n") == expected)
     }
@@ -91,12 +103,13 @@ struct StepKeyTests {
             try runKey("FROM base\nRUN make\n", defaults: RunDefaults(resourceLimits: ["nofile=1024:2048"])),
             try runKey("FROM base\nRUN make\n", defaults: RunDefaults(sharedMemorySize: 1 << 20)),
             try runKey("FROM base\nRUN --security=insecure make\n", defaults: RunDefaults(allowsInsecure: true)),
-            try runKey("FROM base\nRUN make\n", sourceDateEpoch: 1_700_000_000),
+            try runKey("FROM base\nRUN make\n", sourceDateEpoch: 1_700_000_000)
         ]
         #expect(!changed.contains(plain))
         #expect(Set(changed).count == changed.count)
         // The network the step gets, whether from its flag or from the build's default.
-        #expect(try runKey("FROM base\nRUN make\n", defaults: RunDefaults(network: .none))
+        #expect(
+            try runKey("FROM base\nRUN make\n", defaults: RunDefaults(network: .none))
                 == (try runKey("FROM base\nRUN --network=none make\n")))
     }
 
@@ -127,7 +140,7 @@ struct StepKeyTests {
             try copyKey("FROM base\nCOPY --exclude=*.o a /b\n"),
             try copyKey("FROM base\nCOPY --parents a /b\n"),
             try copyKey("FROM base\nADD a /b\n"),
-            try copyKey("FROM base\nENV F=x\nCOPY $F /b\n"),
+            try copyKey("FROM base\nENV F=x\nCOPY $F /b\n")
         ]
         #expect(!changed.contains(plain))
         #expect(Set(changed).count == changed.count)
@@ -185,9 +198,13 @@ struct StepPlanTests {
             if case .copy(let copy) = step { return copy.from }
             return nil
         }
-        #expect(sources == [.stage(0), .stage(0), .stage(0), .namedDirectory("files"), .image("alpine:3"),
-                            .image("oci-archive:/x.tar"), .context])
-        #expect(CopyFrom.image("alpine:3").digestField(Digest(sha256Hex: String(repeating: "a", count: 64)))
+        #expect(
+            sources == [
+                .stage(0), .stage(0), .stage(0), .namedDirectory("files"), .image("alpine:3"),
+                .image("oci-archive:/x.tar"), .context
+            ])
+        #expect(
+            CopyFrom.image("alpine:3").digestField(Digest(sha256Hex: String(repeating: "a", count: 64)))
                 == "image sha256:" + String(repeating: "a", count: 64))
     }
 
@@ -291,8 +308,11 @@ struct StepPlanTests {
             case .run(let run): lines.append(run.historyLine)
             }
         }
-        #expect(lines == ["ENV A=1", "ENV B=1", "USER app", "WORKDIR /srv", "WORKDIR /srv/www", "SHELL [/bin/bash -c]",
-                          "CMD [\"/bin/bash\" \"-c\" \"run $A\"]", "LABEL version=1", nil, "COPY --chown=app a b/ # buildkit"])
+        #expect(
+            lines == [
+                "ENV A=1", "ENV B=1", "USER app", "WORKDIR /srv", "WORKDIR /srv/www", "SHELL [/bin/bash -c]",
+                "CMD [\"/bin/bash\" \"-c\" \"run $A\"]", "LABEL version=1", nil, "COPY --chown=app a b/ # buildkit"
+            ])
         let config = planned.planner.state.finishedImage.config
         #expect(config?.env == ["PATH=/bin", "A=1", "B=1"])
         #expect(config?.user == "app")

@@ -71,7 +71,8 @@ struct SystemTests {
         for path in ["up/outside/sentinel", "climb", "absolute", "../outside/sentinel", "/../../outside/sentinel"] {
             let opened = root.openInRoot(path, flags: O_RDONLY)
             defer { if opened >= 0 { close(opened) } }
-            #expect(opened == -1 && errno == ENOENT, "\(path) reached \(opened >= 0 ? root.relativePath(of: opened) ?? "outside" : "nothing")")
+            #expect(
+                opened == -1 && errno == ENOENT, "\(path) reached \(opened >= 0 ? root.relativePath(of: opened) ?? "outside" : "nothing")")
         }
         // The same names, made inside the root, are what they reach.
         try FileManager.default.createDirectory(atPath: tree.root + "/outside", withIntermediateDirectories: true)
@@ -138,6 +139,7 @@ struct SystemTests {
             close(created)
         }
         #expect(Set(try DirectoryListing.entryNames(directory.rawValue)) == Set(names))
-        #expect(try DirectoryListing.sortedNames(directory.rawValue) == names.sorted { $0.lexicographicallyPrecedes($1) }.map(FileName.decode))
+        #expect(
+            try DirectoryListing.sortedNames(directory.rawValue) == names.sorted { $0.lexicographicallyPrecedes($1) }.map(FileName.decode))
     }
 }

@@ -1,7 +1,7 @@
 import FileNames
 import Glibc
-import System
 import OCI
+import System
 
 extension BuildContext {
     /// A digest of exactly what a `COPY` of `patterns` (with `excludes`) reads from the

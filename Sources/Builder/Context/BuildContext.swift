@@ -1,5 +1,5 @@
-import FileNames
 import Dockerfile
+import FileNames
 import Glibc
 import OCI
 import System
@@ -89,7 +89,9 @@ public struct BuildContext: Sendable {
         var nodes: [SourceNode] = []
         for pattern in patterns {
             for selected in try selector.select(pattern) {
-                guard let node = try walker.tree(of: selected) else { throw .sourceNotFound(root.display(selected.lexicalPath), ignoreFileApplies: true) }
+                guard let node = try walker.tree(of: selected) else {
+                    throw .sourceNotFound(root.display(selected.lexicalPath), ignoreFileApplies: true)
+                }
                 nodes.append(node)
             }
         }

@@ -2,8 +2,8 @@ import Foundation
 import Glibc
 import OCI
 import Store
-import System
 import Synchronization
+import System
 
 /// The sha256 of context files' contents, remembered by ``FileIdentity`` so that an
 /// unchanged file is read once. Safe to share between concurrent stages. A build loads

@@ -107,8 +107,10 @@ enum ContentDigestCacheFile {
             }
         }
         buffer += "\"".utf8
-        let numbers = [String(identity.size), String(identity.modificationSeconds), String(identity.modificationNanoseconds),
-                       String(identity.inode), String(identity.changeSeconds), String(identity.changeNanoseconds)]
+        let numbers = [
+            String(identity.size), String(identity.modificationSeconds), String(identity.modificationNanoseconds),
+            String(identity.inode), String(identity.changeSeconds), String(identity.changeNanoseconds)
+        ]
         for number in numbers {
             buffer.append(UInt8(ascii: ","))
             buffer += number.utf8
@@ -143,19 +145,22 @@ private struct EntryScanner {
     /// The entry, when the whole line is one.
     mutating func entry() -> (FileIdentity, SHA256Hash)? {
         guard take("["), take("\""), take("sha256:"), index + 64 <= bytes.endIndex,
-              let hash = SHA256Hash(hex: bytes[index..<index + 64]) else { return nil }
+            let hash = SHA256Hash(hex: bytes[index..<index + 64])
+        else { return nil }
         index += 64
         guard take("\""), take(","), let path = string(),
-              take(","), let size = signed(),
-              take(","), let modificationSeconds = signed(),
-              take(","), let modificationNanoseconds = signed(),
-              take(","), let inode = unsigned(),
-              take(","), let changeSeconds = signed(),
-              take(","), let changeNanoseconds = signed(),
-              take("]"), index == bytes.endIndex else { return nil }
-        let identity = FileIdentity(path: path, size: size, modificationSeconds: Int(modificationSeconds),
-                                    modificationNanoseconds: Int(modificationNanoseconds), inode: inode,
-                                    changeSeconds: Int(changeSeconds), changeNanoseconds: Int(changeNanoseconds))
+            take(","), let size = signed(),
+            take(","), let modificationSeconds = signed(),
+            take(","), let modificationNanoseconds = signed(),
+            take(","), let inode = unsigned(),
+            take(","), let changeSeconds = signed(),
+            take(","), let changeNanoseconds = signed(),
+            take("]"), index == bytes.endIndex
+        else { return nil }
+        let identity = FileIdentity(
+            path: path, size: size, modificationSeconds: Int(modificationSeconds),
+            modificationNanoseconds: Int(modificationNanoseconds), inode: inode,
+            changeSeconds: Int(changeSeconds), changeNanoseconds: Int(changeNanoseconds))
         return (identity, hash)
     }
 
@@ -184,7 +189,8 @@ private struct EntryScanner {
                 if escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") {
                     text.append(escaped)
                 } else if escaped == UInt8(ascii: "u"), take("00"), index + 2 <= bytes.endIndex,
-                          let value = UInt8(String(decoding: bytes[index..<index + 2], as: UTF8.self), radix: 16) {
+                    let value = UInt8(String(decoding: bytes[index..<index + 2], as: UTF8.self), radix: 16)
+                {
                     index += 2
                     text.append(value)
                 } else {
@@ -201,8 +207,9 @@ private struct EntryScanner {
     private mutating func signed() -> Int64? {
         let negative = take("-")
         guard let magnitude = unsigned() else { return nil }
-        return negative ? (magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil)
-                        : Int64(exactly: magnitude)
+        return negative
+            ? (magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil)
+            : Int64(exactly: magnitude)
     }
 
     /// A decimal number without a sign.

@@ -1,6 +1,6 @@
 import Glibc
-import System
 import OCI
+import System
 
 /// A build context given as a tar archive (`swiftbuild build - < context.tar`, or a
 /// tarball path), unpacked into a directory before the build reads it.
@@ -24,8 +24,9 @@ public enum ContextArchive {
             let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
             let descriptor = descriptorFile.rawValue
             guard descriptor >= 0 else { throw .system(path: path, .last("open")) }
-            let writer = TargetWriter(root: try RootDirectory.opening(directory), source: nil, owner: nil,
-                                      preservesOwnership: true, modeChange: nil)
+            let writer = TargetWriter(
+                root: try RootDirectory.opening(directory), source: nil, owner: nil,
+                preservesOwnership: true, modeChange: nil)
             try ArchiveUnpacker(writer: writer, owner: nil).extract(descriptor, name: path, into: [])
         } catch {
             throw ContextArchiveError(archive: path, problem: error)

@@ -10,14 +10,17 @@ struct FileIdentity: Sendable, Hashable {
     var changeNanoseconds: Int
 
     init(path: String, status: FileStatus) {
-        self.init(path: path, size: status.size,
-                  modificationSeconds: status.modificationTime.tv_sec, modificationNanoseconds: status.modificationTime.tv_nsec,
-                  inode: status.inode,
-                  changeSeconds: status.changeTime.tv_sec, changeNanoseconds: status.changeTime.tv_nsec)
+        self.init(
+            path: path, size: status.size,
+            modificationSeconds: status.modificationTime.tv_sec, modificationNanoseconds: status.modificationTime.tv_nsec,
+            inode: status.inode,
+            changeSeconds: status.changeTime.tv_sec, changeNanoseconds: status.changeTime.tv_nsec)
     }
 
-    init(path: String, size: Int64, modificationSeconds: Int, modificationNanoseconds: Int, inode: UInt64,
-         changeSeconds: Int, changeNanoseconds: Int) {
+    init(
+        path: String, size: Int64, modificationSeconds: Int, modificationNanoseconds: Int, inode: UInt64,
+        changeSeconds: Int, changeNanoseconds: Int
+    ) {
         self.path = path
         self.size = size
         self.modificationSeconds = modificationSeconds

@@ -1,8 +1,8 @@
 import FileNames
 import Glibc
-import System
 import OCI
 import OCIArchive
+import System
 
 /// `ADD`'s extraction of a local tar archive (plain, gzip, bzip2, xz or zstd, recognised
 /// by content, never by name) into a destination directory of the target root.
@@ -74,13 +74,16 @@ struct ArchiveUnpacker {
             if case .directory = entry.kind {
                 directoryTimes.append((components, entry.modificationTime))
             }
-            try write(entry, named: entryName, in: parent, path: path, reader: reader, archive: name, destination: destination,
-                      budget: budget)
+            try write(
+                entry, named: entryName, in: parent, path: path, reader: reader, archive: name, destination: destination,
+                budget: budget)
         }
         // Directory times last: writing entries inside them changed them.
         for (path, time) in directoryTimes.reversed() {
             let directory = try writer.makeDirectories(path)
-            var times = [timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds), timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds)]
+            var times = [
+                timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds), timespec(tv_sec: time.seconds, tv_nsec: time.nanoseconds)
+            ]
             let result = futimens(directory, &times)
             close(directory)
             guard result == 0 else { throw .system(path: "/" + (destination + path).joined(separator: "/"), .last("utimensat")) }
@@ -118,7 +121,9 @@ struct ArchiveUnpacker {
             if !text.hasPrefix("/") {
                 let linkDirectory = Array(try Self.confined(FileName.decode(entry.path.bytes), archive: archive).dropLast())
                 guard Self.staysInside(linkDirectory.joined(separator: "/") + "/" + text) else {
-                    throw .unsafeArchiveEntry(archive: archive, entry: entry.path.description, reason: "is a symlink to \"\(FileName.display(text))\", outside the destination")
+                    throw .unsafeArchiveEntry(
+                        archive: archive, entry: entry.path.description,
+                        reason: "is a symlink to \"\(FileName.display(text))\", outside the destination")
                 }
             }
             try writer.removeNonDirectory(name, in: parent, path: path)
@@ -146,16 +151,20 @@ struct ArchiveUnpacker {
         // A file was chowned, then chmodded, through its descriptor above: chowning it again
         // here would clear its setuid and setgid bits. For the rest, chmod comes after chown
         // for the same reason (a symlink has no mode of its own).
-        if case .file = entry.kind {} else {
+        if case .file = entry.kind {
+        } else {
             guard FileName.fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
                 throw .system(path: path, .last("chown"))
             }
-            if case .symlink = entry.kind {} else {
+            if case .symlink = entry.kind {
+            } else {
                 guard FileName.fchmodat(parent, name, mode_t(entry.permissions), 0) == 0 else { throw .system(path: path, .last("chmod")) }
             }
         }
         let time = timespec(tv_sec: entry.modificationTime.seconds, tv_nsec: entry.modificationTime.nanoseconds)
-        guard FileName.utimensat(parent, name, [time, time], AT_SYMLINK_NOFOLLOW) == 0 else { throw .system(path: path, .last("utimensat")) }
+        guard FileName.utimensat(parent, name, [time, time], AT_SYMLINK_NOFOLLOW) == 0 else {
+            throw .system(path: path, .last("utimensat"))
+        }
     }
 
     /// glibc's `makedev`, a macro Swift does not import.

@@ -9,7 +9,8 @@ struct CopyDestination {
     init(_ destination: String, workingDirectory: String) {
         let joined = destination.hasPrefix("/") ? destination : workingDirectory + "/" + destination
         components = RootedPath.components(joined)
-        isDirectoryForm = destination.isEmpty || destination == "." || destination.hasSuffix("/")
+        isDirectoryForm =
+            destination.isEmpty || destination == "." || destination.hasSuffix("/")
             || destination.hasSuffix("/.") || components.isEmpty
     }
 }

@@ -57,7 +57,8 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .sourceNotFound(let path, let ignoreFileApplies):
-                ignoreFileApplies ? "\"\(path)\": not found (not in the source tree, or excluded by .dockerignore)" : "\"\(path)\": not found"
+                ignoreFileApplies
+                    ? "\"\(path)\": not found (not in the source tree, or excluded by .dockerignore)" : "\"\(path)\": not found"
             case .invalidPattern(let pattern, let reason):
                 "invalid source pattern \"\(pattern)\": \(reason)"
             case .destinationMustBeDirectory:

@@ -51,7 +51,9 @@ public enum FileCopier {
             case .path(let pattern):
                 if isRemote(pattern) { throw .remoteSourceNotSupported(pattern) }
                 for selected in try selector.select(pattern) {
-                    guard let node = try walker.tree(of: selected) else { throw .sourceNotFound(sourceRoot.display(selected.lexicalPath), ignoreFileApplies: source.ignore != nil) }
+                    guard let node = try walker.tree(of: selected) else {
+                        throw .sourceNotFound(sourceRoot.display(selected.lexicalPath), ignoreFileApplies: source.ignore != nil)
+                    }
                     items.append(.tree(node, selected))
                 }
             case .inline(let name, let content, let permissions):

@@ -20,7 +20,8 @@ struct SourceSelector {
         let pivot = Self.parentsPivot(of: pattern)
         guard let wildcard = components.firstIndex(where: Self.containsWildcard) else {
             let lexical = components.joined(separator: "/")
-            guard let real = try resolve(lexical), !isIgnored(lexical, status: real.status), !isIgnored(real.path, status: real.status) else {
+            guard let real = try resolve(lexical), !isIgnored(lexical, status: real.status), !isIgnored(real.path, status: real.status)
+            else {
                 throw .sourceNotFound(root.display(lexical), ignoreFileApplies: ignore != nil)
             }
             return [SelectedSource(lexicalPath: lexical, realPath: real.path, parentsPivot: pivot)]

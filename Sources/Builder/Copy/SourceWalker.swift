@@ -1,5 +1,5 @@
-import FileNames
 import Dockerfile
+import FileNames
 import Glibc
 import System
 

@@ -92,7 +92,9 @@ final class TargetWriter {
             let key = InodeKey(device: status.device, inode: status.inode)
             if status.linkCount > 1, let first = firstLinks[key] {
                 try removeNonDirectory(name, in: directory, path: path)
-                guard FileName.linkat(first.directory, first.name, directory, name, 0) == 0 else { throw .system(path: path, .last("link")) }
+                guard FileName.linkat(first.directory, first.name, directory, name, 0) == 0 else {
+                    throw .system(path: path, .last("link"))
+                }
                 return
             }
             guard let source else { throw .system(path: path, SystemError(operation: "open source", code: EBADF)) }
@@ -119,7 +121,9 @@ final class TargetWriter {
     }
 
     /// Writes `content` as the file `name` in `directory`: a heredoc source.
-    func writeInline(_ content: [UInt8], permissions: UInt32, named name: String, in directory: Int32, path: String) throws(CopyError.Problem) {
+    func writeInline(_ content: [UInt8], permissions: UInt32, named name: String, in directory: Int32, path: String) throws(CopyError
+        .Problem)
+    {
         try Self.checkName(name, path: path)
         try removeNonDirectory(name, in: directory, path: path)
         let outputFile = try FileDescriptor(adopting: createFile(name, in: directory, path: path))

@@ -114,8 +114,9 @@ public struct UserDatabase: Sendable {
         } else if !matchedName.isEmpty {
             supplementary = (groups ?? []).filter { $0.members.contains(matchedName) }.map(\.gid)
         }
-        return ResolvedUser(uid: UInt32(truncatingIfNeeded: uid), gid: UInt32(truncatingIfNeeded: gid),
-                            supplementaryGroups: supplementary.map { UInt32(truncatingIfNeeded: $0) })
+        return ResolvedUser(
+            uid: UInt32(truncatingIfNeeded: uid), gid: UInt32(truncatingIfNeeded: gid),
+            supplementaryGroups: supplementary.map { UInt32(truncatingIfNeeded: $0) })
     }
 
     /// BuildKit's fast path: `uid:gid`, each a number or `root`, needs no file.
@@ -228,7 +229,8 @@ public struct UserDatabase: Sendable {
             if count == 0 { break }
             bytes += buffer[..<count]
             guard bytes.count <= maximumFileSize else {
-                throw .system(path: root.display(relative), SystemError(operation: "read (it exceeds \(maximumFileSize) bytes)", code: EFBIG))
+                throw .system(
+                    path: root.display(relative), SystemError(operation: "read (it exceeds \(maximumFileSize) bytes)", code: EFBIG))
             }
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -239,8 +241,9 @@ public struct UserDatabase: Sendable {
         lines(of: text).map { line in
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
             func field(_ index: Int) -> String { index < fields.count ? String(fields[index]) : "" }
-            return User(name: field(0), uid: goAtoi(field(2))?.number ?? 0, gid: goAtoi(field(3))?.number ?? 0,
-                        home: field(5))
+            return User(
+                name: field(0), uid: goAtoi(field(2))?.number ?? 0, gid: goAtoi(field(3))?.number ?? 0,
+                home: field(5))
         }
     }
 
@@ -248,9 +251,12 @@ public struct UserDatabase: Sendable {
     static func parseGroups(_ text: String) -> [Group] {
         lines(of: text).filter { !$0.hasPrefix("#") }.map { line in
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            let members = fields.count > 3 && !fields[3].isEmpty ? fields[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
-            return Group(name: String(fields[0]), gid: fields.count > 2 ? goAtoi(String(fields[2]))?.number ?? 0 : 0,
-                         members: members)
+            let members =
+                fields.count > 3 && !fields[3].isEmpty
+                ? fields[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : []
+            return Group(
+                name: String(fields[0]), gid: fields.count > 2 ? goAtoi(String(fields[2]))?.number ?? 0 : 0,
+                members: members)
         }
     }
 
@@ -275,12 +281,12 @@ public struct UserDatabase: Sendable {
     }
 }
 
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-private extension Substring {
-    func trimmingWhitespace() -> Substring {
+extension Substring {
+    fileprivate func trimmingWhitespace() -> Substring {
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
         return self[start..<Swift.max(start, end)]

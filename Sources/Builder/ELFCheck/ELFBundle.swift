@@ -99,7 +99,8 @@ public struct ELFBundle {
                 try copyFile(candidate, to: resolved, name: component, mode: status.st_mode & 0o7777, in: target, result: &result)
                 resolved.append(component)
             default:
-                throw Failure(description: "\(FileName.display(path)): \(FileName.display(candidate)) is not a directory, regular file or symlink")
+                throw Failure(
+                    description: "\(FileName.display(path)): \(FileName.display(candidate)) is not a directory, regular file or symlink")
             }
         }
     }
@@ -107,8 +108,9 @@ public struct ELFBundle {
     /// The destination directory `components` (relative to the root), opened with no symlink followed.
     private func openDirectory(_ components: [String], in target: RootDirectory) throws -> Int32 {
         do {
-            return try target.openExact(components.isEmpty ? "." : components.joined(separator: "/"),
-                                        flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            return try target.openExact(
+                components.isEmpty ? "." : components.joined(separator: "/"),
+                flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         } catch {
             throw Failure(description: "\(destination): \(error)")
         }
@@ -122,20 +124,27 @@ public struct ELFBundle {
         }
     }
 
-    private func makeSymlink(at parent: [String], name: String, target link: String, in target: RootDirectory,
-                             result: inout Outcome) throws {
+    private func makeSymlink(
+        at parent: [String], name: String, target link: String, in target: RootDirectory,
+        result: inout Outcome
+    ) throws {
         let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
         let directory = directoryFile.rawValue
         let path = "/" + (parent + [name]).joined(separator: "/")
         if FileName.symlinkat(FileName.encode(link), directory, name) == 0 {
             result.created.append(path)
         } else if errno != EEXIST || FileName.readlinkat(directory, name) != FileName.encode(link) {
-            throw Failure(description: "\(destination)\(FileName.display(path)): cannot make the symlink to \(FileName.display(link)) (something else is there)")
+            throw Failure(
+                description:
+                    "\(destination)\(FileName.display(path)): cannot make the symlink to \(FileName.display(link)) (something else is there)"
+            )
         }
     }
 
-    private func copyFile(_ source: String, to parent: [String], name: String, mode: mode_t, in target: RootDirectory,
-                          result: inout Outcome) throws {
+    private func copyFile(
+        _ source: String, to parent: [String], name: String, mode: mode_t, in target: RootDirectory,
+        result: inout Outcome
+    ) throws {
         let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
         let directory = directoryFile.rawValue
         let path = "/" + (parent + [name]).joined(separator: "/")

@@ -34,7 +34,8 @@ enum ELFCandidates {
         guard descriptor >= 0 else { return false }
         var magic: UInt32 = 0
         let count = read(descriptor, &magic, 4)
-        return (count == 4 && UInt32(littleEndian: magic) == 0x464C_457F) || (count >= 2 && UInt16(truncatingIfNeeded: UInt32(littleEndian: magic)) == 0x2123)
+        return (count == 4 && UInt32(littleEndian: magic) == 0x464C_457F)
+            || (count >= 2 && UInt16(truncatingIfNeeded: UInt32(littleEndian: magic)) == 0x2123)
     }
 
     /// Adds the candidates below the open directory `directory` (which this closes),

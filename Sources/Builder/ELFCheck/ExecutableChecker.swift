@@ -1,5 +1,5 @@
-import FileNames
 import ELF
+import FileNames
 import Foundation
 import OCI
 
@@ -43,8 +43,9 @@ struct ExecutableChecker {
         let imageRoot = ImageRoot(root.path)
         let resolver = DependencyResolver(root: imageRoot)
         let platform = image.map { ImagePlatform(architecture: $0.architecture, variant: $0.variant) }
-        let launcher = LaunchCheck(root: imageRoot, resolver: resolver, platform: platform,
-                                   environment: image?.config?.env ?? [])
+        let launcher = LaunchCheck(
+            root: imageRoot, resolver: resolver, platform: platform,
+            environment: image?.config?.env ?? [])
         var executables: [ShippedExecutable] = []
         var parsed: [String: ELFFile] = [:]
         // Libraries found only in a glibc-hwcaps subdirectory: they load on some CPUs only.
@@ -58,21 +59,27 @@ struct ExecutableChecker {
             if !ELFCandidates.hasELFMagic(host) {
                 // A #! script: checked when it can be executed at all.
                 guard status.st_mode & 0o111 != 0, ELFCandidates.startsAsProgram(host),
-                      let prefix = launcher.prefix(ofResolved: String(host.dropFirst(imageRoot.directory.count))),
-                      case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix) else { continue }
+                    let prefix = launcher.prefix(ofResolved: String(host.dropFirst(imageRoot.directory.count))),
+                    case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix)
+                else { continue }
                 let findings = launcher.findings(exec: path)
-                executables.append(ShippedExecutable(
-                    path: path, origin: origin, linkage: "script (#!\(interpreter)\(argument.map { " " + $0 } ?? ""))",
-                    findings: findings, remedies: Self.scriptRemedies(path: path, interpreter: interpreter, argument: argument,
-                                                                      findings: findings)))
+                executables.append(
+                    ShippedExecutable(
+                        path: path, origin: origin, linkage: "script (#!\(interpreter)\(argument.map { " " + $0 } ?? ""))",
+                        findings: findings,
+                        remedies: Self.scriptRemedies(
+                            path: path, interpreter: interpreter, argument: argument,
+                            findings: findings)))
                 continue
             }
             let file: ELFFile
             do {
                 file = try ELFFile(path: host)
             } catch {
-                executables.append(ShippedExecutable(path: path, origin: origin, linkage: "unreadable ELF",
-                                                     findings: ["\(path): \(error.problem)"]))
+                executables.append(
+                    ShippedExecutable(
+                        path: path, origin: origin, linkage: "unreadable ELF",
+                        findings: ["\(path): \(error.problem)"]))
                 continue
             }
             guard !file.isSeparateDebugFile else { continue }
@@ -83,25 +90,36 @@ struct ExecutableChecker {
                 // DT_NEEDED libraries and versions must be there (dlopen fails otherwise).
                 let problems = (try? resolver.resolveLibrary(path).findings) ?? []
                 let wrongMachine = platform.map { !$0.runs(ELFPlatform(file)) } ?? false
-                let findings = (wrongMachine ? ["\(path): wrong ELF class or machine: \(ELFPlatform(file)), the image is \(platform!)"] : [])
+                let findings =
+                    (wrongMachine ? ["\(path): wrong ELF class or machine: \(ELFPlatform(file)), the image is \(platform!)"] : [])
                     + problems.map(\.description)
-                executables.append(ShippedExecutable(
-                    path: path, origin: origin, linkage: "shared library", findings: findings,
-                    remedies: findings.isEmpty ? [] : Remedies.advise(
-                        path: path, file: file, findings: problems,
-                        facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems)),
-                    isLibrary: true))
+                executables.append(
+                    ShippedExecutable(
+                        path: path, origin: origin, linkage: "shared library", findings: findings,
+                        remedies: findings.isEmpty
+                            ? []
+                            : Remedies.advise(
+                                path: path, file: file, findings: problems,
+                                facts: Self.facts(
+                                    file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems)),
+                        isLibrary: true))
                 continue
             default: continue
             }
-            let (findings, problems) = Self.findings(for: path, file: file, resolver: resolver, platform: platform,
-                                                     warnings: &cpuWarnings)
-            let remedies = problems.isEmpty && findings.isEmpty ? [] : Remedies.advise(
-                path: path, file: file, findings: problems,
-                facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems))
+            let (findings, problems) = Self.findings(
+                for: path, file: file, resolver: resolver, platform: platform,
+                warnings: &cpuWarnings)
+            let remedies =
+                problems.isEmpty && findings.isEmpty
+                ? []
+                : Remedies.advise(
+                    path: path, file: file, findings: problems,
+                    facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems))
             parsed[path] = file
-            executables.append(ShippedExecutable(path: path, origin: origin, linkage: Self.linkage(of: file),
-                                                 findings: findings, remedies: remedies))
+            executables.append(
+                ShippedExecutable(
+                    path: path, origin: origin, linkage: Self.linkage(of: file),
+                    findings: findings, remedies: remedies))
         }
         var report = ELFCheckReport(executables: executables)
         let failing = Set(report.failing.map(\.path))
@@ -114,24 +132,30 @@ struct ExecutableChecker {
     /// The NSS modules glibc programs of the build would `dlopen` and the image cannot load:
     /// checked once for the image when the build ships a glibc program that starts; a Go
     /// program whose cgo resolver or user lookups go through glibc is named with them.
-    private static func nameServiceWarnings(report: ELFCheckReport, parsed: [String: ELFFile], root: ImageRoot,
-                                            resolver: DependencyResolver) -> [String] {
+    private static func nameServiceWarnings(
+        report: ELFCheckReport, parsed: [String: ELFFile], root: ImageRoot,
+        resolver: DependencyResolver
+    ) -> [String] {
         let glibcPrograms = report.executables.filter { executable in
             guard executable.findings.isEmpty, let file = parsed[executable.path] else { return false }
             return file.interpreter != nil && LibC(file) == .glibc
         }
         guard let first = glibcPrograms.first, let file = parsed[first.path] else { return [] }
         let platform = ELFPlatform(file)
-        let problems = NameServiceModules.problems(resolver: resolver, platform: platform,
-                                                   glibc: resolver.glibcVersion(for: try? resolver.resolve(first.path), platform: platform))
+        let problems = NameServiceModules.problems(
+            resolver: resolver, platform: platform,
+            glibc: resolver.glibcVersion(for: try? resolver.resolve(first.path), platform: platform))
         guard !problems.isEmpty else { return [] }
         var warnings = problems.map(\.description)
         for program in glibcPrograms {
             guard let file = parsed[program.path], file.goBuildInfo != nil, let real = try? root.resolve(program.path),
-                  let cgo = GoCgoUse(path: root.hostPath(real)) else { continue }
+                let cgo = GoCgoUse(path: root.hostPath(real))
+            else { continue }
             let databases = (cgo.net ? ["hosts"] : []) + (cgo.osUser ? ["passwd", "group"] : [])
             for problem in problems where databases.contains(problem.database) {
-                warnings.append("\(program.path) looks up \(problem.database) through glibc (cgo): \(problem.library) \(problem.reason); CGO_ENABLED=0 uses Go's own lookup instead")
+                warnings.append(
+                    "\(program.path) looks up \(problem.database) through glibc (cgo): \(problem.library) \(problem.reason); CGO_ENABLED=0 uses Go's own lookup instead"
+                )
             }
         }
         return warnings
@@ -139,8 +163,10 @@ struct ExecutableChecker {
 
     /// The facts a remedy for `file` may use: its cgo packages (Go binaries), the image's
     /// glibc release (when a version is missing) and platform.
-    private static func facts(file: ELFFile, path: String, host: String, resolver: DependencyResolver, platform: ImagePlatform?,
-                              problems: [ResolutionFinding]) -> Remedies.Facts {
+    private static func facts(
+        file: ELFFile, path: String, host: String, resolver: DependencyResolver, platform: ImagePlatform?,
+        problems: [ResolutionFinding]
+    ) -> Remedies.Facts {
         var facts = Remedies.Facts(platform: platform)
         if file.goBuildInfo != nil, file.interpreter != nil { facts.cgo = GoCgoUse(path: host) }
         if problems.contains(where: { if case .versionMissing = $0 { true } else { false } }) {
@@ -163,19 +189,25 @@ struct ExecutableChecker {
             let path = report.executables[index].path
             guard let file = parsed[path] else { continue }
             if let platform = image.map({ ImagePlatform(architecture: $0.architecture, variant: $0.variant) }),
-               !platform.runs(ELFPlatform(file)) { continue }
+                !platform.runs(ELFPlatform(file))
+            {
+                continue
+            }
             for (stage, resolver) in zip(stages, resolvers) {
                 let resolution = resolver.resolve(file, at: path, as: path)
                 guard resolution.isClean, let interpreter = resolution.interpreter else { continue }
                 let libraries = resolution.libraryPaths
                 let count = libraries.count == 1 ? "its library" : "all \(libraries.count) libraries"
-                var remedy = "the stage `\(stage.name)` (FROM \(stage.base)) has \(interpreter)"
+                var remedy =
+                    "the stage `\(stage.name)` (FROM \(stage.base)) has \(interpreter)"
                     + (libraries.isEmpty ? "" : " and \(count) (\(libraries.joined(separator: ", ")))")
                 if let version = GlibcVersion.newestRequired(by: file),
-                   let provided = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file)) {
+                    let provided = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file))
+                {
                     remedy += ", with glibc \(provided) (\(path) needs \(version))"
                 }
-                remedy += ": COPY --from=\(stage.name) them (swiftbuild elf --bundle copies such a tree), or base the final stage on \(stage.base)"
+                remedy +=
+                    ": COPY --from=\(stage.name) them (swiftbuild elf --bundle copies such a tree), or base the final stage on \(stage.base)"
                 report.executables[index].remedies.append(remedy)
             }
         }
@@ -183,8 +215,10 @@ struct ExecutableChecker {
 
     /// The image's ENTRYPOINT and CMD, checked as the runtime would start them.
     /// A program among `failing` (shipped files already reported) is named, not reported again.
-    private func checkEntrypoint(launcher: LaunchCheck, imageRoot: ImageRoot, resolver: DependencyResolver,
-                                 failing: Set<String>) -> EntrypointCheck? {
+    private func checkEntrypoint(
+        launcher: LaunchCheck, imageRoot: ImageRoot, resolver: DependencyResolver,
+        failing: Set<String>
+    ) -> EntrypointCheck? {
         let config = image?.config
         let entrypoint = config?.entrypoint ?? []
         let argv = entrypoint + (config?.cmd ?? [])
@@ -194,9 +228,12 @@ struct ExecutableChecker {
         for launch in LaunchCheck.programs(argv: argv, workingDirectory: config?.workingDir, lookUp: launcher.lookUp) {
             guard let path = launch.path else {
                 if let shell = launch.viaShell {
-                    findings.append("\(shell): \(launch.name): not found (in none of the image's PATH directories \(launcher.searchPath.joined(separator: ":")))")
+                    findings.append(
+                        "\(shell): \(launch.name): not found (in none of the image's PATH directories \(launcher.searchPath.joined(separator: ":")))"
+                    )
                 } else {
-                    findings.append("exec: \"\(launch.name)\": executable file not found in $PATH (\(launcher.searchPath.joined(separator: ":")))")
+                    findings.append(
+                        "exec: \"\(launch.name)\": executable file not found in $PATH (\(launcher.searchPath.joined(separator: ":")))")
                 }
                 remedies.append("add \(launch.name) to the image or name it by its absolute path in ENTRYPOINT/CMD")
                 continue
@@ -210,9 +247,11 @@ struct ExecutableChecker {
             findings += found
             if let file = try? resolver.file(at: path), let real = try? imageRoot.resolve(path) {
                 let problems = (try? resolver.resolve(path).findings) ?? []
-                remedies += Remedies.advise(path: path, file: file, findings: problems,
-                                            facts: Self.facts(file: file, path: path, host: imageRoot.hostPath(real), resolver: resolver,
-                                                              platform: launcher.platform, problems: problems))
+                remedies += Remedies.advise(
+                    path: path, file: file, findings: problems,
+                    facts: Self.facts(
+                        file: file, path: path, host: imageRoot.hostPath(real), resolver: resolver,
+                        platform: launcher.platform, problems: problems))
             } else if found.contains(where: { $0.hasSuffix(": no such file or directory") }) {
                 remedies.append("the image has no \(path): COPY it in, or change ENTRYPOINT/CMD")
             } else if found.contains(where: { $0.contains("not executable") }) {
@@ -226,7 +265,9 @@ struct ExecutableChecker {
     private static func scriptRemedies(path: String, interpreter: String, argument: String?, findings: [String]) -> [String] {
         guard !findings.isEmpty else { return [] }
         if interpreter.split(separator: "/").last == "env", let argument {
-            return ["install \(argument) in the final image (a base that has it, or COPY it with its libraries), or change the #! line of \(path)"]
+            return [
+                "install \(argument) in the final image (a base that has it, or COPY it with its libraries), or change the #! line of \(path)"
+            ]
         }
         return ["install \(interpreter) in the final image, or change the #! line of \(path) to an interpreter the image has"]
     }
@@ -242,8 +283,10 @@ struct ExecutableChecker {
 
     /// The run-time errors of an ELF executable (worded) and the loader's findings behind them.
     /// Resolution warnings that depend on the CPU (`glibc-hwcaps`) are added to `warnings`.
-    private static func findings(for path: String, file: ELFFile, resolver: DependencyResolver,
-                                 platform: ImagePlatform?, warnings: inout [String]) -> ([String], [ResolutionFinding]) {
+    private static func findings(
+        for path: String, file: ELFFile, resolver: DependencyResolver,
+        platform: ImagePlatform?, warnings: inout [String]
+    ) -> ([String], [ResolutionFinding]) {
         if let platform, !platform.runs(ELFPlatform(file)) {
             return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [])
         }

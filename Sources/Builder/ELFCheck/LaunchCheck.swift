@@ -59,8 +59,9 @@ final class LaunchCheck {
         guard !interpreter.isEmpty else { return .emptyShebang }
         var rest = line.dropFirst(interpreter.count)
         while let first = rest.first, isBlank(first) { rest = rest.dropFirst() }
-        return .script(interpreter: FileName.decode(Array(interpreter)),
-                       argument: rest.isEmpty ? nil : FileName.decode(Array(rest)))
+        return .script(
+            interpreter: FileName.decode(Array(interpreter)),
+            argument: rest.isEmpty ? nil : FileName.decode(Array(rest)))
     }
 
     /// The first bytes of the file at `path` inside the image (already resolved), or nil.
@@ -81,7 +82,8 @@ final class LaunchCheck {
             guard let resolved = try? root.resolve(candidate) else { continue }
             var status = stat()
             if FileName.lstat(root.hostPath(resolved), &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-               status.st_mode & 0o111 != 0 {
+                status.st_mode & 0o111 != 0
+            {
                 return candidate
             }
         }
@@ -117,7 +119,9 @@ final class LaunchCheck {
             return ["exec \(path): exec format error (neither an ELF file nor a #! script)"]
         case .script(let interpreter, let argument):
             guard depth < Self.maximumInterpreterDepth else {
-                return ["exec \(path): too many levels of symbolic links (#! interpreters nested more than \(Self.maximumInterpreterDepth) deep)"]
+                return [
+                    "exec \(path): too many levels of symbolic links (#! interpreters nested more than \(Self.maximumInterpreterDepth) deep)"
+                ]
             }
             guard interpreter.hasPrefix("/") else {
                 return ["exec \(path): no such file or directory (its #! interpreter \(interpreter) is not an absolute path)"]
@@ -129,9 +133,12 @@ final class LaunchCheck {
             if !inner.isEmpty { return inner.map { "\($0) (the #! interpreter of \(path))" } }
             // `#!/usr/bin/env NAME`: env looks NAME up in the image's PATH.
             if interpreter.split(separator: "/").last == "env", let argument, !argument.hasPrefix("-"),
-               !argument.contains(" "), !argument.contains("/") {
+                !argument.contains(" "), !argument.contains("/")
+            {
                 guard let program = lookUp(argument) else {
-                    return ["\(interpreter): '\(argument)': No such file or directory (\(path) runs \(argument), which is in none of the image's PATH directories \(searchPath.joined(separator: ":")))"]
+                    return [
+                        "\(interpreter): '\(argument)': No such file or directory (\(path) runs \(argument), which is in none of the image's PATH directories \(searchPath.joined(separator: ":")))"
+                    ]
                 }
                 return findings(exec: program, depth: depth + 1).map { "\($0) (run by \(path) through \(interpreter))" }
             }
@@ -207,6 +214,6 @@ final class LaunchCheck {
     static let shellBuiltins: Set<String> = [
         "exec", "echo", "printf", "test", "[", "true", "false", ":", ".", "cd", "set", "export", "exit", "trap",
         "wait", "read", "eval", "shift", "umask", "ulimit", "unset", "return", "break", "continue", "if", "for",
-        "while", "until", "case", "type", "command", "pwd", "kill", "local", "readonly", "times", "alias",
+        "while", "until", "case", "type", "command", "pwd", "kill", "local", "readonly", "times", "alias"
     ]
 }

@@ -52,6 +52,7 @@ public struct ELFCheckFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let count = report.failing.count + (report.entrypoint?.findings.isEmpty == false ? 1 : 0)
-        return "the ELF check found \(count) executable\(count == 1 ? "" : "s") that would not start in the image (--elf-check=error); nothing was tagged"
+        return
+            "the ELF check found \(count) executable\(count == 1 ? "" : "s") that would not start in the image (--elf-check=error); nothing was tagged"
     }
 }

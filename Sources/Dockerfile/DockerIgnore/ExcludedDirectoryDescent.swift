@@ -51,8 +51,8 @@ enum ExcludedDirectoryDescent: Sendable {
     }
 }
 
-private extension Array where Element == Unicode.Scalar {
-    func ends(with suffix: String) -> Bool {
+extension Array where Element == Unicode.Scalar {
+    fileprivate func ends(with suffix: String) -> Bool {
         reversed().starts(with: suffix.unicodeScalars.reversed())
     }
 }

@@ -4,7 +4,7 @@ enum GoDuration {
     /// (Go's "invalid duration": more than about 292 years).
     static func nanoseconds(_ text: String) -> Int64? {
         let units: [(String, Double)] = [
-            ("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+            ("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)
         ]
         var rest = Substring(text)
         var negative = false

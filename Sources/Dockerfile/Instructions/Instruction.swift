@@ -21,8 +21,10 @@ public struct Instruction: Sendable, Equatable {
     /// The instruction's text after continuations were joined, without here-document bodies.
     public var original: String
 
-    public init(keyword: Keyword, flags: InstructionFlags = InstructionFlags(), arguments: [String],
-                command: Command, heredocs: [Heredoc] = [], line: Int, endLine: Int, original: String) {
+    public init(
+        keyword: Keyword, flags: InstructionFlags = InstructionFlags(), arguments: [String],
+        command: Command, heredocs: [Heredoc] = [], line: Int, endLine: Int, original: String
+    ) {
         self.keyword = keyword
         self.flags = flags
         self.arguments = arguments

@@ -58,16 +58,22 @@ extension InstructionFlags {
         case .from:
             return ["platform": .string]
         case .copy:
-            return ["from": .string, "chown": .string, "chmod": .string, "link": .bool,
-                    "parents": .bool, "exclude": .list]
+            return [
+                "from": .string, "chown": .string, "chmod": .string, "link": .bool,
+                "parents": .bool, "exclude": .list
+            ]
         case .add:
-            return ["chown": .string, "chmod": .string, "link": .bool, "checksum": .string,
-                    "keep-git-dir": .bool, "exclude": .list]
+            return [
+                "chown": .string, "chmod": .string, "link": .bool, "checksum": .string,
+                "keep-git-dir": .bool, "exclude": .list
+            ]
         case .run:
             return ["mount": .list, "network": .string, "security": .string]
         case .healthcheck:
-            return ["interval": .string, "timeout": .string, "start-period": .string,
-                    "start-interval": .string, "retries": .string]
+            return [
+                "interval": .string, "timeout": .string, "start-period": .string,
+                "start-interval": .string, "retries": .string
+            ]
         default:
             return [:]
         }
@@ -82,7 +88,8 @@ extension InstructionFlags {
             let value: String? = body.contains("=") ? String(body.drop(while: { $0 != "=" }).dropFirst()) : nil
             guard let kind = accepted[name] else {
                 let known = accepted.keys.sorted().map { "--\($0)" }
-                let hint = known.isEmpty ? "\(keyword.rawValue) takes no flags" : "\(keyword.rawValue) accepts \(known.joined(separator: ", "))"
+                let hint =
+                    known.isEmpty ? "\(keyword.rawValue) takes no flags" : "\(keyword.rawValue) accepts \(known.joined(separator: ", "))"
                 throw InstructionError("unknown flag: --\(name) (\(hint))")
             }
             try add(name: name, kind: kind, value: value)

@@ -1,7 +1,9 @@
 /// The per-keyword rules: argument counts, forms and the typed command each keyword yields.
 extension InstructionReader {
-    func typedCommand(_ keyword: Keyword, flags: InstructionFlags, body: Substring,
-                      heredocs: [Heredoc]) throws(InstructionError) -> (Command, [String]) {
+    func typedCommand(
+        _ keyword: Keyword, flags: InstructionFlags, body: Substring,
+        heredocs: [Heredoc]
+    ) throws(InstructionError) -> (Command, [String]) {
         switch keyword {
         case .from: return try from(flags: flags, body: body)
         case .arg: return try arg(body)
@@ -37,7 +39,8 @@ extension InstructionReader {
         InstructionError("\(keyword.rawValue) requires at least one argument")
     }
 
-    private func single(_ keyword: Keyword, _ body: Substring, _ make: (String) -> Command) throws(InstructionError) -> (Command, [String]) {
+    private func single(_ keyword: Keyword, _ body: Substring, _ make: (String) -> Command) throws(InstructionError) -> (Command, [String])
+    {
         let value = String(body.trimmingWhitespace())
         guard !value.isEmpty else { throw InstructionError("\(keyword.rawValue) requires exactly one argument") }
         return (make(value), [value])
@@ -87,7 +90,8 @@ extension InstructionReader {
             let key = body.prefix(while: { !$0.isWhitespace })
             let value = body.dropFirst(key.count).trimmingWhitespace()
             guard !value.isEmpty else {
-                throw InstructionError("\(keyword.rawValue) must have two arguments: \(keyword.rawValue) \(key) VALUE, or \(keyword.rawValue) \(key)=VALUE")
+                throw InstructionError(
+                    "\(keyword.rawValue) must have two arguments: \(keyword.rawValue) \(key) VALUE, or \(keyword.rawValue) \(key)=VALUE")
             }
             pairs.append(KeyValuePair(key: String(key), value: String(value)))
         } else {
@@ -114,8 +118,10 @@ extension InstructionReader {
         return (.volume(VolumeCommand(paths: paths, isExecForm: json != nil)), paths)
     }
 
-    private func fileTransfer(_ keyword: Keyword, flags: InstructionFlags, body: Substring,
-                              heredocs: [Heredoc]) throws(InstructionError) -> (Command, [String]) {
+    private func fileTransfer(
+        _ keyword: Keyword, flags: InstructionFlags, body: Substring,
+        heredocs: [Heredoc]
+    ) throws(InstructionError) -> (Command, [String]) {
         let json = try jsonArray(body)
         let words = json ?? whitespaceWords(body)
         guard words.count >= 2 else {

@@ -30,7 +30,9 @@ public struct RunMount: Sendable, Equatable {
         }
         let typeName = options["type"] ?? "bind"
         guard let kind = Kind(rawValue: typeName) else {
-            throw InstructionError("unsupported mount type '\(typeName)' in --mount=\(spec) (use one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw InstructionError(
+                "unsupported mount type '\(typeName)' in --mount=\(spec) (use one of \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         self.kind = kind
         self.target = options["target"]
@@ -41,11 +43,11 @@ public struct RunMount: Sendable, Equatable {
 
     private static let canonicalKeys = [
         "dst": "target", "destination": "target", "src": "source", "ro": "readonly",
-        "rw": "readwrite",
+        "rw": "readwrite"
     ]
     private static let knownKeys: Set<String> = [
         "type", "target", "dst", "destination", "source", "src", "from", "readonly", "ro",
-        "readwrite", "rw", "id", "sharing", "mode", "uid", "gid", "required", "size", "env",
+        "readwrite", "rw", "id", "sharing", "mode", "uid", "gid", "required", "size", "env"
     ]
 
     /// Splits a CSV line, honouring double-quoted fields as Go's encoding/csv does.

@@ -33,7 +33,8 @@ struct LineScanner {
         var seen = Set<String>()
         while nextIndex < lines.count {
             guard let (name, value) = ParserDirectives.directive(in: lines[nextIndex]),
-                  ParserDirectives.known.contains(name) else { return }
+                ParserDirectives.known.contains(name)
+            else { return }
             do {
                 try directives.apply(name: name, value: value, seen: &seen)
             } catch {

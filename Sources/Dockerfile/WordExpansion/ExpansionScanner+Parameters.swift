@@ -115,15 +115,17 @@ extension ExpansionScanner {
         switch expansion {
         case .value:
             return value ?? ""
-        case let .test(test, word, emptyIsUnset):
+        case .test(let test, let word, let emptyIsUnset):
             return try apply(test, word: word, to: value, of: name, emptyIsUnset: emptyIsUnset)
-        case let .removePrefix(pattern, longest):
+        case .removePrefix(let pattern, let longest):
             return GlobPattern(pattern, escape: escape).removingPrefix(from: value ?? "", longest: longest)
-        case let .removeSuffix(pattern, longest):
+        case .removeSuffix(let pattern, let longest):
             return GlobPattern(pattern, escape: escape).removingSuffix(from: value ?? "", longest: longest)
-        case let .replace(pattern, replacement, all):
-            guard let replaced = GlobPattern(pattern, escape: escape).replacing(
-                in: value ?? "", with: replacement, all: all, limit: DockerfileLimits.expandedLength) else {
+        case .replace(let pattern, let replacement, let all):
+            guard
+                let replaced = GlobPattern(pattern, escape: escape).replacing(
+                    in: value ?? "", with: replacement, all: all, limit: DockerfileLimits.expandedLength)
+            else {
                 throw failure("the expanded value is longer than \(DockerfileLimits.expandedLength) bytes, the limit for one word")
             }
             return replaced

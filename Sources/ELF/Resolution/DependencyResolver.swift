@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Resolves an executable's dependency tree inside an image root the way the image's C
@@ -42,7 +42,8 @@ public struct DependencyResolver: Sendable {
     /// Debian multiarch directories `/lib/x86_64-linux-gnu` and `/usr/lib/x86_64-linux-gnu`,
     /// then `/lib64` and `/usr/lib64` for any 64-bit file, `/lib` and `/usr/lib` for 32-bit ones.
     public static func glibcDefaultDirectories(for platform: ELFPlatform) -> [String] {
-        let multiarch = platform.fileClass == .elf64 && platform.machine == .x86_64
+        let multiarch =
+            platform.fileClass == .elf64 && platform.machine == .x86_64
             ? ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"] : []
         return multiarch + (platform.fileClass == .elf64 ? ["/lib64", "/usr/lib64"] : ["/lib", "/usr/lib"])
     }
@@ -61,19 +62,22 @@ public struct DependencyResolver: Sendable {
     /// Used to ask whether another root would run a file.
     public func resolve(_ executable: ELFFile, at real: String, as path: String) -> Resolution {
         guard let interpreter = executable.interpreter else {
-            return Resolution(path: path, interpreter: nil, loader: nil, defaultDirectories: [],
-                              dependencies: [], findings: [], warnings: [])
+            return Resolution(
+                path: path, interpreter: nil, loader: nil, defaultDirectories: [],
+                dependencies: [], findings: [], warnings: [])
         }
         guard let loaderFile = open(interpreter) else {
-            return Resolution(path: path, interpreter: interpreter, loader: nil, defaultDirectories: [], dependencies: [],
-                              findings: [.interpreterMissing(executable: path, interpreter: interpreter)], warnings: [])
+            return Resolution(
+                path: path, interpreter: interpreter, loader: nil, defaultDirectories: [], dependencies: [],
+                findings: [.interpreterMissing(executable: path, interpreter: interpreter)], warnings: [])
         }
         let loader: ELFFile
         switch loaderFile {
         case .success(let file): loader = file
         case .failure(let finding):
-            return Resolution(path: path, interpreter: interpreter, loader: nil, defaultDirectories: [], dependencies: [],
-                              findings: [.unreadable(ELFFinding(path: interpreter, problem: finding.problem))], warnings: [])
+            return Resolution(
+                path: path, interpreter: interpreter, loader: nil, defaultDirectories: [], dependencies: [],
+                findings: [.unreadable(ELFFinding(path: interpreter, problem: finding.problem))], warnings: [])
         }
         let family = LoaderFamily(loader: loader)
         let rules: LoaderFamily = family ?? (LibC(executable) == .musl ? .musl : .glibc)
@@ -89,9 +93,10 @@ public struct DependencyResolver: Sendable {
         session.run()
         let dependencies = session.tree(of: 0)
         if rules == .glibc { session.checkVersions() }
-        return Resolution(path: path, interpreter: interpreter, loader: family,
-                          defaultDirectories: session.defaultDirectories, dependencies: dependencies,
-                          findings: session.findings, warnings: session.warnings)
+        return Resolution(
+            path: path, interpreter: interpreter, loader: family,
+            defaultDirectories: session.defaultDirectories, dependencies: dependencies,
+            findings: session.findings, warnings: session.warnings)
     }
 
     /// Resolves the shared library at `path` (inside the root) as a program of the image
@@ -114,8 +119,9 @@ public struct DependencyResolver: Sendable {
         let wantsMusl = LibC(library) == .musl || (LibC(library) == .notLinked && present(glibcLoader) == nil)
         let loader = wantsMusl ? present(muslLoader) : present(glibcLoader)
         let rules: LoaderFamily = wantsMusl && loader != nil ? .musl : .glibc
-        var session = ResolutionSession(resolver: self, rules: rules, platform: platform,
-                                        interpreter: loader?.0 ?? glibcLoader ?? "")
+        var session = ResolutionSession(
+            resolver: self, rules: rules, platform: platform,
+            interpreter: loader?.0 ?? glibcLoader ?? "")
         session.load(path: real, file: library, loader: nil)
         if let (loaderPath, loaderFile) = loader {
             session.load(path: loaderPath, file: loaderFile, loader: nil)
@@ -128,9 +134,10 @@ public struct DependencyResolver: Sendable {
         session.run()
         let dependencies = session.tree(of: 0)
         if rules == .glibc { session.checkVersions() }
-        return Resolution(path: path, interpreter: nil, loader: loader.flatMap { LoaderFamily(loader: $0.1) },
-                          defaultDirectories: session.defaultDirectories, dependencies: dependencies,
-                          findings: session.findings, warnings: session.warnings)
+        return Resolution(
+            path: path, interpreter: nil, loader: loader.flatMap { LoaderFamily(loader: $0.1) },
+            defaultDirectories: session.defaultDirectories, dependencies: dependencies,
+            findings: session.findings, warnings: session.warnings)
     }
 
     /// glibc's loader path for `platform` (its `PT_INTERP` in every glibc program), if known.

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The directories listed by an image's `/etc/ld.so.conf`, read inside the root.
@@ -36,7 +36,8 @@ enum LdSoConf {
 
     private static func read(root: ImageRoot, path: String, depth: Int, into result: inout Directories) {
         guard depth < 8, let resolved = try? root.resolve(path), result.files.insert(resolved).inserted,
-              let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20) else { return }
+            let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20)
+        else { return }
         // Bytes, not Characters: lines are ASCII in practice and garbage must stay cheap.
         for rawLine in bytes.split(separator: UInt8(ascii: "\n")) {
             let line = trimmed(rawLine.prefix { $0 != UInt8(ascii: "#") })

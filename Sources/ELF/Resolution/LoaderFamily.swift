@@ -18,7 +18,8 @@ public enum LoaderFamily: Sendable, Equatable {
                 return nil
             }
         } else if file.isDynamic && file.needed.isEmpty && file.versionDefinitions.isEmpty
-                    && file.interpreter == nil && file.header.type == .sharedObject {
+            && file.interpreter == nil && file.header.type == .sharedObject
+        {
             self = .musl
         } else {
             return nil

@@ -43,10 +43,13 @@ public struct NameServiceModules: Sendable, Equatable {
 
     /// The problems of the root's NSS modules for `databases` (all when nil), for programs of
     /// `platform` whose glibc is `glibc` (nil: unknown, `files` and `dns` counted as built in).
-    public static func problems(resolver: DependencyResolver, platform: ELFPlatform, glibc: GlibcVersion?,
-                                databases: Set<String>? = nil) -> [Problem] {
+    public static func problems(
+        resolver: DependencyResolver, platform: ELFPlatform, glibc: GlibcVersion?,
+        databases: Set<String>? = nil
+    ) -> [Problem] {
         guard let resolved = try? resolver.root.resolve("/etc/nsswitch.conf"),
-              let bytes = try? readRegularFile(resolver.root.hostPath(resolved), sizeLimit: 1 << 20) else { return [] }
+            let bytes = try? readRegularFile(resolver.root.hostPath(resolved), sizeLimit: 1 << 20)
+        else { return [] }
         let builtIn: Set<String> = glibc.map { $0 < GlibcVersion(symbolVersion: "GLIBC_2.34")! } == true ? [] : ["files", "dns"]
         var problems: [Problem] = []
         var checked: [String: String?] = [:]

@@ -18,7 +18,8 @@ public enum ResolutionFinding: Sendable, Equatable, CustomStringConvertible {
         case .interpreterMissing(let executable, let interpreter):
             return "exec \(executable): no such file or directory (the interpreter \(interpreter) is missing from the image)"
         case .libraryMissing(let name, let requiredBy):
-            return "error while loading shared libraries: \(name): cannot open shared object file: No such file or directory (needed by \(requiredBy))"
+            return
+                "error while loading shared libraries: \(name): cannot open shared object file: No such file or directory (needed by \(requiredBy))"
         case .versionMissing(let library, let version, let requiredBy):
             return "\(library): version '\(version)' not found (required by \(requiredBy))"
         case .wrongArchitecture(let path, let expected, let found):

@@ -12,7 +12,8 @@ extension ResolutionSession {
         let missing = Found(path: nil, method: nil, object: nil)
         if name.contains("/") {
             // glibc expands $ORIGIN, $LIB and $PLATFORM in a DT_NEEDED path too; musl opens it as written.
-            let path = rules == .glibc
+            let path =
+                rules == .glibc
                 ? SearchPath.expand(name, origin: SearchPath.directory(of: objects[requester].path), lib: lib, platform: platformName)
                 : name
             guard spendLookup(), let opened = resolver.open(path), case .success(let library) = opened else { return missing }
@@ -44,7 +45,9 @@ extension ResolutionSession {
                         guard spendLookup() else { return missing }
                         let candidate = SearchPath.join(base + "/glibc-hwcaps/" + subdirectory, name)
                         if let library = usable(candidate, for: file) {
-                            warnings.append("\(name) is only in \(base)/glibc-hwcaps/\(subdirectory)/: glibc loads it only on CPUs with \(subdirectory); elsewhere it is missing")
+                            warnings.append(
+                                "\(name) is only in \(base)/glibc-hwcaps/\(subdirectory)/: glibc loads it only on CPUs with \(subdirectory); elsewhere it is missing"
+                            )
                             return add(name, path: candidate, method: method, file: library, loader: requester)
                         }
                     }
@@ -129,8 +132,9 @@ extension ResolutionSession {
         let object = objects[index]
         let list = (tag == .rpath ? object.file.rpath : object.file.runpath) ?? ""
         let glibc = rules == .glibc
-        let result = SearchPath.directories(list, origin: SearchPath.directory(of: object.path),
-                                            lib: glibc ? lib : nil, platform: glibc ? platformName : nil)
+        let result = SearchPath.directories(
+            list, origin: SearchPath.directory(of: object.path),
+            lib: glibc ? lib : nil, platform: glibc ? platformName : nil)
         objectDirectories[key] = result
         return result
     }
@@ -138,7 +142,8 @@ extension ResolutionSession {
     /// The ELF file at `path` when it exists and has the class and machine of `requester`.
     func usable(_ path: String, for requester: ELFFile) -> ELFFile? {
         guard let opened = resolver.open(path), case .success(let library) = opened,
-              ELFPlatform(library) == ELFPlatform(requester) else { return nil }
+            ELFPlatform(library) == ELFPlatform(requester)
+        else { return nil }
         return library
     }
 }

@@ -79,10 +79,12 @@ struct ResolutionSession {
     /// else from the machine (`x86_64`, `i386`, `aarch64`, ...).
     static func muslPath(root: ImageRoot, interpreter: String, platform: ELFPlatform) -> [String] {
         let name = interpreter.split(separator: "/").last ?? ""
-        let arch = name.hasPrefix("ld-musl-") && name.hasSuffix(".so.1")
+        let arch =
+            name.hasPrefix("ld-musl-") && name.hasSuffix(".so.1")
             ? String(name.dropFirst(8).dropLast(5)) : platform.machine.description
         if let resolved = try? root.resolve("/etc/ld-musl-\(arch).path"),
-           let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20) {
+            let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20)
+        {
             return bytes.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: ":") })
                 .map { String(decoding: $0, as: UTF8.self) }
         }
@@ -142,8 +144,9 @@ struct ResolutionSession {
                 expanded.insert(name)
                 dependencies = tree(of: object, expanded: &expanded)
             }
-            return ResolvedDependency(name: name, path: found?.path, method: found?.method,
-                                      dependencies: dependencies, isRepeat: !expand && found?.object != nil)
+            return ResolvedDependency(
+                name: name, path: found?.path, method: found?.method,
+                dependencies: dependencies, isRepeat: !expand && found?.object != nil)
         }
     }
 
@@ -156,8 +159,10 @@ struct ResolutionSession {
                 let defined = Set(objects[target].file.versionDefinitions.flatMap { $0.names.prefix(1) })
                 guard !defined.isEmpty else { continue }
                 for version in requirement.versions where !version.isWeak && !defined.contains(version.name) {
-                    findings.append(.versionMissing(library: objects[target].path, version: version.name,
-                                                    requiredBy: object.path))
+                    findings.append(
+                        .versionMissing(
+                            library: objects[target].path, version: version.name,
+                            requiredBy: object.path))
                 }
             }
         }

@@ -2,21 +2,21 @@ extension Platform {
     /// The platform swiftbuild runs on (`linux/amd64` on x86_64, `linux/arm64` on aarch64).
     public static var host: Platform {
         #if arch(x86_64)
-        Platform(architecture: "amd64", os: "linux")
+            Platform(architecture: "amd64", os: "linux")
         #elseif arch(arm64)
-        Platform(architecture: "arm64", os: "linux")
+            Platform(architecture: "arm64", os: "linux")
         #elseif arch(arm)
-        Platform(architecture: "arm", os: "linux", variant: "v7")
+            Platform(architecture: "arm", os: "linux", variant: "v7")
         #elseif arch(i386)
-        Platform(architecture: "386", os: "linux")
+            Platform(architecture: "386", os: "linux")
         #elseif arch(powerpc64le)
-        Platform(architecture: "ppc64le", os: "linux")
+            Platform(architecture: "ppc64le", os: "linux")
         #elseif arch(s390x)
-        Platform(architecture: "s390x", os: "linux")
+            Platform(architecture: "s390x", os: "linux")
         #elseif arch(riscv64)
-        Platform(architecture: "riscv64", os: "linux")
+            Platform(architecture: "riscv64", os: "linux")
         #else
-        Platform(architecture: "unknown", os: "linux")
+            Platform(architecture: "unknown", os: "linux")
         #endif
     }
 

@@ -24,7 +24,8 @@ extension OCILayout {
         let index = try readIndex()
         switch reference {
         case .name(let name):
-            return try choose(among: index.manifests.filter { $0.referenceName == name }, in: index,
+            return try choose(
+                among: index.manifests.filter { $0.referenceName == name }, in: index,
                 reference: reference, platform: platform)
         case .digest(let digest):
             guard let found = try find(digest, in: index.manifests, depth: 0) else {

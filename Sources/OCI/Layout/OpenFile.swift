@@ -25,9 +25,10 @@ struct OpenFile: ~Copyable {
     /// endless data, and anything but a regular file is refused.
     init?(ifExists path: String, flags: Int32, mode: mode_t = 0o644) throws(OCIError) {
         let wantsDirectory = flags & O_DIRECTORY != 0
-        let file = FileDescriptor(adopting: retryingOnInterrupt {
-            Glibc.open(path, flags | O_CLOEXEC | (wantsDirectory ? 0 : O_NONBLOCK), mode)
-        })
+        let file = FileDescriptor(
+            adopting: retryingOnInterrupt {
+                Glibc.open(path, flags | O_CLOEXEC | (wantsDirectory ? 0 : O_NONBLOCK), mode)
+            })
         let descriptor = file.rawValue
         if descriptor < 0 {
             if errno == ENOENT { return nil }

@@ -72,7 +72,8 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
             throw failure("'\(registry)' is not a registry host[:port]")
         }
         guard Self.isValidRepository(repository) else {
-            throw failure("a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'")
+            throw failure(
+                "a repository is lower-case letters and digits, joined by '.', '_', '__' or dashes, in components separated by '/'")
         }
         guard repository.utf8.count <= Self.maximumRepositoryLength else {
             throw failure("the repository '\(repository)' is longer than \(Self.maximumRepositoryLength) characters")
@@ -166,12 +167,15 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     private static func isValidRepository(_ text: String) -> Bool {
         text.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { component in
             guard let first = component.first, let last = component.last,
-                  isLowerAlphanumeric(first), isLowerAlphanumeric(last) else { return false }
+                isLowerAlphanumeric(first), isLowerAlphanumeric(last)
+            else { return false }
             var separator = ""
             for character in component {
                 if isLowerAlphanumeric(character) {
-                    guard separator.isEmpty || separator == "." || separator == "_" || separator == "__"
-                            || separator.allSatisfy({ $0 == "-" }) else { return false }
+                    guard
+                        separator.isEmpty || separator == "." || separator == "_" || separator == "__"
+                            || separator.allSatisfy({ $0 == "-" })
+                    else { return false }
                     separator = ""
                 } else if "._-".contains(character) {
                     separator.append(character)

@@ -1,6 +1,6 @@
-import OCI
 import CArchive
 import Glibc
+import OCI
 import System
 
 /// Hands a libarchive reader its input, one chunk at a time, through the read callback.

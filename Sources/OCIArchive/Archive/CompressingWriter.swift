@@ -32,8 +32,8 @@ final class CompressingWriter: StreamCompressor {
         self.handle = handle
         self.output = ArchiveOutput(sink: sink)
         guard archive_write_set_format_raw(handle) == ARCHIVE_OK,
-              configureFilter(filter) == ARCHIVE_OK,
-              output.open(handle) == ARCHIVE_OK
+            configureFilter(filter) == ARCHIVE_OK,
+            output.open(handle) == ARCHIVE_OK
         else { throw failure(.open) }
         // The raw format writes the data of one regular-file entry.
         let entry = archive_entry_new()!

@@ -1,6 +1,6 @@
-import OCI
 import CArchive
 import Glibc
+import OCI
 
 /// A blob read from a descriptor and decompressed by libarchive (gzip, zstd, bzip2, xz or
 /// none, detected by content), with the sha256 and size of both the bytes read and the
@@ -63,8 +63,9 @@ final class DecompressedStream: ArchiveInputSource {
         let consumed = archive_filter_bytes(handle, -1)
         let total = Int64(file.digester.byteCount)
         if consumed < total {
-            throw ArchiveError(.readData, archive: name,
-                               message: "\(total - consumed) bytes of trailing data after the end of the compressed stream (at offset \(consumed))")
+            throw ArchiveError(
+                .readData, archive: name,
+                message: "\(total - consumed) bytes of trailing data after the end of the compressed stream (at offset \(consumed))")
         }
     }
 

@@ -53,9 +53,10 @@ public final class DiskBudget {
             let now = try Self.allowance(of: descriptor)
             allowed = now + used
             guard total <= allowed else {
-                throw SystemError(operation: "write: the entries so far need \(total) bytes, and \(max(allowed, 0)) bytes "
-                                  + "can be written on the file system of \(path) while keeping the reserve free; nothing was kept",
-                                  code: ENOSPC)
+                throw SystemError(
+                    operation: "write: the entries so far need \(total) bytes, and \(max(allowed, 0)) bytes "
+                        + "can be written on the file system of \(path) while keeping the reserve free; nothing was kept",
+                    code: ENOSPC)
             }
         }
         used = total

@@ -109,8 +109,10 @@ public final class TarReader {
     /// (a small archive can claim a file of terabytes), and the file is then extended to the
     /// entry's size. With a `budget`, the bytes written are counted against it first.
     /// `buffer` is unused: libarchive hands out its own blocks.
-    public func copyData(to descriptor: Int32, using buffer: UnsafeMutableRawBufferPointer,
-                         budget: DiskBudget? = nil) throws(DataCopyError) {
+    public func copyData(
+        to descriptor: Int32, using buffer: UnsafeMutableRawBufferPointer,
+        budget: DiskBudget? = nil
+    ) throws(DataCopyError) {
         var end: Int64 = 0
         while true {
             var block: UnsafeRawPointer?

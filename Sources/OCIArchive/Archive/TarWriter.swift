@@ -36,7 +36,7 @@ public final class TarWriter {
         self.output = ArchiveOutput(sink: sink)
         self.buffer = .allocate(byteCount: 128 * 1024, alignment: 16)
         guard archive_write_set_format_pax_restricted(handle) == ARCHIVE_OK,
-              output.open(handle) == ARCHIVE_OK
+            output.open(handle) == ARCHIVE_OK
         else { throw failure(.open, entry: nil) }
     }
 

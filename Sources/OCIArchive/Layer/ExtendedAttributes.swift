@@ -65,7 +65,8 @@ struct ExtendedAttributes {
     private func value(of name: String) throws(SystemError) -> [UInt8]? {
         let calls = ExtendedAttributeCalls.shared
         while true {
-            let size = isPathOnly
+            let size =
+                isPathOnly
                 ? calls.getByPath(procPath, name, nil, 0)
                 : calls.getByDescriptor(descriptor, name, nil, 0)
             if size < 0 {

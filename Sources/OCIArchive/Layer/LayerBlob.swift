@@ -1,4 +1,5 @@
 import OCI
+
 /// What identifies a layer: the digests and sizes of its blob and of the tar inside.
 public struct LayerBlob: Sendable, Hashable {
     /// The sha256 of the uncompressed tar stream: the image config's `rootfs.diff_ids` entry.

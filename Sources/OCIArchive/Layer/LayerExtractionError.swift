@@ -1,4 +1,5 @@
 import System
+
 /// Why a layer could not be extracted. Each case names the layer and, once reading has
 /// started, the entry; the target directory is left empty.
 public enum LayerExtractionError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import OCI
 import Glibc
+import OCI
 import System
 
 /// Packs a snapshot directory in overlayfs form into an OCI layer blob.
@@ -102,8 +102,10 @@ public struct LayerPacker: Sendable {
     }
 
     /// Streams the layer tar of the tree at `root` through `sink`.
-    private func writeTar(root: Int32, name: String,
-                          sink: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void) throws(LayerPackingError) {
+    private func writeTar(
+        root: Int32, name: String,
+        sink: @escaping (UnsafeRawBufferPointer) throws(ArchiveError) -> Void
+    ) throws(LayerPackingError) {
         let writer = try archiving { () throws(ArchiveError) in try TarWriter(name: name, sink: sink) }
         let entries = SnapshotEntryWriter(writer: writer, sourceDateEpoch: sourceDateEpoch)
         try entries.writeRootMarker(root: root)

@@ -1,4 +1,5 @@
 import System
+
 /// Why a directory could not be packed into a layer blob. The output file is removed.
 public enum LayerPackingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Reading `path` (relative to the packed directory; empty for the directory itself)

@@ -56,7 +56,8 @@ struct SortedTreeWalker {
                 try visit(Node(path: childPath, parentPath: path, parent: directory, name: name, status: status, directory: nil))
                 continue
             }
-            let childFile = FileDescriptor(adopting: withNulTerminated(name) { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) })
+            let childFile = FileDescriptor(
+                adopting: withNulTerminated(name) { openat(directory, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) })
             let child = childFile.rawValue
             guard child >= 0 else { throw .filesystem(path: childPath.description, .last("open directory")) }
             try visit(Node(path: childPath, parentPath: path, parent: directory, name: name, status: status, directory: child))

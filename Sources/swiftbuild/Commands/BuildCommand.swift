@@ -22,32 +22,46 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: [.customShort("t"), .customLong("tag")], help: "Name the result NAME[:TAG] (repeatable).")
     var tags: [String] = []
 
-    @Option(name: [.customShort("o"), .customLong("output")],
-            help: ArgumentHelp("Also write the result: type=oci|docker|local|tar,dest=PATH[,tar=false] (repeatable).", valueName: "SPEC"))
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp("Also write the result: type=oci|docker|local|tar,dest=PATH[,tar=false] (repeatable).", valueName: "SPEC"))
     var outputs: [String] = []
 
     @Option(help: "Write the image ID to this file.")
     var iidfile: String?
 
-    @Option(name: .customLong("build-context"), help: ArgumentHelp("A named context for COPY --from=NAME and FROM NAME (repeatable): a directory, docker-image://REF or oci-layout://PATH[:TAG].", valueName: "NAME=VALUE"))
+    @Option(
+        name: .customLong("build-context"),
+        help: ArgumentHelp(
+            "A named context for COPY --from=NAME and FROM NAME (repeatable): a directory, docker-image://REF or oci-layout://PATH[:TAG].",
+            valueName: "NAME=VALUE"))
     var buildContexts: [String] = []
 
-    @Option(name: .customLong("add-host"), help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
+    @Option(
+        name: .customLong("add-host"),
+        help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
     var addHosts: [String] = []
 
-    @Option(name: .customLong("ulimit"), help: ArgumentHelp("A resource limit of every RUN step (repeatable), as docker's.", valueName: "NAME=SOFT[:HARD]"))
+    @Option(
+        name: .customLong("ulimit"),
+        help: ArgumentHelp("A resource limit of every RUN step (repeatable), as docker's.", valueName: "NAME=SOFT[:HARD]"))
     var ulimits: [String] = []
 
     @Option(name: .customLong("shm-size"), help: ArgumentHelp("The size of every RUN step's /dev/shm (default 64m).", valueName: "SIZE"))
     var shmSize: String?
 
-    @Option(name: .customLong("label"), help: ArgumentHelp("Set a label on the image (repeatable); it wins over the Dockerfile's LABEL.", valueName: "KEY=VALUE"))
+    @Option(
+        name: .customLong("label"),
+        help: ArgumentHelp("Set a label on the image (repeatable); it wins over the Dockerfile's LABEL.", valueName: "KEY=VALUE"))
     var labels: [String] = []
 
-    @Option(name: .customLong("annotation"), help: ArgumentHelp("Add an annotation to the image manifest (repeatable).", valueName: "[manifest:]KEY=VALUE"))
+    @Option(
+        name: .customLong("annotation"),
+        help: ArgumentHelp("Add an annotation to the image manifest (repeatable).", valueName: "[manifest:]KEY=VALUE"))
     var annotations: [String] = []
 
-    @Option(help: ArgumentHelp("Write the build's result (digests, names) as JSON to this file, with docker buildx's keys.", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp("Write the build's result (digests, names) as JSON to this file, with docker buildx's keys.", valueName: "PATH"))
     var metadataFile: String?
 
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the image ID on success.")
@@ -59,10 +73,15 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The network RUN steps use by default: host or none.")
     var network: StepNetwork = .host
 
-    @Option(help: ArgumentHelp("Allow a privileged feature (repeatable): security.insecure, for RUN --security=insecure.", valueName: "ENTITLEMENT"))
+    @Option(
+        help: ArgumentHelp(
+            "Allow a privileged feature (repeatable): security.insecure, for RUN --security=insecure.", valueName: "ENTITLEMENT"))
     var allow: [Entitlement] = []
 
-    @Option(help: ArgumentHelp("Check the executables the build adds against the image's C library: warn, error (exit 3, nothing tagged) or off.", valueName: "MODE"))
+    @Option(
+        help: ArgumentHelp(
+            "Check the executables the build adds against the image's C library: warn, error (exit 3, nothing tagged) or off.",
+            valueName: "MODE"))
     var elfCheck: ELFCheckPolicy = .warn
 
     @Option(help: ArgumentHelp("Build at most N independent stages at the same time (default: the number of cores).", valueName: "N"))
@@ -77,13 +96,18 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Push the result to the registry of each -t name.")
     var push = false
 
-    @Option(help: ArgumentHelp("Import the build cache from a registry first (repeatable): type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
+    @Option(
+        help: ArgumentHelp("Import the build cache from a registry first (repeatable): type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC")
+    )
     var cacheFrom: [String] = []
 
-    @Option(help: ArgumentHelp("Export the cache records of this build's steps to a registry: type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
+    @Option(
+        help: ArgumentHelp(
+            "Export the cache records of this build's steps to a registry: type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
     var cacheTo: [String] = []
 
-    @Argument(help: "The build context: a directory, a tar archive, '-' (a tar or a Dockerfile on standard input) or a git URL (URL#REF:SUBDIR).")
+    @Argument(
+        help: "The build context: a directory, a tar archive, '-' (a tar or a Dockerfile on standard input) or a git URL (URL#REF:SUBDIR).")
     var context: String = "."
 
     func run() async throws {
@@ -135,7 +159,8 @@ struct BuildCommand: AsyncParsableCommand {
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
                 var request = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
-                    dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : URL(fileURLWithPath: plan.file), tags: tags,
+                    dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : URL(fileURLWithPath: plan.file),
+                    tags: tags,
                     network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
                     elfCheck: elfCheck, jobs: jobs, noCache: noCache,
                     baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull,
@@ -153,9 +178,10 @@ struct BuildCommand: AsyncParsableCommand {
                 session.outputs = outputs
                 session.imageIDFile = iidfile.map(URL.init(fileURLWithPath:))
                 session.metadataFile = metadataFile.map(URL.init(fileURLWithPath:))
-                return try await session.run(in: imageStore, events: { renderer.handle($0) },
-                                             warning: { printToStandardError("warning: \($0)") },
-                                             interruptible: BuildInterruption.cancellingOnSignals)
+                return try await session.run(
+                    in: imageStore, events: { renderer.handle($0) },
+                    warning: { printToStandardError("warning: \($0)") },
+                    interruptible: BuildInterruption.cancellingOnSignals)
             }
             print(result.descriptor.digest.description)
         }

@@ -25,7 +25,8 @@ enum BuildInterruption {
             return try await task.value
         } catch {
             guard let number = received.value else { throw error }
-            printToStandardError("build interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM"); the running step was stopped and cleaned up")
+            printToStandardError(
+                "build interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM"); the running step was stopped and cleaned up")
             throw ExitCode(128 + number)
         }
     }

@@ -48,7 +48,9 @@ struct AnnotationOption {
             case "manifest":
                 key = String(key[key.index(after: colon)...])
             case "index", "index-descriptor", "manifest-descriptor":
-                throw ValidationError("--annotation \(text): \(base) annotations need an image index, and a build writes one manifest; annotate the manifest (manifest:KEY=VALUE)")
+                throw ValidationError(
+                    "--annotation \(text): \(base) annotations need an image index, and a build writes one manifest; annotate the manifest (manifest:KEY=VALUE)"
+                )
             default:
                 // Not a known type: a key with a colon in it (such as a URL-like key).
                 break

@@ -19,7 +19,9 @@ struct CacheLocation: Equatable {
             throw ValidationError("\(option) \(text): type must be registry")
         }
         let unknown = Set(fields.keys).subtracting(["type", "ref"])
-        guard unknown.isEmpty else { throw ValidationError("\(option) \(text): unknown option \(unknown.sorted().joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw ValidationError("\(option) \(text): unknown option \(unknown.sorted().joined(separator: ", "))")
+        }
         guard let ref = fields["ref"], !ref.isEmpty else { throw ValidationError("\(option) \(text): needs ref=HOST/REPOSITORY:TAG") }
         do {
             reference = try ImageReference(parsing: ref)

@@ -58,7 +58,9 @@ struct DockerfileOptions: ParsableArguments {
         }
         let path = file ?? (defaultDirectory == "." ? "Dockerfile" : (defaultDirectory as NSString).appendingPathComponent("Dockerfile"))
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("\(path): cannot read the Dockerfile (\(FileManager.default.fileExists(atPath: path) ? "permission denied or a directory" : "no such file"))")
+            throw CommandFailure(
+                "\(path): cannot read the Dockerfile (\(FileManager.default.fileExists(atPath: path) ? "permission denied or a directory" : "no such file"))"
+            )
         }
         return (path, String(decoding: data, as: UTF8.self))
     }

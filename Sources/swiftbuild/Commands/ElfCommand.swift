@@ -34,10 +34,15 @@ struct ElfCommand: ParsableCommand {
     @Option(help: "Also fail unless every executable is static, glibc or musl.")
     var require: Requirement?
 
-    @Option(help: ArgumentHelp("Copy the executables with their loader and libraries (symlinks kept) into DIR instead of reporting.", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "Copy the executables with their loader and libraries (symlinks kept) into DIR instead of reporting.", valueName: "DIR"))
     var bundle: String?
 
-    @Option(help: ArgumentHelp("With --bundle: also write the bundle as an uncompressed layer tar (OCI layer, reproducible timestamps) to FILE.", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "With --bundle: also write the bundle as an uncompressed layer tar (OCI layer, reproducible timestamps) to FILE.",
+            valueName: "FILE"))
     var output: String?
 
     @Argument(help: "Files or directories (scanned recursively), as paths inside the root or image.")
@@ -119,8 +124,12 @@ struct ElfCommand: ParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(BundleReport(created: outcome.created, findings: outcome.findings,
-                                                                   layer: layer.isEmpty ? nil : layer)), as: UTF8.self))
+            print(
+                String(
+                    decoding: try encoder.encode(
+                        BundleReport(
+                            created: outcome.created, findings: outcome.findings,
+                            layer: layer.isEmpty ? nil : layer)), as: UTF8.self))
         case .text:
             for path in outcome.created { print(FileName.display(path)) }
             for finding in outcome.findings { printToStandardError("! \(finding)") }
@@ -178,7 +187,9 @@ struct ElfCommand: ParsableCommand {
             return skipNonELF ? nil : checked(ElfFileReport(notELF: path), file: nil)
         }
         let kind = ELFKind(file)
-        let resolution = file.interpreter != nil ? try resolver.resolve(inside)
+        let resolution =
+            file.interpreter != nil
+            ? try resolver.resolve(inside)
             : kind == .sharedLibrary ? try resolver.resolveLibrary(inside) : nil
         var facts = Remedies.Facts()
         if let resolution, !resolution.findings.isEmpty {
@@ -194,7 +205,8 @@ struct ElfCommand: ParsableCommand {
     /// libraries are not judged.
     private func checked(_ report: ElfFileReport, file: ELFFile?) -> ElfFileReport {
         guard let require, report.kind != "shared-library", report.kind != "debug-file",
-              let requirement = LinkageRequirement(rawValue: require.rawValue) else { return report }
+            let requirement = LinkageRequirement(rawValue: require.rawValue)
+        else { return report }
         if let file, requirement.isSatisfied(by: file) { return report }
         var report = report
         let go = report.go.map { " (\($0.summary))" } ?? ""

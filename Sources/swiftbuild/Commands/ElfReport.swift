@@ -106,8 +106,11 @@ struct ElfFileReport: Encodable {
         requiredVersions = Dictionary(file.versionRequirements.map { ($0.file, $0.versions.map(\.name)) }, uniquingKeysWith: +)
         resolved = resolution?.dependencies.map(Dependency.init) ?? []
         // Named by the path as given, not the host path the file was read from.
-        findings = file.isSeparateDebugFile ? [] : file.findings.map { "\(path): \($0.problem)" } + (resolution?.findings.map(\.description) ?? [])
-            + (resolution?.warnings ?? [])
+        findings =
+            file.isSeparateDebugFile
+            ? []
+            : file.findings.map { "\(path): \($0.problem)" } + (resolution?.findings.map(\.description) ?? [])
+                + (resolution?.warnings ?? [])
         remedies = Remedies.advise(path: path, file: file, findings: resolution?.findings ?? [], facts: facts)
     }
 
@@ -133,7 +136,8 @@ struct ElfFileReport: Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, go, requiredVersions, resolved, findings, remedies
+        case path, kind, `class`, machine, interpreter, needed, soname, rpath, runpath, libc, go, requiredVersions, resolved, findings,
+            remedies
     }
 
     /// Writes every key, with `null` where a value is absent.
@@ -158,8 +162,10 @@ struct ElfFileReport: Encodable {
 
     /// The ldd-like text form: a header line, the interpreter, the dependency tree, findings.
     var text: String {
-        var lines = ["\(path): \(kind)" + (`class`.map { ", \($0) \(machine ?? "")" } ?? "")
-                     + (`class` == nil ? "" : ", libc \(libc)") + (go.map { ", \($0.summary)" } ?? "")]
+        var lines = [
+            "\(path): \(kind)" + (`class`.map { ", \($0) \(machine ?? "")" } ?? "")
+                + (`class` == nil ? "" : ", libc \(libc)") + (go.map { ", \($0.summary)" } ?? "")
+        ]
         if let interpreter { lines.append("    interpreter \(interpreter)") }
         func add(_ dependencies: [Dependency], depth: Int) {
             for dependency in dependencies {

@@ -22,8 +22,10 @@ struct ImagesCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(images), as: UTF8.self))
             case .table:
                 let rows = images.map { image in
-                    [image.name, String(image.digest.hex.prefix(12)), image.problem.map { "broken: \($0)" } ?? image.created ?? "",
-                     Self.humanSize(image.size)]
+                    [
+                        image.name, String(image.digest.hex.prefix(12)), image.problem.map { "broken: \($0)" } ?? image.created ?? "",
+                        Self.humanSize(image.size)
+                    ]
                 }
                 print(Table.render(header: ["NAME", "IMAGE ID", "CREATED", "SIZE"], rows: rows), terminator: "")
             }
@@ -54,7 +56,8 @@ struct TagCommand: ParsableCommand {
 
 /// `swiftbuild rmi NAME...`: removes names from the store (`prune` frees the space).
 struct RemoveImageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove image names from the store; `prune` frees their space.")
+    static let configuration = CommandConfiguration(
+        commandName: "rmi", abstract: "Remove image names from the store; `prune` frees their space.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "Image names or IDs.") var names: [String]
@@ -71,7 +74,8 @@ struct RemoveImageCommand: ParsableCommand {
 
 /// `swiftbuild inspect NAME`: prints an image's manifest and config.
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "An image name or ID in the store.") var name: String
@@ -88,7 +92,8 @@ struct InspectCommand: ParsableCommand {
 
 /// `swiftbuild prune`: removes what no tag needs.
 struct PruneCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove blobs, snapshots and leftovers that no tagged image needs.")
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Remove blobs, snapshots and leftovers that no tagged image needs.")
 
     @OptionGroup var store: StoreOptions
 
@@ -98,7 +103,9 @@ struct PruneCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let report = try store.openStore().prune(buildCache: buildCache)
-            print("Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))")
+            print(
+                "Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))"
+            )
         }
     }
 }

@@ -1,6 +1,6 @@
-import FileNames
 import Builder
 import Dockerfile
+import FileNames
 import Foundation
 import Synchronization
 
@@ -93,7 +93,11 @@ private final class StepCounter: Sendable {
     private let numbers = Mutex(Numbers())
 
     /// A new number, for something that is not a stage's step.
-    func next() -> Int { numbers.withLock { $0.value += 1; return $0.value } }
+    func next() -> Int {
+        numbers.withLock {
+            $0.value += 1; return $0.value
+        }
+    }
 
     /// A new number for `stage`'s next step.
     func next(for stage: String) -> Int {

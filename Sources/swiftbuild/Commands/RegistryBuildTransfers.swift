@@ -18,8 +18,10 @@ struct RegistryBuildTransfers: BuildRegistry {
         if !quiet { printToStandardError("imported \(added) cache records from \(location)") }
     }
 
-    func exportCache(_ records: [Digest: CacheRecord], from store: ImageStore, to location: ImageReference,
-                     packer: LayerPacker) async throws {
+    func exportCache(
+        _ records: [Digest: CacheRecord], from store: ImageStore, to location: ImageReference,
+        packer: LayerPacker
+    ) async throws {
         let quiet = quiet
         if !quiet { printToStandardError("exporting cache to \(location)") }
         try await client.exportCache(records, from: store, to: location, packer: packer) { event in

@@ -6,11 +6,16 @@ import Store
 
 /// `--tls-verify`, `--cert-dir`, `--authfile`: how `pull`, `push` and `login` reach a registry.
 struct RegistryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Verify TLS certificates; false also allows plain HTTP (always allowed for localhost and 127.0.0.1).", valueName: "BOOL"))
+    @Option(
+        help: ArgumentHelp(
+            "Verify TLS certificates; false also allows plain HTTP (always allowed for localhost and 127.0.0.1).", valueName: "BOOL"))
     var tlsVerify: Bool = true
-    @Option(help: ArgumentHelp("A directory with CA certificates (*.crt) to trust and a client certificate (*.cert with its *.key).", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "A directory with CA certificates (*.crt) to trust and a client certificate (*.cert with its *.key).", valueName: "DIR"))
     var certDir: String?
-    @Option(help: ArgumentHelp("The credentials file (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json).", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp("The credentials file (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json).", valueName: "PATH"))
     var authfile: String?
 
     func configuration(credentials: RegistryCredentials? = nil) -> RegistryConfiguration {

@@ -22,7 +22,8 @@ struct LoadCommand: ParsableCommand {
 
 /// `swiftbuild save NAME -o FILE`: exports an image.
 struct SaveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "save", abstract: "Save an image as an OCI archive, a docker archive or an OCI layout directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "save", abstract: "Save an image as an OCI archive, a docker archive or an OCI layout directory.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "An image name in the store.") var name: String
