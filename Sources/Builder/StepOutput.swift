@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import Synchronization
+import System
 
 /// Collects a step's output from a pipe: each line goes to the build's events as it
 /// arrives, and the last lines are kept for the error message if the step fails.
@@ -19,7 +20,7 @@ final class StepOutput: Sendable {
 
     init(stage: String, events: @escaping BuildEventHandler) throws(StepOutputError) {
         var descriptors: [Int32] = [0, 0]
-        guard pipe(&descriptors) == 0 else { throw StepOutputError(cause: SystemErrno(errno)) }
+        guard pipe(&descriptors) == 0 else { throw StepOutputError(cause: .last("pipe")) }
         for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         writeDescriptor = descriptors[1]
         let (readDescriptor, tail, reading) = (descriptors[0], tail, reading)
@@ -113,9 +114,9 @@ struct OutputLines {
 /// The pipe for a step's output could not be made (EMFILE or ENFILE when out of descriptors).
 struct StepOutputError: Error, CustomStringConvertible {
     /// What `pipe(2)` said.
-    var cause: SystemErrno
+    var cause: SystemError
 
-    var description: String { "cannot make the pipe for the step's output: \(cause)" }
+    var description: String { "cannot make the pipe for the step's output: \(cause.errnoDescription)" }
 }
 
 /// The end of the reader thread, awaited by ``StepOutput/finish()``: a continuation resumed

@@ -66,12 +66,12 @@ struct DevicesCgroup: Sendable {
         try create(in: root, controller: "") { path throws(SandboxError) in
             let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
             let directory = directoryFile.rawValue
-            guard directory >= 0 else { throw .system(operation: "open the cgroup", path: path, errno: .current) }
+            guard directory >= 0 else { throw .system(.last("open the cgroup", path: path)) }
             let rules = allowedDevices.map {
                 csandbox_device_rule(major: $0.major, minor: $0.minor ?? 0, any_minor: $0.minor == nil ? 1 : 0)
             }
             guard csandbox_attach_device_filter(directory, rules, rules.count) == 0 else {
-                throw .system(operation: "attach the device filter to the cgroup", path: path, errno: .current)
+                throw .system(.last("attach the device filter to the cgroup", path: path))
             }
         }
     }
@@ -90,13 +90,13 @@ struct DevicesCgroup: Sendable {
         if number == 1 { removeStale(in: parent) }
         let path = parent + "/swiftbuild-\(getpid())-\(number)"
         guard mkdir(path, 0o755) == 0 else {
-            throw .system(operation: "create the devices cgroup", path: path, errno: .current)
+            throw .system(.last("create the devices cgroup", path: path))
         }
         do throws(SandboxError) {
             try configure(path)
             let procs = open(path + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
             guard procs >= 0 else {
-                throw SandboxError.system(operation: "open", path: path + "/cgroup.procs", errno: .current)
+                throw SandboxError.system(.last("open", path: path + "/cgroup.procs"))
             }
             return DevicesCgroup(path: path, procs: procs)
         } catch {
@@ -152,7 +152,7 @@ struct DevicesCgroup: Sendable {
         while rmdir(path) != 0 {
             // A task that has just exited may still be counted for a moment.
             guard errno == EBUSY, attempts < 100 else {
-                throw .system(operation: "remove the devices cgroup", path: path, errno: .current)
+                throw .system(.last("remove the devices cgroup", path: path))
             }
             attempts += 1
             usleep(10_000)
@@ -162,10 +162,10 @@ struct DevicesCgroup: Sendable {
     private static func write(_ rule: String, to file: String) throws(SandboxError) {
         let fdFile = FileDescriptor(adopting: open(file, O_WRONLY | O_CLOEXEC))
         let fd = fdFile.rawValue
-        guard fd >= 0 else { throw .system(operation: "open", path: file, errno: .current) }
+        guard fd >= 0 else { throw .system(.last("open", path: file)) }
         let written = rule.withCString { Glibc.write(fd, $0, strlen($0)) }
         guard written == rule.utf8.count else {
-            throw .system(operation: "write '\(rule)' to", path: file, errno: .current)
+            throw .system(.last("write '\(rule)' to", path: file))
         }
     }
 }
@@ -175,12 +175,12 @@ extension String {
     fileprivate init(contentsOfProcFile path: String) throws(SandboxError) {
         let fdFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
         let fd = fdFile.rawValue
-        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: .current) }
+        guard fd >= 0 else { throw .system(.last("open", path: path)) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
-            guard count >= 0 else { throw .system(operation: "read", path: path, errno: .current) }
+            guard count >= 0 else { throw .system(.last("read", path: path)) }
             if count == 0 { break }
             bytes += buffer[0..<count]
         }

@@ -1,4 +1,5 @@
 import CSandbox
+import System
 
 /// Whether swiftbuild runs in its own mount namespace, which the CLI enters at startup
 /// (``enterPrivate()``) when started as root.
@@ -21,7 +22,7 @@ public enum MountNamespaceStatus: Sendable, Equatable {
     /// others mounting on the host: nothing was changed.
     case multithreaded
     /// Entering the namespace failed with this error; mounts may reach the host.
-    case failed(SystemErrno)
+    case failed(SystemError)
 
     /// Moves the whole process into a private mount namespace, when it runs as root (other
     /// users cannot mount, and keep the host's namespace). It must be called before the
@@ -41,6 +42,6 @@ public enum MountNamespaceStatus: Sendable, Equatable {
         if value > 0 { return .private }
         if value == 0 { return .host }
         if value == CSANDBOX_MOUNT_NAMESPACE_MULTITHREADED { return .multithreaded }
-        return .failed(SystemErrno(-value))
+        return .failed(SystemError(operation: "enter a private mount namespace", code: -value))
     }
 }

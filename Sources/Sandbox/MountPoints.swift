@@ -67,9 +67,9 @@ struct MountPoints: Sendable {
             let before = try Self.status(of: parent, path: entry.parent)
             let name = String(entry.path.split(separator: "/").last ?? "")
             if unlinkat(parent, name, entry.isDirectory ? AT_REMOVEDIR : 0) != 0 {
-                let error = SystemErrno.current
+                let error = SystemError.last("remove the mount point", path: "\(entry.path) in \(rootfs)")
                 guard [ENOENT, ENOTEMPTY, EEXIST].contains(error.code) else {
-                    throw .system(operation: "remove the mount point", path: "\(entry.path) in \(rootfs)", errno: error)
+                    throw .system(error)
                 }
                 continue
             }
@@ -78,7 +78,7 @@ struct MountPoints: Sendable {
                 modified.tv_nsec == entry.parentModifiedAfter.tv_nsec
             else { continue }
             if futimens(parent, entry.parentTimesBefore) != 0 {
-                throw .system(operation: "restore the times of", path: "\(entry.parent) in \(rootfs)", errno: .current)
+                throw .system(.last("restore the times of", path: "\(entry.parent) in \(rootfs)"))
             }
         }
     }
@@ -90,13 +90,12 @@ struct MountPoints: Sendable {
         for (index, name) in names.enumerated() {
             let current = parent == "/" ? "/\(name)" : "\(parent)/\(name)"
             let isLast = index == names.count - 1
-            let existing = openat2(current, in: root, flags: openPathOnly, resolve: [.inRoot, .noMagicLinks])
-            if existing >= 0 {
-                close(existing)
+            let existing = FileDescriptor(adopting: openat2(current, in: root, flags: openPathOnly, resolve: [.inRoot, .noMagicLinks]))
+            if existing.rawValue >= 0 {
             } else if errno == ENOENT {
                 try create(current, in: parent, name: name, isDirectory: !isLast || isDirectory, root: root, keep: keep)
             } else {
-                throw .system(operation: "look up the mount point", path: "\(current) in \(rootfs)", errno: .current)
+                throw .system(.last("look up the mount point", path: "\(current) in \(rootfs)"))
             }
             parent = current
         }
@@ -111,21 +110,20 @@ struct MountPoints: Sendable {
         let before = try Self.status(of: parent, path: parentPath)
         if isDirectory {
             guard mkdirat(parent, name, 0o755) == 0 else {
-                throw .system(operation: "create the mount point", path: "\(path) in \(rootfs)", errno: .current)
+                throw .system(.last("create the mount point", path: "\(path) in \(rootfs)"))
             }
             if keep {
                 // 0755 whatever the umask: it goes into the layer.
                 guard fchmodat(parent, name, 0o755, 0) == 0 else {
-                    throw .system(operation: "set the mode of the mount point", path: "\(path) in \(rootfs)", errno: .current)
+                    throw .system(.last("set the mode of the mount point", path: "\(path) in \(rootfs)"))
                 }
                 return
             }
         } else {
-            let file = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-            guard file >= 0 else {
-                throw .system(operation: "create the mount point", path: "\(path) in \(rootfs)", errno: .current)
+            let file = FileDescriptor(adopting: openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644))
+            guard file.rawValue >= 0 else {
+                throw .system(.last("create the mount point", path: "\(path) in \(rootfs)"))
             }
-            close(file)
         }
         let after = try Self.status(of: parent, path: parentPath)
         created.append(
@@ -137,7 +135,7 @@ struct MountPoints: Sendable {
 
     private static func open(_ path: String, flags: Int32) throws(SandboxError) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC)
-        guard fd >= 0 else { throw .system(operation: "open the root", path: path, errno: .current) }
+        guard fd >= 0 else { throw .system(.last("open the root", path: path)) }
         return fd
     }
 
@@ -146,13 +144,13 @@ struct MountPoints: Sendable {
         rootfs: String
     ) throws(SandboxError) -> Int32 {
         let fd = openat2(path, in: root, flags: flags, resolve: [.inRoot, .noMagicLinks])
-        guard fd >= 0 else { throw .system(operation: "open", path: "\(path) in \(rootfs)", errno: .current) }
+        guard fd >= 0 else { throw .system(.last("open", path: "\(path) in \(rootfs)")) }
         return fd
     }
 
     private static func status(of fd: Int32, path: String) throws(SandboxError) -> stat {
         var result = stat()
-        guard fstat(fd, &result) == 0 else { throw .system(operation: "stat", path: path, errno: .current) }
+        guard fstat(fd, &result) == 0 else { throw .system(.last("stat", path: path)) }
         return result
     }
 }

@@ -1,5 +1,6 @@
 import CSandbox
 import Glibc
+import System
 
 /// The overlay mounts of build steps: lower = the parent layers, upper = the new layer.
 ///
@@ -22,7 +23,7 @@ public enum OverlayMount {
     ) throws(SandboxError) {
         guard !lowerDirectories.isEmpty else {
             guard csandbox_bind_mount(upperDirectory, target) == 0 else {
-                throw .overlay(operation: "bind mount \(upperDirectory)", target: target, errno: .current, detail: "")
+                throw .overlay(.last("bind mount \(upperDirectory)", path: target), detail: "")
             }
             return
         }
@@ -34,11 +35,11 @@ public enum OverlayMount {
                 &failedStep, &message, message.count)
         }
         guard result != 0 else { return }
-        let error = SystemErrno.current
+        let error = errno
         let step = failedStep.map { String(cString: $0) } ?? "mount overlay"
-        let unsupported = error.code == ENOSYS || (step.contains("lowerdir+") && error.code == EINVAL)
+        let unsupported = error == ENOSYS || (step.contains("lowerdir+") && error == EINVAL)
         guard unsupported else {
-            throw .overlay(operation: step, target: target, errno: error, detail: Self.detail(message))
+            throw .overlay(SystemError(operation: step, path: target, code: error), detail: Self.detail(message))
         }
         try mountClassic(
             lowerDirectories: lowerDirectories, upperDirectory: upperDirectory,
@@ -48,9 +49,9 @@ public enum OverlayMount {
     /// Unmounts `target`, detaching it lazily (`MNT_DETACH`) when it is busy.
     public static func unmount(_ target: String) throws(SandboxError) {
         if csandbox_unmount(target, 0) == 0 { return }
-        guard errno == EBUSY else { throw .overlay(operation: "unmount", target: target, errno: .current, detail: "") }
+        guard errno == EBUSY else { throw .overlay(.last("unmount", path: target), detail: "") }
         guard csandbox_unmount(target, Int32(MNT_DETACH)) == 0 else {
-            throw .overlay(operation: "detach", target: target, errno: .current, detail: "")
+            throw .overlay(.last("detach", path: target), detail: "")
         }
     }
 
@@ -62,7 +63,7 @@ public enum OverlayMount {
         let paths = lowerDirectories + [upperDirectory, workDirectory]
         if let bad = paths.first(where: { $0.contains(",") || $0.contains(":") }) {
             throw .overlay(
-                operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(EINVAL),
+                SystemError(operation: "mount overlay (mount(2))", path: target, code: EINVAL),
                 detail: "'\(bad)' contains ',' or ':', which the option string cannot hold")
         }
         var options = [
@@ -78,11 +79,11 @@ public enum OverlayMount {
         let data = options.joined(separator: ",")
         guard data.utf8.count < Int(getpagesize()) else {
             throw .overlay(
-                operation: "mount overlay (mount(2))", target: target, errno: SystemErrno(E2BIG),
+                SystemError(operation: "mount overlay (mount(2))", path: target, code: E2BIG),
                 detail: "\(lowerDirectories.count) lower directories do not fit in one page of options")
         }
         guard csandbox_overlay_mount_classic(data, target) == 0 else {
-            throw .overlay(operation: "mount overlay (mount(2))", target: target, errno: .current, detail: "")
+            throw .overlay(.last("mount overlay (mount(2))", path: target), detail: "")
         }
     }
 

@@ -2,6 +2,7 @@ import CSandbox
 import Foundation
 import Glibc
 import Synchronization
+import System
 
 /// A build step running in a sandbox, from ``launch(_:output:)`` until ``wait()`` returns.
 ///
@@ -121,9 +122,7 @@ public final class SandboxProcess: Sendable {
             withUnsafePointer(to: specification.spec) { csandbox_spawn($0, &pidfd, &reports) }
         }
         guard pid >= 0 else {
-            let error = SandboxError.system(
-                operation: "clone the sandbox for", path: configuration.rootfs,
-                errno: .current)
+            let error = SandboxError.system(.last("clone the sandbox for", path: configuration.rootfs))
             try? cgroup?.remove()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
@@ -132,11 +131,12 @@ public final class SandboxProcess: Sendable {
         state.withLock { $0.pidfd = pidfd }
         started.resume(returning: .success(()))
 
-        var outcome = Self.readReports(reports, rootfs: configuration.rootfs)
-        close(reports)
+        let reportsFile = FileDescriptor(adopting: reports)
+        var outcome = Self.readReports(reportsFile.rawValue, rootfs: configuration.rootfs)
+        try? reportsFile.close()
         var initStatus: Int32 = 0
         if csandbox_wait(pidfd, &initStatus) != 0, outcome == nil {
-            outcome = .failure(.system(operation: "wait for the sandbox of", path: configuration.rootfs, errno: .current))
+            outcome = .failure(.system(.last("wait for the sandbox of", path: configuration.rootfs)))
         }
         let killed = state.withLock { state in
             close(state.pidfd)
@@ -177,9 +177,7 @@ public final class SandboxProcess: Sendable {
             guard count > 0 else {
                 failure =
                     failure
-                    ?? .system(
-                        operation: "read the reports of the sandbox of", path: rootfs,
-                        errno: .current)
+                    ?? .system(.last("read the reports of the sandbox of", path: rootfs))
                 break
             }
             let operation = withUnsafeBytes(of: report.operation) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -188,11 +186,9 @@ public final class SandboxProcess: Sendable {
             case Int32(CSANDBOX_REPORT_SETUP_FAILED.rawValue):
                 failure =
                     failure
-                    ?? .setup(
-                        operation: operation, path: path, rootfs: rootfs,
-                        errno: SystemErrno(report.error))
+                    ?? .setup(SystemError(operation: operation, path: path, code: report.error), rootfs: rootfs)
             case Int32(CSANDBOX_REPORT_EXEC_FAILED.rawValue):
-                failure = failure ?? .exec(command: path, errno: SystemErrno(report.error))
+                failure = failure ?? .exec(SystemError(operation: "exec", path: path, code: report.error))
             default:
                 status = ExitStatus(waitStatus: report.status)
             }

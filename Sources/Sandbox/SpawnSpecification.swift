@@ -30,7 +30,7 @@ final class SpawnSpecification {
         spec.keep_all_capabilities = configuration.security == .insecure ? 1 : 0
         if configuration.security == .sandboxed {
             guard let filter = csandbox_default_seccomp_filter() else {
-                throw .system(operation: "build the seccomp filter for", path: configuration.rootfs, errno: .current)
+                throw .system(.last("build the seccomp filter for", path: configuration.rootfs))
             }
             spec.seccomp_filter = filter
         }
@@ -45,7 +45,7 @@ final class SpawnSpecification {
         spec.rlimit_count = configuration.resourceLimits.count
         spec.init_fd = csandbox_init_executable()
         guard spec.init_fd >= 0 else {
-            throw .system(operation: "make the init executable for", path: configuration.rootfs, errno: .current)
+            throw .system(.last("make the init executable for", path: configuration.rootfs))
         }
     }
 

@@ -40,6 +40,18 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         String(cString: strerror(code))
     }
 
+    /// The message in lower case, as shells print it: "no such file or directory".
+    public var meaning: String {
+        let text = message
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
+    /// The errno alone, named and explained: "EPERM (operation not permitted)", for
+    /// messages that word the operation and path themselves (the sandbox's).
+    public var errnoDescription: String {
+        "\(name) (\(meaning))"
+    }
+
     /// "`path`: `operation`: `message`", or without the path when there is none.
     public var description: String {
         (path.map { "\($0): " } ?? "") + "\(operation): \(message)"

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Sandbox
+import System
 
 /// A scratch directory for one test, removed (with everything mounted under it) at the end.
 final class Scratch {
@@ -9,7 +10,7 @@ final class Scratch {
     init() throws {
         var template = Array("/tmp/sandbox-test-XXXXXX".utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw SystemErrno(errno)
+            throw SystemError.last("mkdtemp")
         }
         path = String(cString: created)
     }
@@ -66,7 +67,7 @@ struct StepResult {
 func runStep(_ configuration: SandboxConfiguration, scratch: Scratch) async throws -> StepResult {
     let outputPath = scratch.path + "/output-\(UUID().uuidString)"
     let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw SystemErrno(errno) }
+    guard fd >= 0 else { throw SystemError.last("open", path: outputPath) }
     defer { close(fd) }
     let status = try await Sandbox.run(configuration, output: fd)
     let output = try String(contentsOfFile: outputPath, encoding: .utf8)
