@@ -33,7 +33,7 @@ let package = Package(
         // and OCI image layouts on disk; links neither libarchive nor zlib.
         .target(name: "OCI", dependencies: ["System", .product(name: "Crypto", package: "swift-crypto")]),
         // Layer machinery: tar streams (libarchive), gzip, packing and confined extraction.
-        .target(name: "OCIArchive", dependencies: ["OCI", "System", "CArchive", "CZlib"]),
+        .target(name: "OCIArchive", dependencies: ["OCI", "System", "FileNames", "CArchive", "CZlib"]),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
         .target(name: "Store", dependencies: ["OCI", "OCIArchive", "System"]),
         // OCI distribution client: references, authentication, pull and push (async-http-client).

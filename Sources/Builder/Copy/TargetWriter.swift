@@ -65,12 +65,12 @@ final class TargetWriter {
     /// nothing is there, else the real path and whether it is a directory.
     func existing(_ components: [String]) throws(CopyError.Problem) -> (path: [String], isDirectory: Bool)? {
         let relative = components.joined(separator: "/")
-        let descriptor = root.openInRoot(relative, flags: openPathOnly)
+        let descriptorFile = FileDescriptor(adopting: root.openInRoot(relative, flags: openPathOnly))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw .system(path: root.display(relative), .last("open"))
         }
-        defer { close(descriptor) }
         let status = try FileStatus(descriptor: descriptor, path: root.display(relative))
         let real = root.relativePath(of: descriptor) ?? relative
         return (RootedPath.components(real), status.isDirectory)
@@ -82,7 +82,7 @@ final class TargetWriter {
         let status = node.status
         switch status.type {
         case S_IFDIR:
-            let childFile = try FileDescriptor(adopting: openOrMakeDirectory(name, in: directory, path: path, replacing: false))
+            let childFile = try FileDescriptor(adopting: openOrMakeDirectory(name, in: directory, path: path))
             let child = childFile.rawValue
             for entry in node.children {
                 try write(entry, named: entry.name, in: child, path: path + "/" + entry.name)
@@ -144,14 +144,13 @@ final class TargetWriter {
 
     /// Opens the directory `name` in `directory`, creating it when missing (mode 0700
     /// until its metadata is applied). An existing non-directory is an error, as in
-    /// BuildKit, unless `replacing` (archive extraction replaces it, as Docker does).
-    func openOrMakeDirectory(_ name: String, in directory: Int32, path: String, replacing: Bool) throws(CopyError.Problem) -> Int32 {
+    /// BuildKit (archive extraction, in OCIArchive, replaces it, as Docker does).
+    private func openOrMakeDirectory(_ name: String, in directory: Int32, path: String) throws(CopyError.Problem) -> Int32 {
         try Self.checkName(name, path: path)
         var status = stat()
         if FileName.fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
             if status.st_mode & S_IFMT != S_IFDIR {
-                guard replacing else { throw .notADirectory(path) }
-                try removeNonDirectory(name, in: directory, path: path)
+                throw .notADirectory(path)
             } else {
                 let opened = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard opened >= 0 else { throw .system(path: path, .last("open")) }
@@ -244,15 +243,13 @@ final class TargetWriter {
             if errno == EEXIST { throw .notADirectory(path) }
             throw .system(path: path, .last("mkdir"))
         }
-        let created = FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard created >= 0 else { throw .system(path: path, .last("open")) }
+        let created = FileDescriptor(adopting: FileName.openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+        guard created.rawValue >= 0 else { throw .system(path: path, .last("open")) }
         let owner = owner ?? .root
-        guard fchmod(created, 0o755) == 0, fchown(created, owner.uid, owner.gid) == 0 else {
-            let failure = SystemError.last("chmod/chown")
-            close(created)
-            throw .system(path: path, failure)
+        guard fchmod(created.rawValue, 0o755) == 0, fchown(created.rawValue, owner.uid, owner.gid) == 0 else {
+            throw .system(path: path, .last("chmod/chown"))
         }
-        return created
+        return created.release()
     }
 
     private func copyData(from input: Int32, to output: Int32, path: String) throws(CopyError.Problem) {

@@ -1,7 +1,8 @@
 import Glibc
 import System
 
-/// Extracts OCI layer blobs into snapshot directories, in overlayfs form.
+/// Extracts OCI layer blobs into snapshot directories, in overlayfs form: the one
+/// ``TarExtractor`` with the ``ExtractionPolicy/layer`` policy.
 ///
 /// - OCI whiteouts become what overlayfs uses: `dir/.wh.name` a char device 0:0 at
 ///   `dir/name` (mode 0, the entry's owner and time), `dir/.wh..wh..opq` the attribute
@@ -49,11 +50,11 @@ public enum LayerExtractor {
         } catch {
             throw .target(directory: directory, error)
         }
-        let layer = open(layerPath, O_RDONLY | O_CLOEXEC)
+        let layerFile = FileDescriptor(adopting: open(layerPath, O_RDONLY | O_CLOEXEC))
+        let layer = layerFile.rawValue
         guard layer >= 0 else {
             throw .unreadable(ArchiveError(.open, archive: name, message: SystemError.last("open").description))
         }
-        defer { close(layer) }
         do throws(LayerExtractionError) {
             let confined: RootDirectory
             do {
@@ -61,15 +62,45 @@ public enum LayerExtractor {
             } catch {
                 throw LayerExtractionError.target(directory: directory, error.withoutPath)
             }
-            return try LayerExtraction(layer: name, root: confined, descriptor: root).run(reading: layer)
-        } catch {
+            return try extract(reading: layer, named: name, into: confined, descriptor: root)
+        } catch let failure {
             do {
                 try RootDirectory.removeContents(of: root)
-            } catch var cleanup {
-                cleanup.operation = "\(cleanup.operation), emptying it after: \(error)"
-                throw .target(directory: directory, cleanup)
+            } catch {
+                throw .emptying(directory: directory, error, after: failure)
             }
-            throw error
+            throw failure
         }
+    }
+
+    /// Reads the blob from `descriptor` once: decompressed, its uncompressed bytes hashed
+    /// (the diff ID) and parsed as they stream, its compressed bytes hashed too (the digest).
+    private static func extract(
+        reading descriptor: Int32, named layer: String, into root: RootDirectory, descriptor rootDescriptor: Int32
+    ) throws(LayerExtractionError) -> LayerBlob {
+        func readingArchive<Result>(_ body: () throws(ArchiveError) -> Result) throws(LayerExtractionError) -> Result {
+            do {
+                return try body()
+            } catch {
+                throw .unreadable(error)
+            }
+        }
+        let stream = try readingArchive { () throws(ArchiveError) in try DecompressedStream(descriptor: descriptor, name: layer) }
+        let reader = try readingArchive { () throws(ArchiveError) in try TarReader(source: stream, name: layer) }
+        let extractor = TarExtractor(root: root, descriptor: rootDescriptor, policy: .layer, budgetPath: "the extraction directory")
+        do {
+            try extractor.extract(from: reader)
+        } catch {
+            throw LayerExtractionError(error, layer: layer)
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        try readingArchive { () throws(ArchiveError) in try stream.drain(using: buffer) }
+        return LayerBlob(
+            diffID: stream.decompressed.finalize(),
+            digest: stream.compressed.finalize(),
+            size: stream.compressed.byteCount,
+            uncompressedSize: stream.decompressed.byteCount
+        )
     }
 }

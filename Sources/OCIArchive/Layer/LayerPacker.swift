@@ -36,16 +36,14 @@ public struct LayerPacker: Sendable {
         let rootFile = FileDescriptor(adopting: open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
         let root = rootFile.rawValue
         guard root >= 0 else { throw .filesystem(path: "", .last("open \(directory)")) }
-        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw .output(path: outputPath, .last("create")) }
-        var packed = false
-        defer {
-            close(output)
-            if !packed { unlink(outputPath) }
+        let outputFile = FileDescriptor(adopting: open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
+        guard outputFile.rawValue >= 0 else { throw .output(path: outputPath, .last("create")) }
+        do {
+            return try pack(root: root, into: outputFile.rawValue, named: outputPath)
+        } catch {
+            unlink(outputPath)
+            throw error
         }
-        let blob = try pack(root: root, into: output, named: outputPath)
-        packed = true
-        return blob
     }
 
     private func pack(root: Int32, into output: Int32, named outputPath: String) throws(LayerPackingError) -> LayerBlob {

@@ -10,6 +10,10 @@ public enum UnsafePathReason: Error, Sendable, Equatable, CustomStringConvertibl
     case tooLong
     /// A `.wh.` whiteout whose name is empty or `.`: it would delete its own directory.
     case whiteoutWithoutName
+    /// Its `..` components climb above the extraction root (where `..` is allowed).
+    case leavesRoot
+    /// It is a symlink whose relative target (named here) climbs above the extraction root.
+    case symlinkLeavesRoot(ArchivePath)
 
     public var description: String {
         switch self {
@@ -18,6 +22,8 @@ public enum UnsafePathReason: Error, Sendable, Equatable, CustomStringConvertibl
         case .throughSymlink(let prefix): return "goes through the symlink '\(prefix)'"
         case .tooLong: return "is longer than PATH_MAX"
         case .whiteoutWithoutName: return "is a whiteout without a name"
+        case .leavesRoot: return "climbs above the extraction root"
+        case .symlinkLeavesRoot(let target): return "is a symlink to '\(target)', outside the extraction root"
         }
     }
 }
