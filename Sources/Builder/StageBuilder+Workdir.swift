@@ -18,7 +18,7 @@ extension StageBuilder {
                 root: try RootDirectory(path: root.path), source: nil,
                 owner: owner, preservesOwnership: false, modeChange: nil)
             do {
-                close(try writer.makeDirectories(workdir.components))
+                _ = try FileDescriptor(adopting: writer.makeDirectories(workdir.components))
             } catch {
                 throw StepFailure("cannot create the working directory \(workdir.path)", cause: error)
             }

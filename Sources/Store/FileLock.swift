@@ -1,4 +1,5 @@
 import Foundation
+import System
 
 #if canImport(Glibc)
     import Glibc
@@ -21,16 +22,16 @@ struct FileLock {
     /// The async form of ``withSharedLock(_:)``.
     func withSharedLock<T>(_ body: () async throws -> T) async throws -> T {
         let descriptor = try acquire(LOCK_SH)
-        defer { release(descriptor) }
+        defer { flock(descriptor.rawValue, LOCK_UN) }
         return try await body()
     }
 
     /// Runs `body` holding the lock exclusively if nobody else holds it now; returns nil
     /// without running it otherwise.
     func withExclusiveLockIfFree<T>(_ body: () throws -> T) throws -> T? {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
-        defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return nil }
         defer { flock(descriptor, LOCK_UN) }
         return try body()
@@ -38,25 +39,17 @@ struct FileLock {
 
     private func withLock<T>(_ operation: Int32, _ body: () throws -> T) throws -> T {
         let descriptor = try acquire(operation)
-        defer { release(descriptor) }
+        defer { flock(descriptor.rawValue, LOCK_UN) }
         return try body()
     }
 
-    private func acquire(_ operation: Int32) throws -> Int32 {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
-        while flock(descriptor, operation) != 0 {
-            guard errno == EINTR else {
-                let code = errno
-                close(descriptor)
-                throw StoreError.io(path: path, operation: "lock", errno: code)
-            }
+    /// The lock file, open and locked with `operation`; closing it releases the lock.
+    private func acquire(_ operation: Int32) throws -> FileDescriptor {
+        let descriptor = FileDescriptor(adopting: open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644))
+        guard descriptor.rawValue >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
+        guard retryingOnInterrupt({ flock(descriptor.rawValue, operation) }) == 0 else {
+            throw StoreError.io(path: path, operation: "lock", errno: errno)
         }
         return descriptor
-    }
-
-    private func release(_ descriptor: Int32) {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
     }
 }

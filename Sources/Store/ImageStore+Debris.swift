@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import System
 
 /// What ``ImageStore/reclaimDebris()`` removed.
 public struct DebrisReport: Sendable, Equatable {
@@ -28,9 +29,9 @@ extension ImageStore {
         var report = DebrisReport()
         for name in directoryEntries(temporaryDirectory) where name.hasPrefix(Workspace.prefix) {
             let url = temporaryDirectory.appendingPathComponent(name)
-            let descriptor = open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let descriptorFile = FileDescriptor(adopting: open(url.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+            let descriptor = descriptorFile.rawValue
             guard descriptor >= 0 else { continue }
-            defer { close(descriptor) }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
             if (try? FileManager.default.removeItem(at: url)) != nil { report.workspaces += 1 }
         }

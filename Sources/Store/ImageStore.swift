@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import System
 
 /// swiftbuild's on-disk state: one directory that is itself an OCI image layout.
 ///
@@ -29,9 +30,8 @@ public final class ImageStore: Sendable {
         try Self.restrictAccess(root)
         for lock in ["index.lock", "content.lock"] {
             let path = root.appendingPathComponent(lock).path
-            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "create lock file", errno: errno) }
-            close(descriptor)
+            let descriptor = FileDescriptor(adopting: open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644))
+            guard descriptor.rawValue >= 0 else { throw StoreError.io(path: path, operation: "create lock file", errno: errno) }
         }
         reclaimDebris()
     }

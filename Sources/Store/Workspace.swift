@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import System
 
 /// A scratch directory under the store's `tmp/` for one operation.
 ///
@@ -23,14 +24,13 @@ struct Workspace {
         url = storeTemporaryDirectory.appendingPathComponent(name)
         let unlocked = storeTemporaryDirectory.appendingPathComponent(".new-\(name)")
         try FileManager.default.createDirectory(at: unlocked, withIntermediateDirectories: true)
-        let descriptor = open(unlocked.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0, rename(unlocked.path, url.path) == 0 else {
+        let descriptor = FileDescriptor(adopting: open(unlocked.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        guard descriptor.rawValue >= 0, flock(descriptor.rawValue, LOCK_EX | LOCK_NB) == 0, rename(unlocked.path, url.path) == 0 else {
             let code = errno
-            if descriptor >= 0 { close(descriptor) }
             try? FileManager.default.removeItem(at: unlocked)
             throw StoreError.io(path: url.path, operation: "create and lock the work directory", errno: code)
         }
-        WorkspaceLocks.shared.keep(descriptor, for: url.path)
+        WorkspaceLocks.shared.keep(descriptor.release(), for: url.path)
     }
 
     /// A fresh path inside the workspace.

@@ -102,12 +102,12 @@ public struct BuildContext: Sendable {
     var digestCache: ContentDigestCache { cache }
 
     private static func readIfPresent(_ path: String) throws(BuildContextError) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
             throw .unreadableIgnoreFile(path, SystemError(operation: "open", code: errno))
         }
-        defer { close(descriptor) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

@@ -12,9 +12,9 @@ enum ContentDigestCacheFile {
     /// Calls `entry` for each entry of the file at `path`; false when there is no file or
     /// it is not entirely in this form (the caller then drops whatever it was given).
     static func read(_ path: String, _ entry: (FileIdentity, SHA256Hash) -> Void) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var state = ReadState.beforeHeader
@@ -68,9 +68,9 @@ enum ContentDigestCacheFile {
         _ path: String,
         _ body: (_ emit: (FileIdentity, SHA256Hash) throws(SystemError) -> Void) throws(SystemError) -> Void
     ) throws(SystemError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptorFile = FileDescriptor(adopting: open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { throw SystemError(operation: "create \(path)", code: errno) }
-        defer { close(descriptor) }
         guard fchmod(descriptor, 0o644) == 0 else { throw SystemError(operation: "chmod \(path)", code: errno) }
         var buffer: [UInt8] = Array("[".utf8)
         buffer.reserveCapacity(chunkSize + 4096)

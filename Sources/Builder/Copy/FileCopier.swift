@@ -106,9 +106,8 @@ public enum FileCopier {
             let archive = archiveFile.rawValue
             let name = sourceRoot.display(node.path)
             if ArchiveUnpacker.isArchive(archive, name: name) {
-                let target = try writer.makeDirectories(directory)
-                let real = writer.root.relativePath(of: target).map(RootedPath.components) ?? directory
-                close(target)
+                let target = try FileDescriptor(adopting: writer.makeDirectories(directory))
+                let real = writer.root.relativePath(of: target.rawValue).map(RootedPath.components) ?? directory
                 try ArchiveUnpacker(writer: writer, owner: request.owner).extract(archive, name: name, into: real)
                 return
             }

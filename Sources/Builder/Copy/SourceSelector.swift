@@ -83,12 +83,12 @@ struct SourceSelector {
     /// Where `relative` leads with every symlink followed inside the tree, and its
     /// status; nil when nothing is there.
     private func resolve(_ relative: String) throws(CopyError.Problem) -> (path: String, status: FileStatus)? {
-        let descriptor = root.openInRoot(relative, flags: openPathOnly)
+        let descriptorFile = FileDescriptor(adopting: root.openInRoot(relative, flags: openPathOnly))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR || errno == ELOOP { return nil }
             throw .system(path: root.display(relative), .last("open"))
         }
-        defer { close(descriptor) }
         guard let path = root.relativePath(of: descriptor) else { return nil }
         return (path, try FileStatus(descriptor: descriptor, path: root.display(path)))
     }

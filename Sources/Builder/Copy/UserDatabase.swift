@@ -212,12 +212,12 @@ public struct UserDatabase: Sendable {
     /// The text of `relative` inside `root`, or nil when it does not exist (or is not a
     /// regular file, as for BuildKit).
     private static func read(_ relative: String, in root: RootDirectory) throws(CopyError.Problem) -> String? {
-        let descriptor = root.openInRoot(relative, flags: O_RDONLY | O_NONBLOCK)
+        let descriptorFile = FileDescriptor(adopting: root.openInRoot(relative, flags: O_RDONLY | O_NONBLOCK))
+        let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw .system(path: root.display(relative), .last("open"))
         }
-        defer { close(descriptor) }
         guard try FileStatus(descriptor: descriptor, path: root.display(relative)).isRegularFile else { return nil }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

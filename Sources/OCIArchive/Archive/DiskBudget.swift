@@ -11,7 +11,7 @@ import System
 public final class DiskBudget {
     /// The directory whose file system is measured, named in errors.
     public let path: String
-    private let descriptor: Int32
+    private let directory: FileDescriptor
     private var allowed: Int64
     /// Bytes written so far under this budget.
     public private(set) var used: Int64 = 0
@@ -26,10 +26,10 @@ public final class DiskBudget {
     /// at `path`.
     public init(directory descriptor: Int32, path: String) throws(SystemError) {
         self.path = path
-        self.descriptor = dup(descriptor)
-        guard self.descriptor >= 0 else { throw .last("dup") }
+        directory = FileDescriptor(adopting: dup(descriptor))
+        guard directory.rawValue >= 0 else { throw .last("dup") }
         allowed = 0
-        allowed = try Self.allowance(of: self.descriptor)
+        allowed = try Self.allowance(of: directory.rawValue)
     }
 
     /// A budget for writes below the directory at `path`.
@@ -40,17 +40,13 @@ public final class DiskBudget {
         try self.init(directory: directory, path: path)
     }
 
-    deinit {
-        close(descriptor)
-    }
-
     /// Counts `bytes` about to be written; throws `ENOSPC` with the figures when they
     /// would leave less than the reserve free.
     public func spend(_ bytes: Int64) throws(SystemError) {
         let total = used + bytes
         if total > allowed {
             // Measured again: the space now free plus what this extraction already used.
-            let now = try Self.allowance(of: descriptor)
+            let now = try Self.allowance(of: directory.rawValue)
             allowed = now + used
             guard total <= allowed else {
                 throw SystemError(
