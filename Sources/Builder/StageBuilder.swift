@@ -107,7 +107,7 @@ struct StageBuilder {
     /// FROM line.
     private func parseTriggers(_ triggers: [String]) throws -> [Instruction] {
         try triggers.flatMap { trigger -> [Instruction] in
-            do {
+            do throws(DockerfileError) {
                 return try DockerfileParser.parse(trigger, file: "\(stage.baseName) ONBUILD").instructions.map {
                     var instruction = $0
                     instruction.line = stage.from.line
@@ -116,7 +116,7 @@ struct StageBuilder {
             } catch {
                 throw failure(
                     stage.from,
-                    "the base image's ONBUILD trigger '\(trigger)' is invalid: \((error as? DockerfileError)?.message ?? "\(error)")")
+                    "the base image's ONBUILD trigger '\(trigger)' is invalid: \(error.message)")
             }
         }
     }

@@ -18,27 +18,24 @@ public struct ParsedDockerfile: Sendable, Equatable {
 public enum DockerfileParser {
     /// Parses `text`, naming `file` in errors.
     public static func parse(_ text: String, file: String = "Dockerfile") throws(DockerfileError) -> ParsedDockerfile {
+        var scanner: LineScanner
         do {
-            var scanner = try LineScanner(text: text)
-            var instructions: [Instruction] = []
-            while let line = scanner.nextLogicalLine() {
-                do {
-                    instructions.append(try parseInstruction(line, scanner: &scanner))
-                } catch {
-                    throw DockerfileError(file: file, line: line.startLine, message: error.message)
-                }
-            }
-            guard !instructions.isEmpty else {
-                throw DockerfileError(file: file, line: 1, message: "the Dockerfile is empty: it has no instructions")
-            }
-            return ParsedDockerfile(file: file, directives: scanner.directives, instructions: instructions)
-        } catch let error as DockerfileSyntaxError {
-            throw DockerfileError(file: file, line: error.line, message: error.message)
-        } catch let error as DockerfileError {
-            throw error
+            scanner = try LineScanner(text: text)
         } catch {
-            throw DockerfileError(file: file, line: 0, message: "\(error)")
+            throw DockerfileError(file: file, line: error.line, message: error.message)
         }
+        var instructions: [Instruction] = []
+        while let line = scanner.nextLogicalLine() {
+            do {
+                instructions.append(try parseInstruction(line, scanner: &scanner))
+            } catch {
+                throw DockerfileError(file: file, line: line.startLine, message: error.message)
+            }
+        }
+        guard !instructions.isEmpty else {
+            throw DockerfileError(file: file, line: 1, message: "the Dockerfile is empty: it has no instructions")
+        }
+        return ParsedDockerfile(file: file, directives: scanner.directives, instructions: instructions)
     }
 
     /// Parses one logical line, reading the bodies of any here-documents it opens.

@@ -12,7 +12,7 @@ final class OutputFile {
         self.path = path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw .file(path: path, reason: SystemError.last("cannot create").description)
+            throw .fileSystem(path: path, .last("cannot create"))
         }
         file = OwnedFileDescriptor(adopting: descriptor)
     }
@@ -37,7 +37,7 @@ final class OutputFile {
     }
 
     private func failure(_ error: SystemError) -> RegistryError {
-        .file(path: path, reason: error.description)
+        .fileSystem(path: path, error)
     }
 }
 
@@ -51,7 +51,7 @@ final class InputFile {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw .file(path: path, reason: SystemError.last("cannot open").description)
+            throw .fileSystem(path: path, .last("cannot open"))
         }
         file = OwnedFileDescriptor(adopting: descriptor)
     }
@@ -75,7 +75,7 @@ final class InputFile {
             }
             return filled
         }
-        guard failure == 0 else { throw .file(path: path, reason: SystemError(operation: "read", code: failure).description) }
+        guard failure == 0 else { throw .fileSystem(path: path, SystemError(operation: "read", code: failure)) }
         guard filled == count else {
             throw .file(path: path, reason: "holds fewer bytes than its descriptor's size")
         }

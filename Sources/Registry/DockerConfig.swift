@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import System
 
 /// The credentials part of Docker's client configuration file (`~/.docker/config.json`,
 /// or `$DOCKER_CONFIG/config.json`): the `auths` object, keyed by registry, each entry
@@ -98,7 +99,7 @@ public struct DockerConfig: Sendable {
         } catch let error as RegistryError {
             throw error
         } catch {
-            throw .credentialsFile(path: path, reason: "invalid JSON: \(error.localizedDescription)")
+            throw .credentialsFile(path: path, reason: "invalid JSON: \(error.localizedDescription)", cause: error)
         }
     }
 
@@ -114,14 +115,15 @@ public struct DockerConfig: Sendable {
                 throw RegistryError.credentialsFile(path: temporary, reason: "cannot create the file")
             }
             guard rename(temporary, path) == 0 else {
-                throw RegistryError.credentialsFile(path: path, reason: String(cString: strerror(errno)))
+                let error = SystemError.last("rename")
+                throw RegistryError.credentialsFile(path: path, reason: error.message, cause: error)
             }
         } catch let error as RegistryError {
             unlink(temporary)
             throw error
         } catch {
             unlink(temporary)
-            throw .credentialsFile(path: path, reason: error.localizedDescription)
+            throw .credentialsFile(path: path, reason: error.localizedDescription, cause: error)
         }
     }
 }

@@ -1,3 +1,5 @@
+import System
+
 /// Why a registry operation failed. Every case that involves the network names the
 /// registry, and the repository when there is one; HTTP failures carry the status.
 public enum RegistryError: Error, Sendable, CustomStringConvertible {
@@ -12,12 +14,15 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
     case connection(registry: String, reason: String)
     /// The registry sent something that breaks the distribution spec.
     case invalidResponse(registry: String, repository: String?, reason: String)
-    /// The credentials file could not be read or written.
-    case credentialsFile(path: String, reason: String)
-    /// A certificate directory's files could not be used.
-    case certificates(path: String, reason: String)
+    /// The credentials file could not be read or written: why in words, and the error
+    /// behind them when one is.
+    case credentialsFile(path: String, reason: String, cause: (any Error)? = nil)
+    /// A certificate directory's files could not be used (why, and the error behind it).
+    case certificates(path: String, reason: String, cause: (any Error)? = nil)
     /// A local file a transfer reads or writes failed.
     case file(path: String, reason: String)
+    /// A system call on a local file a transfer reads or writes failed.
+    case fileSystem(path: String, SystemError)
 
     public var description: String {
         switch self {
@@ -34,12 +39,14 @@ public enum RegistryError: Error, Sendable, CustomStringConvertible {
             return "registry \(registry): \(reason)"
         case .invalidResponse(let registry, let repository, let reason):
             return "\(Self.place(registry, repository)): invalid response: \(reason)"
-        case .credentialsFile(let path, let reason):
+        case .credentialsFile(let path, let reason, _):
             return "\(path): \(reason)"
-        case .certificates(let path, let reason):
+        case .certificates(let path, let reason, _):
             return "certificates in \(path): \(reason)"
         case .file(let path, let reason):
             return "\(path): \(reason)"
+        case .fileSystem(let path, let error):
+            return "\(path): \(error)"
         }
     }
 

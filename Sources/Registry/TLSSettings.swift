@@ -24,7 +24,7 @@ enum TLSSettings {
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         } catch {
-            throw .certificates(path: directory, reason: error.localizedDescription)
+            throw .certificates(path: directory, reason: error.localizedDescription, cause: error)
         }
         do {
             for file in files where file.hasSuffix(".crt") {
@@ -41,7 +41,7 @@ enum TLSSettings {
         } catch let error as RegistryError {
             throw error
         } catch {
-            throw .certificates(path: directory, reason: "\(error)")
+            throw .certificates(path: directory, reason: "\(error)", cause: error)
         }
         return configuration
     }

@@ -16,7 +16,7 @@ public struct OutOfSpaceError: Error, Sendable, CustomStringConvertible {
     /// Bytes free for the store on its file system after the work directory was removed.
     public var available: Int64
     /// The error the file system gave.
-    public var underlying: String
+    public var underlying: any Error
 
     public var description: String {
         "\(operation): no space left on the device holding \(path): the operation needed more than "
@@ -72,7 +72,7 @@ extension ImageStore {
         let available = statvfs(root.path, &status) == 0 ? Int64(status.f_bavail) * Int64(status.f_frsize) : 0
         return OutOfSpaceError(
             operation: operation, path: path ?? root.path, written: written, available: available,
-            underlying: "\(error)")
+            underlying: error)
     }
 
     /// The bytes of disk the files under `directory` take (not following symlinks).

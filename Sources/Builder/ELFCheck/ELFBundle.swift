@@ -23,9 +23,22 @@ public struct ELFBundle {
         public var findings: [String] = []
     }
 
-    /// A failure to write the bundle.
+    /// A failure to write the bundle: the message, and the error behind it when a call
+    /// failed (its text is part of the message).
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public var cause: (any Error)?
+
+        init(description: String, cause: (any Error)? = nil) {
+            self.description = description
+            self.cause = cause
+        }
+
+        /// `what` failed with `error`, worded "`what` (errno N)". The error comes first, so
+        /// `errno` is read before anything else runs.
+        init(_ error: SystemError, _ what: String) {
+            self.init(description: "\(what) (errno \(error.code))", cause: error)
+        }
     }
 
     /// The root the executables and their libraries are read from.
@@ -45,7 +58,7 @@ public struct ELFBundle {
         do {
             target = try RootDirectory(path: destination)
         } catch {
-            throw Failure(description: "\(destination): \(error)")
+            throw Failure(description: "\(destination): \(error)", cause: error)
         }
         let resolver = DependencyResolver(root: source)
         var result = Outcome()
@@ -112,7 +125,7 @@ public struct ELFBundle {
                 components.isEmpty ? "." : components.joined(separator: "/"),
                 flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         } catch {
-            throw Failure(description: "\(destination): \(error)")
+            throw Failure(description: "\(destination): \(error)", cause: error)
         }
     }
 
@@ -120,7 +133,7 @@ public struct ELFBundle {
         let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
         let directory = directoryFile.rawValue
         if FileName.mkdirat(directory, name, mode | 0o700) != 0 && errno != EEXIST {
-            throw Failure(description: "\(destination)/\((parent + [name]).joined(separator: "/")): mkdir failed (errno \(errno))")
+            throw Failure(SystemError.last("mkdir"), "\(destination)/\((parent + [name]).joined(separator: "/")): mkdir failed")
         }
     }
 
@@ -148,22 +161,23 @@ public struct ELFBundle {
         let directoryFile = try FileDescriptor(adopting: openDirectory(parent, in: target))
         let directory = directoryFile.rawValue
         let path = "/" + (parent + [name]).joined(separator: "/")
-        let output = FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        let outputFile = FileDescriptor(
+            adopting: FileName.openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode))
+        let output = outputFile.rawValue
         if output < 0 && errno == EEXIST { return }
-        guard output >= 0 else { throw Failure(description: "\(destination)\(FileName.display(path)): cannot create (errno \(errno))") }
-        defer { close(output) }
+        guard output >= 0 else { throw Failure(SystemError.last("create"), "\(destination)\(FileName.display(path)): cannot create") }
         let inputFile = FileDescriptor(adopting: FileName.open(self.source.hostPath(source), O_RDONLY | O_NOFOLLOW | O_CLOEXEC))
         let input = inputFile.rawValue
-        guard input >= 0 else { throw Failure(description: "\(FileName.display(source)): cannot open (errno \(errno))") }
+        guard input >= 0 else { throw Failure(SystemError.last("open"), "\(FileName.display(source)): cannot open") }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            guard count >= 0 else { throw Failure(description: "\(FileName.display(source)): read failed (errno \(errno))") }
+            guard count >= 0 else { throw Failure(SystemError.last("read"), "\(FileName.display(source)): read failed") }
             if count == 0 { break }
             var written = 0
             while written < count {
                 let step = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
-                guard step > 0 else { throw Failure(description: "\(destination)\(FileName.display(path)): write failed (errno \(errno))") }
+                guard step > 0 else { throw Failure(SystemError.last("write"), "\(destination)\(FileName.display(path)): write failed") }
                 written += step
             }
         }

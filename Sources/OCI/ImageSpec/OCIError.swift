@@ -20,8 +20,11 @@ public enum OCIError: Error, Sendable, Equatable, CustomStringConvertible {
     case blobDigestMismatch(path: String, expected: Digest, actual: Digest)
     /// A blob is larger than the caller is willing to read into memory.
     case blobTooLarge(digest: Digest, size: Int64, limit: Int64)
-    /// A file system operation failed.
+    /// A file system operation failed for a reason of the layout's own (too large, not a
+    /// regular file...).
     case io(operation: String, path: String, reason: String)
+    /// A system call failed; the error names the operation and the path.
+    case system(SystemError)
     /// No entry of the layout's index matches the reference.
     case referenceNotFound(reference: String, layout: String, available: [String])
     /// The reference matches several entries and nothing tells them apart.
@@ -34,9 +37,9 @@ public enum OCIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Indexes nest deeper than swiftbuild follows; `digest` is where it gave up.
     case indexNestingTooDeep(digest: Digest, limit: Int)
 
-    /// An `io` error for the current `errno`.
+    /// A ``system(_:)`` error for the current `errno`.
     static func posix(_ operation: String, _ path: String, errno code: Int32 = errno) -> OCIError {
-        .io(operation: operation, path: path, reason: SystemError(operation: operation, path: path, code: code).message)
+        .system(SystemError(operation: operation, path: path, code: code))
     }
 
     public var description: String {
@@ -59,6 +62,8 @@ public enum OCIError: Error, Sendable, Equatable, CustomStringConvertible {
             return "blob \(digest) is \(size) bytes, more than the \(limit) bytes allowed here"
         case .io(let operation, let path, let reason):
             return "\(operation) \(path): \(reason)"
+        case .system(let error):
+            return "\(error.operation) \(error.path ?? ""): \(error.message)"
         case .referenceNotFound(let reference, let layout, let available):
             let names = available.isEmpty ? "it has no tagged images" : "it has: \(available.joined(separator: ", "))"
             return "no image '\(reference)' in \(layout) (\(names))"

@@ -134,7 +134,7 @@ struct BuildContextSource {
         do {
             try process.run()
         } catch {
-            throw CommandFailure("\(display): cannot run git to fetch the build context (\(error))")
+            throw CommandFailure("\(display): cannot run git to fetch the build context (\(error))", cause: error)
         }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -69,6 +69,11 @@ struct DockerfileOptions: ParsableArguments {
 /// A failure already explained in `message`: printed on stderr, exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
     var message: String
-    init(_ message: String) { self.message = message }
+    /// The error behind the message, when one is (its text is part of the message).
+    var cause: (any Error)?
+    init(_ message: String, cause: (any Error)? = nil) {
+        self.message = message
+        self.cause = cause
+    }
     var description: String { message }
 }
