@@ -46,9 +46,7 @@ final class StepOutput: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
         defer { buffer.deallocate() }
         while true {
-            let count = read(descriptor, buffer.baseAddress, buffer.count)
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
+            guard let count = try? readSome(descriptor, into: buffer), count > 0 else { break }
             lines.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count]), emit)
         }
         lines.finish(emit)

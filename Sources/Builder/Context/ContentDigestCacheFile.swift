@@ -19,11 +19,8 @@ enum ContentDigestCacheFile {
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var state = ReadState.beforeHeader
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
+            guard let count = try? chunk.withUnsafeMutableBytes({ buffer throws(SystemError) in try readSome(descriptor, into: buffer) })
+            else { return false }
             if count == 0 { return pending.isEmpty && state == .afterTrailer }
             pending += chunk[..<count]
             var lineStart = pending.startIndex
@@ -119,15 +116,15 @@ enum ContentDigestCacheFile {
     }
 
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(operation: "write \(path)", code: errno)
+        let failure = bytes.withUnsafeBytes { buffer -> SystemError? in
+            do throws(SystemError) {
+                try System.writeAll(descriptor, buffer)
+                return nil
+            } catch {
+                return error
             }
-            written += count
         }
+        if let failure { throw SystemError(operation: "write \(path)", code: failure.code) }
     }
 }
 
