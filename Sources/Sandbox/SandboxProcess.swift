@@ -99,6 +99,14 @@ public final class SandboxProcess: Sendable {
             started.resume(returning: .failure(error))
             return
         }
+        let stepMounts: StepMounts
+        do throws(SandboxError) {
+            stepMounts = try StepMounts(configuration.mounts, rootfs: configuration.rootfs)
+        } catch {
+            try? mountPoints.remove()
+            started.resume(returning: .failure(error))
+            return
+        }
 
         let cgroup: DevicesCgroup?
         let specification: SpawnSpecification
@@ -111,6 +119,7 @@ public final class SandboxProcess: Sendable {
                 throw error
             }
         } catch {
+            try? stepMounts.detach()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
             return
@@ -125,6 +134,7 @@ public final class SandboxProcess: Sendable {
                 operation: "clone the sandbox for", path: configuration.rootfs,
                 errno: .current)
             try? cgroup?.remove()
+            try? stepMounts.detach()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
             return
@@ -151,6 +161,7 @@ public final class SandboxProcess: Sendable {
             if case .success = result { result = .failure(error) }
         }
         do throws(SandboxError) {
+            try stepMounts.detach()
             try mountPoints.remove()
         } catch {
             if case .success = result { result = .failure(error) }

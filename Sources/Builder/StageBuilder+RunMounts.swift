@@ -1,0 +1,91 @@
+import Foundation
+import OCI
+import Sandbox
+import StepPlan
+
+/// A RUN step's mounts while its key is made and it runs: each bind source's tree is
+/// mounted (a stage's or an image's layers as a throwaway overlay, the context as is or,
+/// for `rw`, under a throwaway overlay) and digested for the key; `release()` undoes it.
+struct PreparedRunMounts {
+    /// One entry per mount of the step, in order: what the sandbox mounts.
+    var sandboxMounts: [SandboxMount] = []
+    /// One entry per mount: the digest of what a bind selects (nil for a tmpfs, or when
+    /// it could not be digested: then the step runs uncached).
+    var digests: [Digest?] = []
+    /// Whether some bind's content could not be digested.
+    var undigestable = false
+    fileprivate var views: [StepMount] = []
+
+    /// Unmounts the overlays and removes their directories.
+    func release() {
+        for view in views.reversed() {
+            try? view.unmount()
+            try? FileManager.default.removeItem(at: view.snapshot)
+        }
+    }
+}
+
+extension StageBuilder {
+    /// Mounts and digests the bind sources of `run` (the key needs their content), and
+    /// lists what the sandbox must mount.
+    func prepareRunMounts(_ run: RunStep, step: String) async throws -> PreparedRunMounts {
+        var prepared = PreparedRunMounts()
+        do {
+            for (index, mount) in run.mounts.enumerated() {
+                switch mount.kind {
+                case .tmpfs(let size):
+                    prepared.sandboxMounts.append(SandboxMount(source: .tmpfs(size: size), target: mount.target))
+                    prepared.digests.append(nil)
+                case .bind(let from, let source, let readWrite):
+                    let name = "\(step)-mount\(index)"
+                    let root: String
+                    var digest: Digest?
+                    switch from {
+                    case .context, .namedDirectory:
+                        let tree: BuildContext
+                        if case .namedDirectory(let named) = from {
+                            guard case .directory(let directory) = request.namedContexts[named] else {
+                                preconditionFailure("the plan names only directory contexts as directories")
+                            }
+                            tree = try BuildContext(directory: directory.path)
+                        } else {
+                            tree = context
+                        }
+                        digest = try? tree.contentDigest(for: [source])
+                        if readWrite {
+                            // Writes land in a throwaway upper dir, never in the context.
+                            let view = try StepMount(
+                                lowerDirectories: [URL(fileURLWithPath: tree.directory)], in: workDirectory, step: name)
+                            prepared.views.append(view)
+                            root = view.merged.path
+                        } else {
+                            root = tree.directory
+                        }
+                    case .stage(let stage):
+                        guard let output = finishedStages[stage] else {
+                            throw StepFailure("stage \(stage) was not built before it")
+                        }
+                        let view = try StepMount(over: output.chain, in: workDirectory, step: name)
+                        prepared.views.append(view)
+                        root = view.merged.path
+                        digest = try? BuildContext(rootFilesystem: root).contentDigest(for: [source])
+                    case .image(let reference):
+                        let image = try await images.image(reference, platform: run.target.platform)
+                        let view = try StepMount(over: LayerChain(image: image), in: workDirectory, step: name)
+                        prepared.views.append(view)
+                        root = view.merged.path
+                        digest = image.descriptor.digest
+                    }
+                    prepared.undigestable = prepared.undigestable || digest == nil
+                    prepared.digests.append(digest)
+                    prepared.sandboxMounts.append(
+                        SandboxMount(source: .bind(root: root, path: source, readOnly: !readWrite), target: mount.target))
+                }
+            }
+        } catch {
+            prepared.release()
+            throw error
+        }
+        return prepared
+    }
+}
