@@ -2,6 +2,7 @@ import Foundation
 import OCI
 import Sandbox
 import StepPlan
+import Store
 
 /// A RUN step's mounts while its key is made and it runs: each bind source's tree is
 /// mounted (a stage's or an image's layers as a throwaway overlay, the context as is or,
@@ -15,9 +16,13 @@ struct PreparedRunMounts {
     /// Whether some bind's content could not be digested.
     var undigestable = false
     fileprivate var views: [StepMount] = []
+    fileprivate var leases: [CacheMountLease] = []
+    fileprivate var privateCaches: [URL] = []
 
-    /// Unmounts the overlays and removes their directories.
+    /// Unmounts the overlays and removes their directories; lets go of the cache mounts.
     func release() {
+        for lease in leases.reversed() { lease.release() }
+        for directory in privateCaches { try? FileManager.default.removeItem(at: directory) }
         for view in views.reversed() {
             try? view.unmount()
             try? FileManager.default.removeItem(at: view.snapshot)
@@ -35,6 +40,29 @@ extension StageBuilder {
                 switch mount.kind {
                 case .tmpfs(let size):
                     prepared.sandboxMounts.append(SandboxMount(source: .tmpfs(size: size), target: mount.target))
+                    prepared.digests.append(nil)
+                case .cache(let cache):
+                    let access: CacheMountAccess =
+                        switch cache.sharing {
+                        case .shared: .shared
+                        case .locked: .exclusive
+                        case .private: .exclusiveIfFree
+                        }
+                    let directory: URL
+                    if let lease = try await store.cacheMount(
+                        id: cache.id, access: access, mode: cache.mode, uid: cache.uid, gid: cache.gid)
+                    {
+                        prepared.leases.append(lease)
+                        directory = lease.directory
+                    } else {
+                        // `private` while another step holds the cache: a fresh one of its own.
+                        let own = workDirectory.appendingPathComponent("cache-\(step)-mount\(index)")
+                        prepared.privateCaches.append(own)
+                        try store.makeCacheDirectory(own, mode: cache.mode, uid: cache.uid, gid: cache.gid)
+                        directory = own
+                    }
+                    prepared.sandboxMounts.append(
+                        SandboxMount(source: .bind(root: directory.path, path: "/", readOnly: cache.readOnly), target: mount.target))
                     prepared.digests.append(nil)
                 case .bind(let from, let source, let readWrite):
                     let name = "\(step)-mount\(index)"

@@ -12,6 +12,33 @@ public struct RunMountStep: Sendable, Hashable {
         case bind(from: CopyFrom, source: String, readWrite: Bool)
         /// A fresh tmpfs of `size` bytes (nil: the kernel's default, half of memory).
         case tmpfs(size: UInt64?)
+        /// A persistent cache directory of the store, shared by `id` across steps, stages
+        /// and builds; what it holds is never in a layer or a key.
+        case cache(CacheMount)
+    }
+
+    /// A `type=cache` mount's options.
+    public struct CacheMount: Sendable, Hashable {
+        public enum Sharing: String, Sendable, Hashable {
+            case shared, `private`, locked
+        }
+        /// The cache's name (default: the target).
+        public var id: String
+        public var sharing: Sharing
+        public var readOnly: Bool
+        /// The new cache directory's mode, owner and group (defaults 0755, 0, 0).
+        public var mode: UInt32
+        public var uid: UInt32
+        public var gid: UInt32
+
+        public init(id: String, sharing: Sharing, readOnly: Bool, mode: UInt32, uid: UInt32, gid: UInt32) {
+            self.id = id
+            self.sharing = sharing
+            self.readOnly = readOnly
+            self.mode = mode
+            self.uid = uid
+            self.gid = gid
+        }
     }
 
     public var kind: Kind
@@ -32,6 +59,11 @@ public struct RunMountStep: Sendable, Hashable {
             return ["bind", target, source, readWrite ? "rw" : "ro", content]
         case .tmpfs(let size):
             return ["tmpfs", target, size.map(String.init) ?? ""]
+        case .cache(let cache):
+            return [
+                "cache", target, cache.id, cache.sharing.rawValue, cache.readOnly ? "ro" : "rw",
+                String(cache.mode, radix: 8), String(cache.uid), String(cache.gid)
+            ]
         }
     }
 

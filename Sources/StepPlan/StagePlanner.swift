@@ -151,7 +151,29 @@ public struct StagePlanner: Sendable {
                 size = bytes
             }
             return RunMountStep(kind: .tmpfs(size: size), target: target)
-        case .cache, .secret, .ssh:
+        case .cache:
+            guard mount.from == nil, mount.source == nil else {
+                throw invalid("from and source (seeding a cache) are not supported by this swiftbuild yet")
+            }
+            let sharingText = try state.expand(mount.options["sharing"] ?? "shared")
+            guard let sharing = RunMountStep.CacheMount.Sharing(rawValue: sharingText.lowercased()) else {
+                throw invalid("'sharing=\(sharingText)' is not one of shared, private, locked")
+            }
+            func number(_ key: String, radix: Int, default value: UInt32) throws -> UInt32 {
+                guard let text = mount.options[key] else { return value }
+                let expanded = try state.expand(text)
+                guard let number = UInt32(expanded, radix: radix) else {
+                    throw invalid("'\(key)=\(expanded)' is not a\(radix == 8 ? "n octal mode" : " number")")
+                }
+                return number
+            }
+            let readOnly = try flag("readonly") ?? (try flag("readwrite")).map { !$0 } ?? false
+            let cache = RunMountStep.CacheMount(
+                id: try mount.options["id"].map { try state.expand($0) } ?? target, sharing: sharing, readOnly: readOnly,
+                mode: try number("mode", radix: 8, default: 0o755), uid: try number("uid", radix: 10, default: 0),
+                gid: try number("gid", radix: 10, default: 0))
+            return RunMountStep(kind: .cache(cache), target: target)
+        case .secret, .ssh:
             throw invalid("type=\(mount.kind.rawValue) mounts are not supported by this swiftbuild yet")
         }
     }

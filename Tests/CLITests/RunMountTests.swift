@@ -214,4 +214,94 @@ struct RunMountTests {
             #expect(result.standardError.contains(option), "\(result.standardError)")
         }
     }
+
+    /// The files of the image (unpacked by umoci) whose contents hold `needle`: "never in
+    /// a layer".
+    func imageFiles(containing needle: String, tag: String = "mounts:latest") throws -> [String] {
+        let root = try unpack(tag)
+        var found: [String] = []
+        let walker = FileManager.default.enumerator(atPath: root.path)
+        while let path = walker?.nextObject() as? String {
+            var status = stat()
+            guard lstat(root.appendingPathComponent(path).path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            let data = try Data(contentsOf: root.appendingPathComponent(path))
+            if data.range(of: Data(needle.utf8)) != nil { found.append(path) }
+        }
+        return found
+    }
+
+    /// A cache mount survives builds and `--no-cache`; a changed RUN sees what an earlier
+    /// build left; the image never holds it; `prune --build-cache` removes it.
+    @Test func aCacheMountOutlivesTheBuildAndStaysOutOfTheLayers() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let first = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,target=/root/.cache/tool echo cached-bytes-1 > /root/.cache/tool/f && echo one > /done
+            """)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(try imageFiles(containing: "cached-bytes-1").isEmpty)
+        #expect(!exists("root/.cache", in: try unpack()))
+        let second = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,target=/root/.cache/tool cat /root/.cache/tool/f > /seen
+            """)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(try text("seen", in: try unpack()) == "cached-bytes-1\n")
+        let uncached = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=/root/.cache/tool,target=/elsewhere cat /elsewhere/f > /seen
+            """, ["--no-cache"])
+        #expect(uncached.status == 0, "\(uncached.standardError)")
+        #expect(try text("seen", in: try unpack()) == "cached-bytes-1\n")
+        let prune = try SwiftBuildProcess.run(["prune", "--build-cache", "--root", store.path])
+        #expect(prune.status == 0, "\(prune.standardError)")
+        #expect(prune.standardOutput.contains("1 cache mounts"), "\(prune.standardOutput)")
+        let afterPrune = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,target=/root/.cache/tool ls -A /root/.cache/tool | wc -l > /seen
+            """)
+        #expect(afterPrune.status == 0, "\(afterPrune.standardError)")
+        #expect(try text("seen", in: try unpack()).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    /// `mode`, `uid`, `gid` make a new cache directory so; `ro` mounts it read-only.
+    @Test func aCacheMountsOwnerModeAndReadOnly() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=owned,target=/c,mode=0710,uid=1000,gid=50 stat -c '%a %u %g' /c > /seen
+            RUN --mount=type=cache,id=owned,target=/c,ro if touch /c/x 2>/dev/null; then echo writable; else echo read-only; fi >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try text("seen", in: try unpack()) == "710 1000 50\nread-only\n")
+    }
+
+    /// `sharing=locked` serialises the steps of two stages that run at once: neither sees
+    /// the other's marker.
+    @Test func aLockedCacheIsUsedByOneStepAtATime() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        // Two different commands, so that neither stage can hit the other's cache record.
+        func step(_ name: String) -> String {
+            "RUN --mount=type=cache,id=lk,target=/c,sharing=locked if [ -e /c/busy ]; then echo overlap; else echo alone; fi > /seen && touch /c/busy && sleep 1 && rm /c/busy && echo \(name)"
+        }
+        let result = try build(
+            """
+            FROM busybox AS a
+            \(step("a"))
+            FROM busybox AS b
+            \(step("b"))
+            FROM busybox
+            COPY --from=a /seen /a
+            COPY --from=b /seen /b
+            """, ["--jobs", "2"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("a", in: root) == "alone\n")
+        #expect(try text("b", in: root) == "alone\n")
+    }
 }

@@ -59,7 +59,7 @@ struct RunMountStepTests {
     }
 
     @Test func typesNotSupportedYetAreRefusedByName() throws {
-        for type in ["cache", "secret", "ssh"] {
+        for type in ["secret", "ssh"] {
             let error = #expect(throws: StageConfigurationError.self) {
                 try Planned.lastRun("FROM base\nRUN --mount=type=\(type),target=/x ls\n")
             }
@@ -99,5 +99,42 @@ struct RunMountStepTests {
         #expect(try key("type=tmpfs,target=/m", nil) != (try key("type=tmpfs,target=/m,size=1m", nil)))
         // `ro` is the default: saying so changes nothing.
         #expect(try key("target=/m,source=a,ro", content) == base)
+    }
+
+    @Test func aCacheMountHasBuildKitsDefaultsAndReadsItsOptions() throws {
+        let plain = try Planned.lastRun("FROM base\nWORKDIR /src\nRUN --mount=type=cache,target=.cache make\n")
+        #expect(
+            plain.mounts[0]
+                == RunMountStep(
+                    kind: .cache(.init(id: "/src/.cache", sharing: .shared, readOnly: false, mode: 0o755, uid: 0, gid: 0)),
+                    target: "/src/.cache"))
+        let full = try Planned.lastRun(
+            "FROM base\nARG ID=go\nRUN --mount=type=cache,id=$ID,target=/c,sharing=locked,mode=0700,uid=1000,gid=50,ro make\n")
+        #expect(full.mounts[0].kind == .cache(.init(id: "go", sharing: .locked, readOnly: true, mode: 0o700, uid: 1000, gid: 50)))
+        for (option, message) in [
+            ("sharing=sometimes", "'sharing=sometimes' is not one of shared, private, locked"),
+            ("mode=0999", "'mode=0999' is not an octal mode"), ("uid=me", "'uid=me' is not a number"),
+            ("from=build", "from and source")
+        ] {
+            let error = #expect(throws: StageConfigurationError.self) {
+                try Planned.lastRun("FROM base AS build\nFROM base\nRUN --mount=type=cache,target=/c,\(option) make\n")
+            }
+            #expect(error?.description.contains(message) == true, "\(option): \(error?.description ?? "")")
+        }
+    }
+
+    /// A cache mount keys its spec only: the builder passes no digest for it, so what it
+    /// holds cannot reach the key.
+    @Test func aCacheMountIsKeyedByItsSpecNeverByItsContent() throws {
+        func key(_ mount: String) throws -> Digest {
+            try Planned.lastRun("FROM base\nRUN --mount=type=cache,\(mount) make\n").cacheKey(over: parent, mountDigests: [nil])
+        }
+        let base = try key("target=/c")
+        #expect(try key("target=/c") == base)
+        #expect(try key("target=/c,id=/c") == base)
+        #expect(try key("target=/c,sharing=shared") == base)
+        for other in ["target=/d", "target=/c,id=x", "target=/c,sharing=locked", "target=/c,ro", "target=/c,mode=0700", "target=/c,uid=1"] {
+            #expect(try key(other) != base, "\(other)")
+        }
     }
 }
