@@ -1,8 +1,10 @@
 import Foundation
+import Glibc
 import OCI
 import Sandbox
 import StepPlan
 import Store
+import System
 
 /// A RUN step's mounts while its key is made and it runs: each bind source's tree is
 /// mounted (a stage's or an image's layers as a throwaway overlay, the context as is or,
@@ -17,12 +19,12 @@ struct PreparedRunMounts {
     var undigestable = false
     fileprivate var views: [StepMount] = []
     fileprivate var leases: [CacheMountLease] = []
-    fileprivate var privateCaches: [URL] = []
+    fileprivate var scratchDirectories: [URL] = []
 
     /// Unmounts the overlays and removes their directories; lets go of the cache mounts.
     func release() {
         for lease in leases.reversed() { lease.release() }
-        for directory in privateCaches { try? FileManager.default.removeItem(at: directory) }
+        for directory in scratchDirectories { try? FileManager.default.removeItem(at: directory) }
         for view in views.reversed() {
             try? view.unmount()
             try? FileManager.default.removeItem(at: view.snapshot)
@@ -57,7 +59,7 @@ extension StageBuilder {
                     } else {
                         // `private` while another step holds the cache: a fresh one of its own.
                         let own = workDirectory.appendingPathComponent("cache-\(step)-mount\(index)")
-                        prepared.privateCaches.append(own)
+                        prepared.scratchDirectories.append(own)
                         try store.makeCacheDirectory(own, mode: cache.mode, uid: cache.uid, gid: cache.gid)
                         directory = own
                     }
@@ -80,6 +82,19 @@ extension StageBuilder {
                             tree = context
                         }
                         digest = try? tree.contentDigest(for: [source])
+                        if tree.ignoreFile != nil {
+                            // The step sees what COPY would see: the selected files without
+                            // what `.dockerignore` excludes, copied (owned by root, as COPY
+                            // makes them) into a throwaway directory, so `rw` writes vanish too.
+                            let copy = workDirectory.appendingPathComponent("bind-\(name)")
+                            prepared.scratchDirectories.append(copy)
+                            let (root, path) = try Self.copySelection(source, of: tree, into: copy)
+                            prepared.digests.append(digest)
+                            prepared.undigestable = prepared.undigestable || digest == nil
+                            prepared.sandboxMounts.append(
+                                SandboxMount(source: .bind(root: root, path: path, readOnly: !readWrite), target: mount.target))
+                            continue
+                        }
                         if readWrite {
                             // Writes land in a throwaway upper dir, never in the context.
                             let view = try StepMount(
@@ -115,5 +130,22 @@ extension StageBuilder {
             throw error
         }
         return prepared
+    }
+
+    /// Copies what `source` selects in `tree` (after `.dockerignore`) into the new directory
+    /// `directory`, as `COPY` would; returns the root and the path in it to bind: the
+    /// directory itself for a directory source, the file for a file source.
+    static func copySelection(_ source: String, of tree: BuildContext, into directory: URL) throws -> (String, String) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        let root = try RootDirectory(path: tree.directory)
+        let opened = root.openInRoot(source, flags: openPathOnly)
+        guard opened >= 0 else { throw SystemError.last("open the mount source", path: "\(source) in \(tree.directory)") }
+        let file = FileDescriptor(adopting: opened)
+        var status = stat()
+        guard fstat(file.rawValue, &status) == 0 else { throw SystemError.last("stat", path: "\(source) in \(tree.directory)") }
+        let isDirectory = status.st_mode & S_IFMT == S_IFDIR
+        try FileCopier.perform(CopyRequest(.copy, sources: [.path(source)], destination: "/"), from: tree.sourceTree, into: directory.path)
+        let name = source.split(separator: "/").last.map(String.init) ?? ""
+        return (directory.path, isDirectory ? "/" : "/" + name)
     }
 }

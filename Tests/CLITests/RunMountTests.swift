@@ -304,4 +304,29 @@ struct RunMountTests {
         #expect(try text("a", in: root) == "alone\n")
         #expect(try text("b", in: root) == "alone\n")
     }
+
+    /// A context bind shows what COPY would: files `.dockerignore` excludes are absent
+    /// (read-only, `rw`, a directory or a file source), and the context is unchanged.
+    @Test func aContextBindHonoursDockerignore() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try write("alpha\n", to: "data/a.txt")
+        try write("hidden\n", to: "data/secret.txt")
+        try write("data/secret.txt\n", to: ".dockerignore")
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=source=data,target=/m ls /m > /seen && if touch /m/x 2>/dev/null; then echo writable >> /seen; fi
+            RUN --mount=source=data,target=/m,rw touch /m/new && ls /m >> /seen
+            RUN --mount=source=data/a.txt,target=/f cat /f >> /seen
+            RUN --mount=target=/ctx ls -A /ctx /ctx/data >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            try text("seen", in: try unpack())
+                == "a.txt\na.txt\nnew\nalpha\n/ctx:\n.dockerignore\nDockerfile\ndata\n\n/ctx/data:\na.txt\n")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: context.appendingPathComponent("data").path).sorted() == [
+                "a.txt", "secret.txt"
+            ])
+    }
 }
