@@ -70,6 +70,10 @@ public struct SandboxConfiguration: Sendable {
         let strings =
             [rootfs, workingDirectory, hostname] + arguments + environment + (resolvConf.map { [$0] } ?? [])
             + extraHosts.flatMap { [$0.name, $0.address] }
+            + mounts.flatMap { mount -> [String] in
+                guard case .bind(let root, let path, _) = mount.source else { return [mount.target] }
+                return [mount.target, root, path]
+            }
         if let bad = strings.first(where: { $0.utf8.contains(0) }) {
             throw invalid("'\(bad)' contains a NUL byte")
         }

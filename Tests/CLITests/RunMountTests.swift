@@ -204,6 +204,37 @@ struct RunMountTests {
         try expectSentinelIntact()
     }
 
+    /// A target through the image's own symlink naming the sentinel's host path is made,
+    /// mounted on and removed inside the step's root, never on the host; through a
+    /// dangling one, it is a located error (nothing is made through it).
+    @Test func aTargetThroughAnImageSymlinkStaysInTheRoot() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN mkdir -p \(sentinel.path) && ln -s \(sentinel.path) /esc
+            RUN --mount=type=tmpfs,target=/esc/t --mount=type=cache,id=e,target=/esc/c --mount=source=.,target=/esc/b \\
+                touch /esc/t/pwned /esc/c/pwned && ls /esc > /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("seen", in: root) == "b\nc\nt\n")
+        // The mount points made in the image's own directory are gone again.
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(String(sentinel.path.dropFirst())).path).isEmpty
+        )
+        try expectSentinelIntact()
+        let dangling = try build(
+            """
+            FROM busybox
+            RUN ln -s \(sentinel.path) /esc
+            RUN --mount=type=tmpfs,target=/esc/t touch /esc/t/pwned
+            """)
+        #expect(dangling.status == 1, "\(dangling.standardError)")
+        #expect(dangling.standardError.contains("Dockerfile:3:"), "\(dangling.standardError)")
+        try expectSentinelIntact()
+    }
+
     /// Bad mount options are located errors naming the option.
     @Test func badOptionsAreLocatedErrors() throws {
         defer { try? FileManager.default.removeItem(at: work) }
