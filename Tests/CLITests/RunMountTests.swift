@@ -360,4 +360,24 @@ struct RunMountTests {
                 "a.txt", "secret.txt"
             ])
     }
+
+    /// `sharing=private` while another holder has the cache (here the test, holding its
+    /// lock file): the step gets a fresh, empty directory and does not wait; once the
+    /// lock is free it gets the cache again.
+    @Test func aPrivateCacheHeldElsewhereIsAFreshDirectory() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let seed = try build("FROM busybox\nRUN --mount=type=cache,id=p,target=/c touch /c/seed\n")
+        #expect(seed.status == 0, "\(seed.standardError)")
+        let hex = try ExternalTool.run(["sh", "-c", "printf %s p | sha256sum"]).prefix(64)
+        let lock = open(store.appendingPathComponent("cache-mounts/\(hex)/lock").path, O_RDWR | O_CLOEXEC)
+        #expect(lock >= 0)
+        #expect(flock(lock, LOCK_EX) == 0)
+        let held = try build("FROM busybox\nRUN --mount=type=cache,id=p,target=/c,sharing=private ls -A /c > /seen; touch /c/mine\n")
+        close(lock)
+        #expect(held.status == 0, "\(held.standardError)")
+        #expect(try text("seen", in: try unpack()).isEmpty)
+        let free = try build("FROM busybox\nRUN --mount=type=cache,id=p,target=/c,sharing=private ls -A /c > /seen\n")
+        #expect(free.status == 0, "\(free.standardError)")
+        #expect(try text("seen", in: try unpack()) == "seed\n")
+    }
 }
