@@ -7,7 +7,10 @@ extension StageBuilder {
     /// Runs a RUN step in the sandbox over a new snapshot.
     ///
     /// - Returns: whether the step changed the filesystem.
-    func executeRun(_ run: RunStep, instruction: Instruction, step: String, chain: inout LayerChain) async throws -> Bool {
+    func executeRun(
+        _ run: RunStep, mounts: [SandboxMount] = [], instruction: Instruction, step: String,
+        chain: inout LayerChain
+    ) async throws -> Bool {
         let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
         return try await inStepMount(for: instruction, target: run.target, step: step, chain: &chain) { root in
             let users = try UserDatabase(root: root.path)
@@ -21,6 +24,7 @@ extension StageBuilder {
             configuration.supplementaryGroups = users.processGroups(of: user)
             configuration.network = run.network == .none ? .none : .host
             configuration.security = run.insecure ? .insecure : .sandboxed
+            configuration.mounts = mounts
             // The build's own values, which the step's key holds as `run.defaults`.
             configuration.extraHosts = request.extraHosts
             configuration.resourceLimits = request.resourceLimits

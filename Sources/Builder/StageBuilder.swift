@@ -134,8 +134,17 @@ struct StageBuilder {
         let historyLine: String
         switch step {
         case .run(let run):
-            outcome = try await cached(run.cacheKey(over: chain.cacheKey), instruction, chain: &chain) { chain in
-                try await executeRun(run, instruction: instruction, step: name, chain: &chain)
+            if run.mounts.isEmpty {
+                outcome = try await cached(run.cacheKey(over: chain.cacheKey), instruction, chain: &chain) { chain in
+                    try await executeRun(run, instruction: instruction, step: name, chain: &chain)
+                }
+            } else {
+                let mounts = try await prepareRunMounts(run, step: name)
+                defer { mounts.release() }
+                let key = mounts.undigestable ? nil : run.cacheKey(over: chain.cacheKey, mountDigests: mounts.digests)
+                outcome = try await cached(key, instruction, chain: &chain) { chain in
+                    try await executeRun(run, mounts: mounts.sandboxMounts, instruction: instruction, step: name, chain: &chain)
+                }
             }
             historyLine = run.historyLine
         case .copy(let copy):

@@ -13,6 +13,11 @@ struct StepMount {
 
     /// Mounts a new snapshot over `chain`, in directories named after `step` under `workDirectory`.
     init(over chain: LayerChain, in workDirectory: URL, step: String) throws {
+        try self.init(lowerDirectories: chain.overlayLowerDirectories, in: workDirectory, step: step)
+    }
+
+    /// Mounts a new snapshot over `lowers` (top first; none: an empty directory).
+    init(lowerDirectories lowers: [URL], in workDirectory: URL, step: String) throws {
         snapshot = workDirectory.appendingPathComponent("snapshot-\(step)")
         merged = workDirectory.appendingPathComponent("merged-\(step)")
         overlayWork = workDirectory.appendingPathComponent("overlay-work-\(step)")
@@ -20,7 +25,7 @@ struct StepMount {
         for directory in [upper, merged, overlayWork] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        var lowers = chain.overlayLowerDirectories
+        var lowers = lowers
         if lowers.isEmpty {
             // FROM scratch: overlay needs a lower directory, so it gets an empty one.
             let empty = workDirectory.appendingPathComponent("empty")

@@ -39,6 +39,9 @@ public struct SandboxConfiguration: Sendable {
     /// Whether the step runs confined (the default) or with every capability and no
     /// seccomp filter (`RUN --security=insecure`).
     public var security: SandboxSecurity = .sandboxed
+    /// The step's own mounts (`RUN --mount`), attached before it starts and detached
+    /// after it ends; missing targets are created for the step and removed after it.
+    public var mounts: [SandboxMount] = []
 
     /// A configuration running `arguments` as root in `rootfs`, in `/`, on the host's
     /// network, with an empty environment.
@@ -67,8 +70,15 @@ public struct SandboxConfiguration: Sendable {
         let strings =
             [rootfs, workingDirectory, hostname] + arguments + environment + (resolvConf.map { [$0] } ?? [])
             + extraHosts.flatMap { [$0.name, $0.address] }
+            + mounts.flatMap { mount -> [String] in
+                guard case .bind(let root, let path, _) = mount.source else { return [mount.target] }
+                return [mount.target, root, path]
+            }
         if let bad = strings.first(where: { $0.utf8.contains(0) }) {
             throw invalid("'\(bad)' contains a NUL byte")
+        }
+        for mount in mounts where !mount.target.hasPrefix("/") || mount.target.split(separator: "/").isEmpty {
+            throw invalid("the mount target '\(mount.target)' is not an absolute path below '/'")
         }
         if let bad = environment.first(where: { !$0.contains("=") }) {
             throw invalid("the environment entry '\(bad)' has no '='")

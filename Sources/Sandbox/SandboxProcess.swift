@@ -100,6 +100,14 @@ public final class SandboxProcess: Sendable {
             started.resume(returning: .failure(error))
             return
         }
+        let stepMounts: StepMounts
+        do throws(SandboxError) {
+            stepMounts = try StepMounts(configuration.mounts, rootfs: configuration.rootfs)
+        } catch {
+            try? mountPoints.remove()
+            started.resume(returning: .failure(error))
+            return
+        }
 
         let cgroup: DevicesCgroup?
         let specification: SpawnSpecification
@@ -112,6 +120,7 @@ public final class SandboxProcess: Sendable {
                 throw error
             }
         } catch {
+            try? stepMounts.detach()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
             return
@@ -124,6 +133,7 @@ public final class SandboxProcess: Sendable {
         guard pid >= 0 else {
             let error = SandboxError.system(.last("clone the sandbox for", path: configuration.rootfs))
             try? cgroup?.remove()
+            try? stepMounts.detach()
             try? mountPoints.remove()
             started.resume(returning: .failure(error))
             return
@@ -151,6 +161,7 @@ public final class SandboxProcess: Sendable {
             if case .success = result { result = .failure(error) }
         }
         do throws(SandboxError) {
+            try stepMounts.detach()
             try mountPoints.remove()
         } catch {
             if case .success = result { result = .failure(error) }

@@ -21,12 +21,17 @@ public struct RunStep: Sendable {
     /// `--add-host`, `--ulimit` and `--shm-size`; part of the key when given, as in BuildKit.
     public var defaults: RunDefaults
     public var target: StepTarget
+    /// Its `--mount`s, resolved, in the order written.
+    public var mounts: [RunMountStep] = []
     /// What the image history records for it.
     public var historyLine: String
 
     /// The step's key over the filesystem whose key is `parent`. Every ARG in scope is in
     /// the environment, so changing one misses from the first RUN after it, as in BuildKit.
-    public func cacheKey(over parent: Digest) -> Digest {
+    /// `mountDigests` has one entry per mount (nil for a tmpfs): the digest of what a bind
+    /// selects. Mounts add their spec and that digest, never what a mount holds while the
+    /// step runs; a step without mounts keys as before mounts existed.
+    public func cacheKey(over parent: Digest, mountDigests: [Digest?] = []) -> Digest {
         let form: [String] =
             switch command {
             case .shell(let text): ["shell", text]
@@ -51,6 +56,10 @@ public struct RunStep: Sendable {
             key = key.adding(["ulimits"] + defaults.resourceLimits)
         }
         if let size = defaults.sharedMemorySize { key = key.adding("shm-size=\(size)") }
+        if !mounts.isEmpty {
+            precondition(mountDigests.count == mounts.count, "one digest (or nil) per mount")
+            key = key.adding(["mounts"] + zip(mounts, mountDigests).flatMap { $0.keyFields(contentDigest: $1) })
+        }
         return (insecure ? key.adding("security=insecure") : key).digest
     }
 }

@@ -94,10 +94,8 @@ public struct StagePlanner: Sendable {
         state.recordHistory(createdBy, emptyLayer: emptyLayer, created: created)
     }
 
-    private func runStep(_ run: RunCommand, heredocs: [Heredoc]) throws(StageConfigurationError) -> RunStep {
-        guard run.mounts.isEmpty else {
-            throw StageConfigurationError("RUN --mount is not supported by this swiftbuild yet")
-        }
+    private func runStep(_ run: RunCommand, heredocs: [Heredoc]) throws -> RunStep {
+        let mounts = try run.mounts.map { try mountStep($0) }
         let insecure = run.security == .insecure
         guard !insecure || defaults.allowsInsecure else {
             throw StageConfigurationError("the entitlement security.insecure is not allowed (pass --allow security.insecure)")
@@ -111,8 +109,73 @@ public struct StagePlanner: Sendable {
         return RunStep(
             command: run.command, heredocs: heredocs, shell: state.shell, environment: state.runEnvironment,
             workingDirectory: state.workingDirectory, user: state.config.user ?? "", network: network,
-            insecure: insecure, defaults: defaults, target: target,
+            insecure: insecure, defaults: defaults, target: target, mounts: mounts,
             historyLine: Self.runHistory(state.commandLine(run.command), state: state))
+    }
+
+    /// Resolves one `--mount`: its words expanded, a relative or missing target joined to
+    /// the working directory (only `/` is refused), as BuildKit's frontend does.
+    func mountStep(_ mount: RunMount) throws -> RunMountStep {
+        let spec = mount.options.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        func invalid(_ reason: String) -> StageConfigurationError {
+            StageConfigurationError("--mount=\(spec): \(reason)")
+        }
+        func flag(_ key: String) throws(StageConfigurationError) -> Bool? {
+            guard let value = mount.options[key] else { return nil }
+            switch value.lowercased() {
+            case "1", "t", "true": return true
+            case "0", "f", "false": return false
+            default: throw invalid("'\(key)=\(value)' is not a boolean")
+            }
+        }
+        let target = RunMountStep.absolute(try state.expand(mount.target ?? ""), workingDirectory: state.workingDirectory)
+        guard target != "/" else { throw invalid("the mount target '/' is not allowed") }
+        switch mount.kind {
+        case .bind:
+            let readOnly = try flag("readonly")
+            let readWrite = try flag("readwrite")
+            let from = try mount.from.map { try state.expand($0) }
+            let source = try state.expand(mount.source ?? "")
+            return RunMountStep(
+                kind: .bind(
+                    from: try copyFrom(from), source: RunMountStep.absolute(source, workingDirectory: "/"),
+                    readWrite: readWrite ?? readOnly.map { !$0 } ?? false),
+                target: target)
+        case .tmpfs:
+            var size: UInt64?
+            if let text = mount.options["size"] {
+                let expanded = try state.expand(text)
+                guard let bytes = RunMountStep.bytes(expanded) else {
+                    throw invalid("'size=\(expanded)' is not a size (such as 64m)")
+                }
+                size = bytes
+            }
+            return RunMountStep(kind: .tmpfs(size: size), target: target)
+        case .cache:
+            guard mount.from == nil, mount.source == nil else {
+                throw invalid("from and source (seeding a cache) are not supported by this swiftbuild yet")
+            }
+            let sharingText = try state.expand(mount.options["sharing"] ?? "shared")
+            guard let sharing = RunMountStep.CacheMount.Sharing(rawValue: sharingText.lowercased()) else {
+                throw invalid("'sharing=\(sharingText)' is not one of shared, private, locked")
+            }
+            func number(_ key: String, radix: Int, default value: UInt32) throws -> UInt32 {
+                guard let text = mount.options[key] else { return value }
+                let expanded = try state.expand(text)
+                guard let number = UInt32(expanded, radix: radix) else {
+                    throw invalid("'\(key)=\(expanded)' is not a\(radix == 8 ? "n octal mode" : " number")")
+                }
+                return number
+            }
+            let readOnly = try flag("readonly") ?? (try flag("readwrite")).map { !$0 } ?? false
+            let cache = RunMountStep.CacheMount(
+                id: try mount.options["id"].map { try state.expand($0) } ?? target, sharing: sharing, readOnly: readOnly,
+                mode: try number("mode", radix: 8, default: 0o755), uid: try number("uid", radix: 10, default: 0),
+                gid: try number("gid", radix: 10, default: 0))
+            return RunMountStep(kind: .cache(cache), target: target)
+        case .secret, .ssh:
+            throw invalid("type=\(mount.kind.rawValue) mounts are not supported by this swiftbuild yet")
+        }
     }
 
     private func copyStep(_ transfer: FileTransfer, isAdd: Bool, heredocs: [Heredoc]) throws -> CopyStep {

@@ -7,13 +7,16 @@ public struct PruneReport: Sendable, Equatable {
     public var snapshots = 0
     public var cacheRecords = 0
     public var workspaces = 0
+    /// Cache mounts (`RUN --mount=type=cache`) removed: only by `buildCache`.
+    public var cacheMounts = 0
     public var bytes: Int64 = 0
 }
 
 extension ImageStore {
     /// Removes every blob and snapshot that no `index.json` entry needs, except the
     /// snapshots the build cache keeps (unless `buildCache`, which drops the whole cache);
-    /// then every cache record whose snapshot is gone, and everything in `tmp/`. It holds
+    /// then every cache record whose snapshot is gone, and everything in `tmp/`; with
+    /// `buildCache` also every cache mount (`cache-mounts/`). It holds
     /// the content lease exclusively, so it waits for running loads, builds and saves
     /// (whatever is in `tmp/` then belongs to none of them), and the index lock, so no tag
     /// changes meanwhile.
@@ -40,6 +43,13 @@ extension ImageStore {
         for (name, record) in cacheRecords() where buildCache || record == nil || record?.diffID.map(hasSnapshot) == false {
             report.bytes += remove(cacheDirectory.appendingPathComponent(name))
             report.cacheRecords += 1
+        }
+        if buildCache {
+            // No build runs while prune holds the content lease, so no cache mount is in use.
+            for name in entries(of: cacheMountsDirectory) {
+                report.bytes += remove(cacheMountsDirectory.appendingPathComponent(name))
+                report.cacheMounts += 1
+            }
         }
         for name in entries(of: temporaryDirectory) {
             report.bytes += remove(temporaryDirectory.appendingPathComponent(name))

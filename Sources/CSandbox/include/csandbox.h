@@ -143,6 +143,19 @@ int csandbox_overlay_mount_classic(const char *data, const char *target);
 /// Returns 0, or -1 with errno.
 int csandbox_bind_mount(const char *source, const char *target);
 
+/// Clones the mount tree at source_fd (an O_PATH descriptor, with what is mounted beneath
+/// it) and attaches it on target_fd (an O_PATH descriptor), nosuid and nodev, read-only
+/// when read_only (step_mounts.c). Returns 0, or -1 with errno.
+int csandbox_bind_descriptor(int source_fd, int target_fd, int read_only);
+
+/// Mounts a new tmpfs (nosuid, nodev; of size bytes, or the kernel's default for 0) on
+/// target_fd (an O_PATH descriptor). Returns 0, or -1 with errno.
+int csandbox_tmpfs_descriptor(int target_fd, uint64_t size);
+
+/// Detaches the mount whose root mount_root_fd is (opened after it was mounted), through
+/// its /proc/self/fd link. Returns 0, or -1 with errno.
+int csandbox_unmount_descriptor(int mount_root_fd);
+
 /// umount2(target, flags). Returns 0, or -1 with errno.
 int csandbox_unmount(const char *target, int flags);
 

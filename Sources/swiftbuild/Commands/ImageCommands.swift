@@ -104,7 +104,7 @@ struct PruneCommand: ParsableCommand {
         try reportingFailures {
             let report = try store.openStore().prune(buildCache: buildCache)
             print(
-                "Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))"
+                "Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.cacheMounts) cache mounts, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))"
             )
         }
     }

@@ -1,0 +1,116 @@
+import Dockerfile
+import OCI
+
+/// One `RUN --mount`, resolved: its words expanded, its target made absolute against the
+/// step's working directory (as BuildKit's frontend does), its `from` classified. What it
+/// mounts is never part of the layer; what its key holds is its spec and, for a bind,
+/// the digest of what it selects (supplied by the builder).
+public struct RunMountStep: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// A bind of `source` inside `from` (the context, a stage, an image), read-only
+        /// unless `readWrite` (then writes go to a throwaway copy and vanish with the step).
+        case bind(from: CopyFrom, source: String, readWrite: Bool)
+        /// A fresh tmpfs of `size` bytes (nil: the kernel's default, half of memory).
+        case tmpfs(size: UInt64?)
+        /// A persistent cache directory of the store, shared by `id` across steps, stages
+        /// and builds; what it holds is never in a layer or a key.
+        case cache(CacheMount)
+    }
+
+    /// A `type=cache` mount's options.
+    public struct CacheMount: Sendable, Hashable {
+        public enum Sharing: String, Sendable, Hashable {
+            case shared, `private`, locked
+        }
+        /// The cache's name (default: the target).
+        public var id: String
+        public var sharing: Sharing
+        public var readOnly: Bool
+        /// The new cache directory's mode, owner and group (defaults 0755, 0, 0).
+        public var mode: UInt32
+        public var uid: UInt32
+        public var gid: UInt32
+
+        public init(id: String, sharing: Sharing, readOnly: Bool, mode: UInt32, uid: UInt32, gid: UInt32) {
+            self.id = id
+            self.sharing = sharing
+            self.readOnly = readOnly
+            self.mode = mode
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    public var kind: Kind
+    /// The absolute, cleaned path in the step's root; never `/`.
+    public var target: String
+
+    public init(kind: Kind, target: String) {
+        self.kind = kind
+        self.target = target
+    }
+
+    /// The fields of the step's key for this mount; `contentDigest` is the digest of what
+    /// a bind selects (its source's content, or the image's manifest digest).
+    func keyFields(contentDigest: Digest?) -> [String] {
+        switch kind {
+        case .bind(let from, let source, let readWrite):
+            let content = contentDigest.map { from.digestField($0) } ?? ""
+            return ["bind", target, source, readWrite ? "rw" : "ro", content]
+        case .tmpfs(let size):
+            return ["tmpfs", target, size.map(String.init) ?? ""]
+        case .cache(let cache):
+            return [
+                "cache", target, cache.id, cache.sharing.rawValue, cache.readOnly ? "ro" : "rw",
+                String(cache.mode, radix: 8), String(cache.uid), String(cache.gid)
+            ]
+        }
+    }
+
+    /// `path` made absolute against `workingDirectory` and cleaned (`.`, `..`, repeated
+    /// slashes), as Go's `filepath.Join("/", dir, path)`.
+    public static func absolute(_ path: String, workingDirectory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// A `size=` value as BuildKit reads it (go-units' RAMInBytes: `64m`, `1g`, `512k`,
+    /// plain bytes, case-insensitive, an optional `b`/`ib` suffix).
+    static func bytes(_ text: String) -> UInt64? {
+        let lower = text.lowercased().trimmingCharacters(in: " ")
+        let number = lower.prefix(while: { $0.isNumber || $0 == "." })
+        var unit = lower.dropFirst(number.count).trimmingCharacters(in: " ")
+        if unit.hasSuffix("ib") { unit.removeLast(2) } else if unit.hasSuffix("b") { unit.removeLast() }
+        let multiplier: Double? =
+            switch unit {
+            case "": 1
+            case "k": 1024
+            case "m": 1024 * 1024
+            case "g": 1024 * 1024 * 1024
+            case "t": 1024 * 1024 * 1024 * 1024
+            default: nil
+            }
+        guard let multiplier, let value = Double(number), value >= 0 else { return nil }
+        return UInt64(value * multiplier)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        String(drop(while: { $0 == character }).reversed().drop(while: { $0 == character }).reversed())
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        String(self).trimmingCharacters(in: character)
+    }
+}

@@ -1,0 +1,383 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `RUN --mount` on a busybox base: what the step sees, what the layer keeps (nothing of
+/// a mount, no mount point the image lacked), what the key is made of, and that a bind's
+/// source stays inside its root.
+@Suite("RUN --mount", .enabled(if: ExternalTool.isRoot, "builds need root"))
+struct RunMountTests {
+    let work: URL
+    let store: URL
+    let context: URL
+    /// A directory outside the store and the context holding `victim` (`victim\n`).
+    let sentinel: URL
+
+    init() throws {
+        work = try makeTemporaryDirectory()
+        store = work.appendingPathComponent("store")
+        context = work.appendingPathComponent("context")
+        sentinel = work.appendingPathComponent("sentinel")
+        for directory in [context, sentinel] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        try Data("victim\n".utf8).write(to: sentinel.appendingPathComponent("victim"))
+        try SwiftBuildProcess.makeBusyboxStore(at: store)
+    }
+
+    func write(_ text: String, to path: String) throws {
+        let file = context.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+    }
+
+    func build(_ dockerfile: String, tag: String = "mounts:latest", _ flags: [String] = []) throws -> SwiftBuildProcess.Result {
+        try write(dockerfile, to: "Dockerfile")
+        return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain", "-t", tag] + flags + [context.path])
+    }
+
+    /// The image's root filesystem, unpacked by umoci.
+    func unpack(_ tag: String = "mounts:latest") throws -> URL {
+        let bundle = work.appendingPathComponent("bundle-\(UUID().uuidString.prefix(6))")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(tag)", bundle.path])
+        return bundle.appendingPathComponent("rootfs")
+    }
+
+    func exists(_ path: String, in root: URL) -> Bool {
+        var status = stat()
+        return lstat(root.appendingPathComponent(path).path, &status) == 0
+    }
+
+    func text(_ path: String, in root: URL) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func expectSentinelIntact() throws {
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sentinel.path) == ["victim"])
+        #expect(try String(contentsOf: sentinel.appendingPathComponent("victim"), encoding: .utf8) == "victim\n")
+    }
+
+    /// A bind from the context (the default type) is read-only, a missing target is the
+    /// WORKDIR and a relative one is under it; neither the mount's files nor its mount
+    /// point reach the layer.
+    @Test func aContextBindIsReadOnlyAndLeavesNothingInTheLayer() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try write("alpha\n", to: "data/a.txt")
+        // A symlink that stays inside the context is followed there.
+        try FileManager.default.createSymbolicLink(atPath: context.appendingPathComponent("alias").path, withDestinationPath: "/data")
+        let result = try build(
+            """
+            FROM busybox
+            WORKDIR /w
+            RUN --mount=source=alias,target=/al cat /al/a.txt > /via-link
+            RUN --mount=source=data,target=d --mount=ro,target=/ctx \\
+                cat d/a.txt /ctx/data/a.txt > /seen && \\
+                if touch d/new 2>/dev/null; then echo writable > /seen; fi && \\
+                grep -q ' /w/d .*ro,' /proc/mounts && echo ok >> /seen
+            RUN --mount=source=data cat a.txt > /seen-workdir
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("seen", in: root) == "alpha\nalpha\nok\n")
+        #expect(try text("seen-workdir", in: root) == "alpha\n")
+        #expect(try text("via-link", in: root) == "alpha\n")
+        #expect(!exists("al", in: root))
+        #expect(!exists("w/d", in: root))
+        #expect(!exists("ctx", in: root))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("w").path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: context.appendingPathComponent("data").path) == ["a.txt"])
+    }
+
+    /// `rw`: the step may write, and the writes vanish with it (the context is untouched).
+    @Test func aReadWriteBindKeepsNoWrite() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try write("alpha\n", to: "data/a.txt")
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=source=data,target=/m,rw echo changed > /m/a.txt && touch /m/new && cat /m/a.txt > /seen
+            RUN --mount=source=data,target=/m cat /m/a.txt >> /seen && ls /m >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("seen", in: root) == "changed\nalpha\na.txt\n")
+        #expect(!exists("m", in: root))
+        #expect(try String(contentsOf: context.appendingPathComponent("data/a.txt"), encoding: .utf8) == "alpha\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: context.appendingPathComponent("data").path) == ["a.txt"])
+    }
+
+    /// `from=` a stage and `from=` an image (the store's busybox).
+    @Test func aBindFromAStageOrAnImage() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox AS build
+            RUN mkdir /out && echo built > /out/f
+            FROM busybox
+            RUN --mount=from=build,source=/out,target=/in --mount=from=busybox,source=/bin/busybox,target=/bb \\
+                cat /in/f > /got && test -x /bb && echo image >> /got
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("got", in: root) == "built\nimage\n")
+        #expect(!exists("in", in: root))
+        #expect(!exists("bb", in: root))
+    }
+
+    /// A tmpfs of the asked size, gone with the step.
+    @Test func aTmpfsHasItsSizeAndLeavesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=type=tmpfs,target=/scratch/t,size=1m \\
+                grep -q '^tmpfs /scratch/t tmpfs' /proc/mounts && echo data > /scratch/t/f && \\
+                if dd if=/dev/zero of=/scratch/t/big bs=1024 count=2048 2>/dev/null; then echo unbounded; else echo bounded; fi > /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("seen", in: root) == "bounded\n")
+        #expect(!exists("scratch", in: root))
+    }
+
+    /// A context bind is keyed by the content it selects: the same content hits, a changed
+    /// file misses; a file outside the source does not matter.
+    @Test func aContextBindIsKeyedByItsContent() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try write("one\n", to: "data/a.txt")
+        try write("x\n", to: "other.txt")
+        let dockerfile = "FROM busybox\nRUN --mount=source=data,target=/m cat /m/a.txt > /seen\n"
+        #expect(try build(dockerfile).status == 0)
+        try write("y\n", to: "other.txt")
+        let again = try build(dockerfile)
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(again.standardError.contains("CACHED"), "\(again.standardError)")
+        try write("two\n", to: "data/a.txt")
+        let changed = try build(dockerfile)
+        #expect(changed.status == 0, "\(changed.standardError)")
+        #expect(!changed.standardError.contains("CACHED"), "\(changed.standardError)")
+        #expect(try text("seen", in: try unpack()) == "two\n")
+    }
+
+    /// A symlink in the context (absolute or climbing with `..`) resolves inside the
+    /// context, never to the host's files, read-only or `rw`.
+    @Test(arguments: ["absolute", "climbing"])
+    func aSymlinkInTheContextCannotReachOutside(_ form: String) throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let link = form == "absolute" ? sentinel.path : String(repeating: "../", count: 24) + sentinel.path.dropFirst()
+        try FileManager.default.createSymbolicLink(
+            atPath: context.appendingPathComponent("esc").path, withDestinationPath: link)
+        for options in ["", ",rw"] {
+            let result = try build(
+                """
+                FROM busybox
+                RUN --mount=source=esc,target=/m\(options) cat /m/victim > /got; echo pwned > /m/victim; true
+                """)
+            #expect(result.status != 0 || !result.standardError.contains("victim\n"), "\(result.standardError)")
+            if result.status != 0 {
+                #expect(result.standardError.contains("Dockerfile:2"), "\(result.standardError)")
+                #expect(result.standardError.contains("open the mount source /esc"), "\(result.standardError)")
+            } else {
+                #expect(try text("got", in: try unpack()).isEmpty)
+            }
+            try expectSentinelIntact()
+        }
+    }
+
+    /// A symlink a stage made (to the host path of the sentinel) resolves inside the
+    /// stage's root.
+    @Test func aSymlinkInAStageCannotReachOutside() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox AS s
+            RUN ln -s \(sentinel.path) /esc && mkdir -p /x && ln -s ../../../../../../../../\(sentinel.path.dropFirst()) /x/up
+            FROM busybox
+            RUN --mount=from=s,source=/esc,target=/m,rw cat /m/victim > /got; echo pwned > /m/victim; true
+            RUN --mount=from=s,source=/x/up,target=/n,rw cat /n/victim >> /got; echo pwned > /n/victim; true
+            """)
+        if result.status == 0 {
+            #expect(try text("got", in: try unpack()).isEmpty)
+        } else {
+            #expect(result.standardError.contains("Dockerfile:4"), "\(result.standardError)")
+        }
+        try expectSentinelIntact()
+    }
+
+    /// A target through the image's own symlink naming the sentinel's host path is made,
+    /// mounted on and removed inside the step's root, never on the host; through a
+    /// dangling one, it is a located error (nothing is made through it).
+    @Test func aTargetThroughAnImageSymlinkStaysInTheRoot() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN mkdir -p \(sentinel.path) && ln -s \(sentinel.path) /esc
+            RUN --mount=type=tmpfs,target=/esc/t --mount=type=cache,id=e,target=/esc/c --mount=source=.,target=/esc/b \\
+                touch /esc/t/pwned /esc/c/pwned && ls /esc > /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("seen", in: root) == "b\nc\nt\n")
+        // The mount points made in the image's own directory are gone again.
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(String(sentinel.path.dropFirst())).path).isEmpty
+        )
+        try expectSentinelIntact()
+        let dangling = try build(
+            """
+            FROM busybox
+            RUN ln -s \(sentinel.path) /esc
+            RUN --mount=type=tmpfs,target=/esc/t touch /esc/t/pwned
+            """)
+        #expect(dangling.status == 1, "\(dangling.standardError)")
+        #expect(dangling.standardError.contains("Dockerfile:3:"), "\(dangling.standardError)")
+        try expectSentinelIntact()
+    }
+
+    /// Bad mount options are located errors naming the option.
+    @Test func badOptionsAreLocatedErrors() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        for (line, option) in [("--mount=type=tmpfs,target=/t,size=huge", "size=huge"), ("--mount=target=/", "'/'")] {
+            let result = try build("FROM busybox\nRUN \(line) true\n")
+            #expect(result.status == 1, "\(result.standardError)")
+            #expect(result.standardError.contains("Dockerfile:2"), "\(result.standardError)")
+            #expect(result.standardError.contains(option), "\(result.standardError)")
+        }
+    }
+
+    /// The files of the image (unpacked by umoci) whose contents hold `needle`: "never in
+    /// a layer".
+    func imageFiles(containing needle: String, tag: String = "mounts:latest") throws -> [String] {
+        let root = try unpack(tag)
+        var found: [String] = []
+        let walker = FileManager.default.enumerator(atPath: root.path)
+        while let path = walker?.nextObject() as? String {
+            var status = stat()
+            guard lstat(root.appendingPathComponent(path).path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            let data = try Data(contentsOf: root.appendingPathComponent(path))
+            if data.range(of: Data(needle.utf8)) != nil { found.append(path) }
+        }
+        return found
+    }
+
+    /// A cache mount survives builds and `--no-cache`; a changed RUN sees what an earlier
+    /// build left; the image never holds it; `prune --build-cache` removes it.
+    @Test func aCacheMountOutlivesTheBuildAndStaysOutOfTheLayers() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let first = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,target=/root/.cache/tool echo cached-bytes-1 > /root/.cache/tool/f && echo one > /done
+            """)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(try imageFiles(containing: "cached-bytes-1").isEmpty)
+        #expect(!exists("root/.cache", in: try unpack()))
+        let second = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,target=/root/.cache/tool cat /root/.cache/tool/f > /seen
+            """)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(try text("seen", in: try unpack()) == "cached-bytes-1\n")
+        let uncached = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=/root/.cache/tool,target=/elsewhere cat /elsewhere/f > /seen
+            """, ["--no-cache"])
+        #expect(uncached.status == 0, "\(uncached.standardError)")
+        #expect(try text("seen", in: try unpack()) == "cached-bytes-1\n")
+        let prune = try SwiftBuildProcess.run(["prune", "--build-cache", "--root", store.path])
+        #expect(prune.status == 0, "\(prune.standardError)")
+        #expect(prune.standardOutput.contains("1 cache mounts"), "\(prune.standardOutput)")
+        let afterPrune = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,target=/root/.cache/tool ls -A /root/.cache/tool | wc -l > /seen
+            """)
+        #expect(afterPrune.status == 0, "\(afterPrune.standardError)")
+        #expect(try text("seen", in: try unpack()).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
+    /// `mode`, `uid`, `gid` make a new cache directory so; `ro` mounts it read-only.
+    @Test func aCacheMountsOwnerModeAndReadOnly() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=owned,target=/c,mode=0710,uid=1000,gid=50 stat -c '%a %u %g' /c > /seen
+            RUN --mount=type=cache,id=owned,target=/c,ro if touch /c/x 2>/dev/null; then echo writable; else echo read-only; fi >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try text("seen", in: try unpack()) == "710 1000 50\nread-only\n")
+    }
+
+    /// `sharing=locked` serialises the steps of two stages that run at once: neither sees
+    /// the other's marker.
+    @Test func aLockedCacheIsUsedByOneStepAtATime() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        // Two different commands, so that neither stage can hit the other's cache record.
+        func step(_ name: String) -> String {
+            "RUN --mount=type=cache,id=lk,target=/c,sharing=locked if [ -e /c/busy ]; then echo overlap; else echo alone; fi > /seen && touch /c/busy && sleep 1 && rm /c/busy && echo \(name)"
+        }
+        let result = try build(
+            """
+            FROM busybox AS a
+            \(step("a"))
+            FROM busybox AS b
+            \(step("b"))
+            FROM busybox
+            COPY --from=a /seen /a
+            COPY --from=b /seen /b
+            """, ["--jobs", "2"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("a", in: root) == "alone\n")
+        #expect(try text("b", in: root) == "alone\n")
+    }
+
+    /// A context bind shows what COPY would: files `.dockerignore` excludes are absent
+    /// (read-only, `rw`, a directory or a file source), and the context is unchanged.
+    @Test func aContextBindHonoursDockerignore() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        try write("alpha\n", to: "data/a.txt")
+        try write("hidden\n", to: "data/secret.txt")
+        try write("data/secret.txt\n", to: ".dockerignore")
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=source=data,target=/m ls /m > /seen && if touch /m/x 2>/dev/null; then echo writable >> /seen; fi
+            RUN --mount=source=data,target=/m,rw touch /m/new && ls /m >> /seen
+            RUN --mount=source=data/a.txt,target=/f cat /f >> /seen
+            RUN --mount=target=/ctx ls -A /ctx /ctx/data >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            try text("seen", in: try unpack())
+                == "a.txt\na.txt\nnew\nalpha\n/ctx:\n.dockerignore\nDockerfile\ndata\n\n/ctx/data:\na.txt\n")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: context.appendingPathComponent("data").path).sorted() == [
+                "a.txt", "secret.txt"
+            ])
+    }
+
+    /// `sharing=private` while another holder has the cache (here the test, holding its
+    /// lock file): the step gets a fresh, empty directory and does not wait; once the
+    /// lock is free it gets the cache again.
+    @Test func aPrivateCacheHeldElsewhereIsAFreshDirectory() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let seed = try build("FROM busybox\nRUN --mount=type=cache,id=p,target=/c touch /c/seed\n")
+        #expect(seed.status == 0, "\(seed.standardError)")
+        let hex = try ExternalTool.run(["sh", "-c", "printf %s p | sha256sum"]).prefix(64)
+        let lock = open(store.appendingPathComponent("cache-mounts/\(hex)/lock").path, O_RDWR | O_CLOEXEC)
+        #expect(lock >= 0)
+        #expect(flock(lock, LOCK_EX) == 0)
+        let held = try build("FROM busybox\nRUN --mount=type=cache,id=p,target=/c,sharing=private ls -A /c > /seen; touch /c/mine\n")
+        close(lock)
+        #expect(held.status == 0, "\(held.standardError)")
+        #expect(try text("seen", in: try unpack()).isEmpty)
+        let free = try build("FROM busybox\nRUN --mount=type=cache,id=p,target=/c,sharing=private ls -A /c > /seen\n")
+        #expect(free.status == 0, "\(free.standardError)")
+        #expect(try text("seen", in: try unpack()) == "seed\n")
+    }
+}

@@ -1,0 +1,140 @@
+import Dockerfile
+import OCI
+import Testing
+
+@testable import StepPlan
+
+/// `RUN --mount` resolved by the planner, and what a RUN's key takes from its mounts: the
+/// spec and the digest of what a bind selects, never what a mount holds.
+@Suite("RUN mounts")
+struct RunMountStepTests {
+    let parent = Digest.sha256(Array("parent".utf8))
+    let content = Digest.sha256(Array("content".utf8))
+    let otherContent = Digest.sha256(Array("other".utf8))
+
+    @Test func aMissingOrRelativeTargetIsUnderTheWorkdir() throws {
+        let run = try Planned.lastRun(
+            "FROM base\nWORKDIR /src\nRUN --mount=source=out --mount=ro --mount=target=sub/../x --mount=type=tmpfs,target=/t ls\n")
+        #expect(run.mounts.map(\.target) == ["/src", "/src", "/src/x", "/t"])
+        #expect(run.mounts[0].kind == .bind(from: .context, source: "/out", readWrite: false))
+        #expect(run.mounts[1].kind == .bind(from: .context, source: "/", readWrite: false))
+        #expect(run.mounts[3].kind == .tmpfs(size: nil))
+    }
+
+    @Test func onlyTheRootIsRefusedAsATarget() throws {
+        #expect(throws: StageConfigurationError.self) { try Planned.lastRun("FROM base\nRUN --mount=target=/ ls\n") }
+        #expect(throws: StageConfigurationError.self) { try Planned.lastRun("FROM base\nRUN --mount=target=/a/.. ls\n") }
+        // A missing target in the root working directory is `/` too.
+        #expect(throws: StageConfigurationError.self) { try Planned.lastRun("FROM base\nRUN --mount=type=tmpfs ls\n") }
+    }
+
+    @Test func readWriteAndReadOnlyFlagsAndTheirValues() throws {
+        func kind(_ options: String) throws -> RunMountStep.Kind {
+            try Planned.lastRun("FROM base\nRUN --mount=target=/m,\(options) ls\n").mounts[0].kind
+        }
+        #expect(try kind("rw") == .bind(from: .context, source: "/", readWrite: true))
+        #expect(try kind("readwrite=true") == .bind(from: .context, source: "/", readWrite: true))
+        #expect(try kind("ro=false") == .bind(from: .context, source: "/", readWrite: true))
+        #expect(try kind("ro") == .bind(from: .context, source: "/", readWrite: false))
+        #expect(try kind("rw=0") == .bind(from: .context, source: "/", readWrite: false))
+        let error = #expect(throws: StageConfigurationError.self) { try kind("rw=maybe") }
+        #expect(error?.description.contains("'readwrite=maybe' is not a boolean") == true)
+    }
+
+    @Test func wordsExpandAndFromIsClassified() throws {
+        let text = """
+            FROM base AS build
+            FROM base
+            ARG DIR=/cache SRC=out
+            RUN --mount=from=build,source=$SRC,target=$DIR --mount=from=alpine:3,target=/i --mount=type=tmpfs,target=/t,size=64m ls
+            """
+        let run = try Planned.lastRun(text)
+        #expect(run.mounts[0] == RunMountStep(kind: .bind(from: .stage(0), source: "/out", readWrite: false), target: "/cache"))
+        #expect(run.mounts[1].kind == .bind(from: .image("alpine:3"), source: "/", readWrite: false))
+        #expect(run.mounts[2].kind == .tmpfs(size: 64 << 20))
+        let error = #expect(throws: StageConfigurationError.self) {
+            try Planned.lastRun("FROM base\nRUN --mount=type=tmpfs,target=/t,size=lots ls\n")
+        }
+        #expect(error?.description.contains("'size=lots' is not a size") == true)
+    }
+
+    @Test func typesNotSupportedYetAreRefusedByName() throws {
+        for type in ["secret", "ssh"] {
+            let error = #expect(throws: StageConfigurationError.self) {
+                try Planned.lastRun("FROM base\nRUN --mount=type=\(type),target=/x ls\n")
+            }
+            #expect(error?.description.contains("type=\(type) mounts are not supported") == true)
+        }
+    }
+
+    @Test func sizesAreReadAsBuildKitReadsThem() {
+        #expect(RunMountStep.bytes("64m") == 64 << 20)
+        #expect(RunMountStep.bytes("1G") == 1 << 30)
+        #expect(RunMountStep.bytes("512kb") == 512 << 10)
+        #expect(RunMountStep.bytes("100") == 100)
+        #expect(RunMountStep.bytes("1.5k") == 1536)
+        #expect(RunMountStep.bytes("x") == nil)
+        #expect(RunMountStep.bytes("") == nil)
+    }
+
+    @Test func aRunWithoutMountsKeysAsBefore() throws {
+        // The documented field list of StepKeyTests, with no mount field.
+        let plain = try Planned.lastRun("FROM base\nRUN make\n")
+        #expect(plain.cacheKey(over: parent) == plain.cacheKey(over: parent, mountDigests: []))
+        let mounted = try Planned.lastRun("FROM base\nRUN --mount=type=tmpfs,target=/t make\n")
+        #expect(mounted.cacheKey(over: parent, mountDigests: [nil]) != plain.cacheKey(over: parent))
+    }
+
+    @Test func aBindIsKeyedByItsSpecAndTheDigestOfWhatItSelects() throws {
+        func key(_ mount: String, _ digest: Digest?) throws -> Digest {
+            try Planned.lastRun("FROM base AS s\nFROM base\nRUN --mount=\(mount) make\n").cacheKey(over: parent, mountDigests: [digest])
+        }
+        let base = try key("target=/m,source=a", content)
+        #expect(try key("target=/m,source=a", content) == base)
+        #expect(try key("target=/m,source=a", otherContent) != base)
+        #expect(try key("target=/n,source=a", content) != base)
+        #expect(try key("target=/m,source=b", content) != base)
+        #expect(try key("target=/m,source=a,rw", content) != base)
+        #expect(try key("target=/m,source=a,from=s", content) != base)
+        #expect(try key("type=tmpfs,target=/m", nil) != (try key("type=tmpfs,target=/m,size=1m", nil)))
+        // `ro` is the default: saying so changes nothing.
+        #expect(try key("target=/m,source=a,ro", content) == base)
+    }
+
+    @Test func aCacheMountHasBuildKitsDefaultsAndReadsItsOptions() throws {
+        let plain = try Planned.lastRun("FROM base\nWORKDIR /src\nRUN --mount=type=cache,target=.cache make\n")
+        #expect(
+            plain.mounts[0]
+                == RunMountStep(
+                    kind: .cache(.init(id: "/src/.cache", sharing: .shared, readOnly: false, mode: 0o755, uid: 0, gid: 0)),
+                    target: "/src/.cache"))
+        let full = try Planned.lastRun(
+            "FROM base\nARG ID=go\nRUN --mount=type=cache,id=$ID,target=/c,sharing=locked,mode=0700,uid=1000,gid=50,ro make\n")
+        #expect(full.mounts[0].kind == .cache(.init(id: "go", sharing: .locked, readOnly: true, mode: 0o700, uid: 1000, gid: 50)))
+        for (option, message) in [
+            ("sharing=sometimes", "'sharing=sometimes' is not one of shared, private, locked"),
+            ("mode=0999", "'mode=0999' is not an octal mode"), ("uid=me", "'uid=me' is not a number"),
+            ("from=build", "from and source")
+        ] {
+            let error = #expect(throws: StageConfigurationError.self) {
+                try Planned.lastRun("FROM base AS build\nFROM base\nRUN --mount=type=cache,target=/c,\(option) make\n")
+            }
+            #expect(error?.description.contains(message) == true, "\(option): \(error?.description ?? "")")
+        }
+    }
+
+    /// A cache mount keys its spec only: the builder passes no digest for it, so what it
+    /// holds cannot reach the key.
+    @Test func aCacheMountIsKeyedByItsSpecNeverByItsContent() throws {
+        func key(_ mount: String) throws -> Digest {
+            try Planned.lastRun("FROM base\nRUN --mount=type=cache,\(mount) make\n").cacheKey(over: parent, mountDigests: [nil])
+        }
+        let base = try key("target=/c")
+        #expect(try key("target=/c") == base)
+        #expect(try key("target=/c,id=/c") == base)
+        #expect(try key("target=/c,sharing=shared") == base)
+        for other in ["target=/d", "target=/c,id=x", "target=/c,sharing=locked", "target=/c,ro", "target=/c,mode=0700", "target=/c,uid=1"] {
+            #expect(try key(other) != base, "\(other)")
+        }
+    }
+}
