@@ -59,7 +59,7 @@ final class StepMounts {
                 describing: "\(path) in \(root) (symlinks resolved inside it)", operation: "open the mount source")
             var status = stat()
             guard fstat(source, &status) == 0 else {
-                throw .system(operation: "stat the mount source", path: "\(path) in \(root)", errno: .current)
+                throw .system(.last("stat the mount source", path: "\(path) in \(root)"))
             }
             isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
         }
@@ -77,7 +77,7 @@ final class StepMounts {
             case .bind(_, _, let readOnly): csandbox_bind_descriptor(source, target.rawValue, readOnly ? 1 : 0)
             case .tmpfs(let size): csandbox_tmpfs_descriptor(target.rawValue, size ?? 0)
             }
-        guard result == 0 else { throw .system(operation: "mount on", path: place, errno: .current) }
+        guard result == 0 else { throw .system(.last("mount on", path: place)) }
         // Opened again, the path now crosses into the new mount: its root, to detach it by.
         attached.append(try Self.open(mount.target, in: rootFile.rawValue, resolve: [.inRoot, .noMagicLinks], describing: place))
     }
@@ -87,7 +87,7 @@ final class StepMounts {
         var failure: SandboxError?
         for root in attached.reversed() {
             if csandbox_unmount_descriptor(root) != 0, failure == nil {
-                failure = .system(operation: "unmount", path: "a RUN --mount in \(rootfs)", errno: .current)
+                failure = .system(.last("unmount", path: "a RUN --mount in \(rootfs)"))
             }
             Glibc.close(root)
         }
@@ -110,7 +110,7 @@ final class StepMounts {
             resolve.isEmpty
             ? Glibc.open(path, openPathOnly | O_CLOEXEC)
             : openat2(path, in: directory, flags: openPathOnly, resolve: resolve)
-        guard fd >= 0 else { throw .system(operation: operation, path: describing, errno: .current) }
+        guard fd >= 0 else { throw .system(.last(operation, path: describing)) }
         return fd
     }
 }
