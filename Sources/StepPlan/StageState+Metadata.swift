@@ -135,7 +135,7 @@ extension StageState {
     /// joined to the current directory and cleaned (`a/b/` under `/w` is `/w/a/b`); an
     /// empty one is the current directory.
     static func workingDirectory(_ path: String, after current: String) -> String {
-        func cleaned(_ path: String) -> String { "/" + rootedComponents(path).joined(separator: "/") }
+        func cleaned(_ path: String) -> String { "/" + RootedPath.components(path).joined(separator: "/") }
         let parent = current.isEmpty ? "/" : (current.hasPrefix("/") ? current : cleaned(current))
         if path.isEmpty { return parent }
         return path.hasPrefix("/") ? path : cleaned(parent + "/" + path)
@@ -162,19 +162,4 @@ extension StageState {
 public struct StageConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// The components of `path` inside a root, cleaned lexically as Go's
-/// `filepath.Join("/", path)` does for BuildKit: `.` and empty components go, `..` removes
-/// the one before it and stops at the root. Empty for the root itself.
-func rootedComponents(_ path: String) -> [String] {
-    var kept: [String] = []
-    for component in path.split(separator: "/", omittingEmptySubsequences: true) {
-        switch component {
-        case ".": continue
-        case "..": if !kept.isEmpty { kept.removeLast() }
-        default: kept.append(String(component))
-        }
-    }
-    return kept
 }

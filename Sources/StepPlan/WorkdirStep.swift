@@ -12,7 +12,7 @@ public struct WorkdirStep: Sendable {
 
     /// The directory's components inside the root, cleaned as BuildKit's mkdir cleans
     /// them (`/a/../b` makes `/b`); the config keeps the path as written.
-    public var components: [String] { rootedComponents(path) }
+    public var components: [String] { RootedPath.components(path) }
 
     /// The step's key over the filesystem whose key is `parent`.
     public func cacheKey(over parent: Digest) -> Digest {

@@ -1,3 +1,5 @@
+import StepPlan
+
 /// Where a copy writes: the destination joined to the working directory, cleaned inside
 /// the target root, and whether it was written as a directory.
 struct CopyDestination {

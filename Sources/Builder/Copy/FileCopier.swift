@@ -1,5 +1,6 @@
 import Dockerfile
 import Glibc
+import StepPlan
 import System
 
 /// Performs one `COPY` or `ADD` from a source tree into a target root, as the Dockerfile

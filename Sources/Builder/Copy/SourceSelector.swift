@@ -1,5 +1,6 @@
 import Dockerfile
 import Glibc
+import StepPlan
 import System
 
 /// Finds what a `COPY` source pattern names in a source tree: one path, or the matches

@@ -1,6 +1,7 @@
 import Dockerfile
 import FileNames
 import Glibc
+import StepPlan
 import System
 
 /// Walks a selected source into a ``SourceNode`` tree, leaving out what the tree's

@@ -1,6 +1,7 @@
 import FileNames
 import Glibc
 import OCI
+import StepPlan
 import System
 
 /// Writes files into a target root: every directory is reached through descriptors,
