@@ -157,7 +157,7 @@ public enum SecretSource: Sendable, Equatable {
         guard type == nil || type == "file" || type == "env" else {
             throw SecretSourceError("--secret: unsupported type '\(type ?? "")' (use file or env)")
         }
-        guard let id = fields["id"] ?? fields["src"] ?? fields["env"], !id.isEmpty else {
+        guard let id = fields["id"], !id.isEmpty else {
             throw SecretSourceError("--secret: the secret has no id (id=ID)")
         }
         if let path = fields["src"], type != "env" { return (id, .file(path)) }
