@@ -36,6 +36,9 @@ public struct BuildRequest: Sendable {
     public var alwaysPull: Bool
     /// Named build contexts (`--build-context NAME=VALUE`), by name.
     public var namedContexts: [String: NamedContext] = [:]
+    /// The build's secrets (`--secret`), by id: read when a `RUN --mount=type=secret`
+    /// step prepares, never part of a key, a layer or a message.
+    public var secrets: [String: SecretSource] = [:]
     /// Lines added to every RUN step's `/etc/hosts` (`--add-host`), after the sandbox's own.
     public var extraHosts: [HostEntry] = []
     /// Resource limits of every RUN step (`--ulimit`).
@@ -125,4 +128,47 @@ public struct BuildResult: Sendable {
     /// The cache records of every filesystem step the build ran or hit, by key (what
     /// `--cache-to` shares).
     public var cacheRecords: [Digest: CacheRecord]
+}
+
+/// Where a build secret's value comes from (`--secret id=ID,src=PATH` or `id=ID,env=VAR`).
+public enum SecretSource: Sendable, Equatable {
+    /// A host file, read when a step uses it.
+    case file(String)
+    /// An environment variable of swiftbuild's own process.
+    case environment(String)
+
+    /// Parses docker buildx's `--secret` value: `id=ID` with `src=`/`source=PATH` or
+    /// `env=VAR`, and an optional `type=file|env`. Without a source, `type=env` (or no
+    /// type, when the variable named like the id is set) reads the variable `ID`, else
+    /// the file `ID`, as buildx does.
+    public static func parse(_ text: String, environment: [String: String]) throws -> (id: String, source: SecretSource) {
+        var fields: [String: String] = [:]
+        for field in text.split(separator: ",", omittingEmptySubsequences: true) {
+            guard let equals = field.firstIndex(of: "=") else {
+                throw SecretSourceError("--secret: expected KEY=VALUE fields, got '\(field)'")
+            }
+            let key = field[..<equals].lowercased()
+            guard ["id", "src", "source", "env", "type"].contains(key) else {
+                throw SecretSourceError("--secret: unexpected key '\(key)' (use id, src, source, env, type)")
+            }
+            fields[key == "source" ? "src" : key] = String(field[field.index(after: equals)...])
+        }
+        let type = fields["type"]
+        guard type == nil || type == "file" || type == "env" else {
+            throw SecretSourceError("--secret: unsupported type '\(type ?? "")' (use file or env)")
+        }
+        guard let id = fields["id"], !id.isEmpty else {
+            throw SecretSourceError("--secret: the secret has no id (id=ID)")
+        }
+        if let path = fields["src"], type != "env" { return (id, .file(path)) }
+        if let variable = fields["env"] ?? (type == "env" ? fields["src"] : nil) { return (id, .environment(variable)) }
+        if type == "env" || (type == nil && environment[id] != nil) { return (id, .environment(id)) }
+        return (id, .file(id))
+    }
+}
+
+/// A `--secret` value that is not one of buildx's forms.
+public struct SecretSourceError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -8,7 +8,7 @@ extension StageBuilder {
     ///
     /// - Returns: whether the step changed the filesystem.
     func executeRun(
-        _ run: RunStep, mounts: [SandboxMount] = [], instruction: Instruction, step: String,
+        _ run: RunStep, mounts: [SandboxMount] = [], secretEnvironment: [String] = [], instruction: Instruction, step: String,
         chain: inout LayerChain
     ) async throws -> Bool {
         let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
@@ -17,6 +17,10 @@ extension StageBuilder {
             let user = try users.runUser(run.user)
             var configuration = SandboxConfiguration(rootfs: root.path, arguments: arguments)
             configuration.environment = ProcessEnvironment.prepared(run.environment, home: users.home(uid: user.uid))
+            // `env=` secrets win over the image's variables of the same name; not in the key.
+            let secretNames = Set(secretEnvironment.map { $0.prefix(while: { $0 != "=" }) })
+            configuration.environment.removeAll { secretNames.contains($0.prefix(while: { $0 != "=" })) }
+            configuration.environment += secretEnvironment
             // Cleaned, as BuildKit's executor resolves it: `/a/../b` is `/b`, and no `/a` is made.
             configuration.workingDirectory = "/" + RootedPath.clean(run.workingDirectory)
             configuration.uid = user.uid

@@ -17,12 +17,17 @@ struct PreparedRunMounts {
     var digests: [Digest?] = []
     /// Whether some bind's content could not be digested.
     var undigestable = false
+    /// `NAME=VALUE` entries the step's environment gets from `env=` secrets; never in the
+    /// key, the config or the history.
+    var secretEnvironment: [String] = []
+    fileprivate var secretFiles: [SecretFile] = []
     fileprivate var views: [StepMount] = []
     fileprivate var leases: [CacheMountLease] = []
     fileprivate var scratchDirectories: [URL] = []
 
     /// Unmounts the overlays and removes their directories; lets go of the cache mounts.
     func release() {
+        for file in secretFiles { file.release() }
         for lease in leases.reversed() { lease.release() }
         for directory in scratchDirectories { try? FileManager.default.removeItem(at: directory) }
         for view in views.reversed() {
@@ -43,6 +48,32 @@ extension StageBuilder {
                 case .tmpfs(let size):
                     prepared.sandboxMounts.append(SandboxMount(source: .tmpfs(size: size), target: mount.target))
                     prepared.digests.append(nil)
+                case .secret(let secret):
+                    prepared.digests.append(nil)
+                    guard let contents = try secretValue(secret.id) else {
+                        if secret.required {
+                            throw StepFailure(
+                                "the required secret '\(secret.id)' was not given (pass --secret id=\(secret.id),src=PATH or id=\(secret.id),env=VAR)"
+                            )
+                        }
+                        // An optional secret that is missing: no file, no variable (as BuildKit).
+                        continue
+                    }
+                    if let variable = secret.environmentVariable {
+                        // Checked here so that no later message quotes the value.
+                        guard !contents.contains(0) else {
+                            throw StepFailure("the secret '\(secret.id)' holds a NUL byte: it cannot be the variable \(variable)")
+                        }
+                        prepared.secretEnvironment.append(variable + "=" + String(decoding: contents, as: UTF8.self))
+                    }
+                    if secret.asFile {
+                        let file = try SecretFile(
+                            directory: workDirectory.appendingPathComponent("secret-\(step)-mount\(index)").path,
+                            contents: contents, mode: secret.mode, uid: secret.uid, gid: secret.gid)
+                        prepared.secretFiles.append(file)
+                        prepared.sandboxMounts.append(
+                            SandboxMount(source: .bind(root: file.directory, path: "/" + file.name, readOnly: true), target: mount.target))
+                    }
                 case .cache(let cache):
                     let access: CacheMountAccess =
                         switch cache.sharing {
@@ -130,6 +161,23 @@ extension StageBuilder {
             throw error
         }
         return prepared
+    }
+
+    /// The bytes of the build's secret `id`, or nil when the build was not given it. An
+    /// error names the secret's source (a path or a variable), never its value.
+    func secretValue(_ id: String) throws -> [UInt8]? {
+        switch request.secrets[id] {
+        case nil:
+            return nil
+        case .environment(let variable):
+            return ProcessInfo.processInfo.environment[variable].map { Array($0.utf8) }
+        case .file(let path):
+            do {
+                return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw StepFailure("cannot read the secret '\(id)' from \(path)", cause: error)
+            }
+        }
     }
 
     /// Copies what `source` selects in `tree` (after `.dockerignore`) into the new directory

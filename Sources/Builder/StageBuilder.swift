@@ -143,7 +143,9 @@ struct StageBuilder {
                 defer { mounts.release() }
                 let key = mounts.undigestable ? nil : run.cacheKey(over: chain.cacheKey, mountDigests: mounts.digests)
                 outcome = try await cached(key, instruction, chain: &chain) { chain in
-                    try await executeRun(run, mounts: mounts.sandboxMounts, instruction: instruction, step: name, chain: &chain)
+                    try await executeRun(
+                        run, mounts: mounts.sandboxMounts, secretEnvironment: mounts.secretEnvironment, instruction: instruction,
+                        step: name, chain: &chain)
                 }
             }
             historyLine = run.historyLine

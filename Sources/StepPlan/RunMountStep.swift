@@ -15,6 +15,38 @@ public struct RunMountStep: Sendable, Hashable {
         /// A persistent cache directory of the store, shared by `id` across steps, stages
         /// and builds; what it holds is never in a layer or a key.
         case cache(CacheMount)
+        /// A build secret (`--secret`), as a read-only file on a small tmpfs of its own at
+        /// the target and/or as an environment variable of the step; its value is never
+        /// part of the key, only the spec.
+        case secret(SecretMount)
+    }
+
+    /// A `type=secret` mount's options, defaults applied as BuildKit's frontend does.
+    public struct SecretMount: Sendable, Hashable {
+        /// The secret's name (`--secret id=...`; default: the target's basename).
+        public var id: String
+        /// Whether the secret is a file at the target (false: `env` only, no target given).
+        public var asFile: Bool
+        /// The environment variable that holds the secret, if any.
+        public var environmentVariable: String?
+        /// A missing required secret stops the build; a missing optional one is skipped.
+        public var required: Bool
+        /// The file's mode, owner and group (defaults 0400, 0, 0).
+        public var mode: UInt32
+        public var uid: UInt32
+        public var gid: UInt32
+
+        public init(
+            id: String, asFile: Bool, environmentVariable: String?, required: Bool, mode: UInt32, uid: UInt32, gid: UInt32
+        ) {
+            self.id = id
+            self.asFile = asFile
+            self.environmentVariable = environmentVariable
+            self.required = required
+            self.mode = mode
+            self.uid = uid
+            self.gid = gid
+        }
     }
 
     /// A `type=cache` mount's options.
@@ -42,7 +74,8 @@ public struct RunMountStep: Sendable, Hashable {
     }
 
     public var kind: Kind
-    /// The absolute, cleaned path in the step's root; never `/`.
+    /// The absolute, cleaned path in the step's root; never `/` (unused by a secret that
+    /// is only an environment variable).
     public var target: String
 
     public init(kind: Kind, target: String) {
@@ -63,6 +96,13 @@ public struct RunMountStep: Sendable, Hashable {
             return [
                 "cache", target, cache.id, cache.sharing.rawValue, cache.readOnly ? "ro" : "rw",
                 String(cache.mode, radix: 8), String(cache.uid), String(cache.gid)
+            ]
+        case .secret(let secret):
+            // The spec only: the value is never part of a key (as BuildKit's).
+            return [
+                "secret", secret.asFile ? target : "", secret.id, secret.environmentVariable ?? "",
+                secret.required ? "required" : "optional", String(secret.mode, radix: 8), String(secret.uid),
+                String(secret.gid)
             ]
         }
     }

@@ -128,6 +128,35 @@ public struct StagePlanner: Sendable {
             default: throw invalid("'\(key)=\(value)' is not a boolean")
             }
         }
+        func number(_ key: String, radix: Int, default value: UInt32) throws -> UInt32 {
+            guard let text = mount.options[key] else { return value }
+            let expanded = try state.expand(text)
+            guard let number = UInt32(expanded, radix: radix) else {
+                throw invalid("'\(key)=\(expanded)' is not a\(radix == 8 ? "n octal mode" : " number")")
+            }
+            return number
+        }
+        if mount.kind == .secret {
+            // BuildKit's defaults: the id is the target's basename, the target is
+            // /run/secrets/<id> unless only `env` is asked for.
+            let written = try mount.target.map { try state.expand($0) }
+            let environmentVariable = try mount.options["env"].map { try state.expand($0) }
+            let id =
+                try mount.options["id"].map { try state.expand($0) }
+                ?? written.flatMap { $0.split(separator: "/").last.map(String.init) } ?? ""
+            guard !id.isEmpty else { throw invalid("the secret has no id (name it with id= or target=)") }
+            if let environmentVariable, environmentVariable.isEmpty || environmentVariable.contains("=") {
+                throw invalid("'env=\(environmentVariable)' is not an environment variable name")
+            }
+            let asFile = written != nil || environmentVariable == nil
+            let target = RunMountStep.absolute(written ?? "/run/secrets/\(id)", workingDirectory: state.workingDirectory)
+            guard target != "/" else { throw invalid("the mount target '/' is not allowed") }
+            let secret = RunMountStep.SecretMount(
+                id: id, asFile: asFile, environmentVariable: environmentVariable, required: try flag("required") ?? false,
+                mode: try number("mode", radix: 8, default: 0o400), uid: try number("uid", radix: 10, default: 0),
+                gid: try number("gid", radix: 10, default: 0))
+            return RunMountStep(kind: .secret(secret), target: target)
+        }
         let target = RunMountStep.absolute(try state.expand(mount.target ?? ""), workingDirectory: state.workingDirectory)
         guard target != "/" else { throw invalid("the mount target '/' is not allowed") }
         switch mount.kind {
@@ -159,21 +188,15 @@ public struct StagePlanner: Sendable {
             guard let sharing = RunMountStep.CacheMount.Sharing(rawValue: sharingText.lowercased()) else {
                 throw invalid("'sharing=\(sharingText)' is not one of shared, private, locked")
             }
-            func number(_ key: String, radix: Int, default value: UInt32) throws -> UInt32 {
-                guard let text = mount.options[key] else { return value }
-                let expanded = try state.expand(text)
-                guard let number = UInt32(expanded, radix: radix) else {
-                    throw invalid("'\(key)=\(expanded)' is not a\(radix == 8 ? "n octal mode" : " number")")
-                }
-                return number
-            }
             let readOnly = try flag("readonly") ?? (try flag("readwrite")).map { !$0 } ?? false
             let cache = RunMountStep.CacheMount(
                 id: try mount.options["id"].map { try state.expand($0) } ?? target, sharing: sharing, readOnly: readOnly,
                 mode: try number("mode", radix: 8, default: 0o755), uid: try number("uid", radix: 10, default: 0),
                 gid: try number("gid", radix: 10, default: 0))
             return RunMountStep(kind: .cache(cache), target: target)
-        case .secret, .ssh:
+        case .secret:
+            preconditionFailure("a secret mount is resolved above")
+        case .ssh:
             throw invalid("type=\(mount.kind.rawValue) mounts are not supported by this swiftbuild yet")
         }
     }

@@ -31,11 +31,17 @@ struct SwiftBuildProcess {
         try ExternalTool.run(["env", "SWIFTBUILD=\(binary.path)", script, "--root", store.path])
     }
 
-    /// Runs `swiftbuild arguments...` in `directory`, feeding `input` on standard input.
-    static func run(_ arguments: [String], in directory: URL? = nil, input: String? = nil) throws -> Result {
+    /// Runs `swiftbuild arguments...` in `directory`, feeding `input` on standard input,
+    /// with `environment` added to the test's own.
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, input: String? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output

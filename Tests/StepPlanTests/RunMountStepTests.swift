@@ -58,8 +58,38 @@ struct RunMountStepTests {
         #expect(error?.description.contains("'size=lots' is not a size") == true)
     }
 
+    /// BuildKit's defaults: the id is the target's basename, the target is
+    /// /run/secrets/<id> unless only `env` is given, mode 0400; a relative target is under
+    /// the WORKDIR. The key holds the spec (and so changes with it), never a value.
+    @Test func secretsTakeBuildKitsDefaults() throws {
+        let run = try Planned.lastRun(
+            """
+            FROM base
+            WORKDIR /w
+            RUN --mount=type=secret,id=tok --mount=type=secret,target=keys/api --mount=type=secret,id=e,env=E \\
+                --mount=type=secret,id=b,env=B,target=/b,required,mode=0440,uid=7,gid=8 ls
+            """)
+        let secrets = run.mounts.map { mount -> RunMountStep.SecretMount? in
+            guard case .secret(let secret) = mount.kind else { return nil }
+            return secret
+        }
+        #expect(run.mounts.map(\.target) == ["/run/secrets/tok", "/w/keys/api", "/run/secrets/e", "/b"])
+        #expect(
+            secrets == [
+                .init(id: "tok", asFile: true, environmentVariable: nil, required: false, mode: 0o400, uid: 0, gid: 0),
+                .init(id: "api", asFile: true, environmentVariable: nil, required: false, mode: 0o400, uid: 0, gid: 0),
+                .init(id: "e", asFile: false, environmentVariable: "E", required: false, mode: 0o400, uid: 0, gid: 0),
+                .init(id: "b", asFile: true, environmentVariable: "B", required: true, mode: 0o440, uid: 7, gid: 8)
+            ])
+        let error = #expect(throws: StageConfigurationError.self) { try Planned.lastRun("FROM base\nRUN --mount=type=secret ls\n") }
+        #expect(error?.description.contains("the secret has no id") == true)
+        let one = try Planned.lastRun("FROM base\nRUN --mount=type=secret,id=a ls\n")
+        let other = try Planned.lastRun("FROM base\nRUN --mount=type=secret,id=a,mode=0444 ls\n")
+        #expect(one.cacheKey(over: parent, mountDigests: [nil]) != other.cacheKey(over: parent, mountDigests: [nil]))
+    }
+
     @Test func typesNotSupportedYetAreRefusedByName() throws {
-        for type in ["secret", "ssh"] {
+        for type in ["ssh"] {
             let error = #expect(throws: StageConfigurationError.self) {
                 try Planned.lastRun("FROM base\nRUN --mount=type=\(type),target=/x ls\n")
             }

@@ -38,6 +38,13 @@ struct BuildCommand: AsyncParsableCommand {
     var buildContexts: [String] = []
 
     @Option(
+        name: .customLong("secret"),
+        help: ArgumentHelp(
+            "A secret for RUN --mount=type=secret (repeatable): id=ID,src=PATH or id=ID,env=VAR (type=file|env optional).",
+            valueName: "SPEC"))
+    var secrets: [String] = []
+
+    @Option(
         name: .customLong("add-host"),
         help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
     var addHosts: [String] = []
@@ -128,6 +135,15 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
+        var secretSources: [String: SecretSource] = [:]
+        for text in secrets {
+            do {
+                let (id, source) = try SecretSource.parse(text, environment: ProcessInfo.processInfo.environment)
+                secretSources[id] = source
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let resourceLimits = try ulimits.map { (text: String) throws -> ResourceLimit in
             do { return try ResourceLimit(parsing: text) } catch { throw ValidationError("\(error)") }
         }
@@ -168,6 +184,7 @@ struct BuildCommand: AsyncParsableCommand {
                 request.labels = labelValues
                 request.extraHosts = extraHosts
                 request.namedContexts = namedContexts
+                request.secrets = secretSources
                 request.resourceLimits = resourceLimits
                 request.sharedMemorySize = sharedMemorySize
                 request.manifestAnnotations = manifestAnnotations

@@ -1,0 +1,64 @@
+import CSandbox
+import Glibc
+import System
+
+/// A build secret as a file on a small tmpfs of its own, mounted on a directory of the
+/// builder's: a step binds the file alone (read-only), so it never sees the host file
+/// nor its directory, and the bytes are never written to a disk the store lives on.
+/// `release()` unmounts the tmpfs (the bytes go with it) and removes the directory.
+public final class SecretFile: Sendable {
+    /// The directory the tmpfs is mounted on; the secret is `name` in it.
+    public let directory: String
+    /// The file's name in ``directory``.
+    public let name = "secret"
+
+    /// Creates `directory` (which must not exist), mounts a tmpfs on it and writes
+    /// `contents` to the file with `mode`, `uid` and `gid`.
+    public init(directory: String, contents: [UInt8], mode: UInt32, uid: UInt32, gid: UInt32) throws(SandboxError) {
+        self.directory = directory
+        guard mkdir(directory, 0o700) == 0 else {
+            throw .system(.last("create the secret's directory", path: directory))
+        }
+        do throws(SandboxError) {
+            try Self.mount(on: directory, contents: contents, mode: mode, uid: uid, gid: gid, name: name)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private static func mount(
+        on directory: String, contents: [UInt8], mode: UInt32, uid: UInt32, gid: UInt32, name: String
+    ) throws(SandboxError) {
+        let place = Glibc.open(directory, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard place >= 0 else { throw .system(.last("open", path: directory)) }
+        defer { Glibc.close(place) }
+        // Room for the bytes and the file's inode, rounded by the kernel to pages.
+        let size = UInt64(contents.count) + 64 * 1024
+        guard csandbox_tmpfs_descriptor(place, size) == 0 else {
+            throw .system(.last("mount a tmpfs for a secret on", path: directory))
+        }
+        let root = Glibc.open(directory, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard root >= 0 else { throw .system(.last("open", path: directory)) }
+        defer { Glibc.close(root) }
+        let file = openat(root, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard file >= 0 else { throw .system(.last("create the secret's file in", path: directory)) }
+        defer { Glibc.close(file) }
+        var written = 0
+        while written < contents.count {
+            let count = contents.withUnsafeBytes { write(file, $0.baseAddress! + written, $0.count - written) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw .system(.last("write the secret's file in", path: directory)) }
+            written += count
+        }
+        guard fchown(file, uid, gid) == 0, fchmod(file, mode_t(mode & 0o7777)) == 0 else {
+            throw .system(.last("set the owner and mode of the secret's file in", path: directory))
+        }
+    }
+
+    /// Unmounts the tmpfs (its bytes are freed with it) and removes the directory.
+    public func release() {
+        _ = umount2(directory, Int32(MNT_DETACH) | Int32(UMOUNT_NOFOLLOW))
+        _ = rmdir(directory)
+    }
+}
