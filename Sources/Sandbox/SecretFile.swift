@@ -30,28 +30,30 @@ public final class SecretFile: Sendable {
     private static func mount(
         on directory: String, contents: [UInt8], mode: UInt32, uid: UInt32, gid: UInt32, name: String
     ) throws(SandboxError) {
-        let place = Glibc.open(directory, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard place >= 0 else { throw .system(.last("open", path: directory)) }
-        defer { Glibc.close(place) }
+        let place = FileDescriptor(adopting: Glibc.open(directory, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+        guard place.rawValue >= 0 else { throw .system(.last("open", path: directory)) }
         // Room for the bytes and the file's inode, rounded by the kernel to pages.
         let size = UInt64(contents.count) + 64 * 1024
-        guard csandbox_tmpfs_descriptor(place, size) == 0 else {
+        guard csandbox_tmpfs_descriptor(place.rawValue, size) == 0 else {
             throw .system(.last("mount a tmpfs for a secret on", path: directory))
         }
-        let root = Glibc.open(directory, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard root >= 0 else { throw .system(.last("open", path: directory)) }
-        defer { Glibc.close(root) }
-        let file = openat(root, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard file >= 0 else { throw .system(.last("create the secret's file in", path: directory)) }
-        defer { Glibc.close(file) }
-        var written = 0
-        while written < contents.count {
-            let count = contents.withUnsafeBytes { write(file, $0.baseAddress! + written, $0.count - written) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { throw .system(.last("write the secret's file in", path: directory)) }
-            written += count
+        let root = FileDescriptor(adopting: Glibc.open(directory, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+        guard root.rawValue >= 0 else { throw .system(.last("open", path: directory)) }
+        let file = FileDescriptor(
+            adopting: openat(root.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600))
+        guard file.rawValue >= 0 else { throw .system(.last("create the secret's file in", path: directory)) }
+        let failure = contents.withUnsafeBytes { bytes -> SystemError? in
+            do throws(SystemError) {
+                try writeAll(file.rawValue, bytes)
+                return nil
+            } catch {
+                return error
+            }
         }
-        guard fchown(file, uid, gid) == 0, fchmod(file, mode_t(mode & 0o7777)) == 0 else {
+        if let failure {
+            throw .system(SystemError(operation: "write the secret's file in", path: directory, code: failure.code))
+        }
+        guard fchown(file.rawValue, uid, gid) == 0, fchmod(file.rawValue, mode_t(mode & 0o7777)) == 0 else {
             throw .system(.last("set the owner and mode of the secret's file in", path: directory))
         }
     }
