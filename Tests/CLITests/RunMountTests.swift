@@ -7,22 +7,18 @@ import Testing
 /// source stays inside its root.
 @Suite("RUN --mount", .enabled(if: ExternalTool.isRoot, "builds need root"))
 struct RunMountTests {
-    let work: URL
-    let store: URL
-    let context: URL
+    let workspace: BuildWorkspace
+    var work: URL { workspace.work }
+    var store: URL { workspace.store }
+    var context: URL { workspace.context }
     /// A directory outside the store and the context holding `victim` (`victim\n`).
     let sentinel: URL
 
     init() throws {
-        work = try makeTemporaryDirectory()
-        store = work.appendingPathComponent("store")
-        context = work.appendingPathComponent("context")
-        sentinel = work.appendingPathComponent("sentinel")
-        for directory in [context, sentinel] {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
+        workspace = try BuildWorkspace(busybox: true)
+        sentinel = workspace.work.appendingPathComponent("sentinel")
+        try FileManager.default.createDirectory(at: sentinel, withIntermediateDirectories: true)
         try Data("victim\n".utf8).write(to: sentinel.appendingPathComponent("victim"))
-        try SwiftBuildProcess.makeBusyboxStore(at: store)
     }
 
     func write(_ text: String, to path: String) throws {
@@ -38,9 +34,7 @@ struct RunMountTests {
 
     /// The image's root filesystem, unpacked by umoci.
     func unpack(_ tag: String = "mounts:latest") throws -> URL {
-        let bundle = work.appendingPathComponent("bundle-\(UUID().uuidString.prefix(6))")
-        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(tag)", bundle.path])
-        return bundle.appendingPathComponent("rootfs")
+        try workspace.unpack(tag)
     }
 
     func exists(_ path: String, in root: URL) -> Bool {

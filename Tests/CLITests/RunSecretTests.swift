@@ -8,9 +8,10 @@ import Testing
 /// snapshots), the image or the build's output; the key ignores the value.
 @Suite("RUN --mount=type=secret", .enabled(if: ExternalTool.isRoot, "builds need root"))
 struct RunSecretTests {
-    let work: URL
-    let store: URL
-    let context: URL
+    let workspace: BuildWorkspace
+    var work: URL { workspace.work }
+    var store: URL { workspace.store }
+    var context: URL { workspace.context }
     /// A directory outside the store and the context holding the file secret and a
     /// neighbour the step must not see.
     let secrets: URL
@@ -19,16 +20,11 @@ struct RunSecretTests {
     let environmentSecret = "env-secret-\(UUID().uuidString)"
 
     init() throws {
-        work = try makeTemporaryDirectory()
-        store = work.appendingPathComponent("store")
-        context = work.appendingPathComponent("context")
-        secrets = work.appendingPathComponent("secrets")
-        for directory in [context, secrets] {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
+        workspace = try BuildWorkspace(busybox: true)
+        secrets = workspace.work.appendingPathComponent("secrets")
+        try FileManager.default.createDirectory(at: secrets, withIntermediateDirectories: true)
         try Data(fileSecret.utf8).write(to: secrets.appendingPathComponent("token"))
         try Data("neighbour\n".utf8).write(to: secrets.appendingPathComponent("neighbour"))
-        try SwiftBuildProcess.makeBusyboxStore(at: store)
     }
 
     func build(_ dockerfile: String, _ flags: [String] = []) throws -> SwiftBuildProcess.Result {
@@ -39,9 +35,7 @@ struct RunSecretTests {
     }
 
     func unpack() throws -> URL {
-        let bundle = work.appendingPathComponent("bundle-\(UUID().uuidString.prefix(6))")
-        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):secrets:latest", bundle.path])
-        return bundle.appendingPathComponent("rootfs")
+        try workspace.unpack("secrets:latest")
     }
 
     func text(_ path: String, in root: URL) throws -> String {

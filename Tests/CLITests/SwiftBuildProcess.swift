@@ -91,6 +91,13 @@ struct BuildWorkspace {
         return try SwiftBuildProcess.run(["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path])
     }
 
+    /// The root filesystem of `image` in the store, unpacked by umoci into the work directory.
+    func unpack(_ image: String) throws -> URL {
+        let bundle = work.appendingPathComponent("bundle-\(UUID().uuidString.prefix(6))")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(store.path):\(image)", bundle.path])
+        return bundle.appendingPathComponent("rootfs")
+    }
+
     func remove() {
         try? FileManager.default.removeItem(at: work)
     }
