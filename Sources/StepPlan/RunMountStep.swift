@@ -110,16 +110,7 @@ public struct RunMountStep: Sendable, Hashable {
     /// `path` made absolute against `workingDirectory` and cleaned (`.`, `..`, repeated
     /// slashes), as Go's `filepath.Join("/", dir, path)`.
     public static func absolute(_ path: String, workingDirectory: String) -> String {
-        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
-        var parts: [Substring] = []
-        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".": continue
-            case "..": _ = parts.popLast()
-            default: parts.append(part)
-            }
-        }
-        return "/" + parts.joined(separator: "/")
+        "/" + RootedPath.clean(path.hasPrefix("/") ? path : workingDirectory + "/" + path)
     }
 
     /// A `size=` value as BuildKit reads it (go-units' RAMInBytes: `64m`, `1g`, `512k`,

@@ -135,7 +135,7 @@ extension StageState {
     /// joined to the current directory and cleaned (`a/b/` under `/w` is `/w/a/b`); an
     /// empty one is the current directory.
     static func workingDirectory(_ path: String, after current: String) -> String {
-        func cleaned(_ path: String) -> String { "/" + RootedPath.components(path).joined(separator: "/") }
+        func cleaned(_ path: String) -> String { "/" + RootedPath.clean(path) }
         let parent = current.isEmpty ? "/" : (current.hasPrefix("/") ? current : cleaned(current))
         if path.isEmpty { return parent }
         return path.hasPrefix("/") ? path : cleaned(parent + "/" + path)
