@@ -4,6 +4,15 @@ import OCI
 import StepPlan
 
 extension StageBuilder {
+    /// The named build context `name` (`--build-context NAME=DIR`), read like the main
+    /// context with its own `.dockerignore`; the plan classifies only directory contexts so.
+    func namedDirectoryContext(_ name: String) throws -> BuildContext {
+        guard case .directory(let directory) = request.namedContexts[name] else {
+            preconditionFailure("the plan names only directory contexts as directories")
+        }
+        return try BuildContext(directory: directory.path)
+    }
+
     /// Runs a COPY or ADD through the cache. What it reads is resolved once for both its
     /// key and its copy: an image to one manifest digest (mounted only when the step
     /// runs), a stage's output mounted once, digested for the key and copied from.
@@ -23,10 +32,7 @@ extension StageBuilder {
                 copy, digest: digest, from: context.sourceTree, instruction: instruction, step: step,
                 chain: &chain)
         case .namedDirectory(let name):
-            guard case .directory(let directory) = request.namedContexts[name] else {
-                preconditionFailure("the plan names only directory contexts as directories")
-            }
-            let named = try BuildContext(directory: directory.path)
+            let named = try namedDirectoryContext(name)
             let digest = try? named.contentDigest(for: copy.patterns, excludes: copy.excludes)
             return try await cachedCopy(
                 copy, digest: digest, from: named.sourceTree, instruction: instruction, step: step,

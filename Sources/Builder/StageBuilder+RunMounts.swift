@@ -105,10 +105,7 @@ extension StageBuilder {
                     case .context, .namedDirectory:
                         let tree: BuildContext
                         if case .namedDirectory(let named) = from {
-                            guard case .directory(let directory) = request.namedContexts[named] else {
-                                preconditionFailure("the plan names only directory contexts as directories")
-                            }
-                            tree = try BuildContext(directory: directory.path)
+                            tree = try namedDirectoryContext(named)
                         } else {
                             tree = context
                         }
