@@ -212,7 +212,8 @@ public struct StagePlanner: Sendable {
             isAdd: isAdd, sources: sources, destination: destination, workingDirectory: state.workingDirectory,
             chown: chown, chmod: chmod, excludes: excludes, from: try copyFrom(from),
             parents: transfer.parents, link: transfer.link, target: target,
-            historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state))
+            historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state),
+            checksum: try transfer.checksum.map { try state.expand($0) }, keepGitDirectory: transfer.keepGitDir)
     }
 
     /// What an expanded `--from` value names: a stage this one depends on (by name, else
