@@ -236,6 +236,24 @@ struct RemoteAddTests {
         #expect(unreachable.status != 0)
         #expect(unreachable.standardError.contains("Dockerfile:2"), "\(unreachable.standardError)")
         #expect(unreachable.standardError.contains("http://127.0.0.1:1/file.txt"))
+        // --checksum needs one URL or repository, and a sha256 digest for a URL.
+        try Data("local\n".utf8).write(to: workspace.context.appendingPathComponent("local.txt"))
+        let localChecksum = try build(
+            """
+            FROM busybox
+            ADD --checksum=sha256:\(String(repeating: "0", count: 64)) local.txt /
+            """)
+        #expect(localChecksum.status != 0)
+        #expect(localChecksum.standardError.contains("Dockerfile:2"), "\(localChecksum.standardError)")
+        #expect(localChecksum.standardError.contains("--checksum requires an HTTP(S) or git source"))
+        let badChecksum = try build(
+            """
+            FROM busybox
+            ADD --checksum=md5:abc http://127.0.0.1:\(server.port)/file.txt /
+            """)
+        #expect(badChecksum.status != 0)
+        #expect(badChecksum.standardError.contains("Dockerfile:2"), "\(badChecksum.standardError)")
+        #expect(badChecksum.standardError.contains("invalid --checksum \"md5:abc\""))
         try expectNothingLeftBehind()
     }
 
