@@ -145,6 +145,7 @@ struct RemoteAddTests {
         try ExternalTool.run([
             "sh", "-c", "cd \"$1\" && echo inside > member && tar czf archive.tar.gz member && rm member", "sh", served.path
         ])
+        try Data("from the context\n".utf8).write(to: workspace.context.appendingPathComponent("local.txt"))
         let server = try startHTTP()
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
@@ -155,6 +156,7 @@ struct RemoteAddTests {
             ADD \(base)/nolm/archive.tar.gz /dir/
             ADD --chown=7:8 --chmod=640 \(base)/files/hello.txt /renamed.txt
             ADD \(base)/redirect/files/hello.txt /followed/
+            ADD local.txt \(base)/files/hello.txt /mixed/
             """)
         #expect(result.status == 0, "\(result.standardError)")
         let root = try workspace.unpack("remote:latest")
@@ -174,6 +176,8 @@ struct RemoteAddTests {
         #expect(renamed.map { $0.st_mode & 0o7777 } == 0o640)
         #expect(renamed.map { ($0.st_uid, $0.st_gid) } ?? (0, 0) == (7, 8))
         #expect(text("followed/hello.txt", in: root) == "hello over http\n")
+        #expect(text("mixed/local.txt", in: root) == "from the context\n")
+        #expect(text("mixed/hello.txt", in: root) == "hello over http\n")
         try expectNothingLeftBehind()
     }
 
@@ -379,6 +383,31 @@ struct RemoteAddTests {
         #expect(status("commit/d.txt", in: root).map { ($0.st_uid, $0.st_gid) } ?? (0, 0) == (5, 6))
         #expect(text("sentinel", in: work) == "untouched\n")
         try expectNothingLeftBehind()
+    }
+
+    /// The key is the commit: a rebuild hits while the branch stays, and runs again once
+    /// the branch has a new commit.
+    @Test func gitSourcesHitTheCacheUntilTheBranchMoves() throws {
+        defer { workspace.remove() }
+        let (server, _) = try makeRepository()
+        defer { server.stop() }
+        let dockerfile = """
+            FROM busybox
+            ADD git://127.0.0.1:\(server.port)/repo.git#main:sub /src/
+            """
+        #expect(cachedSteps(try build(dockerfile)) == [false])
+        #expect(cachedSteps(try build(dockerfile)) == [true])
+        let script = #"""
+            set -e
+            export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t HOME="$1"
+            cd "$2" && echo three > sub/file.txt && git commit -q -am three && git push -q "$3" main
+            """#
+        try ExternalTool.run([
+            "sh", "-c", script, "sh", work.path, work.appendingPathComponent("repo-source").path,
+            work.appendingPathComponent("git/repo.git").path
+        ])
+        #expect(cachedSteps(try build(dockerfile)) == [false])
+        #expect(try text("src/file.txt", in: workspace.unpack("remote:latest")) == "three\n")
     }
 
     @Test func badGitSourcesAreLocatedErrors() throws {
