@@ -4,6 +4,7 @@ import Glibc
 import OCI
 import RemoteSource
 import StepPlan
+import System
 
 extension CopyStep {
     /// Whether a source word is a URL or an scp-like git address, which an `ADD` fetches
@@ -122,9 +123,8 @@ extension StageBuilder {
     private func fetchURL(
         _ url: String, index: Int, checksum: Digest?, into staging: URL, with downloader: HTTPDownloader
     ) async throws -> HTTPDownload {
-        let directory = open(staging.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directory >= 0 else { throw StepFailure("cannot open \(staging.path): \(String(cString: strerror(errno)))") }
-        defer { close(directory) }
+        let directoryFile = try FileDescriptor(opening: open(staging.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open", path: staging.path)
+        let directory = directoryFile.rawValue
         let name = "\(index)"
         let download = try await downloader.download(url, to: name, in: directory, directoryPath: staging.path)
         if let checksum, download.digest != checksum {
@@ -134,7 +134,7 @@ extension StageBuilder {
         let time = timespec(tv_sec: seconds, tv_nsec: 0)
         let times = [time, time]
         guard utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw StepFailure("cannot set the time of \(staging.path)/\(name): \(String(cString: strerror(errno)))")
+            throw SystemError.last("utimensat", path: "\(staging.path)/\(name)")
         }
         return download
     }
