@@ -410,6 +410,52 @@ struct RemoteAddTests {
         #expect(try text("src/file.txt", in: workspace.unpack("remote:latest")) == "three\n")
     }
 
+    /// `http://host/…/repo.git#ref:subdir`: a URL whose path ends in `.git` is a repository,
+    /// fetched with git's smart HTTP protocol (`git http-backend` behind python's CGI server).
+    @Test func gitRepositoriesOverHTTP() throws {
+        defer { workspace.remove() }
+        let (daemon, _) = try makeRepository()
+        daemon.stop()
+        let cgi = work.appendingPathComponent("cgi/cgi-bin")
+        try FileManager.default.createDirectory(at: cgi, withIntermediateDirectories: true)
+        try Data("#!/bin/sh\nexec git http-backend\n".utf8).write(to: cgi.appendingPathComponent("git"))
+        chmod(cgi.appendingPathComponent("git").path, 0o755)
+        let serverScript = #"""
+            import http.server, os, signal, sys
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+            for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+                signal.signal(number, signal.SIG_DFL)
+            os.environ['GIT_PROJECT_ROOT'] = sys.argv[1]
+            os.environ['GIT_HTTP_EXPORT_ALL'] = '1'
+            os.chdir(sys.argv[2])
+            # As root, the CGI server would run the backend as nobody, who cannot read the
+            # test's private directory.
+            http.server.nobody_uid = os.getuid
+            class Handler(http.server.CGIHTTPRequestHandler):
+                def log_message(self, *args):
+                    pass
+            server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """#
+        try Data(serverScript.utf8).write(to: work.appendingPathComponent("cgi.py"))
+        let server = try LocalServer([
+            "python3", "-W", "ignore", work.appendingPathComponent("cgi.py").path, work.appendingPathComponent("git").path,
+            work.appendingPathComponent("cgi").path
+        ])
+        defer { server.stop() }
+        let result = try build(
+            """
+            FROM busybox
+            ADD http://127.0.0.1:\(server.port)/cgi-bin/git/repo.git#v1:sub /over-http/
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try workspace.unpack("remote:latest")
+        #expect(text("over-http/file.txt", in: root) == "one\n")
+        #expect(text("over-http/deeper/d.txt", in: root) == "deep\n")
+        try expectNothingLeftBehind()
+    }
+
     @Test func badGitSourcesAreLocatedErrors() throws {
         defer { workspace.remove() }
         let (server, _) = try makeRepository()
