@@ -87,7 +87,7 @@ extension StageBuilder {
                         }
                         reference.checksum = given
                     }
-                    let checkout = try GitFetcher.fetch(
+                    let checkout = try await GitFetcher.fetchOnThread(
                         reference, into: staging.appendingPathComponent("\(index)").path, keepGitDirectory: keep)
                     fields.append(
                         "git \(reference.remote) ref \(reference.ref ?? "") commit \(checkout.commit) "

@@ -20,6 +20,24 @@ public struct GitCheckout: Sendable {
 /// no `file://` or `ext::` through a hostile URL or submodule), never prompting, with
 /// umask 022 (files 0644 or 0755). Submodules are not fetched.
 public enum GitFetcher {
+    /// ``fetch(_:into:keepGitDirectory:)`` on a thread of its own: a clone can take long,
+    /// and must not hold one of the few threads that async tasks (the other stages) share.
+    public static func fetchOnThread(_ reference: GitReference, into checkout: String, keepGitDirectory: Bool)
+        async throws(RemoteSourceError) -> GitCheckout
+    {
+        let result: Result<GitCheckout, RemoteSourceError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(
+                    returning: Result { () throws(RemoteSourceError) in
+                        try fetch(reference, into: checkout, keepGitDirectory: keepGitDirectory)
+                    })
+            }
+            thread.name = "git fetch"
+            thread.start()
+        }
+        return try result.get()
+    }
+
     /// Checks `reference` out into the directory `checkout` (which must not exist; its
     /// parent is the caller's, which removes it).
     public static func fetch(_ reference: GitReference, into checkout: String, keepGitDirectory: Bool) throws(RemoteSourceError)
