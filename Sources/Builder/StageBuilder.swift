@@ -26,6 +26,8 @@ struct StageBuilder {
     let finishedStages: [Int: StageOutput]
     /// The build context with its `.dockerignore`, read once per build.
     let context: BuildContext
+    /// The named directory contexts (`--build-context NAME=DIR`), each read once per build.
+    let namedDirectories: [String: Result<BuildContext, BuildContextError>]
     /// Where the cache records of this build's steps are gathered.
     let cacheLog: CacheLog
     /// The images the build names, each resolved once per build.
