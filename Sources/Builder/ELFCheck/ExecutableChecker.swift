@@ -289,17 +289,9 @@ struct ExecutableChecker {
         for path: String, file: ELFFile, resolver: DependencyResolver,
         platform: ImagePlatform?, warnings: inout [String]
     ) -> ([String], [ResolutionFinding]) {
-        if let platform, !platform.runs(ELFPlatform(file)) {
-            return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [])
-        }
-        guard file.interpreter != nil else { return ([], []) }
-        do {
-            let resolution = try resolver.resolve(path)
-            warnings += resolution.warnings.filter { $0.contains("/glibc-hwcaps/") }.map { "\(path): \($0)" }
-            return (resolution.findings.map(\.description), resolution.findings)
-        } catch {
-            return (["\(error)"], [])
-        }
+        let found = LaunchCheck.startFindings(exec: path, file: file, resolving: path, resolver: resolver, platform: platform)
+        warnings += found.warnings.filter { $0.contains("/glibc-hwcaps/") }.map { "\(path): \($0)" }
+        return (found.messages, found.findings)
     }
 
     /// `static`, `static-pie`, `glibc 2.34` (the newest `GLIBC_` version it needs), `musl`,

@@ -147,14 +147,24 @@ final class LaunchCheck {
         } catch {
             return ["exec \(path): exec format error (\(error.problem))"]
         }
+        return Self.startFindings(exec: path, file: file, resolving: resolved, resolver: resolver, platform: platform).messages
+    }
+
+    /// Why the ELF executable `file` at `path` would not start in an image of `platform`
+    /// (nil: unknown): the run-time errors (worded), the loader's findings behind them, and
+    /// the resolution's warnings. `resolving` is the path given to `resolver`.
+    static func startFindings(
+        exec path: String, file: ELFFile, resolving: String, resolver: DependencyResolver, platform: ImagePlatform?
+    ) -> (messages: [String], findings: [ResolutionFinding], warnings: [String]) {
         if let platform, !platform.runs(ELFPlatform(file)) {
-            return ["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"]
+            return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [], [])
         }
-        guard file.interpreter != nil else { return [] }
+        guard file.interpreter != nil else { return ([], [], []) }
         do {
-            return try resolver.resolve(resolved).findings.map(\.description)
+            let resolution = try resolver.resolve(resolving)
+            return (resolution.findings.map(\.description), resolution.findings, resolution.warnings)
         } catch {
-            return ["\(error)"]
+            return (["\(error)"], [], [])
         }
     }
 
