@@ -24,6 +24,14 @@ public enum Sandbox {
     public static func run(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
         -> ExitStatus
     {
+        try await execute(configuration, output: output).status
+    }
+
+    /// ``run(_:output:)``, also returning what the step used, from its cgroups (peak
+    /// memory, CPU time, whether it hit its memory or process limit).
+    public static func execute(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
+        -> SandboxResult
+    {
         guard !Task.isCancelled else { throw .cancelled }
         let process = try await SandboxProcess.launch(configuration, output: output)
         let outcome = await withTaskCancellationHandler {
@@ -31,6 +39,12 @@ public enum Sandbox {
         } onCancel: {
             process.kill()
         }
-        return try outcome.get()
+        return SandboxResult(status: try outcome.get(), usage: process.usage ?? StepUsage())
     }
+}
+
+/// How a step ended and what it used.
+public struct SandboxResult: Sendable {
+    public var status: ExitStatus
+    public var usage: StepUsage
 }
