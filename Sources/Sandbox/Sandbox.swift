@@ -9,7 +9,9 @@ import CSandbox
 /// The step keeps Docker's default capabilities but CAP_MKNOD (and CAP_NET_RAW on the
 /// host's network), runs under Docker's default seccomp profile and a fresh session
 /// keyring, in a `nodev` root and a devices cgroup (v1 controller or v2 eBPF program)
-/// allowing only `/dev`'s standard nodes. ``SandboxSecurity/insecure`` keeps every capability and drops
+/// allowing only `/dev`'s standard nodes. Its processes are in cgroups of its own from the
+/// start (``SandboxConfiguration/cgroupLimits``: memory, CPU and process limits), which
+/// also measure what it used (``Sandbox/execute(_:output:)``). ``SandboxSecurity/insecure`` keeps every capability and drops
 /// the seccomp filter.
 ///
 /// PID 1 in the sandbox is a fork of swiftbuild only while it sets the sandbox up; then it
