@@ -93,7 +93,16 @@ struct StepCgroup: Sendable {
                     if mount.version == .v2 {
                         used = try enableControllers(controllers, in: parent)
                     }
-                    members.append(try makeMember(name, in: parent, version: mount.version, controllers: used, limits: limits))
+                    do throws(SandboxError) {
+                        members.append(try makeMember(name, in: parent, version: mount.version, controllers: used, limits: limits))
+                    } catch .system(let error)
+                        where cgroupParent == nil && used.allSatisfy({ $0.1 == nil }) && [EROFS, EACCES, EPERM].contains(error.code)
+                    {
+                        // A hierarchy this process may not write (a read-only cgroup
+                        // filesystem in a container) and no flag needs: the step goes
+                        // without it, as it went without a devices cgroup before.
+                        continue
+                    }
                 }
             }
         } catch {

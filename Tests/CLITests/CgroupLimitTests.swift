@@ -179,6 +179,38 @@ struct CgroupLimitTests {
         }
     }
 
+    @Test func aReadOnlyHierarchyIsLeftOutUnlessAFlagNeedsIt() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dockerfile = try context("FROM busybox\nRUN echo step-$((1 + 1))-ran")
+        // The memory hierarchy read-only, as in a container, in a mount namespace of its own.
+        func build(_ arguments: [String]) throws -> (Int32, String) {
+            let command =
+                ([SwiftBuildProcess.binary.path, "build", "--root", store.path, "--progress", "plain", "--no-cache"] + arguments + [
+                    dockerfile.path
+                ])
+                .map { "'\($0)'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            process.arguments = [
+                "-m", "--propagation", "private", "sh", "-c", "mount -o remount,bind,ro /sys/fs/cgroup/memory && exec \(command)"
+            ]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            // unshare and sh exec: the pid is swiftbuild's.
+            #expect(try Self.cgroups(of: process.processIdentifier).isEmpty)
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let (status, output) = try build([])
+        #expect(status == 0 && output.contains("#1 step-2-ran"), "\(output)")
+        let (limited, message) = try build(["--memory", "64m"])
+        #expect(limited != 0)
+        #expect(message.contains("create the step's cgroup") && message.contains("EROFS"), "\(message)")
+    }
+
     // MARK: - The running step's cgroups, seen from the host
 
     @Test func limitsAreInTheRunningStepsCgroupsUnderTheCgroupParent() throws {
