@@ -36,19 +36,16 @@ extension StageBuilder {
             configuration.cgroupLimits = request.cgroupLimits
             configuration.cgroupParent = request.cgroupParent
             let output = try StepOutput(stage: label, events: events)
-            let status: ExitStatus
-            let usage: StepUsage
+            let result: SandboxResult
             do {
-                (status, usage) = try await { () async throws(SandboxError) in
-                    let result = try await Sandbox.execute(configuration, output: output.writeDescriptor)
-                    return (result.status, result.usage)
-                }()
+                result = try await Sandbox.execute(configuration, output: output.writeDescriptor)
             } catch {
                 _ = await output.finish()
                 if (error as? SandboxError) == .cancelled { throw CancellationError() }
                 throw failure(instruction, error)
             }
             let tail = await output.finish()
+            let (status, usage) = (result.status, result.usage)
             stepUsage.record(usage)
             if status != .exited(0), let message = Self.limitFailure(usage: usage, limits: request.cgroupLimits) {
                 throw failure(instruction, message, outputTail: tail)

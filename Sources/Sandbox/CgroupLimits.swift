@@ -49,6 +49,10 @@ public struct CgroupLimits: Sendable, Hashable {
         }
     }
 
+    /// Whether `path` can be a `--cgroup-parent`: not empty, no `.` or `..` component (it
+    /// would climb out of the hierarchy), no NUL byte.
+    public static func isValidCgroupParent(_ path: String) -> Bool { CgroupSettings.isValidParent(path) }
+
     /// Whether a limit needs the cpu controller.
     var needsCPUController: Bool { cpuQuota != nil || cpuShares != nil }
 

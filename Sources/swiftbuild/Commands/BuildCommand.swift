@@ -182,9 +182,7 @@ struct BuildCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        if let cgroupParent,
-            cgroupParent.split(separator: "/").isEmpty || cgroupParent.split(separator: "/").contains(where: { $0 == "." || $0 == ".." })
-        {
+        if let cgroupParent, !CgroupLimits.isValidCgroupParent(cgroupParent) {
             throw ValidationError("--cgroup-parent \(cgroupParent): expected a cgroup path without . or .. components")
         }
         let manifestAnnotations = try AnnotationOption.dictionary(annotations)
