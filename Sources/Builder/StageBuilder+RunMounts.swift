@@ -99,7 +99,10 @@ extension StageBuilder {
                         waiting: {
                             events(
                                 .output(
-                                    stage: stage, line: "waiting for the cache mount '\(cache.id)' (sharing=locked), held by another step"))
+                                    stage: stage,
+                                    line:
+                                        "waiting for the cache mount '\(cache.id)' (sharing=\(cache.sharing.rawValue)), held by another step"
+                                ))
                         },
                         create: create)
                     {
