@@ -70,7 +70,15 @@ extension ImageStore {
                 let creation = try openLockFile(createPath)
                 defer { close(creation) }
                 _ = try await lock(creation, LOCK_EX, path: createPath, giveUp: false, waiting: {})
-                if !exists(directory) { try makeCacheDirectory(directory, create: create) }
+                if !exists(directory) {
+                    // Only a holder of create.lock makes fs/, so an fs.new-* here is what a
+                    // killed maker left.
+                    for name in (try? FileManager.default.contentsOfDirectory(atPath: entry.path)) ?? []
+                    where name.hasPrefix("fs.new-") {
+                        try? FileManager.default.removeItem(at: entry.appendingPathComponent(name))
+                    }
+                    try makeCacheDirectory(directory, create: create)
+                }
             }
             return CacheMountLease(directory: directory, descriptor: descriptor)
         } catch {

@@ -39,6 +39,15 @@ struct CacheMountStoreTests {
                 throw Refused()
             }
         }
+        // What a killed maker left is removed by the next one.
+        let hex = try #require(
+            names(root.appendingPathComponent("cache-mounts")).first { $0 != first.directory.deletingLastPathComponent().lastPathComponent }
+        )
+        let stale = root.appendingPathComponent("cache-mounts/\(hex)/fs.new-stale")
+        try FileManager.default.createDirectory(at: stale.appendingPathComponent("inner"), withIntermediateDirectories: true)
+        let remade = try #require(try await store.cacheMount(identity: "go\u{0}seed", access: .shared) { _ in })
+        remade.release()
+        #expect(names(root.appendingPathComponent("cache-mounts/\(hex)")) == ["create.lock", "fs", "lock"])
         let entries = names(root.appendingPathComponent("cache-mounts"))
         #expect(entries.count == 2)
         for entry in entries {
