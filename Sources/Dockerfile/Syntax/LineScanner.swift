@@ -9,6 +9,8 @@ struct LineScanner {
         var text: String
         var startLine: Int
         var endLine: Int
+        /// True when a blank line sat inside the continuation (BuildKit's NoEmptyContinuation check).
+        var hasEmptyContinuationLine = false
     }
 
     private let lines: [Substring]
@@ -37,6 +39,7 @@ struct LineScanner {
             else { return }
             do {
                 try directives.apply(name: name, value: value, seen: &seen)
+                if name == "check" { directives.checkLine = nextIndex + 1 }
             } catch {
                 throw DockerfileSyntaxError(line: nextIndex + 1, message: error.message)
             }
@@ -56,16 +59,19 @@ struct LineScanner {
             if trimmed.isEmpty || trimmed.first == "#" { continue }
             let start = nextIndex
             var (text, continues) = splitContinuation(trimmed)
+            var hasEmptyContinuationLine = false
             while continues, nextIndex < lines.count {
                 let next = lines[nextIndex]
                 nextIndex += 1
                 let nextTrimmed = next.drop(while: \.isWhitespace)
+                if nextTrimmed.isEmpty { hasEmptyContinuationLine = true }
                 if nextTrimmed.isEmpty || nextTrimmed.first == "#" { continue }
                 let (part, more) = splitContinuation(next)
                 text += part
                 continues = more
             }
-            return LogicalLine(text: String(text), startLine: start, endLine: nextIndex)
+            return LogicalLine(
+                text: String(text), startLine: start, endLine: nextIndex, hasEmptyContinuationLine: hasEmptyContinuationLine)
         }
         return nil
     }

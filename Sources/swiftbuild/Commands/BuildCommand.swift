@@ -97,6 +97,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Run every step, even those whose result is in the build cache (the results are still recorded).")
     var noCache = false
 
+    @Flag(help: "Run the build checks (BuildKit's Dockerfile linter) and print their findings instead of building; status 1 on a warning.")
+    var check = false
+
     @Flag(help: "Pull every FROM image from its registry, even when the store has one by that name.")
     var pull = false
 
@@ -167,9 +170,19 @@ struct BuildCommand: AsyncParsableCommand {
                 dockerfile.file = (context as NSString).appendingPathComponent(file)
             }
             dockerfile.namedContexts = Set(namedContexts.keys)
+            if check {
+                return try runChecksOnly(dockerfile, context: context, givenText: source.dockerfileText, store: openedStore)
+            }
             let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try openedStore ?? store.openStore()
+            let checks = try BuildChecksRun(dockerfile: plan.dockerfile, options: dockerfile.planOptions())
+            let checkWarnings = checks.warnings(stages: Set(plan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore)
+            if let violation = checks.violation(checkWarnings) {
+                BuildChecksRun.printSummary(checkWarnings)
+                throw violation
+            }
+            defer { BuildChecksRun.printSummary(checkWarnings) }
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
