@@ -182,9 +182,11 @@ struct BuildCommand: AsyncParsableCommand {
                 BuildChecksRun.printSummary(checkWarnings)
                 throw violation
             }
-            defer { BuildChecksRun.printSummary(checkWarnings) }
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
+            // The check summary comes after the build (also a failed one), before the image ID.
+            var summaryPending = true
+            defer { if summaryPending { BuildChecksRun.printSummary(checkWarnings) } }
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
                 var request = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
@@ -213,6 +215,8 @@ struct BuildCommand: AsyncParsableCommand {
                     warning: { printToStandardError("warning: \($0)") },
                     interruptible: BuildInterruption.cancellingOnSignals)
             }
+            summaryPending = false
+            BuildChecksRun.printSummary(checkWarnings)
             print(result.descriptor.digest.description)
         }
     }
