@@ -88,7 +88,8 @@ extension BuildChecker {
                 if !environment.workdirSet, !expanded.hasPrefix("/") {
                     warn(
                         .workdirRelativePath,
-                        "Relative workdir \(goQuoted(expanded)) can have unexpected results if the base image changes", at: instruction)
+                        "Relative workdir \(goQuoted(expanded)) can have unexpected results if the base image changes", at: instruction,
+                        scope: instruction)
                 }
                 environment.workdirSet = true
             case .user(let text), .stopSignal(let text):
@@ -110,15 +111,15 @@ extension BuildChecker {
             case .run:
                 for mount in instruction.flags.list("mount") { _ = expand(mount, in: environment, at: instruction) }
             case .cmd(let form):
-                if let earlier = lastCmd { warnRepeated(earlier, name: instruction.writtenKeyword) }
+                if let earlier = lastCmd { warnRepeated(earlier, by: instruction) }
                 lastCmd = instruction
                 if !form.isExec, !environment.hasShell { warnJSONArgs(instruction) }
             case .entrypoint(let form):
-                if let earlier = lastEntrypoint { warnRepeated(earlier, name: instruction.writtenKeyword) }
+                if let earlier = lastEntrypoint { warnRepeated(earlier, by: instruction) }
                 lastEntrypoint = instruction
                 if !form.isExec, !environment.hasShell { warnJSONArgs(instruction) }
             case .healthcheck:
-                if let earlier = lastHealthcheck { warnRepeated(earlier, name: instruction.writtenKeyword) }
+                if let earlier = lastHealthcheck { warnRepeated(earlier, by: instruction) }
                 lastHealthcheck = instruction
             case .shell:
                 environment.hasShell = true
@@ -152,7 +153,7 @@ extension BuildChecker {
         }
         for name in undefined.sorted() {
             let hint = suggestion(for: name, among: environment.names).map { " (did you mean $\($0)?)" } ?? ""
-            warn(.undefinedVar, "Usage of undefined variable '$\(name)'\(hint)", at: instruction)
+            warn(.undefinedVar, "Usage of undefined variable '$\(name)'\(hint)", at: instruction, scope: instruction)
         }
         return expansion.value
     }
@@ -175,22 +176,24 @@ extension BuildChecker {
 
     private mutating func warnLegacyKeyValue(_ instruction: Instruction) {
         let name = instruction.writtenKeyword
-        warn(.legacyKeyValueFormat, "\"\(name) key=value\" should be used instead of legacy \"\(name) key value\" format", at: instruction)
+        warn(
+            .legacyKeyValueFormat, "\"\(name) key=value\" should be used instead of legacy \"\(name) key value\" format", at: instruction,
+            scope: instruction)
     }
 
     private mutating func warnJSONArgs(_ instruction: Instruction) {
         warn(
             .jsonArgsRecommended,
             "JSON arguments recommended for \(instruction.writtenKeyword) to prevent unintended behavior related to OS signals",
-            at: instruction)
+            at: instruction, scope: instruction)
     }
 
     /// MultipleInstructionsDisallowed, located at the earlier instruction: the one that is ignored.
-    private mutating func warnRepeated(_ earlier: Instruction, name: String) {
+    private mutating func warnRepeated(_ earlier: Instruction, by later: Instruction) {
         warn(
             .multipleInstructionsDisallowed,
-            "Multiple \(name) instructions should not be used in the same stage because only the last one will be used",
-            at: earlier)
+            "Multiple \(later.writtenKeyword) instructions should not be used in the same stage because only the last one will be used",
+            at: earlier, scope: later)
     }
 
     /// SecretsUsedInArgOrEnv: a name with a `_`-separated word such as KEY, TOKEN or
@@ -201,7 +204,8 @@ extension BuildChecker {
         let allowed: Set<String> = ["public", "file", "version"]
         guard !words.isDisjoint(with: secret), words.isDisjoint(with: allowed) else { return }
         warn(
-            .secretsUsedInArgOrEnv, "Do not use ARG or ENV instructions for sensitive data (\(keyword) \(goQuoted(name)))", at: instruction)
+            .secretsUsedInArgOrEnv, "Do not use ARG or ENV instructions for sensitive data (\(keyword) \(goQuoted(name)))", at: instruction,
+            scope: instruction)
     }
 
     /// ExposeProtoCasing and ExposeInvalidFormat for one `[ip:][host:]port[/proto]`; a port
@@ -218,12 +222,14 @@ extension BuildChecker {
         let proto = slash.map { String(container[container.index(after: $0)...]) } ?? ""
         guard !number.isEmpty, ["", "tcp", "udp", "sctp"].contains(proto.lowercased()) else { return }
         if proto != proto.lowercased() {
-            warn(.exposeProtoCasing, "Defined protocol '\(port)' in EXPOSE instruction should be lowercase", at: instruction)
+            warn(
+                .exposeProtoCasing, "Defined protocol '\(port)' in EXPOSE instruction should be lowercase", at: instruction,
+                scope: instruction)
         }
         if hasHostPart {
             warn(
                 .exposeInvalidFormat, "EXPOSE instruction should not define an IP address or host-port mapping, found '\(port)'",
-                at: instruction)
+                at: instruction, scope: instruction)
         }
     }
 }

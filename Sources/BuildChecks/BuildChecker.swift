@@ -84,12 +84,16 @@ public struct BuildChecker {
         self.globalArgs = globalArgs
     }
 
-    mutating func warn(_ rule: CheckRule, _ message: String, at instruction: Instruction) {
-        warn(rule, message, lines: instruction.line...max(instruction.line, instruction.endLine))
+    /// Records a warning at `instruction` when `rule` runs. With a `scope`, a `check=`
+    /// comment right above that instruction adds to the options for it alone, where
+    /// BuildKit reads one (the rules of a single instruction or FROM).
+    mutating func warn(_ rule: CheckRule, _ message: String, at instruction: Instruction, scope: Instruction? = nil) {
+        warn(rule, message, lines: instruction.line...max(instruction.line, instruction.endLine), scope: scope)
     }
 
-    mutating func warn(_ rule: CheckRule, _ message: String, lines: ClosedRange<Int>) {
-        guard configuration.runs(rule) else { return }
+    mutating func warn(_ rule: CheckRule, _ message: String, lines: ClosedRange<Int>, scope: Instruction? = nil) {
+        let options = scope.map { configuration.merging(commentsAbove: $0) } ?? configuration
+        guard options.runs(rule) else { return }
         warnings.append(CheckWarning(rule: rule, message: message, lines: lines))
     }
 
@@ -119,12 +123,15 @@ public struct BuildChecker {
     private mutating func checkAsWritten(_ instruction: Instruction) {
         switch instruction.command {
         case .maintainer:
-            warn(.maintainerDeprecated, "Maintainer instruction is deprecated in favor of using label", at: instruction)
-        case .from:
+            warn(.maintainerDeprecated, "Maintainer instruction is deprecated in favor of using label", at: instruction, scope: instruction)
+        case .arg(let definitions):
+            checkDescription(of: instruction, keyword: "ARG", names: definitions.map(\.name))
+        case .from(let command):
+            defer { if let name = command.stageName { checkDescription(of: instruction, keyword: "FROM", names: [name]) } }
             let words = instruction.arguments
             guard words.count == 3 else { return }
             if words[2] != words[2].lowercased() {
-                warn(.stageNameCasing, "Stage name '\(words[2])' should be lowercase", at: instruction)
+                warn(.stageNameCasing, "Stage name '\(words[2])' should be lowercase", at: instruction, scope: instruction)
             }
             let keyword = instruction.writtenKeyword
             // A keyword of mixed case is ConsistentInstructionCasing's business alone.
@@ -138,8 +145,20 @@ public struct BuildChecker {
         }
     }
 
+    /// InvalidDefinitionDescription (experimental): the last comment right above a named
+    /// FROM or an ARG should start with the stage's or one of the ARGs' names.
+    private mutating func checkDescription(of instruction: Instruction, keyword: String, names: [String]) {
+        guard let last = instruction.precedingComments.last, let first = names.first else { return }
+        let word = String(last.prefix(while: { $0 != " " }))
+        guard !names.contains(word) else { return }
+        let example = names.count > 1 ? "<arg_key>" : first
+        warn(
+            .invalidDefinitionDescription, "Comment for \(keyword) should follow the format: `# \(example) <description>`",
+            at: instruction, scope: instruction)
+    }
+
     private mutating func warnFromAs(_ instruction: Instruction, _ from: String, _ as: String) {
-        warn(.fromAsCasing, "'\(`as`)' and '\(from)' keywords' casing do not match", at: instruction)
+        warn(.fromAsCasing, "'\(`as`)' and '\(from)' keywords' casing do not match", at: instruction, scope: instruction)
     }
 
     // MARK: - Over the whole file
@@ -256,14 +275,15 @@ public struct BuildChecker {
         if matched == ["TARGETPLATFORM"], unmatched.isEmpty, expansion.value == scope["TARGETPLATFORM"] {
             warn(
                 .redundantTargetPlatform,
-                "Setting platform to predefined \(platform) in FROM is redundant as this is the default behavior", at: stage.from)
+                "Setting platform to predefined \(platform) in FROM is redundant as this is the default behavior", at: stage.from,
+                scope: stage.from)
         }
         if expansion.referencedNames.isEmpty, let parsed = try? Platform(parsing: expansion.value) {
             let name = stage.command.stageName ?? ""
             if !name.contains(parsed.os), !name.contains(parsed.architecture) {
                 warn(
                     .fromPlatformFlagConstDisallowed, "FROM --platform flag should not use constant value \(goQuoted(expansion.value))",
-                    at: stage.from)
+                    at: stage.from, scope: stage.from)
             }
         }
     }
@@ -271,7 +291,7 @@ public struct BuildChecker {
     private mutating func reportUndeclared(_ names: Set<String>, declared: Set<String>, suggestions: [String], at from: Instruction) {
         for name in names.sorted() where !declared.contains(name) {
             let hint = suggestion(for: name, among: suggestions).map { " (did you mean \($0)?)" } ?? ""
-            warn(.undefinedArgInFrom, "FROM argument '\(name)' is not declared\(hint)", at: from)
+            warn(.undefinedArgInFrom, "FROM argument '\(name)' is not declared\(hint)", at: from, scope: from)
         }
     }
 

@@ -133,3 +133,35 @@ extension CheckOptions {
         }
     }
 }
+
+extension CheckOptions {
+    /// These options with a `check=` comment right above `instruction` added, as BuildKit
+    /// reads one for that instruction alone: the first comment that is a `check=` directive
+    /// (its first word) adds its skipped and experimental rules; an invalid one is ignored,
+    /// and `error=` keeps the file's setting.
+    func merging(commentsAbove instruction: Instruction) -> CheckOptions {
+        for comment in instruction.precedingComments {
+            guard let value = Self.checkDirective(in: comment) else { continue }
+            guard let scoped = try? CheckOptions(parsing: String(value.prefix(while: { $0 != " " }))) else { return self }
+            var merged = self
+            merged.skipAll = merged.skipAll || scoped.skipAll
+            merged.skippedRules.formUnion(scoped.skippedRules)
+            merged.experimentalAll = merged.experimentalAll || scoped.experimentalAll
+            merged.experimentalRules.formUnion(scoped.experimentalRules)
+            return merged
+        }
+        return self
+    }
+
+    /// The value of a comment of the form `check=VALUE` (the name in any case, blanks
+    /// around `=`), or nil.
+    private static func checkDirective(in comment: String) -> String? {
+        let text = comment.drop(while: \.isWhitespace)
+        let name = text.prefix(while: { $0.isASCII && ($0.isLetter || $0.isNumber) })
+        guard name.lowercased() == "check" else { return nil }
+        let rest = text.dropFirst(name.count).drop(while: \.isWhitespace)
+        guard rest.first == "=" else { return nil }
+        let value = rest.dropFirst().trimmingCharacters(in: .whitespaces)
+        return value.isEmpty ? nil : value
+    }
+}

@@ -79,6 +79,12 @@ public struct CheckRule: Sendable, Hashable {
         "ExposeInvalidFormat",
         "IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release",
         url: page("expose-invalid-format"))
+    /// Experimental in BuildKit: a comment right above FROM or ARG should describe it.
+    public static let invalidDefinitionDescription = CheckRule(
+        "InvalidDefinitionDescription",
+        "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be a description comment, add an empty line or comment between the instruction and the comment.",
+        url: page("invalid-definition-description"), experimental: true)
+
     /// Every rule swiftbuild runs, in BuildKit's order.
     public static let all: [CheckRule] = [
         stageNameCasing, fromAsCasing, noEmptyContinuation, consistentInstructionCasing, duplicateStageName,

@@ -48,6 +48,7 @@ public enum DockerfileParser {
         instruction.line = line.startLine
         instruction.endLine = scanner.currentLineNumber
         if line.hasEmptyContinuationLine { instruction.emptyContinuationLine = line.endLine }
+        instruction.precedingComments = line.comments
         return instruction
     }
 

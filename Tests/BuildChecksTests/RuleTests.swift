@@ -298,3 +298,53 @@ import Testing
         #expect(try warnings(text).count == 1)
     }
 }
+
+@Suite struct CommentScopedTests {
+    @Test func invalidDefinitionDescriptionIsExperimental() throws {
+        let bad = """
+            # a non-descriptive comment
+            FROM scratch AS base
+
+            # another non-descriptive comment
+            ARG VERSION=1
+
+            """
+        #expect(try warnings(bad).isEmpty)
+        #expect(
+            try warnings(bad, configuration: CheckOptions(parsing: "experimental=InvalidDefinitionDescription")) == [
+                "InvalidDefinitionDescription: Comment for FROM should follow the format: `# base <description>` (line 2)",
+                "InvalidDefinitionDescription: Comment for ARG should follow the format: `# VERSION <description>` (line 5)"
+            ])
+        let separated = """
+            # a non-descriptive comment
+            #
+            FROM scratch AS base
+            # VERSION This is the version number.
+            ARG VERSION=1 OTHER
+
+            """
+        #expect(try warnings(separated, configuration: CheckOptions(parsing: "experimental=all")).isEmpty)
+        #expect(
+            try warnings("FROM scratch\n# about these\nARG A B\n", configuration: CheckOptions(parsing: "experimental=all"))
+                == ["InvalidDefinitionDescription: Comment for ARG should follow the format: `# <arg_key> <description>` (line 3)"])
+    }
+
+    @Test func aCheckCommentAboveAnInstructionScopesToIt() throws {
+        let text = """
+            FROM scratch
+            # check=skip=JSONArgsRecommended
+            CMD first
+            ENTRYPOINT second
+            #check = skip=MaintainerDeprecated,LegacyKeyValueFormat
+
+            MAINTAINER me
+            ENV A b
+
+            """
+        #expect(
+            try warnings(text) == [
+                "JSONArgsRecommended: JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals (line 4)",
+                #"LegacyKeyValueFormat: "ENV key=value" should be used instead of legacy "ENV key value" format (line 8)"#
+            ])
+    }
+}

@@ -25,6 +25,10 @@ public struct Instruction: Sendable, Equatable {
     /// When a blank line continued the instruction: the last line of its text, where BuildKit
     /// locates its NoEmptyContinuation warning; nil otherwise.
     public var emptyContinuationLine: Int?
+    /// The comments between the previous instruction and this one (a bare `#` clears them),
+    /// each without its `#`: BuildKit reads a `check=` among them for this instruction alone,
+    /// and a description of a stage or ARG.
+    public var precedingComments: [String] = []
 
     public init(
         keyword: Keyword, flags: InstructionFlags = InstructionFlags(), arguments: [String],

@@ -11,6 +11,9 @@ struct LineScanner {
         var endLine: Int
         /// True when a blank line sat inside the continuation (BuildKit's NoEmptyContinuation check).
         var hasEmptyContinuationLine = false
+        /// The comments between the previous instruction and this one, as BuildKit keeps
+        /// them: the text after the line's first character, trimmed; a bare `#` clears them.
+        var comments: [String] = []
     }
 
     private let lines: [Substring]
@@ -52,10 +55,15 @@ struct LineScanner {
     /// Comment lines and blank lines are skipped, also in the middle of a continued
     /// instruction; the first line loses its leading whitespace, continuation lines keep it.
     mutating func nextLogicalLine() -> LogicalLine? {
+        var comments: [String] = []
         while nextIndex < lines.count {
             let line = lines[nextIndex]
             nextIndex += 1
             let trimmed = line.drop(while: \.isWhitespace)
+            if trimmed.first == "#" {
+                let comment = String(line.dropFirst().trimmingWhitespace())
+                if comment.isEmpty { comments = [] } else { comments.append(comment) }
+            }
             if trimmed.isEmpty || trimmed.first == "#" { continue }
             let start = nextIndex
             var (text, continues) = splitContinuation(trimmed)
@@ -71,7 +79,8 @@ struct LineScanner {
                 continues = more
             }
             return LogicalLine(
-                text: String(text), startLine: start, endLine: nextIndex, hasEmptyContinuationLine: hasEmptyContinuationLine)
+                text: String(text), startLine: start, endLine: nextIndex, hasEmptyContinuationLine: hasEmptyContinuationLine,
+                comments: comments)
         }
         return nil
     }
