@@ -101,8 +101,13 @@ extension BuildChecker {
                     _ = expand(text, in: environment, at: instruction)
                 }
                 let heredocNames = Set(instruction.heredocs.map(\.name))
+                var contextSources: [String] = []
                 for source in transfer.sources where !isHeredocWord(source, names: heredocNames) {
-                    _ = expand(source, in: environment, at: instruction)
+                    contextSources.append(expand(source, in: environment, at: instruction) ?? source)
+                }
+                if transfer.from == nil {
+                    let verb = instruction.keyword == .add ? "Add" : "Copy"
+                    for source in contextSources { checkIgnored(source, verb: verb, at: instruction) }
                 }
                 _ = expand(transfer.destination, in: environment, at: instruction)
                 for heredoc in instruction.heredocs where heredoc.expand {
@@ -167,6 +172,26 @@ extension BuildChecker {
             word.append(character)
         }
         return word
+    }
+
+    /// CopyIgnoredFile (experimental): a context source that `.dockerignore` leaves out.
+    /// As in BuildKit, judged only when the file has rules and no `!` exception (an
+    /// exception may bring back a file below an excluded directory); URLs and git sources
+    /// are not context paths; `.` and `/` count only under a rule that excludes everything.
+    private mutating func checkIgnored(_ source: String, verb: String, at instruction: Instruction) {
+        guard let ignore = dockerIgnore, !ignore.patterns.isEmpty, !ignore.hasExceptions else { return }
+        guard !source.contains("://"), !source.hasPrefix("git@") else { return }
+        let path = LexicalPathCleaning.clean(source)
+        let excluded: Bool
+        if path == "." || path == "/" {
+            excluded = ignore.patterns.contains { !$0.isException && ["*", "**", "**/*"].contains($0.glob.pattern) }
+        } else {
+            excluded = ignore.isExcluded(path)
+        }
+        guard excluded else { return }
+        warn(
+            .copyIgnoredFile, "Attempting to \(verb) file \(goQuoted(path)) that is excluded by .dockerignore", at: instruction,
+            scope: instruction)
     }
 
     private func isHeredocWord(_ source: String, names: Set<String>) -> Bool {

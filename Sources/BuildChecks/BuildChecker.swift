@@ -18,6 +18,7 @@ public struct BuildChecker {
     let options: PlanOptions
     let configuration: CheckOptions
     let baseImages: [Int: BaseImageFacts]
+    let dockerIgnore: DockerIgnore?
     let expander: WordExpander
     private var warnings: [CheckWarning] = []
     private let stages: [CheckedStage]
@@ -41,12 +42,14 @@ public struct BuildChecker {
     ///   - baseImages: by stage index, the base image's facts where the caller could read
     ///     them; a stage on an image missing here is checked without its environment, so
     ///     UndefinedVar is not reported in it (or in stages built on it).
+    ///   - dockerIgnore: the context's ignore rules, for CopyIgnoredFile (experimental).
     /// - Returns: the warnings, in the order BuildKit reports them.
     public static func check(
         _ dockerfile: ParsedDockerfile, options: PlanOptions, configuration: CheckOptions,
-        stages: Set<Int>? = nil, baseImages: [Int: BaseImageFacts] = [:]
+        stages: Set<Int>? = nil, baseImages: [Int: BaseImageFacts] = [:], dockerIgnore: DockerIgnore? = nil
     ) -> [CheckWarning] {
-        var checker = BuildChecker(dockerfile: dockerfile, options: options, configuration: configuration, baseImages: baseImages)
+        var checker = BuildChecker(
+            dockerfile: dockerfile, options: options, configuration: configuration, baseImages: baseImages, dockerIgnore: dockerIgnore)
         checker.run(stages: stages)
         return checker.warnings
     }
@@ -54,7 +57,8 @@ public struct BuildChecker {
     /// The image each stage starts from, by stage index, for stages whose FROM names an
     /// image (not scratch, not an earlier stage): what a caller looks up for `baseImages`.
     public static func baseImageReferences(of dockerfile: ParsedDockerfile, options: PlanOptions) -> [Int: String] {
-        let checker = BuildChecker(dockerfile: dockerfile, options: options, configuration: CheckOptions(), baseImages: [:])
+        let checker = BuildChecker(
+            dockerfile: dockerfile, options: options, configuration: CheckOptions(), baseImages: [:], dockerIgnore: nil)
         var references: [Int: String] = [:]
         let scope = checker.globalScope(withBuildArgs: true)
         for stage in checker.stages {
@@ -63,11 +67,15 @@ public struct BuildChecker {
         return references
     }
 
-    private init(dockerfile: ParsedDockerfile, options: PlanOptions, configuration: CheckOptions, baseImages: [Int: BaseImageFacts]) {
+    private init(
+        dockerfile: ParsedDockerfile, options: PlanOptions, configuration: CheckOptions, baseImages: [Int: BaseImageFacts],
+        dockerIgnore: DockerIgnore?
+    ) {
         self.dockerfile = dockerfile
         self.options = options
         self.configuration = configuration
         self.baseImages = baseImages
+        self.dockerIgnore = dockerIgnore
         self.expander = WordExpander(escapeCharacter: dockerfile.directives.escape)
         var stages: [CheckedStage] = []
         var globalArgs: [ArgDefinition] = []

@@ -85,6 +85,11 @@ public struct CheckRule: Sendable, Hashable {
         "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be a description comment, add an empty line or comment between the instruction and the comment.",
         url: page("invalid-definition-description"), experimental: true)
 
+    /// Experimental in BuildKit: COPY or ADD of a context path that `.dockerignore` leaves out.
+    public static let copyIgnoredFile = CheckRule(
+        "CopyIgnoredFile", "Attempting to Copy file that is excluded by .dockerignore", url: page("copy-ignored-file"),
+        experimental: true)
+
     /// Every rule swiftbuild runs, in BuildKit's order.
     public static let all: [CheckRule] = [
         stageNameCasing, fromAsCasing, noEmptyContinuation, consistentInstructionCasing, duplicateStageName,

@@ -22,11 +22,12 @@ func warnings(
 
 func checkWarnings(
     _ text: String, buildArgs: [String: String] = [:], configuration: CheckOptions = CheckOptions(), stages: Set<Int>? = nil,
-    baseImages: [Int: BaseImageFacts] = [:]
+    baseImages: [Int: BaseImageFacts] = [:], dockerIgnore: DockerIgnore? = nil
 ) throws -> [CheckWarning] {
     let parsed = try DockerfileParser.parse(text, file: "Dockerfile")
     return BuildChecker.check(
-        parsed, options: checkOptions(buildArgs: buildArgs), configuration: configuration, stages: stages, baseImages: baseImages)
+        parsed, options: checkOptions(buildArgs: buildArgs), configuration: configuration, stages: stages, baseImages: baseImages,
+        dockerIgnore: dockerIgnore)
 }
 
 /// An Alpine-like base image: its config sets PATH only.

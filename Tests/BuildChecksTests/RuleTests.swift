@@ -348,3 +348,35 @@ import Testing
             ])
     }
 }
+
+@Suite struct CopyIgnoredFileTests {
+    func ignored(_ text: String, _ ignore: String, experimental: String = "experimental=CopyIgnoredFile") throws -> [String] {
+        try checkWarnings(text, configuration: CheckOptions(parsing: experimental), dockerIgnore: DockerIgnore(contents: ignore))
+            .map(\.shortDescription)
+    }
+
+    @Test func copyOfAnIgnoredFile() throws {
+        // BuildKit's documented example, with its `.dockerignore`.
+        #expect(
+            try ignored("FROM scratch\nCOPY ./tmp/helloworld.txt /helloworld.txt\n", "*/tmp/*\n").isEmpty)
+        #expect(
+            try ignored("FROM scratch\nCOPY ./tmp/helloworld.txt /helloworld.txt\n", "tmp\n")
+                == [#"CopyIgnoredFile: Attempting to Copy file "tmp/helloworld.txt" that is excluded by .dockerignore (line 2)"#])
+        #expect(try ignored("FROM scratch\nCOPY ./forever/helloworld.txt /helloworld.txt\n", "tmp\n").isEmpty)
+        #expect(
+            try ignored("FROM scratch\nADD secret.key /k\n", "*.key\n")
+                == [#"CopyIgnoredFile: Attempting to Add file "secret.key" that is excluded by .dockerignore (line 2)"#])
+        #expect(
+            try ignored("FROM scratch\nCOPY . /app\n", "**\n")
+                == [#"CopyIgnoredFile: Attempting to Copy file "." that is excluded by .dockerignore (line 2)"#])
+    }
+
+    @Test func notJudged() throws {
+        // Experimental: off unless asked for; an exception in the file, --from and URLs are not judged.
+        #expect(try ignored("FROM scratch\nCOPY a.key /k\n", "*.key\n", experimental: "").isEmpty)
+        #expect(try ignored("FROM scratch\nCOPY a.key /k\n", "*.key\n!b.key\n").isEmpty)
+        #expect(try ignored("FROM scratch AS s\nFROM scratch\nCOPY --from=s a.key /k\n", "*.key\n").isEmpty)
+        #expect(try ignored("FROM scratch\nADD https://example.com/a.key /k\n", "*.key\n").isEmpty)
+        #expect(try ignored("FROM scratch\nCOPY . /app\n", "*.key\n").isEmpty)
+    }
+}

@@ -118,4 +118,16 @@ struct BuildCheckTests {
         #expect(unused.status == 0, "\(unused.standardError)")
         #expect(!unused.standardError.contains("warning found"), "\(unused.standardError)")
     }
+
+    @Test func copyIgnoredFileReadsTheContextsIgnoreFile() throws {
+        defer { workspace.remove() }
+        try Data("*.key\n".utf8).write(to: context.appendingPathComponent(".dockerignore"))
+        let result = try check("# check=experimental=CopyIgnoredFile\nFROM scratch\nCOPY file /file\nCOPY app.key /k\n")
+        #expect(result.status == 1)
+        #expect(
+            result.standardOutput.contains(
+                "WARNING: CopyIgnoredFile - https://docs.docker.com/go/dockerfile/rule/copy-ignored-file/\nAttempting to Copy file \"app.key\" that is excluded by .dockerignore\n"
+            ), "\(result.standardOutput)")
+        #expect(result.standardOutput.hasPrefix("Check complete, 1 warning has been found!\n"))
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BuildChecks
+import Builder
 import Dockerfile
 import Planner
 import Store
@@ -26,7 +27,10 @@ struct BuildChecksRun {
     ///
     /// An image the store lacks (or a named context standing in for it) is not fetched
     /// for the checks: its stage is checked without its environment.
-    func warnings(stages: Set<Int>?, store: ImageStore?) -> [CheckWarning] {
+    ///
+    /// `context` and `dockerfilePath` pick the ignore file CopyIgnoredFile reads, as the
+    /// build does (`Dockerfile.dockerignore` next to the Dockerfile, else the context's).
+    func warnings(stages: Set<Int>?, store: ImageStore?, context: String, dockerfilePath: String?) -> [CheckWarning] {
         var facts: [Int: BaseImageFacts] = [:]
         if let store {
             for (index, reference) in BuildChecker.baseImageReferences(of: dockerfile, options: options)
@@ -34,7 +38,9 @@ struct BuildChecksRun {
                 if let details = try? store.inspect(reference) { facts[index] = BaseImageFacts(config: details.config) }
             }
         }
-        return BuildChecker.check(dockerfile, options: options, configuration: configuration, stages: stages, baseImages: facts)
+        let ignore = try? BuildContext(directory: context, dockerfile: dockerfilePath).ignore
+        return BuildChecker.check(
+            dockerfile, options: options, configuration: configuration, stages: stages, baseImages: facts, dockerIgnore: ignore)
     }
 
     /// `error=true` with warnings: the error a build fails with before it runs any step,
@@ -66,7 +72,9 @@ extension BuildCommand {
         let checks = try BuildChecksRun(dockerfile: parsed, options: options)
         let plan = Result { try BuildPlanner.plan(parsed, options: options) }
         let stages = options.target == nil ? nil : (try? plan.get()).map { Set($0.stages.filter { !$0.skipped }.map(\.index)) }
-        let found = checks.warnings(stages: stages, store: openedStore ?? (try? store.openStore()))
+        let found = checks.warnings(
+            stages: stages, store: openedStore ?? (try? store.openStore()), context: context,
+            dockerfilePath: givenText == nil && dockerfile.file != "-" ? name : nil)
         print(CheckReport.verbose(found, file: name, text: text), terminator: "")
         _ = try plan.get()
         if !found.isEmpty { throw ExitCode(1) }

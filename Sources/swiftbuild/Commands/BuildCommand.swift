@@ -177,7 +177,9 @@ struct BuildCommand: AsyncParsableCommand {
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try openedStore ?? store.openStore()
             let checks = try BuildChecksRun(dockerfile: plan.dockerfile, options: dockerfile.planOptions())
-            let checkWarnings = checks.warnings(stages: Set(plan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore)
+            let checkWarnings = checks.warnings(
+                stages: Set(plan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore, context: context,
+                dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : plan.file)
             if let violation = checks.violation(checkWarnings) {
                 BuildChecksRun.printSummary(checkWarnings)
                 throw violation
