@@ -130,4 +130,24 @@ struct BuildCheckTests {
             ), "\(result.standardOutput)")
         #expect(result.standardOutput.hasPrefix("Check complete, 1 warning has been found!\n"))
     }
+
+    /// The base image's environment and platform come from the store when it holds the image.
+    @Test func baseImageFactsComeFromTheStore() throws {
+        defer { workspace.remove() }
+        let withBusybox = try BuildWorkspace(busybox: true)
+        defer { withBusybox.remove() }
+        let text = "FROM busybox\nENV PATH=/opt/bin:$PATH\nCOPY $nope /x\n"
+        let result = try withBusybox.build(text, ["--check"])
+        #expect(result.status == 1)
+        let messages = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("Usage of undefined variable") }
+        #expect(messages == ["Usage of undefined variable '$nope'"], "\(result.standardOutput)")
+        // An image the store lacks is checked without its environment: nothing to report.
+        let unknown = try workspace.build("FROM absent-image\nCOPY $nope /x\n", ["--check"])
+        #expect(unknown.status == 0, "\(unknown.standardOutput)")
+
+        let foreign = try withBusybox.build("FROM busybox\n", ["--check", "--platform", "linux/s390x"])
+        #expect(foreign.status == 1)
+        #expect(foreign.standardOutput.contains("WARNING: InvalidBaseImagePlatform\nBase image busybox was pulled with platform \""))
+        #expect(foreign.standardOutput.contains("\", expected \"linux/s390x\" for current build\n"), "\(foreign.standardOutput)")
+    }
 }

@@ -32,10 +32,18 @@ struct BuildChecksRun {
     /// build does (`Dockerfile.dockerignore` next to the Dockerfile, else the context's).
     func warnings(stages: Set<Int>?, store: ImageStore?, context: String, dockerfilePath: String?) -> [CheckWarning] {
         var facts: [Int: BaseImageFacts] = [:]
-        if let store {
-            for (index, reference) in BuildChecker.baseImageReferences(of: dockerfile, options: options)
-            where !options.namedContexts.contains(reference) {
-                if let details = try? store.inspect(reference) { facts[index] = BaseImageFacts(config: details.config) }
+        let references = BuildChecker.baseImageReferences(of: dockerfile, options: options)
+        if let store, !references.isEmpty {
+            let stored = (try? store.images()) ?? []
+            for (index, reference) in references where !options.namedContexts.contains(reference) {
+                guard let entry = try? store.descriptor(named: reference), let details = try? store.inspect(reference) else { continue }
+                var known = BaseImageFacts(config: details.config)
+                // Of an index, or of several images by one name, the store picks the host's,
+                // which need not be the stage's platform: its platform says nothing then (its
+                // environment is still the image's).
+                let namesakes = stored.filter { $0.name == details.name }.count
+                if entry.mediaType.isIndex || namesakes > 1 { known.platform = nil }
+                facts[index] = known
             }
         }
         let ignore = try? BuildContext(directory: context, dockerfile: dockerfilePath).ignore
