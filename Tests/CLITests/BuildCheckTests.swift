@@ -150,4 +150,15 @@ struct BuildCheckTests {
         #expect(foreign.standardOutput.contains("WARNING: InvalidBaseImagePlatform\nBase image busybox was pulled with platform \""))
         #expect(foreign.standardOutput.contains("\", expected \"linux/s390x\" for current build\n"), "\(foreign.standardOutput)")
     }
+
+    /// `--check` covers every stage, or with `--target` the stages it needs, as BuildKit's check request.
+    @Test func checkCoversEveryStageOrThoseTheTargetNeeds() throws {
+        defer { workspace.remove() }
+        let text = "FROM scratch AS unused\nCMD run\nFROM scratch AS app\nCOPY file /file\n"
+        let all = try check(text)
+        #expect(all.status == 1)
+        #expect(all.standardOutput.contains("WARNING: JSONArgsRecommended"))
+        let targeted = try check(text, ["--target", "app"])
+        #expect(targeted.status == 0, "\(targeted.standardOutput)")
+    }
 }
