@@ -122,6 +122,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Run every step, even those whose result is in the build cache (the results are still recorded).")
     var noCache = false
 
+    @Flag(help: "Run the build checks (BuildKit's Dockerfile linter) and print their findings instead of building; status 1 on a warning.")
+    var check = false
+
     @Flag(help: "Pull every FROM image from its registry, even when the store has one by that name.")
     var pull = false
 
@@ -204,11 +207,25 @@ struct BuildCommand: AsyncParsableCommand {
                 dockerfile.file = (context as NSString).appendingPathComponent(file)
             }
             dockerfile.namedContexts = Set(namedContexts.keys)
+            if check {
+                return try runChecksOnly(dockerfile, context: context, givenText: source.dockerfileText, store: openedStore)
+            }
             let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try openedStore ?? store.openStore()
+            let checks = try BuildChecksRun(dockerfile: plan.dockerfile, options: dockerfile.planOptions())
+            let checkWarnings = checks.warnings(
+                stages: Set(plan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore, context: context,
+                dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : plan.file)
+            if let violation = checks.violation(checkWarnings) {
+                BuildChecksRun.printSummary(checkWarnings)
+                throw violation
+            }
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
+            // The check summary comes after the build (also a failed one), before the image ID.
+            var summaryPending = true
+            defer { if summaryPending { BuildChecksRun.printSummary(checkWarnings) } }
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
                 var request = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
@@ -239,6 +256,8 @@ struct BuildCommand: AsyncParsableCommand {
                     warning: { printToStandardError("warning: \($0)") },
                     interruptible: BuildInterruption.cancellingOnSignals)
             }
+            summaryPending = false
+            BuildChecksRun.printSummary(checkWarnings)
             print(result.descriptor.digest.description)
         }
     }
