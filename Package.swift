@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Dockerfile"),
         // Stages, build args and the stage graph.
         .target(name: "Planner", dependencies: ["Dockerfile", "OCI"]),
+        // BuildKit's build checks (the Dockerfile linter): pure rules over a parsed Dockerfile.
+        .target(name: "BuildChecks", dependencies: ["Dockerfile", "Planner", "OCI"]),
         // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.
@@ -84,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Dockerfile",
                 "Planner",
+                "BuildChecks",
                 "OCI",
                 "OCIArchive",
                 "Store",
@@ -105,6 +108,7 @@ let package = Package(
         .testTarget(name: "SystemTests", dependencies: ["System", "FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
+        .testTarget(name: "BuildChecksTests", dependencies: ["BuildChecks", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "StepPlanTests", dependencies: ["StepPlan", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner", "PrivateMountNamespaceForTests"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "OCIArchive", "System"]),

@@ -7,10 +7,10 @@ extension StageBuilder {
     /// The named build context `name` (`--build-context NAME=DIR`), read like the main
     /// context with its own `.dockerignore`; the plan classifies only directory contexts so.
     func namedDirectoryContext(_ name: String) throws -> BuildContext {
-        guard case .directory(let directory) = request.namedContexts[name] else {
+        guard let context = namedDirectories[name] else {
             preconditionFailure("the plan names only directory contexts as directories")
         }
-        return try BuildContext(directory: directory.path)
+        return try context.get()
     }
 
     /// Runs a COPY or ADD through the cache. What it reads is resolved once for both its
