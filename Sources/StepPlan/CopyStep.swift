@@ -50,10 +50,7 @@ public struct CopyStep: Sendable {
             case .inline(let name, let content): return "inline \(name) 644 " + Digest.sha256(content).description
             }
         }
-        return CacheKey(isAdd ? "add" : "copy")
-            .adding(parent.description)
-            .adding(target.platform.description)
-            .adding(target.sourceDateEpoch.map(String.init) ?? "")
+        return CacheKey.step(isAdd ? "add" : "copy", over: parent, target: target)
             .adding(sourceFields)
             .adding(sourceDigest)
             .adding(destination)
