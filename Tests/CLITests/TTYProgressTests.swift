@@ -30,14 +30,15 @@ struct TTYProgressTests {
         RUN echo last-step
         """
 
-    /// Runs `swiftbuild build --progress tty` on `dockerfile` in a tmux pane of `columns`.
-    func startBuild(_ dockerfile: String, in tmux: Tmux, environment: [String: String] = [:]) throws {
+    /// Runs `swiftbuild build --progress PROGRESS` (none: the default, auto) on `dockerfile`
+    /// in the tmux pane.
+    func startBuild(
+        _ dockerfile: String, in tmux: Tmux, progress: String? = "tty", environment: [String: String] = [:]
+    ) throws {
         try Data(dockerfile.utf8).write(to: workspace.context.appendingPathComponent("Dockerfile"))
         try tmux.run(
-            [
-                SwiftBuildProcess.binary.path, "build", "--root", workspace.store.path, "--progress", "tty", "-t", "tty-test",
-                workspace.context.path
-            ], environment: environment)
+            [SwiftBuildProcess.binary.path, "build", "--root", workspace.store.path] + (progress.map { ["--progress", $0] } ?? [])
+                + ["-t", "tty-test", workspace.context.path], environment: environment)
     }
 
     @Test func showsRunningStepsRedrawsOnResizeAndEndsWithTheSummary() throws {
@@ -90,12 +91,27 @@ struct TTYProgressTests {
         }
         #expect(lines.contains { $0.hasPrefix(" => DONE writing image sha256:") }, "\(screen.text)")
         #expect(!lines.contains { $0.hasPrefix(" => => #") }, "output lines collapse with their step:\n\(screen.text)")
+        // The ELF check report prints in full after the live view.
+        let report = try #require(lines.firstIndex { $0.hasPrefix("#1 ELF check: ") }, "\(screen.text)")
+        #expect(report > lines.firstIndex(of: header)!)
+    }
+
+    @Test func withoutATerminalTtyPrintsThePlainLines() throws {
+        defer { workspace.remove() }
+        FileManager.default.createFile(atPath: gate.appendingPathComponent("open").path, contents: Data())
+        try Data(Self.twoStages.utf8).write(to: workspace.context.appendingPathComponent("Dockerfile"))
+        let result = try SwiftBuildProcess.run(
+            ["build", "--root", workspace.store.path, "--progress", "tty", workspace.context.path], environment: ["TERM": "xterm"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("#1 [first 1/1] RUN echo first-stage-ran\n#1 first-stage-ran\n#1 DONE "))
+        #expect(!result.standardError.contains("[+] Building") && !result.standardError.contains("\u{1B}"))
     }
 
     @Test func aFailedStepKeepsItsLastLinesAboveTheError() throws {
         let tmux = try Tmux(columns: 80, rows: 30)
         defer { tmux.kill(); workspace.remove() }
-        try startBuild("FROM busybox AS app\nRUN echo building; echo reason-for-failure; exit 3\n", in: tmux)
+        // No --progress: auto is tty on a terminal.
+        try startBuild("FROM busybox AS app\nRUN echo building; echo reason-for-failure; exit 3\n", in: tmux, progress: nil)
         let screen = try tmux.waitForExit()
         #expect(screen.status == 1, "\(screen.text)")
         let lines = screen.lines

@@ -167,18 +167,18 @@ struct LiveProgressModel {
         // While running: drop finished lines (oldest first), then fewer output lines per
         // running step, until the frame fits; then keep its last rows.
         let budget = max(height - 2, 1)
+        var shown = items.map { (item: $0, rows: rows(of: $0, now: now, columns: columns, logLines: Self.keptLines)) }
+        var count = shown.reduce(0) { $0 + $1.rows.count }
+        while count > budget, let oldest = shown.firstIndex(where: { $0.item.state != .running }) {
+            count -= shown.remove(at: oldest).rows.count
+        }
         var logLines = Self.keptLines
-        var shown = items
-        func frame() -> [String] { shown.flatMap { rows(of: $0, now: now, columns: columns, logLines: logLines) } }
-        var body = frame()
-        while body.count > budget, let oldest = shown.firstIndex(where: { $0.state != .running }) {
-            shown.remove(at: oldest)
-            body = frame()
-        }
-        while body.count > budget, logLines > 0 {
+        while count > budget, logLines > 0 {
             logLines -= 1
-            body = frame()
+            for index in shown.indices { shown[index].rows = rows(of: shown[index].item, now: now, columns: columns, logLines: logLines) }
+            count = shown.reduce(0) { $0 + $1.rows.count }
         }
+        let body = shown.flatMap(\.rows)
         return [headerLine] + body.suffix(budget)
     }
 
