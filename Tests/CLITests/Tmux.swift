@@ -1,7 +1,8 @@
 import Foundation
 
 /// A private tmux server (its own socket in a temporary directory) with one session whose
-/// pane stays after its command exits, so its screen and exit status can be read.
+/// pane keeps the screen its command left: a shell runs the command, prints its exit status
+/// and sleeps until the server is killed.
 struct Tmux {
     struct Screen {
         var text: String

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The live (tty) progress display of a build that pulls its FROM image and pushes its
-/// result, in a tmux pane (Tmux.swift, shared with the CLI tests): each transfer ends as
+/// result, in a tmux pane (Tmux.swift, as the CLI tests): each transfer ends as
 /// one line with the bytes it moved.
 @Suite(
     "Live progress of registry transfers",
