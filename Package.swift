@@ -104,18 +104,20 @@ let package = Package(
         // Test support: moves a test runner into a private mount namespace before main, as
         // the CLI moves itself at startup (see Tests/PrivateMountNamespaceForTests/enter.c).
         .target(name: "PrivateMountNamespaceForTests", dependencies: ["CSandbox"], path: "Tests/PrivateMountNamespaceForTests"),
+        // Test support: a private tmux server, to test what a terminal shows.
+        .target(name: "TerminalTestSupport", path: "Tests/TerminalTestSupport"),
         .testTarget(name: "FileNamesTests", dependencies: ["FileNames", "System"]),
         .testTarget(name: "SystemTests", dependencies: ["System", "FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "BuildChecksTests", dependencies: ["BuildChecks", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "StepPlanTests", dependencies: ["StepPlan", "Planner", "Dockerfile", "OCI"]),
-        .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner", "PrivateMountNamespaceForTests"], exclude: ["Corpus", "Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner", "PrivateMountNamespaceForTests", "TerminalTestSupport"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "OCIArchive", "System"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "OCI"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "System", "PrivateMountNamespaceForTests"]),
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild", "TerminalTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI", "PrivateMountNamespaceForTests"]),
         .testTarget(name: "RemoteSourceTests", dependencies: ["RemoteSource", "OCI"]),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import TerminalTestSupport
 import Testing
 
 /// `--progress tty` in a real terminal: swiftbuild runs in a tmux pane (a private tmux

@@ -1,4 +1,5 @@
 import Foundation
+import TerminalTestSupport
 import Testing
 
 /// The live (tty) progress display of a build that pulls its FROM image and pushes its

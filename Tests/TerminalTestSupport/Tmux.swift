@@ -3,19 +3,20 @@ import Foundation
 /// A private tmux server (its own socket in a temporary directory) with one session whose
 /// pane keeps the screen its command left: a shell runs the command, prints its exit status
 /// and sleeps until the server is killed.
-struct Tmux {
-    struct Screen {
-        var text: String
-        var status: Int32?
-        var lines: [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
-        func contains(_ text: String) -> Bool { self.text.contains(text) }
+public struct Tmux {
+    public struct Screen {
+        public var text: String
+        public var status: Int32?
+        public var lines: [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        public func contains(_ text: String) -> Bool { self.text.contains(text) }
     }
 
-    let directory: URL
-    var socket: String { directory.appendingPathComponent("tmux.socket").path }
+    public let directory: URL
+    public var socket: String { directory.appendingPathComponent("tmux.socket").path }
 
-    init(columns: Int, rows: Int) throws {
-        directory = try makeTemporaryDirectory()
+    public init(columns: Int, rows: Int) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftbuild-tmux-\(UUID().uuidString.lowercased())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(columns)", "-y", "\(rows)", "sleep 3600"])
         try tmux(["set-option", "-g", "status", "off"])
         try tmux(["set-option", "-g", "window-size", "manual"])
@@ -25,7 +26,7 @@ struct Tmux {
     /// to a file, and waits for it with `waitpid` on its pid (with Foundation's `Process`,
     /// `waitUntilExit` did not return for the tmux client that starts the server).
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
+    public func tmux(_ arguments: [String]) throws -> String {
         let output = directory.appendingPathComponent("tmux-output")
         let argv = ["tmux", "-S", socket] + arguments
         var actions = posix_spawn_file_actions_t()
@@ -66,7 +67,7 @@ struct Tmux {
     /// (`env` sets it last, over tmux's own `TERM`), through a shell that then prints
     /// `swiftbuild-exit=STATUS` and sleeps: the pane stays as the command left it. The
     /// shell's trap lets Ctrl-C reach the command without ending the shell.
-    func run(_ command: [String], environment: [String: String]) throws {
+    public func run(_ command: [String], environment: [String: String]) throws {
         let words = ["env"] + environment.map { "\($0.key)=\($0.value)" } + command
         let quoted = words.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         try tmux(["respawn-pane", "-k", "-t", "t", "sh", "-c", "trap true INT; \(quoted); echo swiftbuild-exit=$?; exec sleep 3600"])
@@ -74,7 +75,7 @@ struct Tmux {
 
     /// The visible screen, wrapped lines joined (`-J`: a line that wrapped shows as one
     /// longer than the pane), trailing blanks cut; and the exit status once the command ended.
-    func capture() throws -> Screen {
+    public func capture() throws -> Screen {
         let text = try tmux(["capture-pane", "-p", "-J", "-t", "t"])
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in String(line.reversed().drop { $0 == " " }.reversed()) }
@@ -88,7 +89,7 @@ struct Tmux {
     }
 
     /// Polls the screen until `condition` holds; throws after two minutes.
-    func waitForScreen(_ condition: (Screen) -> Bool) throws -> Screen {
+    public func waitForScreen(_ condition: (Screen) -> Bool) throws -> Screen {
         let limit = Date().addingTimeInterval(120)
         while true {
             let screen = try capture()
@@ -101,7 +102,7 @@ struct Tmux {
     }
 
     /// Polls until the pane's command exited; its screen and exit status.
-    func waitForExit() throws -> Screen {
+    public func waitForExit() throws -> Screen {
         let limit = Date().addingTimeInterval(180)
         while true {
             let screen = try capture()
@@ -111,21 +112,21 @@ struct Tmux {
         }
     }
 
-    func resize(columns: Int, rows: Int) throws {
+    public func resize(columns: Int, rows: Int) throws {
         try tmux(["resize-window", "-t", "t", "-x", "\(columns)", "-y", "\(rows)"])
     }
 
-    func sendInterrupt() throws {
+    public func sendInterrupt() throws {
         try tmux(["send-keys", "-t", "t", "C-c"])
     }
 
     /// tmux's record of whether the program in the pane shows its cursor.
-    func cursorVisible() throws -> Bool {
+    public func cursorVisible() throws -> Bool {
         try tmux(["display-message", "-p", "-t", "t", "#{cursor_flag}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
     /// Kills the server (and what runs in it) and removes the socket's directory.
-    func kill() {
+    public func kill() {
         _ = try? tmux(["kill-server"])
         try? FileManager.default.removeItem(at: directory)
     }
