@@ -1,6 +1,5 @@
 import CSandbox
 import Glibc
-import Synchronization
 import System
 
 /// The devices cgroup of one step: every device denied but the nodes the sandbox's own
@@ -16,7 +15,7 @@ import System
 /// step's v2 cgroup instead (as runc does). A host with neither leaves steps with `nodev`
 /// alone. The helpers here (the parent from `/proc/self/cgroup`, the sweep of a killed
 /// swiftbuild's cgroups) serve every hierarchy of the step's cgroup.
-struct DevicesCgroup: Sendable {
+enum DevicesCgroup {
     /// A character device, or every minor of a major.
     struct Device: Sendable {
         var major: UInt32
@@ -35,15 +34,6 @@ struct DevicesCgroup: Sendable {
 
     /// Where the v1 devices hierarchy is mounted.
     static let hierarchy = "/sys/fs/cgroup/devices"
-    /// Where a cgroup v2 only host mounts its hierarchy.
-    static let unifiedHierarchy = "/sys/fs/cgroup"
-
-    private static let counter = Atomic<Int>(0)
-
-    /// The cgroup's directory.
-    let path: String
-    /// `cgroup.procs`, open for writing: the init writes 0 to it to join.
-    let procs: Int32
 
     /// Sets up the step's cgroup at `path` as its devices cgroup: on v1 (the `devices`
     /// controller's hierarchy) every device is denied and `allowedDevices` allowed; on v2 an
@@ -60,12 +50,6 @@ struct DevicesCgroup: Sendable {
         }
     }
 
-    /// A cgroup v2 cgroup under this process's own in the v2 hierarchy mounted at `root`,
-    /// with the eBPF device program attached.
-    static func createUnified(in root: String) throws(SandboxError) -> DevicesCgroup {
-        try create(in: root, controller: "", configure: attachFilter)
-    }
-
     /// Attaches the eBPF device program allowing `allowedDevices` to the v2 cgroup at `path`.
     private static func attachFilter(_ path: String) throws(SandboxError) {
         let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
@@ -76,35 +60,6 @@ struct DevicesCgroup: Sendable {
         }
         guard csandbox_attach_device_filter(directory, rules, rules.count) == 0 else {
             throw .system(.last("attach the device filter to the cgroup", path: path))
-        }
-    }
-
-    /// Makes `swiftbuild-PID-N` under this process's cgroup of `controller` ("" for v2) in
-    /// the hierarchy at `root`, sets it up with `configure` and opens its `cgroup.procs`.
-    private static func create(
-        in root: String, controller: String,
-        configure: (String) throws(SandboxError) -> Void
-    ) throws(SandboxError) -> DevicesCgroup {
-        let own =
-            (try? String(contentsOfProcFile: "/proc/self/cgroup"))
-            .flatMap { parentPath(inProcCgroup: $0, controller: controller) } ?? "/"
-        let parent = own == "/" ? root : root + own
-        let number = counter.add(1, ordering: .relaxed).newValue
-        if number == 1 { removeStale(in: parent) }
-        let path = parent + "/swiftbuild-\(getpid())-\(number)"
-        guard mkdir(path, 0o755) == 0 else {
-            throw .system(.last("create the devices cgroup", path: path))
-        }
-        do throws(SandboxError) {
-            try configure(path)
-            let procs = open(path + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
-            guard procs >= 0 else {
-                throw SandboxError.system(.last("open", path: path + "/cgroup.procs"))
-            }
-            return DevicesCgroup(path: path, procs: procs)
-        } catch {
-            rmdir(path)
-            throw error
         }
     }
 
@@ -147,46 +102,11 @@ struct DevicesCgroup: Sendable {
         return nil
     }
 
-    /// Closes `cgroup.procs` and removes the cgroup. Call once the init is gone: the kernel
-    /// has then killed and reaped every process of the sandbox's PID namespace.
-    func remove() throws(SandboxError) {
-        close(procs)
-        var attempts = 0
-        while rmdir(path) != 0 {
-            // A task that has just exited may still be counted for a moment.
-            guard errno == EBUSY, attempts < 100 else {
-                throw .system(.last("remove the devices cgroup", path: path))
-            }
-            attempts += 1
-            usleep(10_000)
-        }
-    }
-
     private static func write(_ rule: String, to file: String) throws(SandboxError) {
-        let fdFile = FileDescriptor(adopting: open(file, O_WRONLY | O_CLOEXEC))
-        let fd = fdFile.rawValue
-        guard fd >= 0 else { throw .system(.last("open", path: file)) }
-        let written = rule.withCString { Glibc.write(fd, $0, strlen($0)) }
-        guard written == rule.utf8.count else {
-            throw .system(.last("write '\(rule)' to", path: file))
+        do {
+            try StepCgroup.writeFile(file, rule)
+        } catch {
+            throw .system(error)
         }
-    }
-}
-
-extension String {
-    /// Reads a /proc file (its size is 0 to stat, so it is read until end-of-file).
-    fileprivate init(contentsOfProcFile path: String) throws(SandboxError) {
-        let fdFile = FileDescriptor(adopting: open(path, O_RDONLY | O_CLOEXEC))
-        let fd = fdFile.rawValue
-        guard fd >= 0 else { throw .system(.last("open", path: path)) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
-            guard count >= 0 else { throw .system(.last("read", path: path)) }
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        self = String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -249,17 +249,11 @@ struct StepCgroup: Sendable {
 
     static func readFile(_ path: String) throws(SystemError) -> String {
         let file = try FileDescriptor.open(path, flags: O_RDONLY)
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { buffer in
-                retryingOnInterrupt { read(file.rawValue, buffer.baseAddress, buffer.count) }
-            }
-            guard count >= 0 else { throw .last("read", path: path) }
-            if count == 0 { break }
-            bytes += buffer[0..<count]
+        do {
+            return String(decoding: try file.readToEnd(), as: UTF8.self)
+        } catch {
+            throw SystemError(operation: error.operation, path: path, code: error.code)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes `value` to a cgroup file in one write(2), as the kernel takes a value.

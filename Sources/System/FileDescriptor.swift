@@ -55,6 +55,21 @@ public struct FileDescriptor: ~Copyable, Sendable {
         try FileDescriptor(opening: fcntl(rawValue, F_DUPFD_CLOEXEC, 0), "dup")
     }
 
+    /// Everything left to read, until end-of-file: for files whose size `stat` does not
+    /// tell (`/proc` and cgroup files say 0).
+    public func readToEnd() throws(SystemError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { buffer in
+                retryingOnInterrupt { read(rawValue, buffer.baseAddress, buffer.count) }
+            }
+            guard count >= 0 else { throw .last("read") }
+            if count == 0 { return bytes }
+            bytes += buffer[0..<count]
+        }
+    }
+
     /// `fstat`.
     public func status() throws(SystemError) -> stat {
         var status = stat()
