@@ -48,9 +48,9 @@ final class BridgeNetwork {
                 throw .network("no free address left in the subnet \(subnet) of the private network")
             }
             let name = BridgePlan.namespacePrefix + "\(getpid())-\(IPv4Subnet.format(address))"
-            try ip(["netns", "add", name])
             let opened: Result<Int32, SandboxError>
             do throws(SandboxError) {
+                try ip(["netns", "add", name])
                 for command in BridgePlan.stepCommands(namespace: name, address: address, subnet: subnet) {
                     try ip(command)
                 }
@@ -62,7 +62,7 @@ final class BridgeNetwork {
             }
             // The name goes at once: the namespace lives on through the descriptor and the
             // step, and disappears with them, veth included, whatever becomes of swiftbuild.
-            try? ip(["netns", "delete", name])
+            try? ip(["netns", "delete", name], quietWhenMissing: true)
             let namespace: Int32
             switch opened {
             case .success(let fd): namespace = fd
