@@ -306,6 +306,39 @@ struct PrivateNetworkTests {
         #expect(result.output.contains("saw-two: yes") && result.output.contains("saw-one: yes"), "the steps overlapped: \(result.output)")
     }
 
+    @Test func concurrentBuildsGetDifferentAddresses() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        // Two swiftbuild processes on one store; their steps meet in a shared cache mount,
+        // so both leases are held at the same time.
+        func dockerfile(_ name: String, other: String) -> String {
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=netbuilds,target=/c touch /c/\(name) && i=0; \
+            while [ ! -e /c/\(other) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; \
+            echo build-\(name): $(ip -4 -o addr show eth0 | awk '{print $4}') saw-\(other): $([ -e /c/\(other) ] && echo yes)
+            """
+        }
+        let first = try startBuild(dockerfile("one", other: "two"), ["--network", "private"])
+        let second = try startBuild(dockerfile("two", other: "one"), ["--network", "private"])
+        var outputs: [String] = []
+        for (process, output) in [first, second] {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            outputs.append(String(decoding: data, as: UTF8.self))
+            #expect(process.terminationStatus == 0, "\(outputs.last!)")
+        }
+        func address(_ name: String, in output: String) -> String? {
+            guard let line = output.split(separator: "\n").first(where: { $0.contains("build-\(name): ") }) else { return nil }
+            return line.components(separatedBy: "build-\(name): ")[1].split(separator: " ").first.map(String.init)
+        }
+        let one = try #require(address("one", in: outputs[0]), "\(outputs[0])")
+        let two = try #require(address("two", in: outputs[1]), "\(outputs[1])")
+        #expect(one.hasPrefix("10.213.") && two.hasPrefix("10.213.") && one != two, "\(one) \(two)")
+        #expect(outputs[0].contains("saw-two: yes") && outputs[1].contains("saw-one: yes"), "the builds overlapped")
+        let left = try Self.leftovers()
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test func failedStepLeavesNothing() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let result = try build("FROM busybox\nRUN ip -4 -o addr show eth0; exit 3")
