@@ -347,6 +347,24 @@ struct PrivateNetworkTests {
         #expect(result.output.contains("exited with status 3"), "\(result.output)")
     }
 
+    @Test func interruptedBuildLeavesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let (process, output) = try startBuild("FROM busybox\nRUN echo int-$((1 + 1))-ready; sleep 1002", ["--network", "private"])
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("int-2-ready") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        #expect(try Self.leftovers().contains("link swiftbuild0"), "the step runs behind the bridge")
+        kill(process.processIdentifier, SIGINT)
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        let left = try Self.leftovers()
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test func sigkillLeavesWhatTheNextBuildRemoves() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let (process, output) = try startBuild("FROM busybox\nRUN echo net-$((1 + 1))-ready; sleep 1001", ["--network", "private"])
