@@ -64,8 +64,22 @@ let package = Package(
         // A stage's instructions as resolved steps: expanded words, `--from` sources, config
         // updates and cache keys (pure: of OCI it uses the spec types and LayerCompression, no I/O).
         .target(name: "StepPlan", dependencies: ["Dockerfile", "Planner", "OCI"]),
+        // Remote ADD sources: HTTP(S) downloads (async-http-client) and git checkouts (the git program).
+        .target(
+            name: "RemoteSource",
+            dependencies: [
+                "OCI",
+                "OCIArchive",
+                "System",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System"]),
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System", "RemoteSource"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
@@ -103,5 +117,6 @@ let package = Package(
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI", "PrivateMountNamespaceForTests"]),
+        .testTarget(name: "RemoteSourceTests", dependencies: ["RemoteSource", "OCI"]),
     ]
 )

@@ -31,7 +31,11 @@ extension RegistryClient {
     /// streaming it; a connection that drops mid-blob starts the download again. Throws
     /// when the registry sends more bytes than the descriptor's size. The content is not
     /// hashed here: ``OCILayout/ingestBlob(from:mode:expectedDigest:expectedSize:)`` checks it.
-    public func fetchBlob(_ descriptor: Descriptor, from repository: ImageReference, to path: String) async throws {
+    /// `received`, when given, is told the bytes written so far after each buffer.
+    public func fetchBlob(
+        _ descriptor: Descriptor, from repository: ImageReference, to path: String,
+        received report: (@Sendable (Int64) -> Void)? = nil
+    ) async throws {
         let endpoint = try await endpoint(for: repository.registry)
         let operation = "GET blob \(descriptor.digest)"
         var attempt = 0
@@ -54,6 +58,7 @@ extension RegistryClient {
                             reason: "blob \(descriptor.digest) is longer than the \(descriptor.size) bytes its descriptor gives")
                     }
                     try file.write(buffer)
+                    report?(received)
                 }
                 try file.close()
                 return
@@ -72,11 +77,12 @@ extension RegistryClient {
     /// Puts the blob at `path` (described by `descriptor`) into `repository`: first asking
     /// the registry to mount it from `mountFrom` (another repository of the same registry)
     /// when given, else uploading it, with one PUT up to
-    /// ``RegistryConfiguration/uploadChunkSize`` bytes and in PATCH chunks of that size beyond.
+    /// ``RegistryConfiguration/uploadChunkSize`` bytes and in PATCH chunks of that size beyond
+    /// (`sent`, when given, is told the bytes sent so far after each chunk).
     @discardableResult
     public func uploadBlob(
         _ descriptor: Descriptor, from path: String, to repository: ImageReference,
-        mountFrom: String? = nil
+        mountFrom: String? = nil, sent report: (@Sendable (Int64) -> Void)? = nil
     ) async throws -> BlobUploadResult {
         let endpoint = try await endpoint(for: repository.registry)
         let name = repository.repository
@@ -118,6 +124,7 @@ extension RegistryClient {
                 try await expect(response, [202], registry: repository.registry, repository: name, operation: operation)
                 location = try uploadLocation(response, endpoint: endpoint, repository: name)
                 offset += Int64(count)
+                report?(offset)
             }
         }
         var headers = HTTPHeaders()

@@ -74,7 +74,7 @@ extension RegistryClient {
     /// Downloads one blob into the store unless it is there already.
     func download(
         _ blob: Descriptor, from reference: ImageReference, into store: ImageStore,
-        progress: @Sendable (TransferProgress) -> Void
+        progress: @escaping @Sendable (TransferProgress) -> Void
     ) async throws {
         if store.layout.blobSize(blob.digest) == blob.size {
             progress(TransferProgress(descriptor: blob, state: .alreadyPresent))
@@ -83,7 +83,9 @@ extension RegistryClient {
         progress(TransferProgress(descriptor: blob, state: .downloading))
         let temporary = "\(store.layout.temporaryDirectory)/pull-\(blob.digest.hex)-\(UUID().uuidString.prefix(8))"
         defer { unlink(temporary) }
-        try await fetchBlob(blob, from: reference, to: temporary)
+        try await fetchBlob(blob, from: reference, to: temporary) { bytes in
+            progress(TransferProgress(descriptor: blob, state: .transferred(bytes: bytes)))
+        }
         try store.layout.ingestBlob(from: temporary, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
         progress(TransferProgress(descriptor: blob, state: .downloaded))
     }

@@ -31,7 +31,10 @@ extension RegistryClient {
                 }
                 let source = mountSources[blob.digest].flatMap { $0 == reference.repository ? nil : $0 }
                 if source == nil { progress(TransferProgress(descriptor: blob, state: .uploading)) }
-                switch try await self.uploadBlob(blob, from: path, to: reference, mountFrom: source) {
+                let sent: @Sendable (Int64) -> Void = { bytes in
+                    progress(TransferProgress(descriptor: blob, state: .transferred(bytes: bytes)))
+                }
+                switch try await self.uploadBlob(blob, from: path, to: reference, mountFrom: source, sent: sent) {
                 case .mounted(let repository):
                     progress(TransferProgress(descriptor: blob, state: .mounted(from: repository)))
                 case .uploaded:

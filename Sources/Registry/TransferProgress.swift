@@ -9,6 +9,9 @@ public struct TransferProgress: Sendable, CustomStringConvertible {
         case alreadyPresent
         /// A download started.
         case downloading
+        /// This many of its bytes moved so far (a download or upload under way); reported
+        /// often, for a live display, so line-per-event printers skip it (``isMilestone``).
+        case transferred(bytes: Int64)
         /// It was downloaded and verified.
         case downloaded
         /// An upload started.
@@ -30,12 +33,19 @@ public struct TransferProgress: Sendable, CustomStringConvertible {
         self.state = state
     }
 
+    /// False for ``State/transferred(bytes:)``: the states worth a line of their own.
+    public var isMilestone: Bool {
+        if case .transferred = state { return false }
+        return true
+    }
+
     public var description: String {
         let blob = "\(descriptor.digest.algorithm):\(descriptor.digest.hex.prefix(12))"
         let size = Self.humanSize(descriptor.size)
         switch state {
         case .alreadyPresent: return "\(blob): already present (\(size))"
         case .downloading: return "\(blob): downloading \(size)"
+        case .transferred(let bytes): return "\(blob): \(Self.humanSize(bytes)) of \(size)"
         case .downloaded: return "\(blob): downloaded \(size)"
         case .uploading: return "\(blob): uploading \(size)"
         case .uploaded: return "\(blob): uploaded \(size)"
@@ -44,7 +54,7 @@ public struct TransferProgress: Sendable, CustomStringConvertible {
     }
 
     /// `1.2 MB`-style sizes (powers of 1000, as `swiftbuild images` prints them).
-    static func humanSize(_ bytes: Int64) -> String {
+    public static func humanSize(_ bytes: Int64) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
         var value = Double(bytes)
         var unit = 0

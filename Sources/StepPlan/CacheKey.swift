@@ -11,6 +11,15 @@ public struct CacheKey {
         self = adding("swiftbuild-cache-v1").adding(kind)
     }
 
+    /// The key of a step of `kind` over the chain `parent`, for `target`: every step's key
+    /// starts with these fields.
+    public static func step(_ kind: String, over parent: Digest, target: StepTarget) -> CacheKey {
+        CacheKey(kind)
+            .adding(parent.description)
+            .adding(target.platform.description)
+            .adding(target.sourceDateEpoch.map(String.init) ?? "")
+    }
+
     /// The key with one more field.
     public func adding(_ field: String) -> CacheKey {
         var copy = self

@@ -37,10 +37,7 @@ public struct RunStep: Sendable {
             case .shell(let text): ["shell", text]
             case .exec(let arguments): ["exec"] + arguments
             }
-        var key = CacheKey("run")
-            .adding(parent.description)
-            .adding(target.platform.description)
-            .adding(target.sourceDateEpoch.map(String.init) ?? "")
+        var key = CacheKey.step("run", over: parent, target: target)
             .adding(form)
             .adding(heredocs.flatMap { [$0.name, $0.content, "\($0.expand) \($0.chomp) \($0.fileDescriptor ?? -1)"] })
             .adding(shell)

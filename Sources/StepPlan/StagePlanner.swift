@@ -212,11 +212,18 @@ public struct StagePlanner: Sendable {
         let chmod = try transfer.chmod.map { try state.expand($0) }
         let excludes = try transfer.excludes.map { try state.expand($0) }
         let from = try transfer.from.map { try state.expand($0) }
+        // The history shows a here-document's opener as written, every other word expanded.
+        let sourceWords = zip(transfer.sources, sources).map { word, source in
+            if Heredoc.opener(in: word) == nil, case .path(let path) = source { path } else { word }
+        }
         return CopyStep(
             isAdd: isAdd, sources: sources, destination: destination, workingDirectory: state.workingDirectory,
             chown: chown, chmod: chmod, excludes: excludes, from: try copyFrom(from),
             parents: transfer.parents, link: transfer.link, target: target,
-            historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state))
+            historyLine: Self.copyHistory(
+                isAdd ? .add : .copy, parents: transfer.parents, chown: chown, chmod: chmod, sources: sourceWords,
+                destination: destination),
+            checksum: try transfer.checksum.map { try state.expand($0) }, keepGitDirectory: transfer.keepGitDir)
     }
 
     /// What an expanded `--from` value names: a stage this one depends on (by name, else
@@ -256,15 +263,15 @@ public struct StagePlanner: Sendable {
     }
 
     /// `COPY --chown=app --chmod=755 src dest # buildkit`, with the words expanded.
-    static func copyHistory(_ keyword: Keyword, _ transfer: FileTransfer, state: StageState) throws -> String {
+    static func copyHistory(
+        _ keyword: Keyword, parents: Bool, chown: String?, chmod: String?, sources: [String], destination: String
+    ) -> String {
         var words = [keyword.rawValue]
-        if transfer.parents { words.append("--parents") }
-        if let chown = transfer.chown { words.append("--chown=\(try state.expand(chown))") }
-        if let chmod = transfer.chmod { words.append("--chmod=\(try state.expand(chmod))") }
-        for source in transfer.sources {
-            words.append(Heredoc.opener(in: source) == nil ? try state.expand(source) : source)
-        }
-        words.append(try state.expand(transfer.destination))
+        if parents { words.append("--parents") }
+        if let chown { words.append("--chown=\(chown)") }
+        if let chmod { words.append("--chmod=\(chmod)") }
+        words += sources
+        words.append(destination)
         return words.joined(separator: " ") + " # buildkit"
     }
 }

@@ -16,10 +16,7 @@ public struct WorkdirStep: Sendable {
 
     /// The step's key over the filesystem whose key is `parent`.
     public func cacheKey(over parent: Digest) -> Digest {
-        CacheKey("workdir")
-            .adding(parent.description)
-            .adding(target.platform.description)
-            .adding(target.sourceDateEpoch.map(String.init) ?? "")
+        CacheKey.step("workdir", over: parent, target: target)
             .adding(path)
             .adding(user)
             .digest

@@ -18,17 +18,16 @@ public enum CacheMountAccess: Sendable {
 public final class CacheMountLease: Sendable {
     /// The directory the step mounts.
     public let directory: URL
-    private let descriptor: Int32
+    private let lock: HeldFileLock
 
-    fileprivate init(directory: URL, descriptor: Int32) {
+    fileprivate init(directory: URL, lock: HeldFileLock) {
         self.directory = directory
-        self.descriptor = descriptor
+        self.lock = lock
     }
 
     /// Drops the lock.
     public func release() {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        lock.release()
     }
 }
 
@@ -55,21 +54,17 @@ extension ImageStore {
         for directory in [cacheMountsDirectory, entry] where mkdir(directory.path, 0o700) != 0 && errno != EEXIST {
             throw StoreError.io(path: directory.path, operation: "create the cache mount directory", errno: errno)
         }
-        let lockPath = entry.appendingPathComponent("lock").path
-        let descriptor = try openLockFile(lockPath)
-        let operation = access == .shared ? LOCK_SH : LOCK_EX
+        let lockFile = FileLock(path: entry.appendingPathComponent("lock").path, mode: 0o600)
+        guard
+            let held = try await lockFile.hold(
+                access == .shared ? LOCK_SH : LOCK_EX, giveUp: access == .exclusiveIfFree, waiting: waiting)
+        else { return nil }
         do {
-            guard try await lock(descriptor, operation, path: lockPath, giveUp: access == .exclusiveIfFree, waiting: waiting) else {
-                close(descriptor)
-                return nil
-            }
             let directory = entry.appendingPathComponent("fs")
             if !exists(directory) {
                 // Steps holding the cache shared may all find it missing: one makes it.
-                let createPath = entry.appendingPathComponent("create.lock").path
-                let creation = try openLockFile(createPath)
-                defer { close(creation) }
-                _ = try await lock(creation, LOCK_EX, path: createPath, giveUp: false, waiting: {})
+                let creation = try await FileLock(path: entry.appendingPathComponent("create.lock").path, mode: 0o600).hold(LOCK_EX)
+                defer { creation?.release() }
                 if !exists(directory) {
                     // Only a holder of create.lock makes fs/, so an fs.new-* here is what a
                     // killed maker left.
@@ -80,9 +75,9 @@ extension ImageStore {
                     try makeCacheDirectory(directory, create: create)
                 }
             }
-            return CacheMountLease(directory: directory, descriptor: descriptor)
+            return CacheMountLease(directory: directory, lock: held)
         } catch {
-            close(descriptor)
+            held.release()
             throw error
         }
     }
@@ -121,34 +116,5 @@ extension ImageStore {
     private func exists(_ directory: URL) -> Bool {
         var status = stat()
         return lstat(directory.path, &status) == 0
-    }
-
-    private func openLockFile(_ path: String) throws -> Int32 {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
-        return descriptor
-    }
-
-    /// Takes `operation` (`LOCK_SH`/`LOCK_EX`) on `descriptor`, polling; false when it is
-    /// held elsewhere and `giveUp`.
-    private func lock(
-        _ descriptor: Int32, _ operation: Int32, path: String, giveUp: Bool, waiting: () -> Void
-    ) async throws -> Bool {
-        var announced = false
-        while flock(descriptor, operation | LOCK_NB) != 0 {
-            let code = errno
-            guard code == EWOULDBLOCK || code == EINTR else {
-                throw StoreError.io(path: path, operation: "lock", errno: code)
-            }
-            if code == EWOULDBLOCK {
-                if giveUp { return false }
-                if !announced {
-                    announced = true
-                    waiting()
-                }
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return true
     }
 }

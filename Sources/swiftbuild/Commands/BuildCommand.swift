@@ -243,7 +243,7 @@ struct BuildCommand: AsyncParsableCommand {
                     tags: tags,
                     network: network, sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) },
                     elfCheck: elfCheck, jobs: jobs, noCache: noCache,
-                    baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers), alwaysPull: pull,
+                    baseImageFetcher: RegistryImageFetcher(client: client, quiet: quietTransfers, live: renderer.live), alwaysPull: pull,
                     entitlements: Set(allow))
                 request.labels = labelValues
                 request.extraHosts = extraHosts
@@ -255,17 +255,21 @@ struct BuildCommand: AsyncParsableCommand {
                 request.cgroupParent = cgroupParent
                 if let subnet { request.networkSubnet = subnet }
                 request.manifestAnnotations = manifestAnnotations
-                var session = BuildSession(request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers))
+                var session = BuildSession(
+                    request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers, live: renderer.live))
                 session.cacheImports = cacheSources.map(\.reference)
                 session.cacheExports = cacheTargets.map(\.reference)
                 session.push = push
                 session.outputs = outputs
                 session.imageIDFile = iidfile.map(URL.init(fileURLWithPath:))
                 session.metadataFile = metadataFile.map(URL.init(fileURLWithPath:))
-                return try await session.run(
-                    in: imageStore, events: { renderer.handle($0) },
-                    warning: { printToStandardError("warning: \($0)") },
-                    interruptible: BuildInterruption.cancellingOnSignals)
+                let configured = session
+                return try await renderer.displaying {
+                    try await configured.run(
+                        in: imageStore, events: { renderer.handle($0) },
+                        warning: { printToStandardError("warning: \($0)") },
+                        interruptible: BuildInterruption.cancellingOnSignals)
+                }
             }
             summaryPending = false
             BuildChecksRun.printSummary(checkWarnings)
@@ -275,8 +279,8 @@ struct BuildCommand: AsyncParsableCommand {
 
     private var resolvedProgress: ProgressMode {
         if quiet { return .quiet }
-        guard progress == .auto else { return progress }
-        return isatty(STDERR_FILENO) == 1 ? .tty : .plain
+        guard progress == .auto || progress == .tty else { return progress }
+        return Terminal.canDrawLive(on: STDERR_FILENO, environment: ProcessInfo.processInfo.environment) ? .tty : .plain
     }
 }
 

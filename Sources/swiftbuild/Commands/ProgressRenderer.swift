@@ -1,3 +1,4 @@
+import ArgumentParser
 import Builder
 import Dockerfile
 import FileNames
@@ -10,7 +11,8 @@ enum ProgressMode: String, CaseIterable {
     case auto
     /// One line per event, as BuildKit's `--progress=plain` does.
     case plain
-    /// The same lines; swiftbuild has no redrawing display yet.
+    /// A live view redrawn in place (``LiveProgressDisplay``); plain when stderr is not a
+    /// terminal or `TERM` is `dumb`.
     case tty
     /// Nothing but errors.
     case quiet
@@ -19,16 +21,53 @@ enum ProgressMode: String, CaseIterable {
 /// Prints build events on stderr: `#3 [builder 2/4] RUN make`, each line of the step's
 /// output as `#3 line`, then `#3 DONE 0.31s`, with what a RUN step used measured by its
 /// cgroup: `#3 DONE 0.31s (peak 35 MiB, cpu 0.20s)`. Stages building at the same time interleave
-/// their lines; the `#N` prefix tells them apart.
+/// their lines; the `#N` prefix tells them apart. In tty mode the events go to the live
+/// display instead, and the ELF check report prints after it.
 final class ProgressRenderer: Sendable {
     let mode: ProgressMode
     private let counter = StepCounter()
+    /// The live display, in tty mode.
+    let live: LiveProgressDisplay?
+    private let heldELFCheck = Mutex<(ELFCheckReport, ELFCheckPolicy)?>(nil)
 
     init(mode: ProgressMode) {
         self.mode = mode
+        live = mode == .tty ? LiveProgressDisplay() : nil
+    }
+
+    /// Runs `body` (the build) with the live display in tty mode: started before, its last
+    /// frame drawn after however the build ends, then the ELF check report; the error
+    /// message of a failed build prints after both.
+    func displaying<T>(_ body: () async throws -> T) async throws -> T {
+        guard let live else { return try await body() }
+        live.start()
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            let interrupted = error is CancellationError || ((error as? ExitCode).map { $0.rawValue > 128 } ?? false)
+            live.finish(interrupted ? .canceled : .failed)
+            printHeldELFCheck()
+            throw error
+        }
+        live.finish(.finished)
+        printHeldELFCheck()
+        return result
+    }
+
+    private func printHeldELFCheck() {
+        if let held = heldELFCheck.withLock({ $0 }) { renderELFCheck(held.0, policy: held.1) }
     }
 
     func handle(_ event: BuildEvent) {
+        if let live {
+            if case .elfChecked(let report, let policy) = event {
+                heldELFCheck.withLock { $0 = (report, policy) }
+            } else {
+                live.handle(event)
+            }
+            return
+        }
         if case .elfChecked(let report, let policy) = event {
             renderELFCheck(report, policy: policy)
             return

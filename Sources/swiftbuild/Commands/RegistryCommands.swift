@@ -50,7 +50,7 @@ struct PullCommand: AsyncParsableCommand {
             let quiet = quiet
             let pulled = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
                 try await client.pull(reference, platform: platform, into: store) { event in
-                    if !quiet { printToStandardError(event.description) }
+                    if !quiet, event.isMilestone { printToStandardError(event.description) }
                 }
             }
             if !quiet { printToStandardError("Pulled \(reference) as \(pulled.name ?? "<none>")") }
@@ -80,7 +80,7 @@ struct PushCommand: AsyncParsableCommand {
             let quiet = quiet
             let pushed = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
                 try await client.push(image, from: store, to: reference) { event in
-                    if !quiet { printToStandardError(event.description) }
+                    if !quiet, event.isMilestone { printToStandardError(event.description) }
                 }
             }
             if !quiet { printToStandardError("Pushed \(reference): \(pushed.digest) (\(pushed.size) bytes)") }

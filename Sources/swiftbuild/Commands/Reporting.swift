@@ -46,7 +46,8 @@ private func exit(reporting error: any Error) throws -> Never {
     throw error is ELFCheckFailure ? ExitCode(3) : ExitCode.failure
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error (above the live progress display while it runs).
 func printToStandardError(_ line: String) {
+    if let live = LiveProgressDisplay.active.withLock({ $0 }) { return live.printAbove(line) }
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
