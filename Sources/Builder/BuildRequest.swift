@@ -51,6 +51,9 @@ public struct BuildRequest: Sendable {
     public var cgroupLimits = CgroupLimits()
     /// `--cgroup-parent`: where the steps' cgroups are made; not part of the cache key.
     public var cgroupParent: String?
+    /// `--network-subnet`: the range private-network steps get their addresses from; not
+    /// part of the cache key (an address does not change what a step makes).
+    public var networkSubnet = IPv4Subnet.default
     /// Labels set on the result's config after the Dockerfile's own (`--label`): they win.
     public var labels: [String: String] = [:]
     /// Annotations on the result's manifest (`--annotation`).
@@ -88,7 +91,7 @@ public struct BuildRequest: Sendable {
     /// What every RUN step of the build shares, as the steps carry it.
     var runDefaults: RunDefaults {
         RunDefaults(
-            network: network == .none ? .none : .host, allowsInsecure: entitlements.contains(.securityInsecure),
+            network: network.runNetwork, allowsInsecure: entitlements.contains(.securityInsecure),
             extraHosts: extraHosts.map { HostLine(name: $0.name, address: $0.address) },
             resourceLimits: resourceLimits.map { "\($0.name)=\($0.soft):\($0.hard)" },
             sharedMemorySize: sharedMemorySize)
@@ -123,6 +126,17 @@ public enum StepNetwork: String, Sendable, CaseIterable {
     case host
     /// A new network namespace with only loopback.
     case none
+    /// A network namespace of its own with a veth to swiftbuild's bridge, an address from
+    /// ``BuildRequest/networkSubnet`` and NAT to the outside.
+    case `private`
+
+    var runNetwork: RunNetwork {
+        switch self {
+        case .host: .host
+        case .none: .none
+        case .private: .private
+        }
+    }
 }
 
 /// What a build produced.

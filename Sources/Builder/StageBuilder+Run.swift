@@ -26,7 +26,12 @@ extension StageBuilder {
             configuration.uid = user.uid
             configuration.gid = user.gid
             configuration.supplementaryGroups = users.processGroups(of: user)
-            configuration.network = run.network == .none ? .none : .host
+            configuration.network =
+                switch run.network {
+                case .none: .none
+                case .host: .host
+                case .private: .bridge(request.networkSubnet)
+                }
             configuration.security = run.insecure ? .insecure : .sandboxed
             configuration.mounts = mounts
             // The build's own values, which the step's key holds as `run.defaults`.

@@ -10,6 +10,7 @@
 #include <linux/keyctl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -399,6 +400,11 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     }
 
     join_cgroups(spec->cgroup_procs_fds, spec->cgroup_procs_count, report_fd);
+    // The prepared namespace is joined before /sys is mounted, so that /sys/class/net is
+    // the step's own; its descriptor is closed with the other inherited ones below.
+    if (spec->network_fd >= 0 && setns(spec->network_fd, CLONE_NEWNET) != 0) {
+        csandbox_child_fail(report_fd, "join the step's network namespace", "");
+    }
     join_new_session_keyring(report_fd);
 
     // The step's output and the init's executable move above 4, so that 0-2 can become
@@ -423,7 +429,7 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     if (sethostname(spec->hostname, strlen(spec->hostname)) != 0) {
         csandbox_child_fail(report_fd, "set the hostname to", spec->hostname);
     }
-    if (spec->new_network) {
+    if (spec->new_network || spec->network_fd >= 0) {
         bring_loopback_up(report_fd);
     }
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -441,6 +447,9 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
         attach_host_file(resolv_conf, "/etc/resolv.conf", report_fd);
     }
     bind_generated_file(spec->hosts, "/dev/.hosts", "/etc/hosts", report_fd);
+    if (spec->resolv_conf_content != NULL) {
+        bind_generated_file(spec->resolv_conf_content, "/dev/.resolv.conf", "/etc/resolv.conf", report_fd);
+    }
     make_working_directory(spec, report_fd);
 
     // From here on, the init's own 0-2 are /dev/null: it holds nothing of swiftbuild's.

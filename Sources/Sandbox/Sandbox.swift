@@ -1,7 +1,8 @@
 import CSandbox
 
 /// Runs build steps in sandboxes: fresh mount, PID, UTS and IPC namespaces (and a network
-/// namespace for ``SandboxNetwork/none``), a fresh `/proc`, a read-only `/sys`, a minimal
+/// namespace for ``SandboxNetwork/none``, or one behind swiftbuild's bridge for
+/// ``SandboxNetwork/bridge(_:)``, prepared by ``BridgeNetwork``), a fresh `/proc`, a read-only `/sys`, a minimal
 /// `/dev`, a generated `/etc/hosts` and the host's `/etc/resolv.conf` mounted read-only
 /// (`/etc/hostname` is the image's own, as under BuildKit), `pivot_root` into the step's root, then the step's user, working
 /// directory and command.

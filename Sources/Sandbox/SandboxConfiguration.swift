@@ -26,9 +26,10 @@ public struct SandboxConfiguration: Sendable {
     /// `/etc/hostname` is the image's own file, as under BuildKit (which does not mount
     /// one), so a step may write it into its layer.
     public var hostname: String = SandboxConfiguration.defaultHostname
-    /// The host's network or none.
+    /// The host's network, none, or a private one behind swiftbuild's bridge.
     public var network: SandboxNetwork = .host
-    /// The host file mounted read-only at `/etc/resolv.conf`, or nil for none.
+    /// The host file mounted read-only at `/etc/resolv.conf`, or nil for none. On the
+    /// private network the step gets a copy with loopback nameservers replaced.
     public var resolvConf: String? = "/etc/resolv.conf"
     /// Lines added to the generated `/etc/hosts`.
     public var extraHosts: [HostEntry] = []

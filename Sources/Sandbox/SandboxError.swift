@@ -24,6 +24,9 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Mounting or unmounting an overlay on the error's path failed; `detail` is the
     /// kernel's own explanation.
     case overlay(SystemError, detail: String)
+    /// The step's private network could not be set up or torn down; the text says what
+    /// (with what `ip` or `iptables` said).
+    case network(String)
 
     /// For ``exec(_:)``: 127 when the command does not exist, 126 when it
     /// exists but cannot run, as shells do. Nil for the other cases.
@@ -47,6 +50,8 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cancelled:
             "the step was cancelled"
         case .cgroup(let reason):
+            reason
+        case .network(let reason):
             reason
         case .overlay(let error, let detail):
             "\(error.operation) on \(error.path ?? ""): \(error.errnoDescription)\(detail.isEmpty ? "" : ": \(detail)")"

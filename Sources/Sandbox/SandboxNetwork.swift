@@ -4,6 +4,10 @@ public enum SandboxNetwork: Sendable, Equatable {
     case host
     /// A new, empty network namespace with only the loopback interface, up.
     case none
+    /// A new network namespace with loopback and a veth pair to swiftbuild's bridge: an
+    /// address from the subnet, a default route via the bridge, outbound traffic
+    /// masqueraded, no way to the host's loopback (``BridgeNetwork``).
+    case bridge(IPv4Subnet)
 }
 
 /// How much a step is confined beyond its namespaces, root and mounts.

@@ -116,11 +116,25 @@ public final class SandboxProcess: Sendable {
         }
 
         let cgroup: StepCgroup?
+        let network: BridgeNetwork?
         let specification: SpawnSpecification
         do throws(SandboxError) {
             cgroup = try StepCgroup.create(limits: configuration.cgroupLimits, cgroupParent: configuration.cgroupParent)
             do throws(SandboxError) {
-                specification = try SpawnSpecification(configuration, output: output, cgroupProcs: cgroup?.procsDescriptors ?? [])
+                if case .bridge(let subnet) = configuration.network {
+                    network = try BridgeNetwork.acquire(subnet: subnet)
+                } else {
+                    network = nil
+                }
+                do throws(SandboxError) {
+                    specification = try SpawnSpecification(
+                        configuration, output: output, cgroupProcs: cgroup?.procsDescriptors ?? [],
+                        network: network?.namespace ?? -1,
+                        resolvConf: network == nil ? nil : Self.privateResolvConf(configuration.resolvConf))
+                } catch {
+                    try? network?.release()
+                    throw error
+                }
             } catch {
                 try? cgroup?.remove()
                 throw error
@@ -138,6 +152,7 @@ public final class SandboxProcess: Sendable {
         }
         guard pid >= 0 else {
             let error = SandboxError.system(.last("clone the sandbox for", path: configuration.rootfs))
+            try? network?.release()
             try? cgroup?.remove()
             try? stepMounts.detach()
             try? mountPoints.remove()
@@ -174,6 +189,11 @@ public final class SandboxProcess: Sendable {
             if case .success = result { result = .failure(error) }
         }
         do throws(SandboxError) {
+            try network?.release()
+        } catch {
+            if case .success = result { result = .failure(error) }
+        }
+        do throws(SandboxError) {
             try stepMounts.detach()
             try mountPoints.remove()
         } catch {
@@ -188,6 +208,16 @@ public final class SandboxProcess: Sendable {
         for waiter in waiters {
             waiter.resume(returning: result)
         }
+    }
+
+    /// The /etc/resolv.conf of a step on the private network: the host's file `path`
+    /// with loopback nameservers replaced by systemd-resolved's upstream ones
+    /// (``BridgePlan/resolvConf(host:upstream:)``); nil when the step gets none.
+    private static func privateResolvConf(_ path: String?) -> String? {
+        guard let path else { return nil }
+        let host = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let upstream = try? String(contentsOfFile: "/run/systemd/resolve/resolv.conf", encoding: .utf8)
+        return BridgePlan.resolvConf(host: host, upstream: upstream)
     }
 
     /// Reads the init's reports until it is gone: the step's status, or the first failure.

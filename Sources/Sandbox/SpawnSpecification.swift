@@ -10,7 +10,12 @@ final class SpawnSpecification {
     /// Copies `configuration` into C memory; `cgroupProcs` are the `cgroup.procs` of the
     /// step's cgroups, one per hierarchy. Fails when the seccomp filter or the init cannot
     /// be made.
-    init(_ configuration: SandboxConfiguration, output: Int32, cgroupProcs: [Int32]) throws(SandboxError) {
+    /// `network` is the prepared namespace of a ``SandboxNetwork/bridge(_:)`` step, and
+    /// `resolvConf` that step's generated /etc/resolv.conf.
+    init(
+        _ configuration: SandboxConfiguration, output: Int32, cgroupProcs: [Int32], network: Int32 = -1,
+        resolvConf: String? = nil
+    ) throws(SandboxError) {
         spec.rootfs = string(configuration.rootfs)
         spec.argv = array(configuration.arguments)
         spec.envp = array(configuration.environment)
@@ -25,9 +30,14 @@ final class SpawnSpecification {
         spec.group_count = configuration.supplementaryGroups.count
         spec.new_network = configuration.network == .none ? 1 : 0
         spec.hosts = string(configuration.hostsFileContent)
-        spec.resolv_conf = configuration.resolvConf.map(string)
+        spec.network_fd = network
+        if let resolvConf {
+            spec.resolv_conf_content = string(resolvConf)
+        } else {
+            spec.resolv_conf = configuration.resolvConf.map(string)
+        }
         spec.output_fd = output
-        spec.keep_net_raw = configuration.network == .none ? 1 : 0
+        spec.keep_net_raw = configuration.network == .host ? 0 : 1
         spec.keep_all_capabilities = configuration.security == .insecure ? 1 : 0
         if configuration.security == .sandboxed {
             guard let filter = csandbox_default_seccomp_filter() else {

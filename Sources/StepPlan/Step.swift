@@ -39,6 +39,8 @@ public enum RunNetwork: String, Sendable, Hashable {
     case none
     /// The host's network namespace.
     case host
+    /// A network namespace of its own behind swiftbuild's bridge (`--network private`).
+    case `private`
 }
 
 /// The settings of a build that its RUN steps share, in the form their keys hash them.

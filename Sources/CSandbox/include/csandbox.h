@@ -53,6 +53,10 @@ struct csandbox_spec {
     uint64_t shm_size;                // bytes of the step's /dev/shm tmpfs
     const struct csandbox_rlimit *rlimits; // set in the step before exec (--ulimit)
     size_t rlimit_count;
+    int network_fd;                   // >= 0: a prepared network namespace the init joins
+                                      // (setns) before anything else (--network private)
+    const char *resolv_conf_content;  // non-NULL: /etc/resolv.conf generated as /etc/hosts
+                                      // is (instead of resolv_conf)
 };
 
 /// A resource limit of the step (`--ulimit NAME=SOFT:HARD`).

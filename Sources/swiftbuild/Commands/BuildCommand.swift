@@ -102,8 +102,11 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Progress output: auto, plain, tty or quiet.")
     var progress: ProgressMode = .auto
 
-    @Option(help: "The network RUN steps use by default: host or none.")
+    @Option(help: "The network RUN steps use by default: host, none or private.")
     var network: StepNetwork = .host
+
+    @Option(help: "The IPv4 range (CIDR) of --network private, default \(IPv4Subnet.default).")
+    var networkSubnet: String?
 
     @Option(
         help: ArgumentHelp(
@@ -185,6 +188,13 @@ struct BuildCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let subnet = try networkSubnet.map { text throws -> IPv4Subnet in
+            guard let subnet = IPv4Subnet(text) else {
+                throw ValidationError(
+                    "--network-subnet \(text): expected an IPv4 network such as 10.213.0.0/16 (prefix 1 to 30, no host bits)")
+            }
+            return subnet
+        }
         if let cgroupParent, !CgroupLimits.isValidCgroupParent(cgroupParent) {
             throw ValidationError("--cgroup-parent \(cgroupParent): expected a cgroup path without . or .. components")
         }
@@ -243,6 +253,7 @@ struct BuildCommand: AsyncParsableCommand {
                 request.sharedMemorySize = sharedMemorySize
                 request.cgroupLimits = cgroupLimits
                 request.cgroupParent = cgroupParent
+                if let subnet { request.networkSubnet = subnet }
                 request.manifestAnnotations = manifestAnnotations
                 var session = BuildSession(
                     request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers, live: renderer.live))
