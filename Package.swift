@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Dockerfile"),
         // Stages, build args and the stage graph.
         .target(name: "Planner", dependencies: ["Dockerfile", "OCI"]),
+        // BuildKit's build checks (the Dockerfile linter): pure rules over a parsed Dockerfile.
+        .target(name: "BuildChecks", dependencies: ["Dockerfile", "Planner", "OCI"]),
         // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.
@@ -62,14 +64,29 @@ let package = Package(
         // A stage's instructions as resolved steps: expanded words, `--from` sources, config
         // updates and cache keys (pure: of OCI it uses the spec types and LayerCompression, no I/O).
         .target(name: "StepPlan", dependencies: ["Dockerfile", "Planner", "OCI"]),
+        // Remote ADD sources: HTTP(S) downloads (async-http-client) and git checkouts (the git program).
+        .target(
+            name: "RemoteSource",
+            dependencies: [
+                "OCI",
+                "OCIArchive",
+                "System",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System"]),
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System", "RemoteSource"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
             dependencies: [
                 "Dockerfile",
                 "Planner",
+                "BuildChecks",
                 "OCI",
                 "OCIArchive",
                 "Store",
@@ -91,6 +108,7 @@ let package = Package(
         .testTarget(name: "SystemTests", dependencies: ["System", "FileNames"]),
         .testTarget(name: "DockerfileTests", dependencies: ["Dockerfile"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Dockerfile", "OCI"]),
+        .testTarget(name: "BuildChecksTests", dependencies: ["BuildChecks", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "StepPlanTests", dependencies: ["StepPlan", "Planner", "Dockerfile", "OCI"]),
         .testTarget(name: "CLITests", dependencies: ["swiftbuild", "Dockerfile", "Planner", "PrivateMountNamespaceForTests"], exclude: ["Corpus", "Fixtures"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "OCIArchive", "System"]),
@@ -99,5 +117,6 @@ let package = Package(
         .testTarget(name: "ELFTests", dependencies: ["ELF"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild"], exclude: ["Fixtures"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI", "PrivateMountNamespaceForTests"]),
+        .testTarget(name: "RemoteSourceTests", dependencies: ["RemoteSource", "OCI"]),
     ]
 )

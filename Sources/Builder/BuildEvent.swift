@@ -1,4 +1,5 @@
 import Foundation
+import Sandbox
 
 /// What a build reports as it goes, for the CLI to render.
 public enum BuildEvent: Sendable {
@@ -8,8 +9,9 @@ public enum BuildEvent: Sendable {
     case output(stage: String, line: String)
     /// The final image's executables were checked (`--elf-check` warn or error).
     case elfChecked(ELFCheckReport, policy: ELFCheckPolicy)
-    /// The current step ended.
-    case stepFinished(stage: String, step: Int, duration: Duration)
+    /// The current step ended; a RUN step's `usage` is what its cgroup measured (peak
+    /// memory, CPU time).
+    case stepFinished(stage: String, step: Int, duration: Duration, usage: StepUsage? = nil)
     /// The current step's result came from the build cache.
     case stepCached(stage: String, step: Int)
     /// The image was written.

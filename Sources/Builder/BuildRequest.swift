@@ -48,6 +48,12 @@ public struct BuildRequest: Sendable {
     public var resourceLimits: [ResourceLimit] = []
     /// The size of every RUN step's `/dev/shm` in bytes (`--shm-size`); nil: 64 MiB.
     public var sharedMemorySize: UInt64?
+    /// The cgroup limits of every RUN step (`--memory`, `--memory-swap`, `--cpus`,
+    /// `--cpu-shares`, `--pids-limit`). Not part of the cache key: they bound a step, they
+    /// do not change what it makes (a step they stop fails and records nothing).
+    public var cgroupLimits = CgroupLimits()
+    /// `--cgroup-parent`: where the steps' cgroups are made; not part of the cache key.
+    public var cgroupParent: String?
     /// Labels set on the result's config after the Dockerfile's own (`--label`): they win.
     public var labels: [String: String] = [:]
     /// Annotations on the result's manifest (`--annotation`).

@@ -31,10 +31,15 @@ enum DirectoryMerge {
     }
 
     private static func merge(_ source: Int32, into destination: Int32, path: String) throws {
-        for name in try names(in: source, path: path) {
-            try name.withUnsafeBufferPointer { buffer in
-                let name = buffer.baseAddress!
-                let display = path + "/" + String(decoding: buffer.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let names: [[UInt8]]
+        do {
+            names = try DirectoryListing.entryNames(source)
+        } catch {
+            throw Failure(path: path, operation: "list", code: error.code)
+        }
+        for bytes in names {
+            let display = path + "/" + String(decoding: bytes, as: UTF8.self)
+            try withNulTerminated(bytes) { name in
                 var incoming = stat(), existing = stat()
                 guard fstatat(source, name, &incoming, AT_SYMLINK_NOFOLLOW) == 0 else {
                     throw Failure(path: display, operation: "stat", code: errno)
@@ -54,7 +59,13 @@ enum DirectoryMerge {
                     }
                     return
                 }
-                if exists { try remove(name, in: destination, path: display) }
+                if exists {
+                    do throws(SystemError) {
+                        try RootDirectory.remove(bytes, in: destination)
+                    } catch {
+                        throw Failure(path: display, operation: "remove (\(error.operation))", code: error.code)
+                    }
+                }
                 guard renameat(source, name, destination, name) == 0 else {
                     throw Failure(path: display, operation: "move into place", code: errno)
                 }
@@ -66,32 +77,5 @@ enum DirectoryMerge {
         let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(path: path, operation: "open directory", code: errno) }
         return FileDescriptor(adopting: descriptor)
-    }
-
-    /// Removes `name` from `directory`: a directory with everything in it, anything else unlinked.
-    private static func remove(_ name: UnsafePointer<CChar>, in directory: Int32, path: String) throws {
-        var status = stat()
-        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw Failure(path: path, operation: "stat", code: errno)
-        }
-        if status.st_mode & S_IFMT == S_IFDIR {
-            let childFile = try openDirectory(directory, name, path: path)
-            let child = childFile.rawValue
-            for entry in try names(in: child, path: path) {
-                try entry.withUnsafeBufferPointer { try remove($0.baseAddress!, in: child, path: path) }
-            }
-            guard unlinkat(directory, name, AT_REMOVEDIR) == 0 else { throw Failure(path: path, operation: "remove", code: errno) }
-        } else {
-            guard unlinkat(directory, name, 0) == 0 else { throw Failure(path: path, operation: "remove", code: errno) }
-        }
-    }
-
-    /// The names in a directory as NUL-terminated bytes, `.` and `..` left out.
-    private static func names(in directory: Int32, path: String) throws -> [[CChar]] {
-        do {
-            return try DirectoryListing.entryNames(directory).map { $0.map { CChar(bitPattern: $0) } + [0] }
-        } catch {
-            throw Failure(path: path, operation: "list", code: error.code)
-        }
     }
 }

@@ -68,9 +68,17 @@ public struct ImageBuilder: Sendable {
         let context = try BuildContext(
             directory: request.contextDirectory.path, dockerfile: request.dockerfilePath?.path,
             digestCache: digests)
+        // Each named directory context is read once per build, with the same digest memo;
+        // one that cannot be read fails the step that uses it, which names the line.
+        var directories: [String: Result<BuildContext, BuildContextError>] = [:]
+        for case (let name, .directory(let directory)) in request.namedContexts {
+            directories[name] = Result { () throws(BuildContextError) in
+                try BuildContext(directory: directory.path, digestCache: digests)
+            }
+        }
         let finished = try await buildStages(
-            request, context: context, cacheLog: cacheLog, workDirectory: workDirectory,
-            events: events)
+            request, context: context, namedDirectories: directories, cacheLog: cacheLog,
+            workDirectory: workDirectory, events: events)
         try? digests.write(into: store)
         return finished
     }
@@ -87,8 +95,9 @@ public struct ImageBuilder: Sendable {
     /// The result holds the target's output (a stage's is dropped once all its dependents
     /// have started).
     private func buildStages(
-        _ request: BuildRequest, context: BuildContext, cacheLog: CacheLog, workDirectory: URL,
-        events: @escaping BuildEventHandler
+        _ request: BuildRequest, context: BuildContext,
+        namedDirectories: [String: Result<BuildContext, BuildContextError>], cacheLog: CacheLog,
+        workDirectory: URL, events: @escaping BuildEventHandler
     ) async throws -> [Int: StageOutput] {
         let order: [Int] = request.plan.buildOrder.flatMap { $0 }
         var position: [Int: Int] = [:]
@@ -128,7 +137,7 @@ public struct ImageBuilder: Sendable {
                     let builder = StageBuilder(
                         stage: stage, request: request, store: store, workDirectory: workDirectory,
                         events: events, finishedStages: inputs, context: context,
-                        cacheLog: cacheLog, images: images)
+                        namedDirectories: namedDirectories, cacheLog: cacheLog, images: images)
                     group.addTask { (index, try await builder.build()) }
                 }
             }

@@ -7,10 +7,10 @@ extension StageBuilder {
     /// The named build context `name` (`--build-context NAME=DIR`), read like the main
     /// context with its own `.dockerignore`; the plan classifies only directory contexts so.
     func namedDirectoryContext(_ name: String) throws -> BuildContext {
-        guard case .directory(let directory) = request.namedContexts[name] else {
+        guard let context = namedDirectories[name] else {
             preconditionFailure("the plan names only directory contexts as directories")
         }
-        return try BuildContext(directory: directory.path)
+        return try context.get()
     }
 
     /// Runs a COPY or ADD through the cache. What it reads is resolved once for both its
@@ -26,6 +26,8 @@ extension StageBuilder {
         chain: inout LayerChain
     ) async throws -> (changed: Bool, hit: Bool) {
         switch copy.from {
+        case .context where copy.isAdd && (copy.checksum != nil || copy.hasRemoteSourceWords):
+            return try await cachedRemoteAdd(copy, instruction: instruction, step: step, chain: &chain)
         case .context:
             let digest = try? context.contentDigest(for: copy.patterns, excludes: copy.excludes)
             return try await cachedCopy(
@@ -68,27 +70,30 @@ extension StageBuilder {
         }
     }
 
-    /// Runs a COPY or ADD from `tree` into a new snapshot.
+    /// Runs a COPY or ADD from `tree` into a new snapshot; `sources` (the step's own when
+    /// nil) may name what an ADD fetched into the directory `fetched`.
     ///
     /// - Returns: whether the step changed the filesystem.
-    private func executeCopy(
-        _ copy: CopyStep, from tree: SourceTree, instruction: Instruction, step: String,
-        chain: inout LayerChain
+    func executeCopy(
+        _ copy: CopyStep, from tree: SourceTree, sources explicitSources: [CopySource]? = nil, fetched: String? = nil,
+        instruction: Instruction, step: String, chain: inout LayerChain
     ) async throws -> Bool {
         let modeChange = try copy.chmod.map { try FileModeChange(parsing: $0) }
-        let sources = copy.sources.map { source -> CopySource in
-            switch source {
-            case .path(let pattern): .path(pattern)
-            case .inline(let name, let content): .inline(name: name, content: content)
+        let sources =
+            explicitSources
+            ?? copy.sources.map { source -> CopySource in
+                switch source {
+                case .path(let pattern): .path(pattern)
+                case .inline(let name, let content): .inline(name: name, content: content)
+                }
             }
-        }
         return try await inStepMount(for: instruction, target: copy.target, step: step, chain: &chain) { root in
             let owner = try copy.chown.map { try UserDatabase(root: root.path).owner(for: $0) }
             let request = CopyRequest(
                 copy.isAdd ? .add : .copy, sources: sources, destination: copy.destination,
                 workingDirectory: copy.workingDirectory, owner: owner, modeChange: modeChange,
                 excludes: copy.excludes, parents: copy.parents, link: copy.link)
-            try FileCopier.perform(request, from: tree, into: root.path)
+            try FileCopier.perform(request, from: tree, fetched: fetched, into: root.path)
         }
     }
 

@@ -33,25 +33,50 @@ extension StageBuilder {
             configuration.extraHosts = request.extraHosts
             configuration.resourceLimits = request.resourceLimits
             if let size = request.sharedMemorySize { configuration.sharedMemorySize = size }
+            configuration.cgroupLimits = request.cgroupLimits
+            configuration.cgroupParent = request.cgroupParent
             let output = try StepOutput(stage: label, events: events)
-            let status: ExitStatus
+            let result: SandboxResult
             do {
-                status = try await Sandbox.run(configuration, output: output.writeDescriptor)
+                result = try await Sandbox.execute(configuration, output: output.writeDescriptor)
             } catch {
                 _ = await output.finish()
                 if (error as? SandboxError) == .cancelled { throw CancellationError() }
                 throw failure(instruction, error)
             }
             let tail = await output.finish()
+            let (status, usage) = (result.status, result.usage)
+            stepUsage.record(usage)
+            if status != .exited(0), let message = Self.limitFailure(usage: usage, limits: request.cgroupLimits) {
+                throw failure(instruction, message, outputTail: tail)
+            }
             switch status {
             case .exited(0):
                 return
             case .exited(let code):
-                throw failure(instruction, "the command exited with status \(code)", outputTail: tail)
+                throw failure(
+                    instruction, "the command exited with status \(code)\(Self.pidsNote(usage, request.cgroupLimits))", outputTail: tail)
             case .signaled(let signal):
-                throw failure(instruction, "the command was killed by signal \(signal)", outputTail: tail)
+                throw failure(
+                    instruction, "the command was killed by signal \(signal)\(Self.pidsNote(usage, request.cgroupLimits))", outputTail: tail
+                )
             }
         }
+    }
+
+    /// The message of a failed step the kernel's OOM killer hit at the memory limit:
+    /// `killed: out of memory (limit 64 MiB)`; nil when it did not.
+    static func limitFailure(usage: StepUsage, limits: CgroupLimits) -> String? {
+        guard usage.outOfMemoryKills > 0 else { return nil }
+        return "killed: out of memory" + (limits.memory.map { " (limit \(CgroupLimits.describe(bytes: $0)))" } ?? "")
+    }
+
+    /// For a failed step whose fork or clone failed at the process limit: what it hit
+    /// (the step's own error, such as `can't fork`, is in its output).
+    static func pidsNote(_ usage: StepUsage, _ limits: CgroupLimits) -> String {
+        guard usage.pidsLimitHits > 0, let limit = limits.pidsLimit else { return "" }
+        let flag = limits.pidsLimitIsDefault ? "the default --pids-limit" : "--pids-limit"
+        return " after reaching its process limit (\(flag) \(limit))"
     }
 
     /// The process's argv, as BuildKit builds it: exec form as written; shell form through

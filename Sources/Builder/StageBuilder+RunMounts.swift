@@ -90,22 +90,59 @@ extension StageBuilder {
                         case .locked: .exclusive
                         case .private: .exclusiveIfFree
                         }
+                    var seed: Digest?
+                    let create: (URL) throws -> Void
+                    if let from = cache.from {
+                        let (tree, digest) = try await cacheSeed(
+                            from, source: cache.source, name: "\(step)-mount\(index)", platform: run.target.platform,
+                            prepared: &prepared)
+                        seed = digest
+                        create = { try Self.copySeed(cache.source, of: tree, into: $0) }
+                    } else {
+                        create = ImageStore.emptyCacheDirectory(mode: cache.mode, uid: cache.uid, gid: cache.gid)
+                    }
                     let directory: URL
+                    let stage = label
                     if let lease = try await store.cacheMount(
-                        id: cache.id, access: access, mode: cache.mode, uid: cache.uid, gid: cache.gid)
+                        identity: cache.identity(seed: seed), access: access,
+                        waiting: {
+                            events(
+                                .output(
+                                    stage: stage,
+                                    line:
+                                        "waiting for the cache mount '\(cache.id)' (sharing=\(cache.sharing.rawValue)), held by another step"
+                                ))
+                        },
+                        create: create)
                     {
                         prepared.leases.append(lease)
                         directory = lease.directory
                     } else {
-                        // `private` while another step holds the cache: a fresh one of its own.
+                        // `private` while another step holds the cache: a fresh one of its own
+                        // (seeded, when the cache is), as BuildKit makes a new one.
                         let own = workDirectory.appendingPathComponent("cache-\(step)-mount\(index)")
                         prepared.scratchDirectories.append(own)
-                        try store.makeCacheDirectory(own, mode: cache.mode, uid: cache.uid, gid: cache.gid)
+                        try store.makeCacheDirectory(own, create: create)
                         directory = own
                     }
+                    // With `from`, the cache is a copy of `source`; without, `source` is a
+                    // directory of the cache (resolved inside it: a step's symlink in the
+                    // cache cannot lead out).
+                    let path = cache.from == nil ? cache.source : "/"
+                    if path != "/" {
+                        let root = try RootDirectory(path: directory.path)
+                        let opened = root.openInRoot(path, flags: openPathOnly | O_DIRECTORY)
+                        guard opened >= 0 else {
+                            let cause = SystemError.last("open", path: path)
+                            throw StepFailure(
+                                "the cache mount '\(cache.id)' has no directory \(path) (without from=, source= names a directory in the cache)",
+                                cause: cause)
+                        }
+                        _ = FileDescriptor(adopting: opened)
+                    }
                     prepared.sandboxMounts.append(
-                        SandboxMount(source: .bind(root: directory.path, path: "/", readOnly: cache.readOnly), target: mount.target))
-                    prepared.digests.append(nil)
+                        SandboxMount(source: .bind(root: directory.path, path: path, readOnly: cache.readOnly), target: mount.target))
+                    prepared.digests.append(seed)
                 case .bind(let from, let source, let readWrite):
                     let name = "\(step)-mount\(index)"
                     let root: String
@@ -167,6 +204,77 @@ extension StageBuilder {
             throw error
         }
         return prepared
+    }
+
+    /// The tree a cache mount is seeded from and the digest of what `source` selects in it
+    /// (the files by content for a stage or a named directory context, the manifest digest
+    /// for an image), for the step's key and the cache's identity. A stage's or image's
+    /// layers are mounted as a throwaway overlay, released with `prepared`.
+    func cacheSeed(
+        _ from: CopyFrom, source: String, name: String, platform: OCI.Platform, prepared: inout PreparedRunMounts
+    ) async throws -> (SourceTree, Digest) {
+        let tree: SourceTree
+        let origin: String
+        let digest: () throws -> Digest
+        switch from {
+        case .context:
+            preconditionFailure("a cache mount without from= is not seeded")
+        case .namedDirectory(let named):
+            let context = try namedDirectoryContext(named)
+            origin = "the context '\(named)'"
+            tree = context.sourceTree
+            digest = { try context.contentDigest(for: [source]) }
+        case .stage(let stage):
+            guard let output = finishedStages[stage] else { throw StepFailure("stage \(stage) was not built before it") }
+            let view = try StepMount(over: output.chain, in: workDirectory, step: name)
+            prepared.views.append(view)
+            origin = "stage \(request.plan.stages[stage].name ?? String(stage))"
+            tree = .rootFilesystem(at: view.merged.path)
+            digest = { try BuildContext(rootFilesystem: view.merged.path).contentDigest(for: [source]) }
+        case .image(let reference):
+            let image = try await images.image(reference, platform: platform)
+            let view = try StepMount(over: LayerChain(image: image), in: workDirectory, step: name)
+            prepared.views.append(view)
+            origin = "the image \(reference)"
+            tree = .rootFilesystem(at: view.merged.path)
+            digest = { image.descriptor.digest }
+        }
+        // Only a directory seeds a cache (the cache is a directory); resolved inside the
+        // tree, so a symlink there cannot lead out of it.
+        let root = try RootDirectory(path: tree.directory)
+        let opened = root.openInRoot(source, flags: openPathOnly)
+        guard opened >= 0 else {
+            throw StepFailure("cannot open the cache seed \(source) in \(origin)", cause: SystemError.last("open", path: source))
+        }
+        let file = FileDescriptor(adopting: opened)
+        var status = stat()
+        guard fstat(file.rawValue, &status) == 0 else { throw SystemError.last("stat", path: source) }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw StepFailure("the cache seed \(source) in \(origin) is not a directory")
+        }
+        do {
+            return (tree, try digest())
+        } catch {
+            throw StepFailure("cannot read the cache seed \(source) in \(origin)", cause: error)
+        }
+    }
+
+    /// Fills the new cache `directory` with a copy of the directory `source` of `tree`, as
+    /// `COPY --from` copies (owners kept from a stage or image, 0:0 from a context; modes,
+    /// times, symlinks as symlinks), and gives it the source directory's own owner and
+    /// mode.
+    static func copySeed(_ source: String, of tree: SourceTree, into directory: URL) throws {
+        try FileCopier.perform(CopyRequest(.copy, sources: [.path(source)], destination: "/"), from: tree, into: directory.path)
+        let root = try RootDirectory(path: tree.directory)
+        let opened = root.openInRoot(source, flags: openPathOnly)
+        guard opened >= 0 else { throw SystemError.last("open the cache seed", path: source) }
+        let file = FileDescriptor(adopting: opened)
+        var status = stat()
+        guard fstat(file.rawValue, &status) == 0 else { throw SystemError.last("stat the cache seed", path: source) }
+        let owner = tree.preservesOwnership ? (status.st_uid, status.st_gid) : (0, 0)
+        guard chown(directory.path, owner.0, owner.1) == 0, chmod(directory.path, status.st_mode & 0o7777) == 0 else {
+            throw SystemError.last("set the owner and mode of the cache", path: directory.path)
+        }
     }
 
     /// The bytes of the build's secret `id`, or nil when the build was not given it. An

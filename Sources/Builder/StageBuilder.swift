@@ -26,10 +26,15 @@ struct StageBuilder {
     let finishedStages: [Int: StageOutput]
     /// The build context with its `.dockerignore`, read once per build.
     let context: BuildContext
+    /// The named directory contexts (`--build-context NAME=DIR`), each read once per build.
+    let namedDirectories: [String: Result<BuildContext, BuildContextError>]
     /// Where the cache records of this build's steps are gathered.
     let cacheLog: CacheLog
     /// The images the build names, each resolved once per build.
     let images: ImageResolver
+
+    /// What the RUN step that just ran used, for its `stepFinished` event.
+    let stepUsage = StepUsageRecorder()
 
     var label: String { stage.name ?? "stage-\(stage.index)" }
 
@@ -53,6 +58,7 @@ struct StageBuilder {
             let started = ContinuousClock.now
             events(.stepStarted(stage: label, step: number + 1, of: steps.count, instruction: Self.summary(instruction)))
             let hitCache: Bool
+            _ = stepUsage.take()
             do {
                 let step = try planner.step(for: instruction)
                 hitCache = try await execute(step, of: instruction, number: number, planner: &planner, chain: &chain)
@@ -68,7 +74,8 @@ struct StageBuilder {
             events(
                 hitCache
                     ? .stepCached(stage: label, step: number + 1)
-                    : .stepFinished(stage: label, step: number + 1, duration: ContinuousClock.now - started))
+                    : .stepFinished(
+                        stage: label, step: number + 1, duration: ContinuousClock.now - started, usage: stepUsage.take()))
         }
         return StageOutput(state: planner.state, chain: chain)
     }

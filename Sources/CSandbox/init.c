@@ -51,20 +51,22 @@ static void close_inherited_fds(int report_fd, const int *keep, size_t keep_coun
     }
 }
 
-// Moves the sandbox into the step's devices cgroup (created and filled with the allow list
-// by swiftbuild) before anything else: every process of the sandbox, the init's own mknod
-// of /dev's nodes included, is under it. Writing 0 names the writer.
-static void join_devices_cgroup(int procs_fd, int report_fd)
+// Moves the sandbox into the step's cgroups (created with their limits and the devices
+// allow list by swiftbuild), one per hierarchy, before anything else and before the first
+// fork: every process of the sandbox, the init's own mknod of /dev's nodes included, is in
+// them from its start, and no double fork can leave them (only a write to another
+// cgroup.procs could, which needs a cgroup filesystem the step has not got). Writing 0
+// names the writer.
+static void join_cgroups(const int *procs_fds, size_t count, int report_fd)
 {
-    if (procs_fd < 0) {
-        return;
-    }
-    ssize_t written;
-    do {
-        written = write(procs_fd, "0", 1);
-    } while (written < 0 && errno == EINTR);
-    if (written != 1) {
-        csandbox_child_fail(report_fd, "join the devices cgroup", "");
+    for (size_t i = 0; i < count; i++) {
+        ssize_t written;
+        do {
+            written = write(procs_fds[i], "0", 1);
+        } while (written < 0 && errno == EINTR);
+        if (written != 1) {
+            csandbox_child_fail(report_fd, "join the step's cgroup", "");
+        }
     }
 }
 
@@ -396,7 +398,7 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
         csandbox_child_fail(report_fd, "block signals", "");
     }
 
-    join_devices_cgroup(spec->cgroup_procs_fd, report_fd);
+    join_cgroups(spec->cgroup_procs_fds, spec->cgroup_procs_count, report_fd);
     join_new_session_keyring(report_fd);
 
     // The step's output and the init's executable move above 4, so that 0-2 can become

@@ -47,6 +47,8 @@ public enum DockerfileParser {
         var instruction = try reader.read(Substring(line.text), heredocs: heredocs)
         instruction.line = line.startLine
         instruction.endLine = scanner.currentLineNumber
+        if line.hasEmptyContinuationLine { instruction.emptyContinuationLine = line.endLine }
+        instruction.precedingComments = line.comments
         return instruction
     }
 
@@ -94,9 +96,11 @@ struct InstructionReader {
         let (flagWords, body) = FlagWords.extract(from: rest)
         let flags = try InstructionFlags(words: flagWords, for: keyword)
         let (command, arguments) = try typedCommand(keyword, flags: flags, body: body, heredocs: heredocs)
-        return Instruction(
+        var instruction = Instruction(
             keyword: keyword, flags: flags, arguments: arguments, command: command,
             heredocs: heredocs, line: 0, endLine: 0, original: String(text))
+        if keyword == .env || keyword == .label { instruction.legacyKeyValueForm = isLegacyKeyValueForm(body) }
+        return instruction
     }
 
     private func splitKeyword(_ text: Substring) -> (Substring, Substring) {

@@ -60,6 +60,12 @@ public struct ELFFile: Sendable {
         try self.init(bytes: readRegularFile(path, sizeLimit: sizeLimit), path: path)
     }
 
+    /// Reads and parses the regular file at `path` inside `root` (confined to it); findings
+    /// name its host path.
+    public init(root: ImageRoot, path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) throws(ELFFinding) {
+        try self.init(bytes: root.readRegularFile(path, sizeLimit: sizeLimit), path: root.hostPath(path))
+    }
+
     /// Parses an ELF image already in memory; `path` is only used to name the file in findings.
     public init(bytes: [UInt8], path: String) throws(ELFFinding) {
         guard bytes.count >= 4, bytes[0] == 0x7f, bytes[1] == 0x45, bytes[2] == 0x4c, bytes[3] == 0x46 else {

@@ -1,3 +1,4 @@
+import FileNames
 import System
 
 #if canImport(Glibc)
@@ -12,9 +13,16 @@ import System
 /// way the kernel resolves them inside a chroot: symbolic links are followed, absolute link
 /// targets start again at the root, and `..` never climbs above it, so nothing on the host
 /// outside the directory is ever reached.
+///
+/// Every read goes through one descriptor of the directory (System's ``RootDirectory``,
+/// opened once per value): the kernel does each walk with `openat2` and `RESOLVE_IN_ROOT`,
+/// so a link the image changes while it is read cannot lead out of the root either. A
+/// host path (``hostPath(_:)``) only names a file in messages; it is never opened.
 public struct ImageRoot: Sendable, Equatable {
     /// The host path of the directory that is the image's `/`.
     public let directory: String
+    /// The directory, opened once; nil when it could not be opened (then nothing resolves).
+    private let root: RootDirectory?
 
     /// The most symbolic links followed while resolving one path, as Linux (`ELOOP` after 40).
     public static let maximumLinks = 40
@@ -22,9 +30,15 @@ public struct ImageRoot: Sendable, Equatable {
     /// Treats `directory` (a host path) as an image's root.
     public init(_ directory: String) {
         self.directory = directory
+        root = try? RootDirectory(path: directory)
     }
 
-    /// The host path of `path`, an absolute path inside the image, without following links.
+    public static func == (lhs: ImageRoot, rhs: ImageRoot) -> Bool {
+        lhs.directory == rhs.directory
+    }
+
+    /// The host path of `path`, an absolute path inside the image, without following links;
+    /// for messages only.
     public func hostPath(_ path: String) -> String {
         let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         return trimmed + (path.hasPrefix("/") ? path : "/" + path)
@@ -33,31 +47,86 @@ public struct ImageRoot: Sendable, Equatable {
     /// Resolves `path` (absolute inside the image; relative paths are taken from `/`) through
     /// every symbolic link. Returns the resolved absolute path inside the image, or nil when it
     /// does not exist (a missing component, a dangling link, a non-directory used as a
-    /// directory). Throws when more than ``maximumLinks`` links are followed.
-    ///
-    /// The kernel does the walk (System's ``RootDirectory``: `openat2` with
-    /// `RESOLVE_IN_ROOT`, an `O_PATH` descriptor of what the path names), so a link the
-    /// image changes while it is read cannot lead out of the root either; its limit of 40
-    /// links is ``maximumLinks``.
+    /// directory). Throws when more than ``maximumLinks`` links are followed (the kernel's
+    /// limit of 40).
     public func resolve(_ path: String) throws(ELFFinding) -> String? {
-        guard let root = try? RootDirectory(path: directory) else { return nil }
-        // Empty components are dropped, so a trailing `/` does not require a directory.
-        let opened = root.openInRoot(path.split(separator: "/").joined(separator: "/"), flags: openPathOnly)
-        guard opened >= 0 else {
+        guard let root else { return nil }
+        let opened = open(path, flags: openPathOnly)
+        guard opened.rawValue >= 0 else {
             if errno == ELOOP {
                 throw ELFFinding(path: path, problem: .invalid(what: "path", detail: "too many levels of symbolic links"))
             }
             return nil
         }
-        let file = FileDescriptor(adopting: opened)
-        return root.relativePath(of: file.rawValue).map { "/" + $0 }
+        return root.relativePath(of: opened.rawValue).map { "/" + $0 }
+    }
+
+    /// Opens `path` inside the image (links followed inside the root, the last one too unless
+    /// `flags` has `O_NOFOLLOW`; `O_CLOEXEC` added). A negative descriptor, with `errno` set,
+    /// when it cannot be opened.
+    public func open(_ path: String, flags: Int32) -> FileDescriptor {
+        guard let root else {
+            errno = ENOENT
+            return FileDescriptor(adopting: -1)
+        }
+        // Empty components are dropped, so a trailing `/` does not require a directory.
+        let relative = path.split(separator: "/").joined(separator: "/")
+        return FileDescriptor(adopting: root.openInRoot(relative.isEmpty ? "." : relative, flags: flags | O_CLOEXEC))
+    }
+
+    /// The status of `path` inside the image, its last component not followed (`lstat`);
+    /// nil when it does not exist.
+    public func status(_ path: String) -> stat? {
+        let file = open(path, flags: openPathOnly | O_NOFOLLOW)
+        var status = stat()
+        guard file.rawValue >= 0, fstat(file.rawValue, &status) == 0 else { return nil }
+        return status
+    }
+
+    /// The target of the symbolic link `path` inside the image (its last component not
+    /// followed); nil when it is not a link.
+    public func readLink(_ path: String) -> String? {
+        let file = open(path, flags: openPathOnly | O_NOFOLLOW)
+        guard file.rawValue >= 0 else { return nil }
+        return FileName.readlinkat(file.rawValue, "").map { FileName.decode($0) }
+    }
+
+    /// The whole regular file at `path` inside the image (a symlink as the last component is
+    /// refused), at most `sizeLimit` bytes. A failure is a finding naming the file's host path.
+    public func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt8] {
+        do {
+            let file = try openRegularFile(path)
+            return try readAll(file.rawValue, sizeLimit: sizeLimit)
+        } catch {
+            throw ELFFinding(path: hostPath(path), problem: error)
+        }
+    }
+
+    /// The first `count` bytes (or fewer) of the regular file at `path` inside the image;
+    /// nil when it is not a regular file or cannot be read.
+    public func readPrefix(_ path: String, count: Int) -> [UInt8]? {
+        guard let file = try? openRegularFile(path) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let read = buffer.withUnsafeMutableBytes { bytes in
+            retryingOnInterrupt { Glibc.read(file.rawValue, bytes.baseAddress, count) }
+        }
+        return read < 0 ? nil : Array(buffer.prefix(read))
+    }
+
+    /// Opens `path` for reading when it is a regular file, looked at first without opening it
+    /// for reading, so that a FIFO or a device in the image is never opened.
+    private func openRegularFile(_ path: String) throws(ELFProblem) -> FileDescriptor {
+        guard let status = status(path) else { throw .unreadable(errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .invalid(what: "file", detail: "not a regular file") }
+        let file = open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        guard file.rawValue >= 0 else { throw .unreadable(errno: errno) }
+        return file
     }
 
     /// The names in the directory `path` (inside the image, opened through ``resolve(_:)``'s
     /// confinement), as bytes, without `.` and `..`; nil when it cannot be listed.
     public func entryNames(_ path: String) -> [[UInt8]]? {
-        guard let root = try? RootDirectory(path: directory) else { return nil }
-        let directory = FileDescriptor(adopting: root.openInRoot(path, flags: O_RDONLY | O_DIRECTORY))
+        let directory = open(path, flags: O_RDONLY | O_DIRECTORY)
         guard directory.rawValue >= 0 else { return nil }
         return try? DirectoryListing.entryNames(directory.rawValue)
     }

@@ -39,8 +39,11 @@ public struct LdSoCache: Sendable, Equatable {
         }
     }
 
-    /// Reads and parses the cache at `path`.
-    public init(path: String, sizeLimit: Int = 64 << 20) throws(ELFFinding) {
+    /// The largest cache read (real ones are tens of kilobytes).
+    public static let sizeLimit = 64 << 20
+
+    /// Reads and parses the cache at host path `path`.
+    public init(path: String, sizeLimit: Int = LdSoCache.sizeLimit) throws(ELFFinding) {
         try self.init(bytes: readRegularFile(path, sizeLimit: sizeLimit), path: path)
     }
 

@@ -9,7 +9,7 @@ import System
     import Darwin
 #endif
 
-/// Reads a whole regular file of at most `sizeLimit` bytes into memory. Anything else (a
+/// Reads a whole regular file, by host path, of at most `sizeLimit` bytes into memory. Anything else (a
 /// directory, a FIFO that could block, a device) is refused, so reading never hangs.
 /// A failure is a finding that names `path`.
 func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt8] {
@@ -23,7 +23,12 @@ func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt
 private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
     let file = FileDescriptor(adopting: FileName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK))
     guard file.rawValue >= 0 else { throw .unreadable(errno: errno) }
-    let descriptor = file.rawValue
+    return try readAll(file.rawValue, sizeLimit: sizeLimit)
+}
+
+/// Reads the whole open file `descriptor`, which must be a regular file of at most
+/// `sizeLimit` bytes.
+func readAll(_ descriptor: Int32, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
     var status = stat()
     guard fstat(descriptor, &status) == 0 else { throw .unreadable(errno: errno) }
     guard status.st_mode & S_IFMT == S_IFREG else {

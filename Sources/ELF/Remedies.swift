@@ -55,9 +55,9 @@ public struct GoCgoUse: Sendable, Equatable {
         osUser = Self.contains(bytes, "os/user._Cfunc_mygetpw") || Self.contains(bytes, "os/user._Cfunc_mygetgr")
     }
 
-    /// Reads the file at host path `path` (nil when it cannot be read).
-    public init?(path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) {
-        guard let bytes = try? readRegularFile(path, sizeLimit: sizeLimit) else { return nil }
+    /// Reads the file at `path` inside `root` (nil when it cannot be read).
+    public init?(root: ImageRoot, path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) {
+        guard let bytes = try? root.readRegularFile(path, sizeLimit: sizeLimit) else { return nil }
         self.init(bytes: bytes)
     }
 

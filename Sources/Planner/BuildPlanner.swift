@@ -301,9 +301,10 @@ private struct Planning {
         return waves
     }
 
-    /// Warnings for `--build-arg` values that no ARG declared.
+    /// Warnings for `--build-arg` values that no ARG declared. `BUILDKIT_DOCKERFILE_CHECK`
+    /// configures the build checks (as in BuildKit), so it needs no ARG.
     func unusedBuildArgWarnings() -> [String] {
-        options.buildArgs.keys.filter { !consumedBuildArgs.contains($0) }.sorted().map {
+        options.buildArgs.keys.filter { !consumedBuildArgs.contains($0) && $0 != "BUILDKIT_DOCKERFILE_CHECK" }.sorted().map {
             "build-arg \($0) was not consumed: no ARG \($0) is declared in \(dockerfile.file)"
         }
     }

@@ -8,11 +8,14 @@ import System
 /// second lock, which also holds for a step that may create device nodes (on the `/dev`
 /// tmpfs, which has to stay dev-capable) or remount its root (`RUN --security=insecure`).
 ///
-/// It is created under swiftbuild's own devices cgroup (a child cannot allow more than its
-/// parent), joined by the sandbox's init before anything else, and removed when the init is
-/// gone. With the cgroup v1 `devices` controller, the allow list is written to it; on a
-/// host with cgroup v2 only, an eBPF device program allowing the same nodes is attached to
-/// a new cgroup instead (as runc does). A host with neither leaves steps with `nodev` alone.
+/// It is the step's cgroup (`StepCgroup`) in the devices hierarchy, made under swiftbuild's
+/// own devices cgroup (a child cannot allow more than its parent), joined by the sandbox's
+/// init before anything else, and removed when the init is gone. With the cgroup v1
+/// `devices` controller, the allow list is written to it; where the devices controller is
+/// not a v1 hierarchy, an eBPF device program allowing the same nodes is attached to the
+/// step's v2 cgroup instead (as runc does). A host with neither leaves steps with `nodev`
+/// alone. The helpers here (the parent from `/proc/self/cgroup`, the sweep of a killed
+/// swiftbuild's cgroups) serve every hierarchy of the step's cgroup.
 struct DevicesCgroup: Sendable {
     /// A character device, or every minor of a major.
     struct Device: Sendable {
@@ -42,37 +45,37 @@ struct DevicesCgroup: Sendable {
     /// `cgroup.procs`, open for writing: the init writes 0 to it to join.
     let procs: Int32
 
-    /// Creates a new cgroup for a step, or returns nil when the host has neither the cgroup
-    /// v1 devices controller nor a cgroup v2 only hierarchy.
-    static func create() throws(SandboxError) -> DevicesCgroup? {
-        // devices.allow exists only in the v1 controller's hierarchy.
-        if access(hierarchy + "/devices.allow", W_OK) == 0 {
-            return try create(in: hierarchy, controller: "devices") { path throws(SandboxError) in
-                try write("a", to: path + "/devices.deny")
-                for device in allowedDevices {
-                    try write(device.rule, to: path + "/devices.allow")
-                }
+    /// Sets up the step's cgroup at `path` as its devices cgroup: on v1 (the `devices`
+    /// controller's hierarchy) every device is denied and `allowedDevices` allowed; on v2 an
+    /// eBPF device program allowing the same is attached (as runc does).
+    static func configure(_ path: String, version: CgroupVersion) throws(SandboxError) {
+        switch version {
+        case .v1:
+            try write("a", to: path + "/devices.deny")
+            for device in allowedDevices {
+                try write(device.rule, to: path + "/devices.allow")
             }
+        case .v2:
+            try attachFilter(path)
         }
-        if access(unifiedHierarchy + "/cgroup.controllers", F_OK) == 0 {
-            return try createUnified(in: unifiedHierarchy)
-        }
-        return nil
     }
 
     /// A cgroup v2 cgroup under this process's own in the v2 hierarchy mounted at `root`,
     /// with the eBPF device program attached.
     static func createUnified(in root: String) throws(SandboxError) -> DevicesCgroup {
-        try create(in: root, controller: "") { path throws(SandboxError) in
-            let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
-            let directory = directoryFile.rawValue
-            guard directory >= 0 else { throw .system(.last("open the cgroup", path: path)) }
-            let rules = allowedDevices.map {
-                csandbox_device_rule(major: $0.major, minor: $0.minor ?? 0, any_minor: $0.minor == nil ? 1 : 0)
-            }
-            guard csandbox_attach_device_filter(directory, rules, rules.count) == 0 else {
-                throw .system(.last("attach the device filter to the cgroup", path: path))
-            }
+        try create(in: root, controller: "", configure: attachFilter)
+    }
+
+    /// Attaches the eBPF device program allowing `allowedDevices` to the v2 cgroup at `path`.
+    private static func attachFilter(_ path: String) throws(SandboxError) {
+        let directoryFile = FileDescriptor(adopting: open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+        let directory = directoryFile.rawValue
+        guard directory >= 0 else { throw .system(.last("open the cgroup", path: path)) }
+        let rules = allowedDevices.map {
+            csandbox_device_rule(major: $0.major, minor: $0.minor ?? 0, any_minor: $0.minor == nil ? 1 : 0)
+        }
+        guard csandbox_attach_device_filter(directory, rules, rules.count) == 0 else {
+            throw .system(.last("attach the device filter to the cgroup", path: path))
         }
     }
 

@@ -9,7 +9,9 @@ import CSandbox
 /// The step keeps Docker's default capabilities but CAP_MKNOD (and CAP_NET_RAW on the
 /// host's network), runs under Docker's default seccomp profile and a fresh session
 /// keyring, in a `nodev` root and a devices cgroup (v1 controller or v2 eBPF program)
-/// allowing only `/dev`'s standard nodes. ``SandboxSecurity/insecure`` keeps every capability and drops
+/// allowing only `/dev`'s standard nodes. Its processes are in cgroups of its own from the
+/// start (``SandboxConfiguration/cgroupLimits``: memory, CPU and process limits), which
+/// also measure what it used (``Sandbox/execute(_:output:)``). ``SandboxSecurity/insecure`` keeps every capability and drops
 /// the seccomp filter.
 ///
 /// PID 1 in the sandbox is a fork of swiftbuild only while it sets the sandbox up; then it
@@ -24,6 +26,14 @@ public enum Sandbox {
     public static func run(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
         -> ExitStatus
     {
+        try await execute(configuration, output: output).status
+    }
+
+    /// ``run(_:output:)``, also returning what the step used, from its cgroups (peak
+    /// memory, CPU time, whether it hit its memory or process limit).
+    public static func execute(_ configuration: SandboxConfiguration, output: Int32) async throws(SandboxError)
+        -> SandboxResult
+    {
         guard !Task.isCancelled else { throw .cancelled }
         let process = try await SandboxProcess.launch(configuration, output: output)
         let outcome = await withTaskCancellationHandler {
@@ -31,6 +41,12 @@ public enum Sandbox {
         } onCancel: {
             process.kill()
         }
-        return try outcome.get()
+        return SandboxResult(status: try outcome.get(), usage: process.usage ?? StepUsage())
     }
+}
+
+/// How a step ended and what it used.
+public struct SandboxResult: Sendable {
+    public var status: ExitStatus
+    public var usage: StepUsage
 }

@@ -36,6 +36,14 @@ public struct SandboxConfiguration: Sendable {
     public var sharedMemorySize: UInt64 = 64 << 20
     /// Resource limits set in the step before exec (`--ulimit`).
     public var resourceLimits: [ResourceLimit] = []
+    /// The step's cgroup limits (`--memory`, `--memory-swap`, `--cpus`, `--cpu-shares`,
+    /// `--pids-limit`); by default no memory or CPU limit and
+    /// ``CgroupLimits/defaultPidsLimit`` processes.
+    public var cgroupLimits = CgroupLimits()
+    /// `--cgroup-parent`: the cgroup the step's cgroups are made under (absolute: from each
+    /// hierarchy's root; relative: from PID 1's cgroup), created when missing; nil for
+    /// swiftbuild's own cgroups.
+    public var cgroupParent: String?
     /// Whether the step runs confined (the default) or with every capability and no
     /// seccomp filter (`RUN --security=insecure`).
     public var security: SandboxSecurity = .sandboxed
@@ -79,6 +87,9 @@ public struct SandboxConfiguration: Sendable {
         }
         for mount in mounts where !mount.target.hasPrefix("/") || mount.target.split(separator: "/").isEmpty {
             throw invalid("the mount target '\(mount.target)' is not an absolute path below '/'")
+        }
+        if let cgroupParent, !CgroupSettings.isValidParent(cgroupParent) {
+            throw invalid("--cgroup-parent '\(cgroupParent)' is not a cgroup path")
         }
         if let bad = environment.first(where: { !$0.contains("=") }) {
             throw invalid("the environment entry '\(bad)' has no '='")

@@ -18,6 +18,9 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     case initEnded(ExitStatus)
     /// The step was killed because its task was cancelled.
     case cancelled
+    /// A cgroup limit cannot be set on this host (its controller is missing or cannot be
+    /// delegated to the step's cgroup); the text says which and why.
+    case cgroup(String)
     /// Mounting or unmounting an overlay on the error's path failed; `detail` is the
     /// kernel's own explanation.
     case overlay(SystemError, detail: String)
@@ -43,6 +46,8 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
             "the sandbox's init \(status) before the step ended"
         case .cancelled:
             "the step was cancelled"
+        case .cgroup(let reason):
+            reason
         case .overlay(let error, let detail):
             "\(error.operation) on \(error.path ?? ""): \(error.errnoDescription)\(detail.isEmpty ? "" : ": \(detail)")"
         }

@@ -17,6 +17,8 @@ public final class SandboxProcess: Sendable {
         /// Set by ``kill()``: an init killed without a step status was cancelled.
         var killed = false
         var outcome: Result<ExitStatus, SandboxError>?
+        /// What the step used, from its cgroups, once it ended.
+        var usage: StepUsage?
         var waiters: [CheckedContinuation<Result<ExitStatus, SandboxError>, Never>] = []
     }
 
@@ -72,6 +74,10 @@ public final class SandboxProcess: Sendable {
         try await outcome().get()
     }
 
+    /// What the step used (peak memory, CPU time, limits hit), from its cgroups; nil until
+    /// it has ended, or when it never started.
+    public var usage: StepUsage? { state.withLock { $0.usage } }
+
     /// The step's outcome, once known.
     func outcome() async -> Result<ExitStatus, SandboxError> {
         await withCheckedContinuation { continuation in
@@ -85,7 +91,7 @@ public final class SandboxProcess: Sendable {
         }
     }
 
-    /// The dedicated thread's work: prepare (mount points, devices cgroup), spawn, report
+    /// The dedicated thread's work: prepare (mount points, the step's cgroups), spawn, report
     /// the start, wait, clean up.
     private func supervise(
         _ configuration: SandboxConfiguration, output: Int32,
@@ -109,12 +115,12 @@ public final class SandboxProcess: Sendable {
             return
         }
 
-        let cgroup: DevicesCgroup?
+        let cgroup: StepCgroup?
         let specification: SpawnSpecification
         do throws(SandboxError) {
-            cgroup = try DevicesCgroup.create()
+            cgroup = try StepCgroup.create(limits: configuration.cgroupLimits, cgroupParent: configuration.cgroupParent)
             do throws(SandboxError) {
-                specification = try SpawnSpecification(configuration, output: output, cgroupProcs: cgroup?.procs ?? -1)
+                specification = try SpawnSpecification(configuration, output: output, cgroupProcs: cgroup?.procsDescriptors ?? [])
             } catch {
                 try? cgroup?.remove()
                 throw error
@@ -155,6 +161,13 @@ public final class SandboxProcess: Sendable {
         }
         var result = outcome ?? .failure(killed ? .cancelled : .initEnded(ExitStatus(waitStatus: initStatus)))
 
+        // Read before removal: the init is gone, so every process of the step is.
+        let killedBySignal9: Bool
+        switch result {
+        case .success(.signaled(SIGKILL)), .success(.exited(128 + SIGKILL)): killedBySignal9 = true
+        default: killedBySignal9 = false
+        }
+        let usage = cgroup?.usage(killedBySignal9: killedBySignal9)
         do throws(SandboxError) {
             try cgroup?.remove()
         } catch {
@@ -167,6 +180,7 @@ public final class SandboxProcess: Sendable {
             if case .success = result { result = .failure(error) }
         }
         let waiters = state.withLock { state in
+            state.usage = usage
             state.outcome = result
             defer { state.waiters = [] }
             return state.waiters

@@ -7,9 +7,10 @@ final class SpawnSpecification {
     private var allocations: [UnsafeMutableRawPointer] = []
     private(set) var spec = csandbox_spec()
 
-    /// Copies `configuration` into C memory; `cgroupProcs` is the step's devices cgroup's
-    /// `cgroup.procs` (or -1). Fails when the seccomp filter or the init cannot be made.
-    init(_ configuration: SandboxConfiguration, output: Int32, cgroupProcs: Int32) throws(SandboxError) {
+    /// Copies `configuration` into C memory; `cgroupProcs` are the `cgroup.procs` of the
+    /// step's cgroups, one per hierarchy. Fails when the seccomp filter or the init cannot
+    /// be made.
+    init(_ configuration: SandboxConfiguration, output: Int32, cgroupProcs: [Int32]) throws(SandboxError) {
         spec.rootfs = string(configuration.rootfs)
         spec.argv = array(configuration.arguments)
         spec.envp = array(configuration.environment)
@@ -34,7 +35,11 @@ final class SpawnSpecification {
             }
             spec.seccomp_filter = filter
         }
-        spec.cgroup_procs_fd = cgroupProcs
+        let procs = UnsafeMutablePointer<Int32>.allocate(capacity: max(cgroupProcs.count, 1))
+        procs.initialize(from: cgroupProcs, count: cgroupProcs.count)
+        allocations.append(UnsafeMutableRawPointer(procs))
+        spec.cgroup_procs_fds = UnsafePointer(procs)
+        spec.cgroup_procs_count = cgroupProcs.count
         spec.shm_size = configuration.sharedMemorySize
         let limits = UnsafeMutablePointer<csandbox_rlimit>.allocate(capacity: max(configuration.resourceLimits.count, 1))
         for (index, limit) in configuration.resourceLimits.enumerated() {

@@ -19,6 +19,11 @@ public struct CopyStep: Sendable {
     public var target: StepTarget
     /// What the image history records for it.
     public var historyLine: String
+    /// `ADD --checksum` (expanded): the digest a fetched URL's content must have, or the
+    /// commit a git source must check out.
+    public var checksum: String? = nil
+    /// `ADD --keep-git-dir`: a git source's checkout keeps its `.git` directory.
+    public var keepGitDirectory: Bool = false
 
     /// One source word: a path or pattern in the tree copied from, or a here-document.
     public enum Source: Sendable, Hashable {

@@ -13,7 +13,8 @@ public struct RunMountStep: Sendable, Hashable {
         /// A fresh tmpfs of `size` bytes (nil: the kernel's default, half of memory).
         case tmpfs(size: UInt64?)
         /// A persistent cache directory of the store, shared by `id` across steps, stages
-        /// and builds; what it holds is never in a layer or a key.
+        /// and builds (a new one seeded from `from` when given); what it holds is never in
+        /// a layer or a key.
         case cache(CacheMount)
         /// A build secret (`--secret`), as a read-only file on a small tmpfs of its own at
         /// the target and/or as an environment variable of the step; its value is never
@@ -64,14 +65,48 @@ public struct RunMountStep: Sendable, Hashable {
         public var mode: UInt32
         public var uid: UInt32
         public var gid: UInt32
+        /// Whether `mode`, `uid` or `gid` was written on a cache that is not seeded and
+        /// mounts its root. BuildKit then mounts a directory it made with them, so the
+        /// cache is another one than the id's plain one (two stages naming one id with
+        /// different owners do not share, and each gets its owner).
+        public var setsOwnership: Bool
+        /// `from=`: the stage, named directory context or image a new cache is seeded
+        /// from (a copy of `source` in it); nil: a new cache is empty.
+        public var from: CopyFrom?
+        /// `source=` (absolute, cleaned; default `/`): with `from`, the directory copied
+        /// into a new cache; without, the directory of the cache that is mounted.
+        public var source: String
 
-        public init(id: String, sharing: Sharing, readOnly: Bool, mode: UInt32, uid: UInt32, gid: UInt32) {
+        public init(
+            id: String, sharing: Sharing, readOnly: Bool, mode: UInt32, uid: UInt32, gid: UInt32,
+            setsOwnership: Bool = false, from: CopyFrom? = nil, source: String = "/"
+        ) {
             self.id = id
             self.sharing = sharing
             self.readOnly = readOnly
             self.mode = mode
             self.uid = uid
             self.gid = gid
+            self.setsOwnership = setsOwnership
+            self.from = from
+            self.source = source
+        }
+
+        /// Which cache of the store the mount uses, given `seed`, the digest of what
+        /// `source` selects in `from` (as ``RunMountStep/keyFields(contentDigest:)`` takes
+        /// it): the id alone for a plain cache, so that caches made before seeding existed
+        /// stay theirs. As in BuildKit, whose cache is the id joined with the identity of
+        /// the mount's input: a seeded cache is one per id and seed (a changed seed starts
+        /// a new cache), and one whose `mode`/`uid`/`gid` were written is one per id and
+        /// those values. The seed names `source` too, since only that directory is copied.
+        public func identity(seed: Digest?) -> String {
+            if let from {
+                return [id, "seed", seed.map { from.digestField($0) } ?? "", source].joined(separator: "\u{0}")
+            }
+            if setsOwnership {
+                return [id, "owner", String(mode, radix: 8), String(uid), String(gid)].joined(separator: "\u{0}")
+            }
+            return id
         }
     }
 
@@ -95,10 +130,17 @@ public struct RunMountStep: Sendable, Hashable {
         case .tmpfs(let size):
             return ["tmpfs", target, size.map(String.init) ?? ""]
         case .cache(let cache):
-            return [
+            let spec = [
                 "cache", target, cache.id, cache.sharing.rawValue, cache.readOnly ? "ro" : "rw",
                 String(cache.mode, radix: 8), String(cache.uid), String(cache.gid)
             ]
+            // Added only when present, so that the keys of plain cache mounts stay as they
+            // were. The seed is keyed by what `source` selects in `from` (its content, or
+            // an image's manifest digest), as BuildKit hashes a cache mount's input by
+            // content; what the cache holds never is.
+            guard cache.from != nil || cache.source != "/" || cache.setsOwnership else { return spec }
+            let seed = cache.from.map { from in contentDigest.map { from.digestField($0) } ?? "" } ?? ""
+            return spec + ["seed", cache.source, seed, cache.setsOwnership ? "owner" : ""]
         case .secret(let secret):
             // The spec only: the value is never part of a key (as BuildKit's).
             return [

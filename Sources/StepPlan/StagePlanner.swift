@@ -196,9 +196,9 @@ public struct StagePlanner: Sendable {
             }
             return RunMountStep(kind: .tmpfs(size: size), target: target)
         case .cache:
-            guard mount.from == nil, mount.source == nil else {
-                throw invalid("from and source (seeding a cache) are not supported by this swiftbuild yet")
-            }
+            let from = try mount.from.map { try state.expand($0) }
+            let source = RunMountStep.absolute(try state.expand(mount.source ?? ""), workingDirectory: "/")
+            let seed = try from.map { try copyFrom($0) }
             let sharingText = try state.expand(mount.options["sharing"] ?? "shared")
             guard let sharing = RunMountStep.CacheMount.Sharing(rawValue: sharingText.lowercased()) else {
                 throw invalid("'sharing=\(sharingText)' is not one of shared, private, locked")
@@ -207,7 +207,11 @@ public struct StagePlanner: Sendable {
             let cache = RunMountStep.CacheMount(
                 id: try mount.options["id"].map { try state.expand($0) } ?? target, sharing: sharing, readOnly: readOnly,
                 mode: try number("mode", radix: 8, default: 0o755), uid: try number("uid", radix: 10, default: 0),
-                gid: try number("gid", radix: 10, default: 0))
+                gid: try number("gid", radix: 10, default: 0),
+                // As BuildKit's frontend: the owner directory is made only for an
+                // unseeded cache mounted at its root.
+                setsOwnership: seed == nil && source == "/" && ["mode", "uid", "gid"].contains { mount.options[$0] != nil },
+                from: seed, source: source)
             return RunMountStep(kind: .cache(cache), target: target)
         case .secret:
             preconditionFailure("a secret mount is resolved above")
@@ -227,7 +231,8 @@ public struct StagePlanner: Sendable {
             isAdd: isAdd, sources: sources, destination: destination, workingDirectory: state.workingDirectory,
             chown: chown, chmod: chmod, excludes: excludes, from: try copyFrom(from),
             parents: transfer.parents, link: transfer.link, target: target,
-            historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state))
+            historyLine: try Self.copyHistory(isAdd ? .add : .copy, transfer, state: state),
+            checksum: try transfer.checksum.map { try state.expand($0) }, keepGitDirectory: transfer.keepGitDir)
     }
 
     /// What an expanded `--from` value names: a stage this one depends on (by name, else

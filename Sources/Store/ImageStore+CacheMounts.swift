@@ -33,70 +33,122 @@ public final class CacheMountLease: Sendable {
 }
 
 extension ImageStore {
-    /// Where cache mounts live: `cache-mounts/<sha256 hex of the id>/{fs,lock}`. Never in
-    /// a layer; kept across builds and `--no-cache`; removed by `prune --build-cache`.
+    /// Where cache mounts live: `cache-mounts/<sha256 hex of the identity>/{fs,lock}`.
+    /// Never in a layer; kept across builds and `--no-cache`; removed by
+    /// `prune --build-cache`.
     var cacheMountsDirectory: URL { root.appendingPathComponent("cache-mounts") }
 
-    /// The cache mount `id`, held as `access` says, created (owned by `uid`:`gid`, with
-    /// `mode`) when it does not exist. Nil for `exclusiveIfFree` when another step holds
-    /// it. Waits for a lock without blocking a thread (it polls), so a waiting step never
-    /// starves the step that holds the lock; cancellation ends the wait.
-    public func cacheMount(id: String, access: CacheMountAccess, mode: UInt32, uid: UInt32, gid: UInt32) async throws
-        -> CacheMountLease?
-    {
-        let entry = cacheMountsDirectory.appendingPathComponent(Digest.sha256(Array(id.utf8)).hex)
+    /// The cache mount `identity` (its id, or the id with what else tells one cache of
+    /// that id from another: see `RunMountStep.CacheMount.identity(seed:)`), held as
+    /// `access` says. A missing one is made by `create`, which fills a new, empty
+    /// directory (owner, mode, a seed's files) that is then renamed into place, so a
+    /// half-made cache is never used, and only one process makes it (under the entry's
+    /// `create.lock`). Nil for `exclusiveIfFree` when another step holds it.
+    ///
+    /// Waits for a lock without blocking a thread (it polls), so a waiting step never
+    /// starves the step that holds the lock; cancellation ends the wait. `waiting` is
+    /// called once when the lock is held elsewhere and the call is going to wait.
+    public func cacheMount(
+        identity: String, access: CacheMountAccess, waiting: () -> Void = {}, create: (URL) throws -> Void
+    ) async throws -> CacheMountLease? {
+        let entry = cacheMountsDirectory.appendingPathComponent(Digest.sha256(Array(identity.utf8)).hex)
         for directory in [cacheMountsDirectory, entry] where mkdir(directory.path, 0o700) != 0 && errno != EEXIST {
             throw StoreError.io(path: directory.path, operation: "create the cache mount directory", errno: errno)
         }
         let lockPath = entry.appendingPathComponent("lock").path
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StoreError.io(path: lockPath, operation: "open lock file", errno: errno) }
+        let descriptor = try openLockFile(lockPath)
         let operation = access == .shared ? LOCK_SH : LOCK_EX
-        while flock(descriptor, operation | LOCK_NB) != 0 {
-            let code = errno
-            guard code == EWOULDBLOCK || code == EINTR else {
-                close(descriptor)
-                throw StoreError.io(path: lockPath, operation: "lock", errno: code)
-            }
-            if access == .exclusiveIfFree, code == EWOULDBLOCK {
+        do {
+            guard try await lock(descriptor, operation, path: lockPath, giveUp: access == .exclusiveIfFree, waiting: waiting) else {
                 close(descriptor)
                 return nil
             }
-            do {
-                try await Task.sleep(for: .milliseconds(50))
-            } catch {
-                close(descriptor)
-                throw error
+            let directory = entry.appendingPathComponent("fs")
+            if !exists(directory) {
+                // Steps holding the cache shared may all find it missing: one makes it.
+                let createPath = entry.appendingPathComponent("create.lock").path
+                let creation = try openLockFile(createPath)
+                defer { close(creation) }
+                _ = try await lock(creation, LOCK_EX, path: createPath, giveUp: false, waiting: {})
+                if !exists(directory) {
+                    // Only a holder of create.lock makes fs/, so an fs.new-* here is what a
+                    // killed maker left.
+                    for name in (try? FileManager.default.contentsOfDirectory(atPath: entry.path)) ?? []
+                    where name.hasPrefix("fs.new-") {
+                        try? FileManager.default.removeItem(at: entry.appendingPathComponent(name))
+                    }
+                    try makeCacheDirectory(directory, create: create)
+                }
             }
-        }
-        let directory = entry.appendingPathComponent("fs")
-        do {
-            try makeCacheDirectory(directory, mode: mode, uid: uid, gid: gid)
+            return CacheMountLease(directory: directory, descriptor: descriptor)
         } catch {
             close(descriptor)
             throw error
         }
-        return CacheMountLease(directory: directory, descriptor: descriptor)
     }
 
-    /// Creates `directory` with its owner and mode unless it exists: staged under a new
-    /// name, then renamed, so a half-made one is never used.
-    public func makeCacheDirectory(_ directory: URL, mode: UInt32, uid: UInt32, gid: UInt32) throws {
-        var status = stat()
-        if lstat(directory.path, &status) == 0 { return }
+    /// Makes `directory` unless it exists: a new, empty directory next to it (mode 0700,
+    /// root's) is filled by `create`, then renamed into place, so a half-made one is never
+    /// used. A failed `create` leaves nothing behind.
+    public func makeCacheDirectory(_ directory: URL, create: (URL) throws -> Void) throws {
+        if exists(directory) { return }
         let staged = directory.deletingLastPathComponent().appendingPathComponent("fs.new-\(UUID().uuidString)")
         guard mkdir(staged.path, 0o700) == 0 else {
             throw StoreError.io(path: staged.path, operation: "create the cache mount directory", errno: errno)
         }
-        guard chown(staged.path, uid, gid) == 0, chmod(staged.path, mode_t(mode & 0o7777)) == 0 else {
-            let code = errno
-            rmdir(staged.path)
-            throw StoreError.io(path: staged.path, operation: "set the owner and mode of the cache mount", errno: code)
+        do {
+            try create(staged)
+            guard rename(staged.path, directory.path) == 0 else {
+                throw StoreError.io(path: directory.path, operation: "create the cache mount directory", errno: errno)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: staged)
+            throw error
         }
-        guard rename(staged.path, directory.path) == 0 else {
-            let code = errno
-            rmdir(staged.path)
-            throw StoreError.io(path: directory.path, operation: "create the cache mount directory", errno: code)
+    }
+
+    /// A `create` for ``cacheMount(identity:access:waiting:create:)``: an empty cache
+    /// directory with `mode` (permission bits, setuid/setgid/sticky), owned by
+    /// `uid`:`gid`.
+    public static func emptyCacheDirectory(mode: UInt32, uid: UInt32, gid: UInt32) -> (URL) throws -> Void {
+        { directory in
+            guard chown(directory.path, uid, gid) == 0, chmod(directory.path, mode_t(mode & 0o7777)) == 0 else {
+                throw StoreError.io(path: directory.path, operation: "set the owner and mode of the cache mount", errno: errno)
+            }
         }
+    }
+
+    private func exists(_ directory: URL) -> Bool {
+        var status = stat()
+        return lstat(directory.path, &status) == 0
+    }
+
+    private func openLockFile(_ path: String) throws -> Int32 {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StoreError.io(path: path, operation: "open lock file", errno: errno) }
+        return descriptor
+    }
+
+    /// Takes `operation` (`LOCK_SH`/`LOCK_EX`) on `descriptor`, polling; false when it is
+    /// held elsewhere and `giveUp`.
+    private func lock(
+        _ descriptor: Int32, _ operation: Int32, path: String, giveUp: Bool, waiting: () -> Void
+    ) async throws -> Bool {
+        var announced = false
+        while flock(descriptor, operation | LOCK_NB) != 0 {
+            let code = errno
+            guard code == EWOULDBLOCK || code == EINTR else {
+                throw StoreError.io(path: path, operation: "lock", errno: code)
+            }
+            if code == EWOULDBLOCK {
+                if giveUp { return false }
+                if !announced {
+                    announced = true
+                    waiting()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return true
     }
 }

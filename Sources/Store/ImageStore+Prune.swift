@@ -1,7 +1,10 @@
 import Foundation
+import Glibc
 import OCI
+import System
 
-/// What `prune` removed.
+/// What `prune` removed, and the space each kind freed (allocated blocks, a file with
+/// several links counted once).
 public struct PruneReport: Sendable, Equatable {
     public var blobs = 0
     public var snapshots = 0
@@ -9,14 +12,30 @@ public struct PruneReport: Sendable, Equatable {
     public var workspaces = 0
     /// Cache mounts (`RUN --mount=type=cache`) removed: only by `buildCache`.
     public var cacheMounts = 0
+    /// All the bytes freed: the sum of the kinds below.
     public var bytes: Int64 = 0
+    /// Blobs no tag needs and snapshots neither a tag nor the build cache needs.
+    public var unreferencedBytes: Int64 = 0
+    /// Cache records, and (with `buildCache`) the snapshots only they kept.
+    public var buildCacheBytes: Int64 = 0
+    /// Cache mounts (with `buildCache`).
+    public var cacheMountBytes: Int64 = 0
+    /// Work directories left in `tmp/`.
+    public var workspaceBytes: Int64 = 0
+    /// Without `buildCache`: what it would also free, which this prune kept: the build
+    /// cache (its records and the snapshots only they keep) and the cache mounts.
+    public var keptCacheRecords = 0
+    public var keptBuildCacheBytes: Int64 = 0
+    public var keptCacheMounts = 0
+    public var keptCacheMountBytes: Int64 = 0
 }
 
 extension ImageStore {
     /// Removes every blob and snapshot that no `index.json` entry needs, except the
     /// snapshots the build cache keeps (unless `buildCache`, which drops the whole cache);
     /// then every cache record whose snapshot is gone, and everything in `tmp/`; with
-    /// `buildCache` also every cache mount (`cache-mounts/`). It holds
+    /// `buildCache` also every cache mount (`cache-mounts/`). The report says what each
+    /// kind freed and, without `buildCache`, what `buildCache` would also free. It holds
     /// the content lease exclusively, so it waits for running loads, builds and saves
     /// (whatever is in `tmp/` then belongs to none of them), and the index lock, so no tag
     /// changes meanwhile.
@@ -26,35 +45,58 @@ extension ImageStore {
 
     private func pruneHoldingLocks(buildCache: Bool) throws -> PruneReport {
         var report = PruneReport()
+        var seen = Set<FileKey>()
         let (blobs, imageDiffIDs) = try reachableContent()
-        var diffIDs = imageDiffIDs
-        if !buildCache {
-            diffIDs.formUnion(cacheRecords().compactMap { $0.record?.diffID })
-        }
+        let records = cacheRecords()
+        let recordDiffIDs = Set(records.compactMap { $0.record?.diffID })
+        let keptDiffIDs = buildCache ? imageDiffIDs : imageDiffIDs.union(recordDiffIDs)
         let blobDirectory = root.appendingPathComponent("blobs/sha256")
         for name in entries(of: blobDirectory) where !blobs.contains(Digest(sha256Hex: name)) {
-            report.bytes += remove(blobDirectory.appendingPathComponent(name))
+            report.unreferencedBytes += remove(blobDirectory.appendingPathComponent(name), seen: &seen)
             report.blobs += 1
         }
-        for name in entries(of: snapshotsDirectory) where !diffIDs.contains(Digest(sha256Hex: name)) {
-            report.bytes += remove(snapshotsDirectory.appendingPathComponent(name))
+        for name in entries(of: snapshotsDirectory) {
+            let diffID = Digest(sha256Hex: name)
+            if keptDiffIDs.contains(diffID) {
+                if !imageDiffIDs.contains(diffID) {
+                    report.keptBuildCacheBytes += Self.diskUsage(snapshotsDirectory.appendingPathComponent(name).path, seen: &seen)
+                }
+                continue
+            }
+            let bytes = remove(snapshotsDirectory.appendingPathComponent(name), seen: &seen)
+            if buildCache && recordDiffIDs.contains(diffID) {
+                report.buildCacheBytes += bytes
+            } else {
+                report.unreferencedBytes += bytes
+            }
             report.snapshots += 1
         }
-        for (name, record) in cacheRecords() where buildCache || record == nil || record?.diffID.map(hasSnapshot) == false {
-            report.bytes += remove(cacheDirectory.appendingPathComponent(name))
-            report.cacheRecords += 1
+        for (name, record) in records {
+            let file = cacheDirectory.appendingPathComponent(name)
+            if buildCache || record == nil || record?.diffID.map(hasSnapshot) == false {
+                report.buildCacheBytes += remove(file, seen: &seen)
+                report.cacheRecords += 1
+            } else {
+                report.keptBuildCacheBytes += Self.diskUsage(file.path, seen: &seen)
+                report.keptCacheRecords += 1
+            }
         }
-        if buildCache {
-            // No build runs while prune holds the content lease, so no cache mount is in use.
-            for name in entries(of: cacheMountsDirectory) {
-                report.bytes += remove(cacheMountsDirectory.appendingPathComponent(name))
+        // No build runs while prune holds the content lease, so no cache mount is in use.
+        for name in entries(of: cacheMountsDirectory) {
+            let entry = cacheMountsDirectory.appendingPathComponent(name)
+            if buildCache {
+                report.cacheMountBytes += remove(entry, seen: &seen)
                 report.cacheMounts += 1
+            } else {
+                report.keptCacheMountBytes += Self.diskUsage(entry.path, seen: &seen)
+                report.keptCacheMounts += 1
             }
         }
         for name in entries(of: temporaryDirectory) {
-            report.bytes += remove(temporaryDirectory.appendingPathComponent(name))
+            report.workspaceBytes += remove(temporaryDirectory.appendingPathComponent(name), seen: &seen)
             report.workspaces += 1
         }
+        report.bytes = report.unreferencedBytes + report.buildCacheBytes + report.cacheMountBytes + report.workspaceBytes
         return report
     }
 
@@ -83,16 +125,52 @@ extension ImageStore {
         return (blobs, diffIDs)
     }
 
-    /// Removes a file or tree, returning how many bytes it held.
-    private func remove(_ url: URL) -> Int64 {
-        var bytes: Int64 = 0
-        if let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey]) {
-            for case let file as URL in walker {
-                bytes += Int64((try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
-            }
-        }
-        bytes += Int64((try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
+    /// Removes a file or tree, returning the disk space it held (see ``diskUsage(_:seen:)``).
+    private func remove(_ url: URL, seen: inout Set<FileKey>) -> Int64 {
+        let bytes = Self.diskUsage(url.path, seen: &seen)
         try? FileManager.default.removeItem(at: url)
         return bytes
+    }
+
+    /// A file's identity, so that a file with several links is counted once.
+    struct FileKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// The disk space (allocated blocks) of the file or tree at `path`, never following a
+    /// symlink (a cache mount holds whatever its steps made, links to anywhere included),
+    /// names read as bytes; a file already in `seen` (another link to it) counts nothing.
+    /// What cannot be read counts nothing.
+    static func diskUsage(_ path: String, seen: inout Set<FileKey>) -> Int64 {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return 0 }
+        guard status.st_mode & S_IFMT == S_IFDIR else { return count(status, seen: &seen) }
+        let directory = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard directory >= 0 else { return count(status, seen: &seen) }
+        defer { close(directory) }
+        return count(status, seen: &seen) + diskUsage(ofContents: directory, seen: &seen)
+    }
+
+    private static func diskUsage(ofContents directory: Int32, seen: inout Set<FileKey>) -> Int64 {
+        var bytes: Int64 = 0
+        for name in (try? DirectoryListing.entryNames(directory)) ?? [] {
+            let cName = name.map { CChar(bitPattern: $0) } + [0]
+            var status = stat()
+            guard fstatat(directory, cName, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            bytes += count(status, seen: &seen)
+            guard status.st_mode & S_IFMT == S_IFDIR else { continue }
+            let child = openat(directory, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard child >= 0 else { continue }
+            bytes += diskUsage(ofContents: child, seen: &seen)
+            close(child)
+        }
+        return bytes
+    }
+
+    private static func count(_ status: stat, seen: inout Set<FileKey>) -> Int64 {
+        let key = FileKey(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        guard seen.insert(key).inserted else { return 0 }
+        return Int64(status.st_blocks) * 512
     }
 }

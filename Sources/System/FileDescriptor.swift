@@ -5,7 +5,7 @@ import Glibc
 /// owner, and it is closed exactly once: when the value goes away, or by ``close()``
 /// (which reports the error, for a file that was written). ``release()`` hands the raw
 /// descriptor to an owner outside Swift (a C library, `fdopendir`).
-public struct FileDescriptor: ~Copyable {
+public struct FileDescriptor: ~Copyable, Sendable {
     /// The descriptor number, valid while this value lives.
     public let rawValue: Int32
 

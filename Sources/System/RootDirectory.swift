@@ -6,7 +6,10 @@ import Glibc
 /// with `RESOLVE_IN_ROOT`). The one way the project confines a path from its input to a
 /// root: the source tree and the target root of a copy, the build context, the bundle of
 /// `swiftbuild elf`, a layer's extraction and the ELF check's image root.
-public final class RootDirectory {
+///
+/// Sendable: it holds only its descriptor and path, never changed after `init`, and
+/// `openat2` on one descriptor is safe from any thread.
+public final class RootDirectory: Sendable {
     /// The root, opened `O_PATH | O_DIRECTORY`.
     private let handle: FileDescriptor
     private let canonicalPath: String

@@ -309,13 +309,13 @@ struct CopyTests {
         #expect(f.lstat("etc/motd")?.st_mode == S_IFREG | 0o644)
     }
 
-    @Test func remoteSourcesAreNotSupportedYet() throws {
+    @Test func copyRefusesRemoteSources() throws {
         let f = try CopyFixture()
         #expect(
-            copyProblem { try f.copy(["https://example.com/x.tgz"], "/", instruction: .add) }
+            copyProblem { try f.copy(["https://example.com/x.tgz"], "/", instruction: .copy) }
                 == .remoteSourceNotSupported("https://example.com/x.tgz"))
         #expect(
-            copyProblem { try f.copy(["git@github.com:a/b.git"], "/", instruction: .add) }
+            copyProblem { try f.copy(["git@github.com:a/b.git"], "/", instruction: .copy) }
                 == .remoteSourceNotSupported("git@github.com:a/b.git"))
     }
 

@@ -374,4 +374,214 @@ struct RunMountTests {
         #expect(free.status == 0, "\(free.standardError)")
         #expect(try text("seen", in: try unpack()) == "seed\n")
     }
+
+    /// `from=` a stage, an image or a named directory context seeds a new cache with a copy
+    /// of `source` there (owners, modes and symlinks as they are); a later step with the
+    /// same seed gets that cache as it was left (never seeded again); the id's plain
+    /// cache is another one.
+    @Test func aNewCacheIsSeededFromAStageAnImageOrANamedContext() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let extra = work.appendingPathComponent("extra")
+        try FileManager.default.createDirectory(at: extra.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try Data("from-context\n".utf8).write(to: extra.appendingPathComponent("data/f"))
+        let result = try build(
+            """
+            FROM busybox AS deps
+            RUN mkdir -p /deps/sub && echo from-stage > /deps/sub/f && ln -s /deps/sub/f /deps/link && \\
+                chown -R 1000:50 /deps && chmod 0750 /deps
+            FROM busybox
+            RUN --mount=type=cache,id=s,target=/c,from=deps,source=/deps \\
+                cat /c/sub/f > /seen && stat -c '%a %u %g' /c /c/sub/f >> /seen && readlink /c/link >> /seen && echo seeded-cache-note-41 > /c/new
+            RUN --mount=type=cache,id=s,target=/c,from=deps,source=deps ls /c >> /seen
+            RUN --mount=type=cache,id=s,target=/c ls -A /c | wc -l >> /seen
+            RUN --mount=type=cache,id=i,target=/i,from=busybox,source=/bin test -x /i/busybox && echo image >> /seen
+            RUN --mount=type=cache,id=x,target=/x,from=extra,source=/data cat /x/f >> /seen
+            """, ["--build-context", "extra=\(extra.path)"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(
+            try text("seen", in: root)
+                == "from-stage\n750 1000 50\n644 1000 50\n/deps/sub/f\nlink\nnew\nsub\n0\nimage\nfrom-context\n")
+        #expect(!exists("c", in: root) && !exists("i", in: root) && !exists("x", in: root))
+        #expect(try imageFiles(containing: "seeded-cache-note-41").isEmpty)
+    }
+
+    /// The seed is copied only when the cache is new: a step whose key is unchanged hits,
+    /// whatever the cache holds now; with `--no-cache` it reruns on the cache as the last
+    /// step left it. A changed seed changes the key (as BuildKit keys a cache mount's
+    /// input by content) and starts a new cache from the new seed.
+    @Test func aSeedIsCopiedOnceAndAChangedSeedIsANewCache() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        func dockerfile(_ version: String) -> String {
+            """
+            FROM busybox AS deps
+            RUN mkdir /d && echo \(version) > /d/f
+            FROM busybox
+            RUN --mount=type=cache,id=v,target=/c,from=deps,source=/d cat /c/f > /seen && echo ran >> /c/f
+            """
+        }
+        let first = try build(dockerfile("v1"))
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(try text("seen", in: try unpack()) == "v1\n")
+        // A hit: the step did not run again (it would have seen the line it added).
+        let again = try build(dockerfile("v1"))
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(try text("seen", in: try unpack()) == "v1\n")
+        let uncached = try build(dockerfile("v1"), ["--no-cache"])
+        #expect(uncached.status == 0, "\(uncached.standardError)")
+        #expect(try text("seen", in: try unpack()) == "v1\nran\n")
+        let changed = try build(dockerfile("v2"))
+        #expect(changed.status == 0, "\(changed.standardError)")
+        #expect(!changed.standardError.contains("CACHED"), "\(changed.standardError)")
+        #expect(try text("seen", in: try unpack()) == "v2\n")
+    }
+
+    /// A seed's source resolves inside its stage: a symlink there to the sentinel's host
+    /// path (absolute, or climbing with `..`) reaches nothing outside it; a symlink inside
+    /// the seed is copied as a symlink, never followed. Without `from=`, `source=` names a
+    /// directory of the cache, resolved inside the cache (a symlink a step left there
+    /// cannot lead out).
+    @Test func aSeedOrACacheSourceCannotReachOutsideItsRoot() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let climbing = "../../../../../../../../" + sentinel.path.dropFirst()
+        let result = try build(
+            """
+            FROM busybox AS s
+            RUN ln -s \(sentinel.path) /abs && ln -s \(climbing) /up && mkdir /d && ln -s \(sentinel.path)/victim /d/v
+            FROM busybox
+            RUN --mount=type=cache,id=a,target=/c,from=s,source=/abs cat /c/victim > /got; echo pwned > /c/victim; true
+            """)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("Dockerfile:4"), "\(result.standardError)")
+        #expect(result.standardError.contains("cannot open the cache seed /abs in stage s"), "\(result.standardError)")
+        let climbed = try build(
+            """
+            FROM busybox AS s
+            RUN ln -s \(climbing) /up
+            FROM busybox
+            RUN --mount=type=cache,id=u,target=/c,from=s,source=/up cat /c/victim > /got; echo pwned > /c/victim; true
+            """)
+        #expect(climbed.status == 1, "\(climbed.standardError)")
+        #expect(climbed.standardError.contains("Dockerfile:4"), "\(climbed.standardError)")
+        let inner = try build(
+            """
+            FROM busybox AS s
+            RUN mkdir /d && ln -s \(sentinel.path)/victim /d/v
+            FROM busybox
+            RUN --mount=type=cache,id=in,target=/c,from=s,source=/d readlink /c/v > /got; cat /c/v >> /got; echo pwned > /c/v; true
+            """)
+        #expect(inner.status == 0, "\(inner.standardError)")
+        #expect(try text("got", in: try unpack()) == sentinel.path + "/victim\n")
+        let planted = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=p,target=/c ln -s \(sentinel.path) /c/link
+            RUN --mount=type=cache,id=p,target=/c,source=/link cat /c/victim > /got; echo pwned > /c/victim; true
+            """)
+        #expect(planted.status == 1, "\(planted.standardError)")
+        #expect(planted.standardError.contains("Dockerfile:3"), "\(planted.standardError)")
+        #expect(planted.standardError.contains("the cache mount 'p' has no directory /link"), "\(planted.standardError)")
+        try expectSentinelIntact()
+    }
+
+    /// Without `from=`, `source=` mounts a directory of the id's cache.
+    @Test func aCacheSourceWithoutFromIsADirectoryOfTheCache() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=sub,target=/c mkdir -p /c/pkg && echo inside > /c/pkg/f
+            RUN --mount=type=cache,id=sub,target=/p,source=pkg cat /p/f > /seen && echo more > /p/g
+            RUN --mount=type=cache,id=sub,target=/c cat /c/pkg/g >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try text("seen", in: try unpack()) == "inside\nmore\n")
+    }
+
+    /// A seed that is missing or not a directory is a located error naming it.
+    @Test func aBadSeedIsALocatedError() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        for (source, message) in [
+            ("/missing", "cannot open the cache seed /missing in stage s"), ("/f", "the cache seed /f in stage s is not a directory")
+        ] {
+            let result = try build(
+                """
+                FROM busybox AS s
+                RUN echo x > /f
+                FROM busybox
+                RUN --mount=type=cache,target=/c,from=s,source=\(source) true
+                """)
+            #expect(result.status == 1, "\(result.standardError)")
+            #expect(result.standardError.contains("Dockerfile:4"), "\(result.standardError)")
+            #expect(result.standardError.contains(message), "\(result.standardError)")
+        }
+        // No cache was made.
+        let mounts = store.appendingPathComponent("cache-mounts")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: mounts.path)) ?? [] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: mounts.appendingPathComponent(entry).path)
+            #expect(!names.contains { $0.hasPrefix("fs") }, "\(entry): \(names)")
+        }
+    }
+
+    /// One id is one cache for the stages of a build: what one stage leaves, a later one
+    /// sees; the mount point made for it is gone from both images.
+    @Test func aCacheIsSharedBetweenStages() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox AS a
+            RUN --mount=type=cache,id=between,target=/var/cache/x echo from-a > /var/cache/x/f && echo a > /done
+            FROM busybox
+            COPY --from=a /done /done
+            RUN --mount=type=cache,id=between,target=/other cat /other/f > /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try unpack()
+        #expect(try text("seen", in: root) == "from-a\n")
+        #expect(!exists("other", in: root) && !exists("var/cache/x", in: root))
+    }
+
+    /// As in BuildKit, `mode`/`uid`/`gid` written on a cache make it another cache than
+    /// the id's plain one: each gets its own owner.
+    @Test func writtenOwnershipIsAnotherCacheOfTheId() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=own,target=/c,uid=1000 stat -c %u /c > /seen && touch /c/by-1000
+            RUN --mount=type=cache,id=own,target=/c stat -c %u /c >> /seen && ls -A /c | wc -l >> /seen
+            RUN --mount=type=cache,id=own,target=/c,uid=1000,mode=0755 ls /c >> /seen
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try text("seen", in: try unpack()) == "1000\n0\n0\nby-1000\n")
+    }
+
+    /// `prune` says what the cache mounts and the build cache hold (kept without
+    /// `--build-cache`); `prune --build-cache` removes them and says how much each freed.
+    /// What a step left in a cache (a symlink to the sentinel, a name that is not UTF-8, an
+    /// unreadable directory) is removed without following anything out of the store.
+    @Test func pruneReportsAndRemovesCacheMounts() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build(
+            """
+            FROM busybox
+            RUN --mount=type=cache,id=big,target=/c dd if=/dev/urandom of=/c/blob bs=1024 count=2048 2>/dev/null && \\
+                ln -s \(sentinel.path) /c/link && ln -s \(sentinel.path)/victim /c/file-link && touch "$(printf '/c/\\377name')" && \\
+                mkdir -p /c/locked/inner && touch /c/locked/inner/f && chmod 000 /c/locked && echo built > /done
+            """)
+        #expect(result.status == 0, "\(result.standardError)")
+        let kept = try SwiftBuildProcess.run(["prune", "--root", store.path])
+        #expect(kept.status == 0, "\(kept.standardError)")
+        #expect(kept.standardOutput.contains(" 0 cache mounts, "), "\(kept.standardOutput)")
+        // The 2 MiB blob and the rest, in 1 cache mount; the step's record and snapshot.
+        let keptLine = kept.standardOutput.split(separator: "\n").first { $0.hasPrefix("Kept") }.map(String.init) ?? ""
+        #expect(keptLine.contains("(1 records and the snapshots only they keep), 1 cache mounts 2.1 MB"), "\(kept.standardOutput)")
+        let pruned = try SwiftBuildProcess.run(["prune", "--build-cache", "--root", store.path])
+        #expect(pruned.status == 0, "\(pruned.standardError)")
+        #expect(pruned.standardOutput.contains(" 1 cache records, 1 cache mounts, "), "\(pruned.standardOutput)")
+        #expect(pruned.standardOutput.contains("\n  cache mounts: 2.1 MB\n"), "\(pruned.standardOutput)")
+        #expect(!pruned.standardOutput.contains("Kept"), "\(pruned.standardOutput)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("cache-mounts").path).isEmpty)
+        try expectSentinelIntact()
+    }
 }

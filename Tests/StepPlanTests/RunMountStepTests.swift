@@ -131,11 +131,13 @@ struct RunMountStepTests {
                     target: "/src/.cache"))
         let full = try Planned.lastRun(
             "FROM base\nARG ID=go\nRUN --mount=type=cache,id=$ID,target=/c,sharing=locked,mode=0700,uid=1000,gid=50,ro make\n")
-        #expect(full.mounts[0].kind == .cache(.init(id: "go", sharing: .locked, readOnly: true, mode: 0o700, uid: 1000, gid: 50)))
+        #expect(
+            full.mounts[0].kind
+                == .cache(.init(id: "go", sharing: .locked, readOnly: true, mode: 0o700, uid: 1000, gid: 50, setsOwnership: true)))
         for (option, message) in [
             ("sharing=sometimes", "'sharing=sometimes' is not one of shared, private, locked"),
             ("mode=0999", "'mode=0999' is not an octal mode"), ("uid=me", "'uid=me' is not a number"),
-            ("from=build", "from and source")
+            ("from=", "--from expanded to an empty string")
         ] {
             let error = #expect(throws: StageConfigurationError.self) {
                 try Planned.lastRun("FROM base AS build\nFROM base\nRUN --mount=type=cache,target=/c,\(option) make\n")
@@ -157,5 +159,68 @@ struct RunMountStepTests {
         for other in ["target=/d", "target=/c,id=x", "target=/c,sharing=locked", "target=/c,ro", "target=/c,mode=0700", "target=/c,uid=1"] {
             #expect(try key(other) != base, "\(other)")
         }
+    }
+
+    /// `from=` and `source=`: the seed is a stage, a named context or an image, `source`
+    /// absolute; `mode`/`uid`/`gid` make another cache only on an unseeded cache mounted
+    /// at its root, as BuildKit's frontend makes its owner directory only then.
+    @Test func aCacheMountsSeedAndSource() throws {
+        let seeded = try Planned.lastRun(
+            "FROM base AS deps\nFROM base\nRUN --mount=type=cache,target=/c,from=deps,source=go/pkg,uid=5 make\n")
+        #expect(
+            seeded.mounts[0].kind
+                == .cache(
+                    .init(id: "/c", sharing: .shared, readOnly: false, mode: 0o755, uid: 5, gid: 0, from: .stage(0), source: "/go/pkg")))
+        let image = try Planned.lastRun("FROM base\nRUN --mount=type=cache,target=/c,from=golang:1.22,source=/go make\n")
+        #expect(
+            image.mounts[0].kind
+                == .cache(
+                    .init(
+                        id: "/c", sharing: .shared, readOnly: false, mode: 0o755, uid: 0, gid: 0, from: .image("golang:1.22"), source: "/go"
+                    )))
+        let sub = try Planned.lastRun("FROM base\nRUN --mount=type=cache,target=/c,source=sub,mode=0700 make\n")
+        #expect(
+            sub.mounts[0].kind == .cache(.init(id: "/c", sharing: .shared, readOnly: false, mode: 0o700, uid: 0, gid: 0, source: "/sub")))
+    }
+
+    /// Which cache a mount uses: the id alone for a plain cache (as before seeding
+    /// existed); a seeded one per id, seed and source; one with written ownership per id
+    /// and owner.
+    @Test func aCacheMountsIdentity() throws {
+        let plain = RunMountStep.CacheMount(id: "go", sharing: .shared, readOnly: false, mode: 0o755, uid: 0, gid: 0)
+        #expect(plain.identity(seed: nil) == "go")
+        var owned = plain
+        owned.setsOwnership = true
+        #expect(owned.identity(seed: nil) != "go")
+        owned.uid = 1000
+        #expect(owned.identity(seed: nil) != plain.identity(seed: nil))
+        var seeded = plain
+        seeded.from = .stage(0)
+        seeded.source = "/deps"
+        let identity = seeded.identity(seed: content)
+        #expect(identity != "go" && identity != owned.identity(seed: nil))
+        #expect(seeded.identity(seed: otherContent) != identity)
+        var otherSource = seeded
+        otherSource.source = "/other"
+        #expect(otherSource.identity(seed: content) != identity)
+    }
+
+    /// The key of a seeded cache mount holds the seed's digest (what `source` selects in
+    /// `from`), never what the cache holds; a plain cache mount keys as it always did.
+    @Test func aSeededCacheMountIsKeyedByItsSeed() throws {
+        func key(_ mount: String, _ digest: Digest?) throws -> Digest {
+            try Planned.lastRun("FROM base AS deps\nFROM base\nRUN --mount=type=cache,target=/c,\(mount) make\n")
+                .cacheKey(over: parent, mountDigests: [digest])
+        }
+        let seeded = try key("from=deps,source=/d", content)
+        #expect(try key("from=deps,source=/d", content) == seeded)
+        #expect(try key("from=deps,source=/d", otherContent) != seeded)
+        #expect(try key("from=deps,source=/e", content) != seeded)
+        #expect(try key("from=deps,source=/d", content) != (try key("", nil)))
+        #expect(try key("source=/d", nil) != (try key("", nil)))
+        // A plain cache mount's key is the one it had before seeding existed.
+        let spec = ["mounts", "cache", "/c", "/c", "shared", "rw", "755", "0", "0"]
+        let run = try Planned.lastRun("FROM base\nRUN --mount=type=cache,target=/c make\n")
+        #expect(run.mounts[0].keyFields(contentDigest: nil) == Array(spec.dropFirst()))
     }
 }

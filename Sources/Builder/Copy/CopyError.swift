@@ -13,7 +13,8 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidPattern(String, reason: String)
         /// Several sources (given, or from a wildcard) but a destination without a trailing `/`.
         case destinationMustBeDirectory
-        /// A URL or git source, which swiftbuild does not fetch yet.
+        /// A URL or git source given to `COPY` (only `ADD` fetches; the builder hands the
+        /// copier what it fetched as ``CopySource/fetched(path:name:)``).
         case remoteSourceNotSupported(String)
         /// A directory would have to be written where a non-directory is (destination path).
         case notADirectory(String)
@@ -64,7 +65,7 @@ public struct CopyError: Error, Sendable, Equatable, CustomStringConvertible {
             case .destinationMustBeDirectory:
                 "the destination must be a directory and end with a /"
             case .remoteSourceNotSupported(let source):
-                "\"\(source)\": remote URLs and git sources are not supported yet"
+                "\"\(source)\": COPY does not fetch URLs or git repositories (ADD does)"
             case .notADirectory(let path):
                 "cannot copy to non-directory: \(path)"
             case .cannotReplaceDirectory(let path):

@@ -16,14 +16,18 @@ import System
 ///   from `--from` trees; modes (unless `--chmod`) and times are kept; symlinks below a
 ///   source are copied as symlinks; hard links within one copy stay hard links.
 /// - The destination resolves through the target root's own symlinks, never out of it.
-/// - `ADD` extracts local tar archives into the destination; URLs and git sources are
-///   refused as not supported yet.
+/// - `ADD` extracts local tar archives into the destination; what it fetched (URLs, git
+///   checkouts: ``CopySource/fetched(path:name:)``) is copied as it is. `COPY` refuses URLs
+///   and git sources, as BuildKit does.
 public enum FileCopier {
     /// Performs `request`, reading from `source` and writing into `targetRoot` (the
     /// stage's merged root filesystem). Nothing is written when a source is missing.
-    public static func perform(_ request: CopyRequest, from source: SourceTree, into targetRoot: String) throws(CopyError) {
+    /// ``CopySource/fetched(path:name:)`` sources are read from the directory `fetched`.
+    public static func perform(
+        _ request: CopyRequest, from source: SourceTree, fetched: String? = nil, into targetRoot: String
+    ) throws(CopyError) {
         do {
-            try performChecked(request, from: source, into: targetRoot)
+            try performChecked(request, from: source, fetched: fetched, into: targetRoot)
         } catch {
             throw CopyError(request.instruction, error)
         }
@@ -32,20 +36,32 @@ public enum FileCopier {
     private enum Item {
         case tree(SourceNode, SelectedSource)
         case inline(name: String, content: [UInt8], permissions: UInt32)
+        /// What an `ADD` fetched: copied as it is, never extracted.
+        case fetched(SourceNode)
 
         var name: String {
             switch self {
-            case .tree(let node, _): node.name
+            case .tree(let node, _), .fetched(let node): node.name
             case .inline(let name, _, _): name
+            }
+        }
+
+        var node: SourceNode? {
+            switch self {
+            case .tree(let node, _), .fetched(let node): node
+            case .inline: nil
             }
         }
     }
 
-    private static func performChecked(_ request: CopyRequest, from source: SourceTree, into targetRoot: String) throws(CopyError.Problem) {
+    private static func performChecked(
+        _ request: CopyRequest, from source: SourceTree, fetched: String?, into targetRoot: String
+    ) throws(CopyError.Problem) {
         let excludes = try excludeRules(request.excludes)
         let sourceRoot = try RootDirectory.opening(source.directory)
         let selector = SourceSelector(root: sourceRoot, ignore: source.ignore)
         let walker = SourceWalker(root: sourceRoot, ignore: source.ignore, excludes: excludes)
+        let fetchedRoot = try fetched.map { path throws(CopyError.Problem) in try RootDirectory.opening(path) }
         var items: [Item] = []
         for copySource in request.sources {
             switch copySource {
@@ -63,6 +79,13 @@ public enum FileCopier {
                 // name must be a file name, whatever the destination.
                 guard TargetWriter.isFileName(name) else { throw .invalidHeredocName(name) }
                 items.append(.inline(name: name, content: content, permissions: permissions))
+            case .fetched(let path, let name):
+                guard let fetchedRoot else { throw .sourceNotFound(path, ignoreFileApplies: false) }
+                let fetchedWalker = SourceWalker(root: fetchedRoot, ignore: nil, excludes: excludes)
+                let selected = SelectedSource(lexicalPath: path, realPath: path, parentsPivot: "")
+                guard var node = try fetchedWalker.tree(of: selected) else { throw .sourceNotFound(name, ignoreFileApplies: false) }
+                node.name = name
+                items.append(.fetched(node))
             }
         }
         let destination = CopyDestination(request.destination, workingDirectory: request.workingDirectory)
@@ -76,8 +99,13 @@ public enum FileCopier {
             preservesOwnership: source.preservesOwnership,
             modeChange: request.modeChange
         )
+        // What was fetched is read from its own tree and arrives owned by 0:0 (or --chown).
+        let fetchedWriter = fetchedRoot.map {
+            TargetWriter(root: writer.root, source: $0, owner: request.owner, preservesOwnership: false, modeChange: request.modeChange)
+        }
         for item in items {
-            try copy(item, to: destination, request: request, writer: writer, sourceRoot: sourceRoot)
+            let itemWriter = if case .fetched = item, let fetchedWriter { fetchedWriter } else { writer }
+            try copy(item, to: destination, request: request, writer: itemWriter, sourceRoot: sourceRoot)
         }
     }
 
@@ -92,7 +120,7 @@ public enum FileCopier {
         if case .tree(_, let selected) = item, request.parents {
             directory += selected.parentsDirectory
         }
-        if case .tree(let node, _) = item, node.status.isDirectory {
+        if let node = item.node, node.status.isDirectory {
             // A directory's contents go into the destination (under its own name with --parents).
             if request.parents, case .tree(_, let selected) = item, !selected.name.isEmpty { directory.append(selected.name) }
             let targetFile = try FileDescriptor(adopting: writer.makeDirectories(directory))
@@ -128,7 +156,7 @@ public enum FileCopier {
         let target = targetFile.rawValue
         let path = "/" + (directory + [name]).joined(separator: "/")
         switch item {
-        case .tree(let node, _):
+        case .tree(let node, _), .fetched(let node):
             try writer.write(node, named: name, in: target, path: path)
         case .inline(_, let content, let permissions):
             try writer.writeInline(content, permissions: permissions, named: name, in: target, path: path)

@@ -92,14 +92,13 @@ public struct ELFBundle {
                 continue
             }
             let candidate = "/" + (resolved + [component]).joined(separator: "/")
-            var status = stat()
-            guard FileName.lstat(source.hostPath(candidate), &status) == 0 else {
+            guard let status = source.status(candidate) else {
                 throw Failure(description: "\(FileName.display(path)): no such file in the source root (at \(FileName.display(candidate)))")
             }
             switch status.st_mode & S_IFMT {
             case S_IFLNK:
                 links += 1
-                guard links <= ImageRoot.maximumLinks, let link = FileName.readlink(source.hostPath(candidate)) else {
+                guard links <= ImageRoot.maximumLinks, let link = source.readLink(candidate) else {
                     throw Failure(description: "\(FileName.display(path)): too many levels of symbolic links")
                 }
                 try makeSymlink(at: resolved, name: component, target: link, in: target, result: &result)
@@ -166,7 +165,7 @@ public struct ELFBundle {
         let output = outputFile.rawValue
         if output < 0 && errno == EEXIST { return }
         guard output >= 0 else { throw Failure(SystemError.last("create"), "\(destination)\(FileName.display(path)): cannot create") }
-        let inputFile = FileDescriptor(adopting: FileName.open(self.source.hostPath(source), O_RDONLY | O_NOFOLLOW | O_CLOEXEC))
+        let inputFile = self.source.open(source, flags: O_RDONLY | O_NOFOLLOW)
         let input = inputFile.rawValue
         guard input >= 0 else { throw Failure(SystemError.last("open"), "\(FileName.display(source)): cannot open") }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)

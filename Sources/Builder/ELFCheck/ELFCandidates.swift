@@ -17,19 +17,10 @@ enum ELFCandidates {
         return found
     }
 
-    /// Whether the file at `path` (relative to `directory` unless absolute; a final
-    /// symlink is not followed) starts with `\x7FELF`.
-    static func hasELFMagic(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
-        let descriptorFile = FileDescriptor(adopting: FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
-        let descriptor = descriptorFile.rawValue
-        guard descriptor >= 0 else { return false }
-        var magic: UInt32 = 0
-        return read(descriptor, &magic, 4) == 4 && UInt32(littleEndian: magic) == 0x464C_457F
-    }
-
-    /// Whether the file at `path` (as ``hasELFMagic(_:in:)``) starts with `\x7FELF` or `#!`.
-    static func startsAsProgram(_ path: String, in directory: Int32 = AT_FDCWD) -> Bool {
-        let descriptorFile = FileDescriptor(adopting: FileName.openat(directory, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
+    /// Whether the file `name` in the open directory `directory` (a final symlink is not
+    /// followed) starts with `\x7FELF` or `#!`.
+    static func startsAsProgram(_ name: String, in directory: Int32) -> Bool {
+        let descriptorFile = FileDescriptor(adopting: FileName.openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
         let descriptor = descriptorFile.rawValue
         guard descriptor >= 0 else { return false }
         var magic: UInt32 = 0

@@ -53,14 +53,13 @@ struct ExecutableChecker {
         for (path, origin) in newest.sorted(by: { $0.key < $1.key }) {
             // The directories above the file resolve inside the image (a later layer may
             // have made one a symlink, even an absolute one); the host's tree is never read.
-            guard let host = Self.hostPath(of: path, in: imageRoot) else { continue }
-            var status = stat()
-            guard FileName.lstat(host, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            if !ELFCandidates.hasELFMagic(host) {
+            // Its first bytes are read once, through the image root, and tell ELF from script.
+            guard let real = Self.unfollowedPath(of: path, in: imageRoot), let status = imageRoot.status(real),
+                status.st_mode & S_IFMT == S_IFREG, let prefix = imageRoot.readPrefix(real, count: LaunchCheck.shebangLimit)
+            else { continue }
+            if LaunchCheck.content(of: prefix) != .elf {
                 // A #! script: checked when it can be executed at all.
-                guard status.st_mode & 0o111 != 0, ELFCandidates.startsAsProgram(host),
-                    let prefix = launcher.prefix(ofResolved: String(host.dropFirst(imageRoot.directory.count))),
-                    case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix)
+                guard status.st_mode & 0o111 != 0, case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix)
                 else { continue }
                 let findings = launcher.findings(exec: path)
                 executables.append(
@@ -74,7 +73,7 @@ struct ExecutableChecker {
             }
             let file: ELFFile
             do {
-                file = try ELFFile(path: host)
+                file = try ELFFile(root: imageRoot, path: real)
             } catch {
                 executables.append(
                     ShippedExecutable(
@@ -101,7 +100,8 @@ struct ExecutableChecker {
                             : Remedies.advise(
                                 path: path, file: file, findings: problems,
                                 facts: Self.facts(
-                                    file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems)),
+                                    file: file, path: path, real: real, root: imageRoot, resolver: resolver, platform: platform,
+                                    problems: problems)),
                         isLibrary: true))
                 continue
             default: continue
@@ -114,7 +114,8 @@ struct ExecutableChecker {
                 ? []
                 : Remedies.advise(
                     path: path, file: file, findings: problems,
-                    facts: Self.facts(file: file, path: path, host: host, resolver: resolver, platform: platform, problems: problems))
+                    facts: Self.facts(
+                        file: file, path: path, real: real, root: imageRoot, resolver: resolver, platform: platform, problems: problems))
             parsed[path] = file
             executables.append(
                 ShippedExecutable(
@@ -149,7 +150,7 @@ struct ExecutableChecker {
         var warnings = problems.map(\.description)
         for program in glibcPrograms {
             guard let file = parsed[program.path], file.goBuildInfo != nil, let real = try? root.resolve(program.path),
-                let cgo = GoCgoUse(path: root.hostPath(real))
+                let cgo = GoCgoUse(root: root, path: real)
             else { continue }
             let databases = (cgo.net ? ["hosts"] : []) + (cgo.osUser ? ["passwd", "group"] : [])
             for problem in problems where databases.contains(problem.database) {
@@ -164,11 +165,11 @@ struct ExecutableChecker {
     /// The facts a remedy for `file` may use: its cgo packages (Go binaries), the image's
     /// glibc release (when a version is missing) and platform.
     private static func facts(
-        file: ELFFile, path: String, host: String, resolver: DependencyResolver, platform: ImagePlatform?,
+        file: ELFFile, path: String, real: String, root: ImageRoot, resolver: DependencyResolver, platform: ImagePlatform?,
         problems: [ResolutionFinding]
     ) -> Remedies.Facts {
         var facts = Remedies.Facts(platform: platform)
-        if file.goBuildInfo != nil, file.interpreter != nil { facts.cgo = GoCgoUse(path: host) }
+        if file.goBuildInfo != nil, file.interpreter != nil { facts.cgo = GoCgoUse(root: root, path: real) }
         if problems.contains(where: { if case .versionMissing = $0 { true } else { false } }) {
             facts.imageGlibc = resolver.glibcVersion(for: try? resolver.resolve(path), platform: ELFPlatform(file))
         }
@@ -250,7 +251,7 @@ struct ExecutableChecker {
                 remedies += Remedies.advise(
                     path: path, file: file, findings: problems,
                     facts: Self.facts(
-                        file: file, path: path, host: imageRoot.hostPath(real), resolver: resolver,
+                        file: file, path: path, real: real, root: imageRoot, resolver: resolver,
                         platform: launcher.platform, problems: problems))
             } else if found.contains(where: { $0.hasSuffix(": no such file or directory") }) {
                 remedies.append("the image has no \(path): COPY it in, or change ENTRYPOINT/CMD")
@@ -272,13 +273,14 @@ struct ExecutableChecker {
         return ["install \(interpreter) in the final image, or change the #! line of \(path) to an interpreter the image has"]
     }
 
-    /// The host path of the image's file at `path`: its parent directory resolved through
-    /// the image's own symlinks inside `imageRoot`, the last component not followed.
-    static func hostPath(of path: String, in imageRoot: ImageRoot) -> String? {
+    /// The image's file at `path` with its parent directory resolved through the image's own
+    /// symlinks inside `imageRoot` (a later layer may have made one a symlink), the last
+    /// component not followed.
+    static func unfollowedPath(of path: String, in imageRoot: ImageRoot) -> String? {
         var components = path.split(separator: "/").map(String.init)
         guard let name = components.popLast() else { return nil }
         guard let parent = try? imageRoot.resolve("/" + components.joined(separator: "/")) else { return nil }
-        return imageRoot.hostPath(parent == "/" ? "/" + name : parent + "/" + name)
+        return parent == "/" ? "/" + name : parent + "/" + name
     }
 
     /// The run-time errors of an ELF executable (worded) and the loader's findings behind them.
@@ -287,17 +289,9 @@ struct ExecutableChecker {
         for path: String, file: ELFFile, resolver: DependencyResolver,
         platform: ImagePlatform?, warnings: inout [String]
     ) -> ([String], [ResolutionFinding]) {
-        if let platform, !platform.runs(ELFPlatform(file)) {
-            return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [])
-        }
-        guard file.interpreter != nil else { return ([], []) }
-        do {
-            let resolution = try resolver.resolve(path)
-            warnings += resolution.warnings.filter { $0.contains("/glibc-hwcaps/") }.map { "\(path): \($0)" }
-            return (resolution.findings.map(\.description), resolution.findings)
-        } catch {
-            return (["\(error)"], [])
-        }
+        let found = LaunchCheck.startFindings(exec: path, file: file, resolving: path, resolver: resolver, platform: platform)
+        warnings += found.warnings.filter { $0.contains("/glibc-hwcaps/") }.map { "\(path): \($0)" }
+        return (found.messages, found.findings)
     }
 
     /// `static`, `static-pie`, `glibc 2.34` (the newest `GLIBC_` version it needs), `musl`,

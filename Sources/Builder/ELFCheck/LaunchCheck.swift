@@ -66,12 +66,7 @@ final class LaunchCheck {
 
     /// The first bytes of the file at `path` inside the image (already resolved), or nil.
     func prefix(ofResolved path: String) -> [UInt8]? {
-        let descriptorFile = FileDescriptor(adopting: FileName.open(root.hostPath(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC))
-        let descriptor = descriptorFile.rawValue
-        guard descriptor >= 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: Self.shebangLimit)
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, Self.shebangLimit) }
-        return count < 0 ? nil : Array(buffer.prefix(count))
+        root.readPrefix(path, count: Self.shebangLimit)
     }
 
     /// The first directory of ``searchPath`` holding an executable regular file `name`, as
@@ -80,8 +75,7 @@ final class LaunchCheck {
         for directory in searchPath {
             let candidate = (directory.hasSuffix("/") ? directory : directory + "/") + name
             guard let resolved = try? root.resolve(candidate) else { continue }
-            var status = stat()
-            if FileName.lstat(root.hostPath(resolved), &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+            if let status = root.status(resolved), status.st_mode & S_IFMT == S_IFREG,
                 status.st_mode & 0o111 != 0
             {
                 return candidate
@@ -107,8 +101,7 @@ final class LaunchCheck {
     }
 
     private func uncachedFindings(exec path: String, resolved: String, depth: Int) -> [String] {
-        var status = stat()
-        guard FileName.lstat(root.hostPath(resolved), &status) == 0 else { return ["exec \(path): no such file or directory"] }
+        guard let status = root.status(resolved) else { return ["exec \(path): no such file or directory"] }
         guard status.st_mode & S_IFMT == S_IFREG else { return ["exec \(path): permission denied (not a regular file)"] }
         guard status.st_mode & 0o111 != 0 else { return ["exec \(path): permission denied (the file is not executable)"] }
         guard let prefix = prefix(ofResolved: resolved) else { return ["exec \(path): permission denied (the file cannot be read)"] }
@@ -154,14 +147,24 @@ final class LaunchCheck {
         } catch {
             return ["exec \(path): exec format error (\(error.problem))"]
         }
+        return Self.startFindings(exec: path, file: file, resolving: resolved, resolver: resolver, platform: platform).messages
+    }
+
+    /// Why the ELF executable `file` at `path` would not start in an image of `platform`
+    /// (nil: unknown): the run-time errors (worded), the loader's findings behind them, and
+    /// the resolution's warnings. `resolving` is the path given to `resolver`.
+    static func startFindings(
+        exec path: String, file: ELFFile, resolving: String, resolver: DependencyResolver, platform: ImagePlatform?
+    ) -> (messages: [String], findings: [ResolutionFinding], warnings: [String]) {
         if let platform, !platform.runs(ELFPlatform(file)) {
-            return ["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"]
+            return (["exec \(path): exec format error (an \(ELFPlatform(file)) file in a \(platform) image)"], [], [])
         }
-        guard file.interpreter != nil else { return [] }
+        guard file.interpreter != nil else { return ([], [], []) }
         do {
-            return try resolver.resolve(resolved).findings.map(\.description)
+            let resolution = try resolver.resolve(resolving)
+            return (resolution.findings.map(\.description), resolution.findings, resolution.warnings)
         } catch {
-            return ["\(error)"]
+            return (["\(error)"], [], [])
         }
     }
 

@@ -47,7 +47,8 @@ struct csandbox_spec {
     int keep_net_raw;                 // 1: the step keeps CAP_NET_RAW (only in a new network namespace)
     int keep_all_capabilities;        // 1: RUN --security=insecure: no capability is dropped
     const void *seccomp_filter;       // struct sock_fprog loaded before exec, or NULL for none
-    int cgroup_procs_fd;              // cgroup.procs of the step's devices cgroup, or -1 for none
+    const int *cgroup_procs_fds;      // cgroup.procs of the step's cgroups (one per hierarchy),
+    size_t cgroup_procs_count;        // joined by the init before anything else
     int init_fd;                      // csandbox_init_executable(): exec'd as PID 1 after setup
     uint64_t shm_size;                // bytes of the step's /dev/shm tmpfs
     const struct csandbox_rlimit *rlimits; // set in the step before exec (--ulimit)

@@ -1,10 +1,10 @@
 /// Purely lexical path clean-up, done the way Go's `filepath.Clean` does it on Linux,
 /// which is how BuildKit normalises both `.dockerignore` patterns and the paths it checks.
-enum LexicalPathCleaning {
+public enum LexicalPathCleaning {
     /// The shortest path naming the same place as `path` by lexical processing alone:
     /// repeated `/` collapse, `.` elements go, `x/..` pairs go, a trailing `/` goes,
     /// `..` just under the root of a rooted path goes, and an empty result becomes `.`.
-    static func clean(_ path: String) -> String {
+    public static func clean(_ path: String) -> String {
         let isRooted = path.unicodeScalars.first == "/"
         var kept: [String] = []
         for element in path.unicodeScalars.split(separator: "/") {

@@ -20,6 +20,15 @@ public struct Instruction: Sendable, Equatable {
     public var endLine: Int
     /// The instruction's text after continuations were joined, without here-document bodies.
     public var original: String
+    /// ENV or LABEL written in the legacy `KEY VALUE` form (no `=`); false for every other keyword.
+    public var legacyKeyValueForm: Bool = false
+    /// When a blank line continued the instruction: the last line of its text, where BuildKit
+    /// locates its NoEmptyContinuation warning; nil otherwise.
+    public var emptyContinuationLine: Int?
+    /// The comments between the previous instruction and this one (a bare `#` clears them),
+    /// each without its `#`: BuildKit reads a `check=` among them for this instruction alone,
+    /// and a description of a stage or ARG.
+    public var precedingComments: [String] = []
 
     public init(
         keyword: Keyword, flags: InstructionFlags = InstructionFlags(), arguments: [String],
@@ -33,6 +42,11 @@ public struct Instruction: Sendable, Equatable {
         self.line = line
         self.endLine = endLine
         self.original = original
+    }
+
+    /// The keyword as written, in its letter case (`FROM`, `from`, `From`).
+    public var writtenKeyword: String {
+        String(original.drop(while: \.isWhitespace).prefix(while: { !$0.isWhitespace }))
     }
 
     /// Whether the instruction is written in exec (JSON) form; nil for instructions that have no such form.

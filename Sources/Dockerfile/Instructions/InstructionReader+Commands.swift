@@ -84,9 +84,9 @@ extension InstructionReader {
     /// ENV and LABEL: `KEY VALUE` (legacy: one pair, the rest of the line is the value) or `K=V ...`.
     private func keyValues(_ keyword: Keyword, _ body: Substring) throws(InstructionError) -> (Command, [String]) {
         let words = WordSplitter(escape: escape).split(body)
-        guard let first = words.first else { throw atLeastOne(keyword) }
+        guard !words.isEmpty else { throw atLeastOne(keyword) }
         var pairs: [KeyValuePair] = []
-        if !first.contains("=") {
+        if isLegacyKeyValueForm(body) {
             let key = body.prefix(while: { !$0.isWhitespace })
             let value = body.dropFirst(key.count).trimmingWhitespace()
             guard !value.isEmpty else {
@@ -106,6 +106,12 @@ extension InstructionReader {
         }
         let arguments = pairs.map { "\($0.key)=\($0.value)" }
         return (keyword == .env ? .env(pairs) : .label(pairs), arguments)
+    }
+
+    /// True for the legacy `KEY VALUE` form of ENV and LABEL: the first word has no `=`.
+    func isLegacyKeyValueForm(_ body: Substring) -> Bool {
+        guard let first = WordSplitter(escape: escape).split(body).first else { return false }
+        return !first.contains("=")
     }
 
     private func volume(_ body: Substring) throws(InstructionError) -> (Command, [String]) {

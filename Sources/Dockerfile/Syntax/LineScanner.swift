@@ -9,6 +9,11 @@ struct LineScanner {
         var text: String
         var startLine: Int
         var endLine: Int
+        /// True when a blank line sat inside the continuation (BuildKit's NoEmptyContinuation check).
+        var hasEmptyContinuationLine = false
+        /// The comments between the previous instruction and this one, as BuildKit keeps
+        /// them: the text after the line's first character, trimmed; a bare `#` clears them.
+        var comments: [String] = []
     }
 
     private let lines: [Substring]
@@ -37,6 +42,7 @@ struct LineScanner {
             else { return }
             do {
                 try directives.apply(name: name, value: value, seen: &seen)
+                if name == "check" { directives.checkLine = nextIndex + 1 }
             } catch {
                 throw DockerfileSyntaxError(line: nextIndex + 1, message: error.message)
             }
@@ -49,23 +55,32 @@ struct LineScanner {
     /// Comment lines and blank lines are skipped, also in the middle of a continued
     /// instruction; the first line loses its leading whitespace, continuation lines keep it.
     mutating func nextLogicalLine() -> LogicalLine? {
+        var comments: [String] = []
         while nextIndex < lines.count {
             let line = lines[nextIndex]
             nextIndex += 1
             let trimmed = line.drop(while: \.isWhitespace)
+            if trimmed.first == "#" {
+                let comment = String(line.dropFirst().trimmingWhitespace())
+                if comment.isEmpty { comments = [] } else { comments.append(comment) }
+            }
             if trimmed.isEmpty || trimmed.first == "#" { continue }
             let start = nextIndex
             var (text, continues) = splitContinuation(trimmed)
+            var hasEmptyContinuationLine = false
             while continues, nextIndex < lines.count {
                 let next = lines[nextIndex]
                 nextIndex += 1
                 let nextTrimmed = next.drop(while: \.isWhitespace)
+                if nextTrimmed.isEmpty { hasEmptyContinuationLine = true }
                 if nextTrimmed.isEmpty || nextTrimmed.first == "#" { continue }
                 let (part, more) = splitContinuation(next)
                 text += part
                 continues = more
             }
-            return LogicalLine(text: String(text), startLine: start, endLine: nextIndex)
+            return LogicalLine(
+                text: String(text), startLine: start, endLine: nextIndex, hasEmptyContinuationLine: hasEmptyContinuationLine,
+                comments: comments)
         }
         return nil
     }

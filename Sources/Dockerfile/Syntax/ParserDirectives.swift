@@ -7,8 +7,10 @@ public struct ParserDirectives: Sendable, Equatable, Codable {
     public var escape: Character
     /// The `# syntax=` frontend image, recorded but not used: swiftbuild has one frontend.
     public var syntax: String?
-    /// The `# check=` build-check configuration, recorded but not used.
+    /// The `# check=` build-check configuration, as written (BuildChecks reads it).
     public var check: String?
+    /// The 1-based line of the `# check=` directive, so an invalid one can be located; not encoded.
+    public var checkLine: Int?
 
     public init(escape: Character = "\\", syntax: String? = nil, check: String? = nil) {
         self.escape = escape

@@ -190,7 +190,7 @@ public struct DependencyResolver: Sendable {
     private func parse(resolved: String) -> Result<ELFFile, ELFFinding> {
         cache.file(at: resolved) {
             do throws(ELFFinding) {
-                return .success(try ELFFile(path: root.hostPath(resolved)))
+                return .success(try ELFFile(root: root, path: resolved))
             } catch {
                 return .failure(error)
             }

@@ -12,7 +12,10 @@ struct GlibcSearchConfiguration: Sendable {
 
     /// Reads the configuration of `root`.
     init(root: ImageRoot) {
-        if let resolved = try? root.resolve("/etc/ld.so.cache"), let cache = try? LdSoCache(path: root.hostPath(resolved)) {
+        if let resolved = try? root.resolve("/etc/ld.so.cache"),
+            let bytes = try? root.readRegularFile(resolved, sizeLimit: LdSoCache.sizeLimit),
+            let cache = try? LdSoCache(bytes: bytes, path: root.hostPath(resolved))
+        {
             // Indexed once, so a lookup does not scan the whole cache.
             cacheEntries = Dictionary(grouping: cache.entries, by: \.name)
             confDirectories = []

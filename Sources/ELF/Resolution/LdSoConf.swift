@@ -36,7 +36,7 @@ enum LdSoConf {
 
     private static func read(root: ImageRoot, path: String, depth: Int, into result: inout Directories) {
         guard depth < 8, let resolved = try? root.resolve(path), result.files.insert(resolved).inserted,
-            let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20)
+            let bytes = try? root.readRegularFile(resolved, sizeLimit: 1 << 20)
         else { return }
         // Bytes, not Characters: lines are ASCII in practice and garbage must stay cheap.
         for rawLine in bytes.split(separator: UInt8(ascii: "\n")) {

@@ -48,7 +48,7 @@ public struct NameServiceModules: Sendable, Equatable {
         databases: Set<String>? = nil
     ) -> [Problem] {
         guard let resolved = try? resolver.root.resolve("/etc/nsswitch.conf"),
-            let bytes = try? readRegularFile(resolver.root.hostPath(resolved), sizeLimit: 1 << 20)
+            let bytes = try? resolver.root.readRegularFile(resolved, sizeLimit: 1 << 20)
         else { return [] }
         let builtIn: Set<String> = glibc.map { $0 < GlibcVersion(symbolVersion: "GLIBC_2.34")! } == true ? [] : ["files", "dns"]
         var problems: [Problem] = []

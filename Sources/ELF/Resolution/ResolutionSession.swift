@@ -83,7 +83,7 @@ struct ResolutionSession {
             name.hasPrefix("ld-musl-") && name.hasSuffix(".so.1")
             ? String(name.dropFirst(8).dropLast(5)) : platform.machine.description
         if let resolved = try? root.resolve("/etc/ld-musl-\(arch).path"),
-            let bytes = try? readRegularFile(root.hostPath(resolved), sizeLimit: 1 << 20)
+            let bytes = try? root.readRegularFile(resolved, sizeLimit: 1 << 20)
         {
             return bytes.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: ":") })
                 .map { String(decoding: $0, as: UTF8.self) }

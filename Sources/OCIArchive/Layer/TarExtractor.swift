@@ -71,18 +71,25 @@ public final class TarExtractor {
                 throw .unsafe(entry: entry, path: path, error)
             }
         case .insideRoot:
-            var kept: [[UInt8]] = []
-            for component in path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
-                if component.elementsEqual([UInt8(ascii: ".")]) { continue }
-                if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
-                    guard !kept.isEmpty else { throw .unsafe(entry: entry, path: path, .leavesRoot) }
-                    kept.removeLast()
-                } else {
-                    kept.append(Array(component))
-                }
-            }
+            guard let kept = Self.lexicalWalk(path, from: []) else { throw .unsafe(entry: entry, path: path, .leavesRoot) }
             return kept
         }
+    }
+
+    /// The directory `start` after walking `path` lexically (`.` dropped, `..` taking back
+    /// the last component), as a list of components; nil when a `..` climbs above the root.
+    static func lexicalWalk(_ path: ArchivePath, from start: [[UInt8]]) -> [[UInt8]]? {
+        var kept = start
+        for component in path.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            if component.elementsEqual([UInt8(ascii: ".")]) { continue }
+            if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+                guard !kept.isEmpty else { return nil }
+                kept.removeLast()
+            } else {
+                kept.append(Array(component))
+            }
+        }
+        return kept
     }
 
     /// Opens the directory `components` below the root, as the policy resolves it; with
@@ -114,10 +121,14 @@ public final class TarExtractor {
     }
 
     /// BuildKit's `MkdirAll` inside the root: each prefix of `components` resolves with
-    /// `RESOLVE_IN_ROOT`, so the root's symlinks lead back into it.
+    /// `RESOLVE_IN_ROOT`, so the root's symlinks lead back into it. The whole path is tried
+    /// first, in one walk: an entry's directory almost always exists already.
     private func openInRoot(
         _ components: [[UInt8]], creating: Bool, owner: ExtractionOwner, entry: ArchivePath
     ) throws(ExtractionFailure) -> FileDescriptor {
+        let whole = root.openInRoot(
+            FileName.decode(Array(components.joined(separator: [UInt8(ascii: "/")]))), flags: O_RDONLY | O_DIRECTORY)
+        if whole >= 0 { return FileDescriptor(adopting: whole) }
         var current = FileDescriptor(adopting: root.openInRoot("", flags: O_RDONLY | O_DIRECTORY))
         guard current.rawValue >= 0 else { throw .system(entry: entry, path: [], resolving: true, .last("open")) }
         for index in components.indices {
@@ -195,15 +206,8 @@ public final class TarExtractor {
     /// directory (`directory`); an absolute one resolves inside the root anyway.
     private func checkStaysInside(_ target: ArchivePath, from directory: ArraySlice<[UInt8]>, entry: TarEntry) throws(ExtractionFailure) {
         guard target.bytes.first != UInt8(ascii: "/") else { return }
-        var depth = directory.count
-        for component in target.bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
-            if component.elementsEqual([UInt8(ascii: ".")]) { continue }
-            if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
-                depth -= 1
-                if depth < 0 { throw .unsafe(entry: entry.path, path: entry.path, .symlinkLeavesRoot(target)) }
-            } else {
-                depth += 1
-            }
+        guard Self.lexicalWalk(target, from: Array(directory)) != nil else {
+            throw .unsafe(entry: entry.path, path: entry.path, .symlinkLeavesRoot(target))
         }
     }
 

@@ -64,6 +64,31 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("shm-size"), help: ArgumentHelp("The size of every RUN step's /dev/shm (default 64m).", valueName: "SIZE"))
     var shmSize: String?
 
+    @Option(name: .customLong("memory"), help: ArgumentHelp("The memory limit of every RUN step (e.g. 512m, 2g).", valueName: "SIZE"))
+    var memory: String?
+
+    @Option(
+        name: .customLong("memory-swap"),
+        help: ArgumentHelp("Memory plus swap of every RUN step; -1 for unlimited swap (default: twice --memory).", valueName: "SIZE"))
+    var memorySwap: String?
+
+    @Option(name: .customLong("cpus"), help: ArgumentHelp("The CPUs every RUN step may use (CFS quota, e.g. 0.5 or 2).", valueName: "N"))
+    var cpus: String?
+
+    @Option(
+        name: .customLong("cpu-shares"), help: ArgumentHelp("The relative CPU weight of every RUN step (default 1024).", valueName: "N"))
+    var cpuShares: Int?
+
+    @Option(
+        name: .customLong("pids-limit"),
+        help: ArgumentHelp("The process limit of every RUN step; -1 for none (default 4096).", valueName: "N"))
+    var pidsLimit: Int?
+
+    @Option(
+        name: .customLong("cgroup-parent"),
+        help: ArgumentHelp("The cgroup RUN steps' cgroups are made under (default: swiftbuild's own).", valueName: "PATH"))
+    var cgroupParent: String?
+
     @Option(
         name: .customLong("label"),
         help: ArgumentHelp("Set a label on the image (repeatable); it wins over the Dockerfile's LABEL.", valueName: "KEY=VALUE"))
@@ -103,6 +128,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(help: "Run every step, even those whose result is in the build cache (the results are still recorded).")
     var noCache = false
+
+    @Flag(help: "Run the build checks (BuildKit's Dockerfile linter) and print their findings instead of building; status 1 on a warning.")
+    var check = false
 
     @Flag(help: "Pull every FROM image from its registry, even when the store has one by that name.")
     var pull = false
@@ -164,6 +192,18 @@ struct BuildCommand: AsyncParsableCommand {
             do { return try ResourceLimit(parsing: text) } catch { throw ValidationError("\(error)") }
         }
         let sharedMemorySize = try shmSize.map(SharedMemorySizeOption.bytes)
+        var cgroupLimits = CgroupLimits()
+        do {
+            try cgroupLimits.setMemory(memory, swap: memorySwap)
+            if let cpus { try cgroupLimits.setCPUs(cpus) }
+            if let cpuShares { try cgroupLimits.setCPUShares(cpuShares) }
+            if let pidsLimit { try cgroupLimits.setPidsLimit(pidsLimit) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let cgroupParent, !CgroupLimits.isValidCgroupParent(cgroupParent) {
+            throw ValidationError("--cgroup-parent \(cgroupParent): expected a cgroup path without . or .. components")
+        }
         let manifestAnnotations = try AnnotationOption.dictionary(annotations)
         try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
@@ -183,11 +223,25 @@ struct BuildCommand: AsyncParsableCommand {
                 dockerfile.file = (context as NSString).appendingPathComponent(file)
             }
             dockerfile.namedContexts = Set(namedContexts.keys)
+            if check {
+                return try runChecksOnly(dockerfile, context: context, givenText: source.dockerfileText, store: openedStore)
+            }
             let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try openedStore ?? store.openStore()
+            let checks = try BuildChecksRun(dockerfile: plan.dockerfile, options: dockerfile.planOptions())
+            let checkWarnings = checks.warnings(
+                stages: Set(plan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore, context: context,
+                dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : plan.file)
+            if let violation = checks.violation(checkWarnings) {
+                BuildChecksRun.printSummary(checkWarnings)
+                throw violation
+            }
             let renderer = ProgressRenderer(mode: resolvedProgress)
             let quietTransfers = resolvedProgress == .quiet
+            // The check summary comes after the build (also a failed one), before the image ID.
+            var summaryPending = true
+            defer { if summaryPending { BuildChecksRun.printSummary(checkWarnings) } }
             let result = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
                 var request = BuildRequest(
                     plan: plan, options: try dockerfile.planOptions(), contextDirectory: URL(fileURLWithPath: context),
@@ -204,6 +258,8 @@ struct BuildCommand: AsyncParsableCommand {
                 request.sshSources = sshSources
                 request.resourceLimits = resourceLimits
                 request.sharedMemorySize = sharedMemorySize
+                request.cgroupLimits = cgroupLimits
+                request.cgroupParent = cgroupParent
                 request.manifestAnnotations = manifestAnnotations
                 var session = BuildSession(request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers))
                 session.cacheImports = cacheSources.map(\.reference)
@@ -217,6 +273,8 @@ struct BuildCommand: AsyncParsableCommand {
                     warning: { printToStandardError("warning: \($0)") },
                     interruptible: BuildInterruption.cancellingOnSignals)
             }
+            summaryPending = false
+            BuildChecksRun.printSummary(checkWarnings)
             print(result.descriptor.digest.description)
         }
     }

@@ -51,7 +51,8 @@ struct DockerfileOptions: ParsableArguments {
         return try BuildPlanner.plan(parsed, options: planOptions())
     }
 
-    private func readDockerfile(defaultDirectory: String) throws -> (String, String) {
+    /// The Dockerfile's name (as errors show it) and text.
+    func readDockerfile(defaultDirectory: String) throws -> (String, String) {
         if file == "-" {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             return ("<stdin>", String(decoding: data, as: UTF8.self))

@@ -194,7 +194,7 @@ struct ElfCommand: ParsableCommand {
         var facts = Remedies.Facts()
         if let resolution, !resolution.findings.isEmpty {
             if file.goBuildInfo != nil, let real = try resolver.root.resolve(inside) {
-                facts.cgo = GoCgoUse(path: resolver.root.hostPath(real))
+                facts.cgo = GoCgoUse(root: resolver.root, path: real)
             }
             facts.imageGlibc = resolver.glibcVersion(for: resolution, platform: ELFPlatform(file))
         }

@@ -103,10 +103,29 @@ struct PruneCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let report = try store.openStore().prune(buildCache: buildCache)
-            print(
-                "Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.cacheMounts) cache mounts, \(report.workspaces) abandoned work directories; reclaimed \(ImagesCommand.humanSize(report.bytes))"
+            print(Self.summary(report, buildCache: buildCache), terminator: "")
+        }
+    }
+}
+
+extension PruneCommand {
+    /// The first line counts what was removed; then the space each kind freed, and,
+    /// without `--build-cache`, what `--build-cache` would also free.
+    static func summary(_ report: PruneReport, buildCache: Bool) -> String {
+        let size = ImagesCommand.humanSize
+        var lines = [
+            "Removed \(report.blobs) blobs, \(report.snapshots) snapshots, \(report.cacheRecords) cache records, \(report.cacheMounts) cache mounts, \(report.workspaces) abandoned work directories; reclaimed \(size(report.bytes))",
+            "  unreferenced blobs and snapshots: \(size(report.unreferencedBytes))",
+            "  build cache (records and the snapshots only they keep): \(size(report.buildCacheBytes))",
+            "  cache mounts: \(size(report.cacheMountBytes))",
+            "  abandoned work directories: \(size(report.workspaceBytes))"
+        ]
+        if !buildCache {
+            lines.append(
+                "Kept, which prune --build-cache frees: build cache \(size(report.keptBuildCacheBytes)) (\(report.keptCacheRecords) records and the snapshots only they keep), \(report.keptCacheMounts) cache mounts \(size(report.keptCacheMountBytes))"
             )
         }
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

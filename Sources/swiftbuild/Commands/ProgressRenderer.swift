@@ -17,7 +17,8 @@ enum ProgressMode: String, CaseIterable {
 }
 
 /// Prints build events on stderr: `#3 [builder 2/4] RUN make`, each line of the step's
-/// output as `#3 line`, then `#3 DONE 0.31s`. Stages building at the same time interleave
+/// output as `#3 line`, then `#3 DONE 0.31s`, with what a RUN step used measured by its
+/// cgroup: `#3 DONE 0.31s (peak 35 MiB, cpu 0.20s)`. Stages building at the same time interleave
 /// their lines; the `#N` prefix tells them apart.
 final class ProgressRenderer: Sendable {
     let mode: ProgressMode
@@ -39,9 +40,10 @@ final class ProgressRenderer: Sendable {
             printToStandardError("#\(counter.next(for: stage)) [\(stage) \(step)/\(total)] \(instruction.withControlCharactersEscaped)")
         case .output(let stage, let line):
             printToStandardError("#\(counter.current(for: stage)) \(line)")
-        case .stepFinished(let stage, _, let duration):
+        case .stepFinished(let stage, _, let duration, let usage):
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            printToStandardError("#\(counter.current(for: stage)) DONE \(String(format: "%.2f", seconds))s")
+            let measured = usage?.summary.map { " (\($0))" } ?? ""
+            printToStandardError("#\(counter.current(for: stage)) DONE \(String(format: "%.2f", seconds))s\(measured)")
         case .stepCached(let stage, _):
             printToStandardError("#\(counter.current(for: stage)) CACHED")
         case .exported(let imageID, let tags):

@@ -1,0 +1,3 @@
+module example.com/cachemount
+
+go 1.19
