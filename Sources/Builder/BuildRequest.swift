@@ -39,6 +39,9 @@ public struct BuildRequest: Sendable {
     /// The build's secrets (`--secret`), by id: read when a `RUN --mount=type=secret`
     /// step prepares, never part of a key, a layer or a message.
     public var secrets: [String: SecretSource] = [:]
+    /// The build's SSH agents (`--ssh`), by id: what a `RUN --mount=type=ssh` forwards to;
+    /// neither path is ever part of a key, a layer or a message of a step.
+    public var sshSources: [String: SSHSource] = [:]
     /// Lines added to every RUN step's `/etc/hosts` (`--add-host`), after the sandbox's own.
     public var extraHosts: [HostEntry] = []
     /// Resource limits of every RUN step (`--ulimit`).

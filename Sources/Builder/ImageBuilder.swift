@@ -22,6 +22,11 @@ public struct ImageBuilder: Sendable {
     }
 
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
+        // `--ssh ID=KEYFILE`: a private agent for the build's length, whatever its outcome.
+        let agents = try PrivateSSHAgents(request.sshSources)
+        defer { agents.stop() }
+        var request = request
+        request.sshSources = agents.sources
         let workDirectory = try store.makeWorkDirectory()
         defer { store.removeWorkDirectory(workDirectory) }
         do {

@@ -21,6 +21,8 @@ struct PreparedRunMounts {
     /// key, the config or the history.
     var secretEnvironment: [String] = []
     fileprivate var secretFiles: [SecretFile] = []
+    /// The steps' agent sockets (`type=ssh`), stopped after the step.
+    var sshForwarders: [SSHAgentForwarder] = []
     fileprivate var views: [StepMount] = []
     fileprivate var leases: [CacheMountLease] = []
     fileprivate var scratchDirectories: [URL] = []
@@ -28,6 +30,7 @@ struct PreparedRunMounts {
     /// Unmounts the overlays and removes their directories; lets go of the cache mounts.
     func release() {
         for file in secretFiles { file.release() }
+        for forwarder in sshForwarders { forwarder.stop() }
         for lease in leases.reversed() { lease.release() }
         for directory in scratchDirectories { try? FileManager.default.removeItem(at: directory) }
         for view in views.reversed() {
@@ -73,6 +76,12 @@ extension StageBuilder {
                         prepared.secretFiles.append(file)
                         prepared.sandboxMounts.append(
                             SandboxMount(source: .bind(root: file.directory, path: "/" + file.name, readOnly: true), target: mount.target))
+                    }
+                case .ssh(let ssh):
+                    prepared.digests.append(nil)
+                    if let (forwarder, sandboxMount) = try sshAgentMount(ssh, target: mount.target, step: step, index: index) {
+                        prepared.sshForwarders.append(forwarder)
+                        prepared.sandboxMounts.append(sandboxMount)
                     }
                 case .cache(let cache):
                     let access: CacheMountAccess =

@@ -20,6 +20,8 @@ public struct RunMountStep: Sendable, Hashable {
         /// the target and/or as an environment variable of the step; its value is never
         /// part of the key, only the spec.
         case secret(SecretMount)
+        /// An SSH agent socket (`--ssh`), forwarded to the build's agent; see ``SSHMount``.
+        case ssh(SSHMount)
     }
 
     /// A `type=secret` mount's options, defaults applied as BuildKit's frontend does.
@@ -146,6 +148,8 @@ public struct RunMountStep: Sendable, Hashable {
                 secret.required ? "required" : "optional", String(secret.mode, radix: 8), String(secret.uid),
                 String(secret.gid)
             ]
+        case .ssh(let ssh):
+            return ssh.keyFields(target: target)
         }
     }
 

@@ -95,7 +95,11 @@ public struct StagePlanner: Sendable {
     }
 
     private func runStep(_ run: RunCommand, heredocs: [Heredoc]) throws -> RunStep {
-        let mounts = try run.mounts.map { try mountStep($0) }
+        var sshMounts = 0
+        let mounts = try run.mounts.map { mount in
+            defer { if mount.kind == .ssh { sshMounts += 1 } }
+            return try mountStep(mount, sshIndex: sshMounts)
+        }
         let insecure = run.security == .insecure
         guard !insecure || defaults.allowsInsecure else {
             throw StageConfigurationError("the entitlement security.insecure is not allowed (pass --allow security.insecure)")
@@ -106,8 +110,15 @@ public struct StagePlanner: Sendable {
             case .host: .host
             case .default: defaults.network
             }
+        var environment = state.runEnvironment
+        if let socket = mounts.first(where: { if case .ssh = $0.kind { true } else { false } })?.target,
+            !environment.contains(where: { $0.hasPrefix(RunMountStep.SSHMount.socketVariable + "=") })
+        {
+            // As BuildKit's exec op: the first ssh mount's socket, unless ENV or ARG set it.
+            environment.append(RunMountStep.SSHMount.socketVariable + "=" + socket)
+        }
         return RunStep(
-            command: run.command, heredocs: heredocs, shell: state.shell, environment: state.runEnvironment,
+            command: run.command, heredocs: heredocs, shell: state.shell, environment: environment,
             workingDirectory: state.workingDirectory, user: state.config.user ?? "", network: network,
             insecure: insecure, defaults: defaults, target: target, mounts: mounts,
             historyLine: Self.runHistory(state.commandLine(run.command), state: state))
@@ -115,7 +126,8 @@ public struct StagePlanner: Sendable {
 
     /// Resolves one `--mount`: its words expanded, a relative or missing target joined to
     /// the working directory (only `/` is refused), as BuildKit's frontend does.
-    func mountStep(_ mount: RunMount) throws -> RunMountStep {
+    /// `sshIndex` counts the step's ssh mounts before this one (BuildKit's default target).
+    func mountStep(_ mount: RunMount, sshIndex: Int = 0) throws -> RunMountStep {
         let spec = mount.options.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         func invalid(_ reason: String) -> StageConfigurationError {
             StageConfigurationError("--mount=\(spec): \(reason)")
@@ -156,6 +168,9 @@ public struct StagePlanner: Sendable {
                 mode: try number("mode", radix: 8, default: 0o400), uid: try number("uid", radix: 10, default: 0),
                 gid: try number("gid", radix: 10, default: 0))
             return RunMountStep(kind: .secret(secret), target: target)
+        }
+        if mount.kind == .ssh {
+            return try sshMountStep(mount, index: sshIndex, invalid: invalid, flag: flag, number: number)
         }
         let target = RunMountStep.absolute(try state.expand(mount.target ?? ""), workingDirectory: state.workingDirectory)
         guard target != "/" else { throw invalid("the mount target '/' is not allowed") }
@@ -201,7 +216,7 @@ public struct StagePlanner: Sendable {
         case .secret:
             preconditionFailure("a secret mount is resolved above")
         case .ssh:
-            throw invalid("type=\(mount.kind.rawValue) mounts are not supported by this swiftbuild yet")
+            preconditionFailure("an ssh mount is resolved above")
         }
     }
 

@@ -88,15 +88,6 @@ struct RunMountStepTests {
         #expect(one.cacheKey(over: parent, mountDigests: [nil]) != other.cacheKey(over: parent, mountDigests: [nil]))
     }
 
-    @Test func typesNotSupportedYetAreRefusedByName() throws {
-        for type in ["ssh"] {
-            let error = #expect(throws: StageConfigurationError.self) {
-                try Planned.lastRun("FROM base\nRUN --mount=type=\(type),target=/x ls\n")
-            }
-            #expect(error?.description.contains("type=\(type) mounts are not supported") == true)
-        }
-    }
-
     @Test func sizesAreReadAsBuildKitReadsThem() {
         #expect(RunMountStep.bytes("64m") == 64 << 20)
         #expect(RunMountStep.bytes("1G") == 1 << 30)

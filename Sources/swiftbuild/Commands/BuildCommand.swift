@@ -45,6 +45,13 @@ struct BuildCommand: AsyncParsableCommand {
     var secrets: [String] = []
 
     @Option(
+        name: .customLong("ssh"),
+        help: ArgumentHelp(
+            "An SSH agent for RUN --mount=type=ssh (repeatable): ID (the agent $SSH_AUTH_SOCK names; usually 'default') or ID=SOCKET|KEYFILE[,KEYFILE...].",
+            valueName: "ID[=PATH]"))
+    var ssh: [String] = []
+
+    @Option(
         name: .customLong("add-host"),
         help: ArgumentHelp("Add a line to the /etc/hosts of every RUN step (repeatable).", valueName: "HOST:IP"))
     var addHosts: [String] = []
@@ -175,6 +182,15 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
+        var sshSources: [String: SSHSource] = [:]
+        for text in ssh {
+            do {
+                let (id, source) = try SSHSource.parse(text, environment: ProcessInfo.processInfo.environment)
+                sshSources[id] = source
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let resourceLimits = try ulimits.map { (text: String) throws -> ResourceLimit in
             do { return try ResourceLimit(parsing: text) } catch { throw ValidationError("\(error)") }
         }
@@ -249,6 +265,7 @@ struct BuildCommand: AsyncParsableCommand {
                 request.extraHosts = extraHosts
                 request.namedContexts = namedContexts
                 request.secrets = secretSources
+                request.sshSources = sshSources
                 request.resourceLimits = resourceLimits
                 request.sharedMemorySize = sharedMemorySize
                 request.cgroupLimits = cgroupLimits
