@@ -1,7 +1,9 @@
 import Foundation
 import OCI
 import OCIArchive
+import Sandbox
 import Store
+import Synchronization
 
 /// What a build session needs from registries, supplied by the caller (the command line
 /// passes one over its registry client), so that the builder never depends on the
@@ -94,7 +96,13 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
             }
         }
         let request = request
-        let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: events) }
+        // What each RUN step used, for the metadata file.
+        let steps = StepUsageLog()
+        let recording: BuildEventHandler = { event in
+            steps.note(event)
+            events(event)
+        }
+        let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: recording) }
         for location in cacheExports {
             try await registry.exportCache(
                 result.cacheRecords, from: store, to: location,
@@ -117,7 +125,7 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
             let document = BuildMetadataDocument(
                 configDigest: try store.details(of: result.descriptor, name: "").manifest.config.digest.description,
                 manifest: result.descriptor,
-                names: try request.tags.map(registry.fullName(of:)))
+                names: try request.tags.map(registry.fullName(of:)), steps: steps.records)
             try document.data().write(to: metadataFile)
         }
         return result
@@ -138,17 +146,21 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
     }
 }
 
-/// The `--metadata-file` document, with the keys docker buildx writes for an image.
+/// The `--metadata-file` document, with the keys docker buildx writes for an image, and
+/// swiftbuild's own `swiftbuild.steps`: what each RUN step that ran used (its time, and the
+/// peak memory and CPU time its cgroup measured), for sizing CI runners and for benchmarks.
 struct BuildMetadataDocument: Encodable {
     var configDigest: String
     var manifest: Descriptor
     var names: [String]
+    var steps: [StepUsageRecord] = []
 
     enum CodingKeys: String, CodingKey {
         case configDigest = "containerimage.config.digest"
         case descriptor = "containerimage.descriptor"
         case digest = "containerimage.digest"
         case name = "image.name"
+        case steps = "swiftbuild.steps"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -157,11 +169,55 @@ struct BuildMetadataDocument: Encodable {
         try container.encode(manifest, forKey: .descriptor)
         try container.encode(manifest.digest.description, forKey: .digest)
         if !names.isEmpty { try container.encode(names.joined(separator: ","), forKey: .name) }
+        if !steps.isEmpty { try container.encode(steps, forKey: .steps) }
     }
 
     func data() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+}
+
+/// One RUN step's use of the machine, as the metadata file records it.
+struct StepUsageRecord: Encodable, Sendable {
+    var stage: String
+    var step: Int
+    var instruction: String
+    var seconds: Double
+    var peakMemoryBytes: UInt64?
+    var cpuSeconds: Double?
+}
+
+/// Gathers ``StepUsageRecord``s from a build's events (stages report from their own tasks).
+final class StepUsageLog: Sendable {
+    private struct State {
+        var instructions: [String: String] = [:]
+        var records: [StepUsageRecord] = []
+    }
+    private let state = Mutex(State())
+
+    func note(_ event: BuildEvent) {
+        switch event {
+        case .stepStarted(let stage, let step, _, let instruction):
+            state.withLock { $0.instructions["\(stage) \(step)"] = instruction }
+        case .stepFinished(let stage, let step, let duration, let usage?):
+            state.withLock { state in
+                state.records.append(
+                    StepUsageRecord(
+                        stage: stage, step: step, instruction: state.instructions["\(stage) \(step)"] ?? "",
+                        seconds: Self.seconds(duration), peakMemoryBytes: usage.peakMemory,
+                        cpuSeconds: usage.cpuTime.map(Self.seconds)))
+            }
+        default:
+            break
+        }
+    }
+
+    /// The records in the order the steps finished.
+    var records: [StepUsageRecord] { state.withLock { $0.records } }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

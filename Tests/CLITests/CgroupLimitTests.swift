@@ -145,25 +145,62 @@ struct CgroupLimitTests {
 
     @Test func forkBombStopsAtThePidsLimit() throws {
         defer { try? FileManager.default.removeItem(at: work) }
-        // Bounded: 100 background sleeps, more than the limit lets it start.
+        // Bounded: 60 background sleeps, more than the limit of 30 lets it start.
         let result = try build(
             """
             FROM busybox
-            RUN i=0; while [ $i -lt 100 ]; do sleep 4321 & i=$((i+1)); done; echo all-started
-            """, ["--pids-limit", "64"])
+            RUN i=0; while [ $i -lt 60 ]; do sleep 4321 & i=$((i+1)); done; echo all-started
+            """, ["--pids-limit", "30"])
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("can't fork"), "the step's own fork error is shown: \(result.output)")
-        #expect(result.output.contains("after reaching its process limit (--pids-limit 64)"), "\(result.output)")
+        #expect(result.output.contains("after reaching its process limit (--pids-limit 30)"), "\(result.output)")
         #expect(!result.output.contains("#1 all-started"))
         #expect(try Self.processes(withArguments: ["sleep", "4321"]).isEmpty, "the step's processes outlived it")
         // The same loop under the default limit runs to its end.
         let fine = try build(
             """
             FROM busybox
-            RUN i=0; while [ $i -lt 100 ]; do sleep 4321 & i=$((i+1)); done; echo all-started
+            RUN i=0; while [ $i -lt 60 ]; do sleep 4321 & i=$((i+1)); done; echo all-started
             """)
         #expect(fine.status == 0 && fine.output.contains("#1 all-started"), "\(fine.output)")
         #expect(try Self.processes(withArguments: ["sleep", "4321"]).isEmpty, "the step's processes outlived it")
+    }
+
+    /// `--cpus 0.5` gives a CPU-bound step half a CPU: the CPU time its cgroup accounts
+    /// (shown with DONE) stays near half the step's time, however long it runs and whatever
+    /// else the machine does (the quota is a ceiling, so this cannot pass by luck).
+    @Test func halfACPUHalvesACPUBoundStepsRate() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try build("FROM busybox\nRUN timeout 3 sh -c 'while :; do :; done' || true\n", ["--cpus", "0.5"])
+        #expect(result.status == 0, "\(result.output)")
+        let done = result.output.split(separator: "\n").first { $0.hasPrefix("#1 DONE ") }.map(String.init) ?? ""
+        let numbers = done.matches(of: #/([0-9]+\.[0-9]+)s/#).compactMap { Double($0.1) }
+        #expect(numbers.count == 2, "\(result.output)")
+        if numbers.count == 2 {
+            let (elapsed, cpu) = (numbers[0], numbers[1])
+            #expect(elapsed >= 3, "\(done)")
+            // A quota of 50 ms per 100 ms period: at most about half of the step's time.
+            #expect(cpu <= elapsed * 0.6, "\(done)")
+            #expect(cpu >= 0.3, "the loop ran: \(done)")
+        }
+    }
+
+    /// `--metadata-file` records what each RUN step used, as DONE prints it.
+    @Test func theMetadataFileRecordsEachRunStepsUsage() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let metadata = work.appendingPathComponent("metadata.json")
+        let result = try build(
+            "FROM busybox\nRUN dd if=/dev/zero of=/dev/null bs=40M count=1\nENV A=1\n", ["--metadata-file", metadata.path])
+        #expect(result.status == 0, "\(result.output)")
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: metadata)) as? [String: Any]
+        let steps = document?["swiftbuild.steps"] as? [[String: Any]] ?? []
+        #expect(steps.count == 1, "only the RUN step: \(steps)")
+        let step = steps.first ?? [:]
+        #expect(step["instruction"] as? String == "RUN dd if=/dev/zero of=/dev/null bs=40M count=1")
+        #expect(step["step"] as? Int == 1)
+        #expect((step["peakMemoryBytes"] as? Int ?? 0) >= 40 << 20, "dd's 40 MiB block: \(step)")
+        #expect((step["cpuSeconds"] as? Double).map { $0 > 0 } == true, "\(step)")
+        #expect((step["seconds"] as? Double).map { $0 > 0 } == true, "\(step)")
     }
 
     @Test func invalidValuesAreRefusedBeforeTheBuild() throws {
