@@ -26,7 +26,7 @@ let package = Package(
         // Stages, build args and the stage graph.
         .target(name: "Planner", dependencies: ["Dockerfile", "OCI"]),
         // BuildKit's build checks (the Dockerfile linter): pure rules over a parsed Dockerfile.
-        .target(name: "BuildChecks", dependencies: ["Dockerfile", "Planner", "OCI"]),
+        .target(name: "BuildChecks", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI"]),
         // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.

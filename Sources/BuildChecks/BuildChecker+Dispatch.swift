@@ -1,5 +1,6 @@
 import Dockerfile
 import OCI
+import StepPlan
 
 /// What a stage has set up by the time an instruction is checked, as BuildKit's dispatch
 /// state carries it (a stage built on another starts with that one's).
@@ -88,7 +89,8 @@ extension BuildChecker {
                 if !environment.workdirSet, !expanded.hasPrefix("/") {
                     warn(
                         .workdirRelativePath,
-                        "Relative workdir \(goQuoted(expanded)) can have unexpected results if the base image changes", at: instruction,
+                        "Relative workdir \(GoFormat.quoted(expanded)) can have unexpected results if the base image changes",
+                        at: instruction,
                         scope: instruction)
                 }
                 environment.workdirSet = true
@@ -190,7 +192,7 @@ extension BuildChecker {
         }
         guard excluded else { return }
         warn(
-            .copyIgnoredFile, "Attempting to \(verb) file \(goQuoted(path)) that is excluded by .dockerignore", at: instruction,
+            .copyIgnoredFile, "Attempting to \(verb) file \(GoFormat.quoted(path)) that is excluded by .dockerignore", at: instruction,
             scope: instruction)
     }
 
@@ -229,7 +231,8 @@ extension BuildChecker {
         let allowed: Set<String> = ["public", "file", "version"]
         guard !words.isDisjoint(with: secret), words.isDisjoint(with: allowed) else { return }
         warn(
-            .secretsUsedInArgOrEnv, "Do not use ARG or ENV instructions for sensitive data (\(keyword) \(goQuoted(name)))", at: instruction,
+            .secretsUsedInArgOrEnv, "Do not use ARG or ENV instructions for sensitive data (\(keyword) \(GoFormat.quoted(name)))",
+            at: instruction,
             scope: instruction)
     }
 

@@ -1,6 +1,7 @@
 import Dockerfile
 import OCI
 import Planner
+import StepPlan
 
 /// Runs BuildKit's build checks over a parsed Dockerfile: pure, no I/O.
 ///
@@ -177,10 +178,12 @@ public struct BuildChecker {
         for stage in stages {
             guard let name = stage.command.stageName else { continue }
             if name == "context" || name == "scratch" {
-                warn(.reservedStageName, "Stage name should not use the same name as reserved stage \(goQuoted(name))", at: stage.from)
+                warn(
+                    .reservedStageName, "Stage name should not use the same name as reserved stage \(GoFormat.quoted(name))", at: stage.from
+                )
             }
             if !seen.insert(name).inserted {
-                warn(.duplicateStageName, "Duplicate stage name \(goQuoted(name)), stage names should be unique", at: stage.from)
+                warn(.duplicateStageName, "Duplicate stage name \(GoFormat.quoted(name)), stage names should be unique", at: stage.from)
             }
         }
     }
@@ -290,7 +293,8 @@ public struct BuildChecker {
             let name = stage.command.stageName ?? ""
             if !name.contains(parsed.os), !name.contains(parsed.architecture) {
                 warn(
-                    .fromPlatformFlagConstDisallowed, "FROM --platform flag should not use constant value \(goQuoted(expansion.value))",
+                    .fromPlatformFlagConstDisallowed,
+                    "FROM --platform flag should not use constant value \(GoFormat.quoted(expansion.value))",
                     at: stage.from, scope: stage.from)
             }
         }
@@ -329,7 +333,7 @@ public struct BuildChecker {
         guard wanted.os != got.os || wanted.architecture != got.architecture else { return }
         warn(
             .invalidBaseImagePlatform,
-            "Base image \(name) was pulled with platform \(goQuoted(got.description)), expected \(goQuoted(wanted.description)) for current build",
+            "Base image \(name) was pulled with platform \(GoFormat.quoted(got.description)), expected \(GoFormat.quoted(wanted.description)) for current build",
             at: stage.from)
     }
 }

@@ -1,5 +1,6 @@
 import Dockerfile
 import Foundation
+import StepPlan
 
 /// Which checks run and what a warning does: the `# check=` directive's value, or the
 /// `BUILDKIT_DOCKERFILE_CHECK` build arg's, in BuildKit's syntax:
@@ -32,7 +33,7 @@ public struct CheckOptions: Sendable, Equatable {
         guard !trimmed.isEmpty else { return }
         for part in trimmed.split(separator: ";", maxSplits: 2, omittingEmptySubsequences: false) {
             guard let equals = part.firstIndex(of: "=") else {
-                throw CheckOptionError("invalid check option \(goQuoted(String(part)))")
+                throw CheckOptionError("invalid check option \(GoFormat.quoted(String(part)))")
             }
             let key = part[..<equals].trimmingCharacters(in: .whitespacesAndNewlines)
             let value = part[part.index(after: equals)...].trimmingCharacters(in: .whitespacesAndNewlines)
@@ -44,11 +45,12 @@ public struct CheckOptions: Sendable, Equatable {
             case "error":
                 guard let flag = Self.goBool(value) else {
                     throw CheckOptionError(
-                        "failed to parse check option \(goQuoted(String(part))): \(goQuoted(value)) is not a boolean (true or false)")
+                        "failed to parse check option \(GoFormat.quoted(String(part))): \(GoFormat.quoted(value)) is not a boolean (true or false)"
+                    )
                 }
                 errorOnWarning = flag
             default:
-                throw CheckOptionError("invalid check option \(goQuoted(key))")
+                throw CheckOptionError("invalid check option \(GoFormat.quoted(key))")
             }
         }
     }
@@ -78,33 +80,6 @@ public struct CheckOptionError: Error, Sendable, Equatable, CustomStringConverti
     public var message: String
     init(_ message: String) { self.message = message }
     public var description: String { message }
-}
-
-/// `text` in double quotes, as Go's `%q` writes a printable string.
-func goQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }
 
 extension CheckOptions {

@@ -2,9 +2,9 @@ import OCI
 
 /// The few Go `fmt` verbs BuildKit uses when it writes image history, so swiftbuild's
 /// history reads exactly like `docker build`'s.
-enum GoFormat {
+public enum GoFormat {
     /// `%q` of a string: double-quoted with Go's escapes.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
