@@ -116,45 +116,21 @@ public enum GitFetcher {
     /// Runs git with `arguments`; its standard output, or the error with what it printed.
     @discardableResult
     static func run(_ arguments: [String], remote: String, operation: String) throws(RemoteSourceError) -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "umask 022 && exec git \"$@\"", "git"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_ALLOW_PROTOCOL"] = "http:https:ssh:git"
         environment["GIT_ASKPASS"] = "/bin/false"
         environment["LC_ALL"] = "C"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let result: Subprocess.Output
         do {
-            try process.run()
+            result = try Subprocess.run("/bin/sh", ["-c", "umask 022 && exec git \"$@\"", "git"] + arguments, environment: environment)
         } catch {
             throw .git(remote: remote, operation: operation, output: "cannot run git: \(error)")
         }
-        // Both pipes are read while git runs, so neither fills up and blocks it.
-        let errorBox = DataBox()
-        let finished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorBox.data = errors.fileHandleForReading.readDataToEndOfFile()
-            finished.signal()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        finished.wait()
-        let errorData = errorBox.data
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let lines = String(decoding: errorData, as: UTF8.self).split(separator: "\n").suffix(5)
+        guard result.status == 0 else {
+            let lines = String(decoding: result.standardError, as: UTF8.self).split(separator: "\n").suffix(5)
             throw .git(remote: remote, operation: operation, output: lines.joined(separator: "; "))
         }
-        return String(decoding: outputData, as: UTF8.self)
+        return String(decoding: result.standardOutput, as: UTF8.self)
     }
-}
-
-/// The standard error a reader thread collects; read only after it signalled.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

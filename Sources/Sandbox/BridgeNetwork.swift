@@ -211,23 +211,15 @@ final class BridgeNetwork {
     /// quoting what it said.
     @discardableResult
     private static func run(_ tool: String, _ arguments: [String], quiet: Bool = false) throws(SandboxError) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let result: Subprocess.Output
         do {
-            try process.run()
+            result = try Subprocess.run(tool, arguments)
         } catch {
             throw .network("cannot run \(tool) (install iproute2 and iptables): \(error)")
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let text = String(decoding: result.standardOutput, as: UTF8.self)
+        let said = String(decoding: result.standardError, as: UTF8.self)
+        guard result.status == 0 else {
             let command = ([tool.split(separator: "/").last.map(String.init) ?? tool] + arguments).joined(separator: " ")
             throw .network(
                 "'\(command)' failed\(quiet ? "" : ": " + said.trimmingCharacters(in: .whitespacesAndNewlines))")

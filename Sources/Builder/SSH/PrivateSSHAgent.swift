@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import System
 
 /// An `ssh-agent` of the build's own holding the key files of one `--ssh ID=KEYFILE...`
 /// (BuildKit runs an agent in its own process; swiftbuild runs OpenSSH's). It listens in
@@ -10,7 +11,9 @@ final class PrivateSSHAgent: @unchecked Sendable {
     /// The agent's socket.
     let socket: String
     private let directory: String
-    private let process: Process
+    /// The agent's pid, and its status once it was reaped.
+    private let pid: pid_t
+    private var ended: Int32?
 
     /// Starts an agent and adds `keys` to it; an error names the key that would not load.
     init(id: String, keys: [String]) throws {
@@ -22,14 +25,8 @@ final class PrivateSSHAgent: @unchecked Sendable {
         }
         directory = String(cString: made)
         socket = directory + "/agent.sock"
-        process = Process()
-        process.executableURL = agentTool
-        process.arguments = ["-D", "-a", socket]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
+            pid = try Subprocess.spawn(agentTool.path, ["-D", "-a", socket])
         } catch {
             _ = rmdir(directory)
             throw SSHSourceError("--ssh \(id): cannot start \(agentTool.path): \(error)")
@@ -40,7 +37,7 @@ final class PrivateSSHAgent: @unchecked Sendable {
             // before it serves, and a connection that succeeds is one it will answer.
             var waited = 0
             while !Self.accepts(socket) {
-                guard process.isRunning else {
+                guard !Subprocess.hasEnded(pid, status: &ended) else {
                     throw SSHSourceError("--ssh \(id): \(agentTool.path) exited before it listened on its socket")
                 }
                 guard waited < 10_000 else {
@@ -56,12 +53,12 @@ final class PrivateSSHAgent: @unchecked Sendable {
         }
     }
 
-    /// Ends the agent and removes its socket and directory. SIGKILL: swiftbuild's threads
-    /// block SIGTERM, and a child inherits that mask, so the agent would never see one;
-    /// the keys lived in its memory only.
+    /// Ends the agent (SIGTERM: it removes its socket and exits) and removes its directory.
     func stop() {
-        if process.isRunning { _ = kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if ended == nil {
+            _ = kill(pid, SIGTERM)
+            ended = Subprocess.wait(pid)
+        }
         _ = unlink(socket)
         _ = rmdir(directory)
     }
@@ -69,23 +66,13 @@ final class PrivateSSHAgent: @unchecked Sendable {
     /// Loads each key with `ssh-add`, which reads no terminal and asks for no passphrase.
     private static func add(_ keys: [String], to socket: String, with tool: URL, id: String) throws {
         for key in keys {
-            let add = Process()
-            add.executableURL = tool
-            add.arguments = ["-q", key]
             var environment = ProcessInfo.processInfo.environment
             environment["SSH_AUTH_SOCK"] = socket
             environment["SSH_ASKPASS_REQUIRE"] = "never"
             environment["DISPLAY"] = nil
-            add.environment = environment
-            let errors = Pipe()
-            add.standardError = errors
-            add.standardOutput = FileHandle.nullDevice
-            add.standardInput = FileHandle.nullDevice
-            try add.run()
-            let message = errors.fileHandleForReading.readDataToEndOfFile()
-            add.waitUntilExit()
-            guard add.terminationStatus == 0 else {
-                let reason = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let added = try Subprocess.run(tool.path, ["-q", key], environment: environment)
+            guard added.status == 0 else {
+                let reason = String(decoding: added.standardError, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 throw SSHSourceError(
                     "--ssh \(id): cannot load the key \(key) (a key with a passphrase must be in an agent: --ssh \(id)=SOCKET)\(reason.isEmpty ? "" : ": " + reason)"
                 )

@@ -17,4 +17,8 @@ int csystem_openat2(int directory, const char *path, uint64_t flags, uint64_t mo
 /// (`strerrorname_np`, which also needs `_GNU_SOURCE`).
 const char *csystem_errno_name(int error);
 
+/// `pipe2(ends, O_CLOEXEC)` (also `_GNU_SOURCE` only): both ends close on exec from the
+/// start, so a program another thread starts meanwhile cannot inherit them.
+int csystem_pipe_cloexec(int ends[2]);
+
 #endif
