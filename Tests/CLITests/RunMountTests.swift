@@ -37,15 +37,6 @@ struct RunMountTests {
         try workspace.unpack(tag)
     }
 
-    func exists(_ path: String, in root: URL) -> Bool {
-        var status = stat()
-        return lstat(root.appendingPathComponent(path).path, &status) == 0
-    }
-
-    func text(_ path: String, in root: URL) throws -> String {
-        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-    }
-
     func expectSentinelIntact() throws {
         #expect(try FileManager.default.contentsOfDirectory(atPath: sentinel.path) == ["victim"])
         #expect(try String(contentsOf: sentinel.appendingPathComponent("victim"), encoding: .utf8) == "victim\n")

@@ -74,22 +74,6 @@ struct RunSSHTests {
         try ExternalTool.run(["env", "SSH_AUTH_SOCK=\(agentSocket)", "ssh-add", "-L"])
     }
 
-    func text(_ path: String, in root: URL) throws -> String {
-        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
-    }
-
-    func exists(_ path: String, in root: URL) -> Bool {
-        var status = stat()
-        return lstat(root.appendingPathComponent(path).path, &status) == 0
-    }
-
-    /// The files under `directory` whose bytes, or whose bytes gunzipped, hold `needle`.
-    func files(under directory: URL, containing needle: String) throws -> [String] {
-        let script =
-            #"find "$1" -type f | while IFS= read -r f; do { cat "$f"; zcat -f "$f" 2>/dev/null; } | grep -qF -e "$2" && echo "$f"; done; true"#
-        return try ExternalTool.run(["sh", "-c", script, "sh", directory.path, needle]).split(separator: "\n").map(String.init)
-    }
-
     /// Processes whose command line mentions `text`.
     func processes(mentioning text: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

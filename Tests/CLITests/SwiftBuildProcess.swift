@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Runs the `swiftbuild` binary that `swift build` put next to the test bundle.
 struct SwiftBuildProcess {
@@ -101,4 +102,23 @@ struct BuildWorkspace {
     func remove() {
         try? FileManager.default.removeItem(at: work)
     }
+}
+
+/// The text of the file at `path` inside an unpacked image's `root`.
+func text(_ path: String, in root: URL) throws -> String {
+    try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+}
+
+/// Whether anything (a dangling symlink too) is at `path` inside `root`.
+func exists(_ path: String, in root: URL) -> Bool {
+    var status = stat()
+    return lstat(root.appendingPathComponent(path).path, &status) == 0
+}
+
+/// The files under `directory` whose bytes, or whose bytes gunzipped, hold `needle`: where a
+/// secret or a host path must never be found (a store's blobs, an image's files).
+func files(under directory: URL, containing needle: String) throws -> [String] {
+    let script =
+        #"find "$1" -type f | while IFS= read -r f; do { cat "$f"; zcat -f "$f" 2>/dev/null; } | grep -qF -e "$2" && echo "$f"; done; true"#
+    return try ExternalTool.run(["sh", "-c", script, "sh", directory.path, needle]).split(separator: "\n").map(String.init)
 }
