@@ -40,17 +40,35 @@ struct StepCgroup: Sendable {
 
     private static let registry = Mutex(Registry())
 
+    /// The host's cgroup hierarchies and this process's place in them, read once per process
+    /// (on the first step) rather than for every step: they are mounted at boot and
+    /// swiftbuild never moves itself to another cgroup.
+    private struct HostCgroups: Sendable {
+        let mounts: [CgroupSettings.Mount]
+        /// The controllers the v2 hierarchy offers (empty without one).
+        let unifiedControllers: Set<String>
+        /// `/proc/self/cgroup` and `/proc/1/cgroup` (for a relative `--cgroup-parent`).
+        let ownCgroups: String
+        let initCgroups: String
+
+        static func read() -> HostCgroups {
+            let mounts = CgroupSettings.mounts(inMountinfo: (try? readFile("/proc/self/mountinfo")) ?? "")
+            let unified = mounts.first { $0.version == .v2 }
+            let controllers = unified.flatMap { try? readFile($0.mountPoint + "/cgroup.controllers") } ?? ""
+            return HostCgroups(
+                mounts: mounts, unifiedControllers: Set(controllers.split(whereSeparator: \.isWhitespace).map(String.init)),
+                ownCgroups: (try? readFile("/proc/self/cgroup")) ?? "", initCgroups: (try? readFile("/proc/1/cgroup")) ?? "")
+        }
+    }
+
+    private static let host = HostCgroups.read()
+
     /// Creates the step's cgroups with `limits`, under `cgroupParent` (docker's meaning) or
     /// swiftbuild's own cgroups. A limit whose controller the host cannot give is an error,
     /// except the default process limit, which is then left out.
     static func create(limits: CgroupLimits, cgroupParent: String?) throws(SandboxError) -> StepCgroup {
-        let mounts = CgroupSettings.mounts(inMountinfo: (try? readFile("/proc/self/mountinfo")) ?? "")
-        let unified = mounts.first { $0.version == .v2 }
-        let unifiedControllers = Set(
-            (unified.flatMap { try? readFile($0.mountPoint + "/cgroup.controllers") } ?? "").split(whereSeparator: \.isWhitespace)
-                .map(String.init))
-        let ownCgroups = (try? readFile("/proc/self/cgroup")) ?? ""
-        let initCgroups = cgroupParent.map { $0.hasPrefix("/") ? "" : (try? readFile("/proc/1/cgroup")) ?? "" } ?? ""
+        let (mounts, unifiedControllers, ownCgroups) = (host.mounts, host.unifiedControllers, host.ownCgroups)
+        let initCgroups = cgroupParent.map { $0.hasPrefix("/") ? "" : host.initCgroups } ?? ""
         if let cgroupParent, !CgroupSettings.isValidParent(cgroupParent) {
             throw .invalidConfiguration("--cgroup-parent '\(cgroupParent)' is not a cgroup path")
         }
