@@ -39,7 +39,7 @@ struct BuildContextSource {
             throw CommandFailure("\(argument): the build context must be a directory, a tar archive, `-` or a git URL")
         }
         let work = try openStore().makeWorkDirectory()
-        var source = BuildContextSource(directory: work.appendingPathComponent("context").path, temporary: work)
+        let source = BuildContextSource(directory: work.appendingPathComponent("context").path, temporary: work)
         do {
             try FileManager.default.createDirectory(atPath: source.directory, withIntermediateDirectories: false)
             try ContextArchive.extract(argument, into: source.directory)
