@@ -61,6 +61,28 @@ struct ForeignArchitectureTests {
         #expect(try text("unshare", in: root).hasSuffix("Operation not permitted\nstatus 1\n"))
     }
 
+    @Test func aStageFromTheBuildPlatformRunsNativelyAndSeesTheTargetPlatform() throws {
+        defer { workspace.remove() }
+        let result = try workspace.build(
+            """
+            FROM --platform=$BUILDPLATFORM oracle-busybox:latest AS native
+            ARG TARGETPLATFORM TARGETARCH BUILDARCH
+            RUN mkdir /out && uname -m > /out/native-uname && echo "$TARGETPLATFORM $TARGETARCH $BUILDARCH" > /out/native-args
+            FROM oracle-busybox:arm64
+            COPY --from=native /out/ /out/
+            RUN uname -m > /out/target-uname
+
+            """, ["--platform", "linux/arm64", "-t", "cross"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = try workspace.unpack("cross:latest")
+        #if arch(x86_64)
+            #expect(try text("out/native-uname", in: root) == "x86_64\n", "the build platform's stage runs without qemu")
+        #endif
+        #expect(try text("out/native-args", in: root) == "linux/arm64 arm64 \(Self.host.architecture)\n")
+        #expect(try text("out/target-uname", in: root) == "aarch64\n")
+        #expect(try platform("cross") == "linux/arm64")
+    }
+
     @Test func withoutAnEmulatorTheRunStepFailsAtItsLineSayingWhatToInstall() throws {
         defer { workspace.remove() }
         try Data("FROM oracle-busybox:arm64\nENV A=1\nRUN uname -m > /uname\n".utf8)
