@@ -10,10 +10,21 @@ import Testing
 struct ForeignArchitectureTests {
     let workspace: BuildWorkspace
 
+    /// The bases' directory, made once per test process (the suite's tests start at once).
+    static let bases: Result<String, ExternalTool.Failure> = {
+        let command = [repositoryRoot.appendingPathComponent("scripts/oracle/bases").path, "busybox", "busybox-arm64"]
+        do {
+            return .success(try ExternalTool.run(command).trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch let failure as ExternalTool.Failure {
+            return .failure(failure)
+        } catch {
+            return .failure(ExternalTool.Failure(command: command.joined(separator: " "), status: -1, output: "\(error)"))
+        }
+    }()
+
     init() throws {
         workspace = try BuildWorkspace(busybox: false)
-        let script = repositoryRoot.appendingPathComponent("scripts/oracle/bases").path
-        let bases = try ExternalTool.run([script, "busybox", "busybox-arm64"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bases = try Self.bases.get()
         for base in ["busybox", "busybox-arm64"] {
             let loaded = try SwiftBuildProcess.run(["load", "-i", "\(bases)/\(base).oci.tar", "--root", workspace.store.path])
             guard loaded.status == 0 else {

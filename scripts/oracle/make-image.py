@@ -56,7 +56,7 @@ def sha(data):
 
 def tar_of(members, out):
     """Writes an archive of in-memory files [(name, bytes)] with fixed metadata."""
-    tmp = out + ".tmp"
+    tmp = f"{out}.tmp{os.getpid()}"  # several makers at once each replace OUT whole
     with tarfile.open(tmp, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dirs = set()
         for name, data in members:
