@@ -12,6 +12,7 @@ extension StageBuilder {
         chain: inout LayerChain
     ) async throws -> Bool {
         let arguments = Self.processArguments(run.command, heredocs: run.heredocs, shell: run.shell)
+        try checkEmulator(for: run.target.platform, instruction: instruction)
         return try await inStepMount(for: instruction, target: run.target, step: step, chain: &chain) { root in
             let users = try UserDatabase(root: root.path)
             let user = try users.runUser(run.user)

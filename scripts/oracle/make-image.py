@@ -7,7 +7,12 @@ every modification time set to --mtime, numeric owners without names, and a conf
 `created` is --mtime too. So the same tree gives the same image ID every time.
 
     make-image.py ROOTFS --name NAME:TAG --oci OUT.oci.tar --docker OUT.docker.tar
-        [--env K=V]... [--cmd JSON] [--mtime SECONDS]
+        [--env K=V]... [--cmd JSON] [--mtime SECONDS] [--platform OS/ARCH[/VARIANT]]
+
+With several ROOTFS, each with its --platform (in the same order), the OCI archive's one
+entry is an image index of one image per platform (a docker archive cannot hold that:
+no --docker). Without --platform the image is linux/amd64 and its index entry names no
+platform, as before platforms were given.
 """
 import argparse
 import datetime
@@ -51,7 +56,7 @@ def sha(data):
 
 def tar_of(members, out):
     """Writes an archive of in-memory files [(name, bytes)] with fixed metadata."""
-    tmp = out + ".tmp"
+    tmp = f"{out}.tmp{os.getpid()}"  # several makers at once each replace OUT whole
     with tarfile.open(tmp, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dirs = set()
         for name, data in members:
@@ -71,29 +76,30 @@ def tar_of(members, out):
     os.replace(tmp, out)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("rootfs")
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--oci", required=True)
-    ap.add_argument("--docker", required=True)
-    ap.add_argument("--env", action="append", default=[])
-    ap.add_argument("--cmd", default=None)
-    ap.add_argument("--mtime", type=int, default=1700000000)
-    args = ap.parse_args()
+def platform_fields(text):
+    """{"os", "architecture"[, "variant"]} of OS/ARCH[/VARIANT]."""
+    parts = text.split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        sys.exit(f"make-image.py: invalid platform '{text}': expected os/arch[/variant]")
+    fields = {"os": parts[0], "architecture": parts[1]}
+    if len(parts) == 3:
+        fields["variant"] = parts[2]
+    return fields
 
-    layer = layer_tar(args.rootfs, args.mtime)
+
+def image(rootfs, platform, args):
+    """(manifest bytes, config bytes, layer bytes) of one platform's image of ROOTFS."""
+    layer = layer_tar(rootfs, args.mtime)
     created = datetime.datetime.fromtimestamp(args.mtime, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     cfg = {"Env": args.env}
     if args.cmd:
         cfg["Cmd"] = json.loads(args.cmd)
     config = {
-        "architecture": "amd64",
-        "os": "linux",
+        **platform,
         "created": created,
         "config": cfg,
         "rootfs": {"type": "layers", "diff_ids": [sha(layer)]},
-        "history": [{"created": created, "created_by": "scripts/oracle/make-image.py " + os.path.basename(args.rootfs)}],
+        "history": [{"created": created, "created_by": "scripts/oracle/make-image.py " + os.path.basename(rootfs)}],
     }
     config_bytes = json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
     manifest = {
@@ -103,25 +109,74 @@ def main():
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(layer), "size": len(layer)}],
     }
     manifest_bytes = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
-    index = {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.index.v1+json",
-        "manifests": [{
+    return manifest_bytes, config_bytes, layer
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rootfs", nargs="+")
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--oci", required=True)
+    ap.add_argument("--docker")
+    ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--cmd", default=None)
+    ap.add_argument("--mtime", type=int, default=1700000000)
+    ap.add_argument("--platform", action="append", default=[])
+    args = ap.parse_args()
+    if args.platform and len(args.platform) != len(args.rootfs):
+        sys.exit("make-image.py: give one --platform per ROOTFS, in the same order")
+    if len(args.rootfs) > 1 and (not args.platform or args.docker):
+        sys.exit("make-image.py: several ROOTFS need a --platform each and make no docker archive")
+    if not args.docker and len(args.rootfs) == 1:
+        sys.exit("make-image.py: --docker is needed for one ROOTFS")
+    platforms = [platform_fields(p) for p in args.platform] or [{"architecture": "amd64", "os": "linux"}]
+
+    blob = lambda d: "blobs/sha256/" + sha(d).split(":")[1]
+    images = [image(rootfs, platform, args) for rootfs, platform in zip(args.rootfs, platforms)]
+    blobs = {}
+    descriptors = []
+    for (manifest_bytes, config_bytes, layer), platform in zip(images, platforms):
+        for data in (manifest_bytes, config_bytes, layer):
+            blobs[blob(data)] = data
+        descriptor = {
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "digest": sha(manifest_bytes),
             "size": len(manifest_bytes),
-            "annotations": {"org.opencontainers.image.ref.name": args.name},
-        }],
+        }
+        if args.platform:
+            descriptor["platform"] = platform
+        descriptors.append(descriptor)
+    name = {"org.opencontainers.image.ref.name": args.name}
+    if len(images) == 1:
+        entry = {**descriptors[0], "annotations": name}
+    else:
+        image_index = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": descriptors,
+        }
+        index_bytes = json.dumps(image_index, sort_keys=True, separators=(",", ":")).encode()
+        blobs[blob(index_bytes)] = index_bytes
+        entry = {
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "digest": sha(index_bytes),
+            "size": len(index_bytes),
+            "annotations": name,
+        }
+    index = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [entry],
     }
-    blob = lambda d: "blobs/sha256/" + sha(d).split(":")[1]
     tar_of([
         ("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'),
         ("index.json", json.dumps(index, sort_keys=True).encode()),
-        (blob(manifest_bytes), manifest_bytes),
-        (blob(config_bytes), config_bytes),
-        (blob(layer), layer),
-    ], args.oci)
+    ] + sorted(blobs.items()), args.oci)
+    if len(images) > 1:
+        print(sha(index_bytes))
+        return
 
+    manifest_bytes, config_bytes, layer = images[0]
     config_hex = sha(config_bytes).split(":")[1]
     layer_hex = sha(layer).split(":")[1]
     docker_manifest = [{"Config": config_hex + ".json", "RepoTags": [args.name], "Layers": [layer_hex + "/layer.tar"]}]

@@ -123,6 +123,7 @@ struct ExecutableChecker {
                     findings: findings, remedies: remedies))
         }
         var report = ELFCheckReport(executables: executables)
+        report.platform = image?.platform.description
         let failing = Set(report.failing.map(\.path))
         report.entrypoint = checkEntrypoint(launcher: launcher, imageRoot: imageRoot, resolver: resolver, failing: failing)
         addStageRemedies(to: &report, parsed: parsed, otherStages: otherStages)

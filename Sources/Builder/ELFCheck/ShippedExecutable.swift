@@ -36,6 +36,10 @@ public struct ELFCheckReport: Sendable, Equatable {
     /// name service modules `/etc/nsswitch.conf` names that the image cannot load, libraries
     /// found only in a `glibc-hwcaps` subdirectory (some CPUs only). They never fail a build.
     public var warnings: [String] = []
+    /// The image's platform (`linux/arm64`): the executables were checked against its ELF
+    /// class and machine, and the summary names it (a build for several platforms checks
+    /// each platform's image). Nil when the image has no configuration.
+    public var platform: String? = nil
 
     /// The executables that would not start.
     public var failing: [ShippedExecutable] { executables.filter { !$0.findings.isEmpty } }
@@ -53,6 +57,6 @@ public struct ELFCheckFailure: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let count = report.failing.count + (report.entrypoint?.findings.isEmpty == false ? 1 : 0)
         return
-            "the ELF check found \(count) executable\(count == 1 ? "" : "s") that would not start in the image (--elf-check=error); nothing was tagged"
+            "the ELF check found \(count) executable\(count == 1 ? "" : "s") that would not start in the \(report.platform.map { $0 + " " } ?? "")image (--elf-check=error); nothing was tagged"
     }
 }

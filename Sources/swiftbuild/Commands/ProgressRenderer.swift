@@ -98,7 +98,8 @@ final class ProgressRenderer: Sendable {
         if mode != .quiet {
             let programs = report.executables.filter { !$0.isLibrary }
             let count = programs.count
-            printToStandardError("#\(counter.next()) ELF check: \(count) executable\(count == 1 ? "" : "s") added or changed")
+            let platform = report.platform.map { " (\($0))" } ?? ""
+            printToStandardError("#\(counter.next()) ELF check: \(count) executable\(count == 1 ? "" : "s") added or changed\(platform)")
             let paths = programs.map { FileName.display($0.path) }
             let width = paths.map(\.count).max() ?? 0
             for (executable, path) in zip(programs, paths) {
