@@ -141,6 +141,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Push the result to the registry of each -t name.")
     var push = false
 
+    @Flag(
+        help:
+            "Make an SPDX SBOM of the image, stored and pushed with it (an OCI artifact referring to it); sbom.spdx.json in --output type=local."
+    )
+    var sbom = false
+
     @Option(
         help: ArgumentHelp("Import the build cache from a registry first (repeatable): type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC")
     )
@@ -277,6 +283,7 @@ struct BuildCommand: AsyncParsableCommand {
                 session.cacheImports = cacheSources.map(\.reference)
                 session.cacheExports = cacheTargets.map(\.reference)
                 session.push = push
+                session.sbom = sbom
                 session.outputs = outputs
                 session.imageIDFile = iidfile.map(URL.init(fileURLWithPath:))
                 session.metadataFile = metadataFile.map(URL.init(fileURLWithPath:))
