@@ -184,6 +184,13 @@ struct SBOMTests {
         let validation = try Self.validate(document)
         #expect(validation.status == 0, "pyspdxtools: \(validation.output)")
 
+        // The image in it is still what real tools and `load` read (the artifact is no image).
+        let inspected = try ExternalTool.run(["skopeo", "inspect", "oci-archive:\(archive.path):sbom-alpine:latest"])
+        #expect(inspected.contains("\"Digest\": \"\(imageID)\""))
+        let loaded = try SwiftBuildProcess.run(["load", "-i", archive.path, "--root", workspace.work.appendingPathComponent("loaded").path])
+        #expect(loaded.status == 0, "\(loaded.standardError)")
+        #expect(loaded.standardOutput.contains("Loaded image: sbom-alpine:latest"))
+
         let packages = Self.packages(try Self.json(document))
         #expect(
             packages.map(\.purl).sorted() == [
