@@ -203,6 +203,23 @@ struct SBOMTests {
         #expect(try String(contentsOf: sentinel.appendingPathComponent("status"), encoding: .utf8) == secretStatus)
     }
 
+    /// An image whose own `/sbom.spdx.json` is a symlink to a host file: `--output
+    /// type=local` replaces the link with the document and never writes through it.
+    @Test func localOutputNeverWritesThroughALink() throws {
+        let workspace = try BuildWorkspace(busybox: true)
+        defer { workspace.remove() }
+        let victim = workspace.work.appendingPathComponent("sentinel-victim")
+        try Data("victim\n".utf8).write(to: victim)
+        let output = workspace.work.appendingPathComponent("out")
+        let built = try workspace.build(
+            "FROM busybox\nRUN ln -s \(victim.path) /sbom.spdx.json\n", ["--sbom", "--output", "type=local,dest=\(output.path)"])
+        #expect(built.status == 0, "\(built.standardError)")
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "victim\n")
+        let written = try FileManager.default.attributesOfItem(atPath: output.appendingPathComponent("sbom.spdx.json").path)
+        #expect(written[.type] as? FileAttributeType == .typeRegular)
+        #expect((try Self.json(output.appendingPathComponent("sbom.spdx.json")))["spdxVersion"] as? String == "SPDX-2.3")
+    }
+
     /// The SBOM in the store: listed with its image, the same bytes when the image is built
     /// again, kept by `prune` while the image is tagged and dropped (entry and blobs) once
     /// the image's last name is removed.
