@@ -236,9 +236,13 @@ struct SBOMTests {
         }
         let digests = try referrerDigests()
         #expect(digests.count == 1)
-        let again = try workspace.build(dockerfile, ["--sbom", "-t", "kept:1", "-t", "kept:2"])
+        // buildx's spelling; the same image and the same document.
+        let again = try workspace.build(dockerfile, ["--attest", "type=sbom", "-t", "kept:1", "-t", "kept:2"])
         #expect(again.standardOutput == first.standardOutput)
         #expect(try referrerDigests() == digests)
+        let provenance = try workspace.build(dockerfile, ["--attest", "type=provenance", "-t", "kept:3"])
+        #expect(provenance.status == 64)
+        #expect(provenance.standardError.contains("--attest type=provenance: only type=sbom is supported"))
 
         let listed = try SwiftBuildProcess.run(["images", "--format", "json", "--root", workspace.store.path])
         let images = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])
