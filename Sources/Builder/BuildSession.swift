@@ -53,7 +53,7 @@ public struct BuildOutput: Sendable, Equatable {
 }
 
 /// One build from its request to every place its result goes: the shared caches it
-/// imports first, the build, the caches it exports, the pushes of its tags, its outputs,
+/// imports first, the build, its SBOM (`sbom`), the caches it exports, the pushes of its tags, its outputs,
 /// the image ID file and the metadata file, in that order. The command line only turns
 /// flags into a session and runs it.
 public struct BuildSession<Registry: BuildRegistry>: Sendable {
