@@ -61,6 +61,9 @@ let package = Package(
         .target(name: "Sandbox", dependencies: ["CSandbox", "System"]),
         // ELF parsing and checks of binaries against an image's C library (never executes them).
         .target(name: "ELF", dependencies: ["FileNames", "System"]),
+        // Software bills of materials: package databases, Python metadata and Go build info
+        // read from their text, as SPDX 2.3 JSON (pure: no I/O).
+        .target(name: "SBOM"),
         // A stage's instructions as resolved steps: expanded words, `--from` sources, config
         // updates and cache keys (pure: of OCI it uses the spec types and LayerCompression, no I/O).
         .target(name: "StepPlan", dependencies: ["Dockerfile", "Planner", "OCI"]),
@@ -79,7 +82,7 @@ let package = Package(
             ]
         ),
         // Executes a plan: snapshots, COPY/ADD/RUN, image config, the ELF check, export.
-        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System", "RemoteSource"]),
+        .target(name: "Builder", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI", "OCIArchive", "Store", "Sandbox", "ELF", "FileNames", "System", "RemoteSource", "SBOM"]),
         // The command-line tool.
         .executableTarget(
             name: "swiftbuild",
@@ -120,5 +123,6 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "Store", "OCI", "swiftbuild", "TerminalTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "StepPlan", "Dockerfile", "OCI", "PrivateMountNamespaceForTests"]),
         .testTarget(name: "RemoteSourceTests", dependencies: ["RemoteSource", "OCI"]),
+        .testTarget(name: "SBOMTests", dependencies: ["SBOM"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import OCI
 import OCIArchive
+import SBOM
 import Sandbox
 import Store
 import Synchronization
@@ -52,7 +53,7 @@ public struct BuildOutput: Sendable, Equatable {
 }
 
 /// One build from its request to every place its result goes: the shared caches it
-/// imports first, the build, the caches it exports, the pushes of its tags, its outputs,
+/// imports first, the build, its SBOM (`sbom`), the caches it exports, the pushes of its tags, its outputs,
 /// the image ID file and the metadata file, in that order. The command line only turns
 /// flags into a session and runs it.
 public struct BuildSession<Registry: BuildRegistry>: Sendable {
@@ -72,6 +73,9 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
     public var imageIDFile: URL?
     /// A file that receives the build's result as JSON, with docker buildx's keys.
     public var metadataFile: URL?
+    /// Whether an SPDX SBOM of the image is made and stored with it (`--sbom`), before
+    /// pushes and outputs, which carry it.
+    public var sbom = false
 
     public init(request: BuildRequest, registry: Registry) {
         self.request = request
@@ -103,6 +107,13 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
             events(event)
         }
         let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: recording) }
+        var sbomDocument: [UInt8]?
+        if sbom {
+            let name = request.tags.first.flatMap { try? ImageReference.storeName(parsing: $0) } ?? result.descriptor.digest.description
+            let made = try ImageBuilder(store: store).attachSBOM(to: store.details(of: result.descriptor, name: name), name: name)
+            for problem in made.problems { warning("SBOM: \(problem)") }
+            sbomDocument = made.document
+        }
         for location in cacheExports {
             try await registry.exportCache(
                 result.cacheRecords, from: store, to: location,
@@ -117,6 +128,11 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         }
         for output in outputs {
             try write(output, result: result, store: store)
+            // Next to the root filesystem, as BuildKit writes its attestations.
+            if output.kind == .local, let sbomDocument {
+                try Data(sbomDocument).write(
+                    to: URL(fileURLWithPath: output.destination).appendingPathComponent(SPDXDocument.fileName), options: .atomic)
+            }
         }
         if let imageIDFile {
             try Data(result.descriptor.digest.description.utf8).write(to: imageIDFile)

@@ -8,7 +8,8 @@ extension RegistryClient {
     /// mounted from another repository of the same registry when the store knows one that
     /// has it (an image pulled from there), else uploaded; at most
     /// ``RegistryConfiguration/maxConcurrentTransfers`` at a time. The manifest goes last,
-    /// byte for byte as stored. Returns the manifest's descriptor.
+    /// byte for byte as stored, then the artifacts the store keeps for the image (its SBOM,
+    /// see ``pushReferrers(of:from:to:progress:)``). Returns the manifest's descriptor.
     ///
     /// - Throws: ``RegistryError``, `OCIError` (a blob missing from the store), `StoreError`.
     @discardableResult
@@ -42,7 +43,10 @@ extension RegistryClient {
                     progress(TransferProgress(descriptor: blob, state: .uploaded))
                 }
             }
-            return try await putManifest(manifestBytes, mediaType: image.descriptor.mediaType, to: reference)
+            let pushed = try await putManifest(manifestBytes, mediaType: image.descriptor.mediaType, to: reference)
+            // Then what refers to the image (its SBOM), which needs the image there first.
+            try await pushReferrers(of: image.descriptor, from: store, to: reference, progress: progress)
+            return pushed
         }
     }
 

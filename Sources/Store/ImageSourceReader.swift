@@ -71,8 +71,10 @@ struct ImageSourceReader {
     }
 
     /// Every entry of the layout's index.json, resolved for this machine's platform.
+    /// Unnamed artifact entries (an SBOM referring to an image, as `save` writes them) are
+    /// not images and are left out.
     private func layoutCandidates(_ layout: OCILayout) throws -> [ImportCandidate] {
-        let entries = try layout.readIndex().manifests
+        let entries = try layout.readIndex().manifests.filter { $0.artifactType == nil || $0.referenceName != nil }
         guard !entries.isEmpty else {
             throw StoreError.unreadableInput(path: layout.root, reason: "index.json lists no images")
         }

@@ -106,11 +106,33 @@ extension ImageStore {
 
     /// The blobs and snapshot diff IDs that the entries of `index.json` reach. A document
     /// that is missing or unreadable ends that path: what it would reach is not kept.
+    /// Referrers (an SBOM) are reached only through their subject: one whose subject no
+    /// other entry reaches any more loses its `index.json` entry here (prune holds the
+    /// index lock) and reaches nothing.
     private func reachableContent() throws -> (Set<Digest>, Set<Digest>) {
         var blobs: Set<Digest> = []
         var diffIDs: Set<Digest> = []
-        var pending = try layout.readIndex().manifests
-        while let descriptor = pending.popLast() {
+        var index = try layout.readIndex()
+        var pending = index.manifests.filter { !Self.isReferrer($0) }
+        var referrers = index.manifests.filter(Self.isReferrer)
+        while !pending.isEmpty || !referrers.isEmpty {
+            if pending.isEmpty {
+                // Images are all reached: keep the referrers of what was reached (a
+                // referrer of a referrer too), drop the others' entries.
+                let kept = referrers.filter {
+                    $0.annotations?[Self.subjectAnnotation].flatMap { try? Digest(parsing: $0) }.map(blobs.contains) == true
+                }
+                guard !kept.isEmpty else {
+                    let dropped = Set(referrers.map(\.digest))
+                    index.manifests.removeAll { Self.isReferrer($0) && dropped.contains($0.digest) }
+                    try layout.writeIndex(index)
+                    break
+                }
+                pending = kept
+                referrers.removeAll { entry in kept.contains { $0.digest == entry.digest } }
+                continue
+            }
+            let descriptor = pending.removeLast()
             guard blobs.insert(descriptor.digest).inserted else { continue }
             if descriptor.mediaType.isIndex, let index = try? layout.decodeBlob(descriptor, as: ImageIndex.self) {
                 pending += index.manifests

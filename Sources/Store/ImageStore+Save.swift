@@ -20,14 +20,18 @@ extension ImageStore {
         for blob in blobs where !layout.hasBlob(blob.digest) {
             throw OCIError.blobMissing(digest: blob.digest, path: try layout.blobPath(for: blob.digest))
         }
+        // An OCI layout also carries the image's referrers (its SBOM), as index.json entries.
+        let (referrers, referrerBlobs) = try referrerContent(of: image)
         switch format {
         case .ociDirectory:
-            try saveLayout(image, blobs: blobs, to: destination)
+            try saveLayout(image, blobs: blobs + referrerBlobs, referrers: referrers, to: destination)
         case .ociArchive:
-            try withDocuments(ociLayoutDocuments(image)) { documents in
+            try withDocuments(ociLayoutDocuments(image, referrers: referrers)) { documents in
                 let members =
                     try documents
-                    + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
+                    + (blobs + referrerBlobs).map {
+                        ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest))
+                    }
                 try ArchiveMember.writeTar(members, to: destination)
             }
         case .dockerArchive:
@@ -49,7 +53,22 @@ extension ImageStore {
         return entry
     }
 
-    private func saveLayout(_ image: ImageDetails, blobs: [Descriptor], to destination: URL) throws {
+    /// The referrers of `image` the store holds (as `index.json` entries of an output
+    /// layout), and the blobs they need (manifests, configs, layers), each checked present.
+    private func referrerContent(of image: ImageDetails) throws -> ([Descriptor], [Descriptor]) {
+        let referrers = try referrers(of: image.descriptor.digest)
+        var blobs: [Descriptor] = []
+        for referrer in referrers {
+            let manifest = try layout.decodeBlob(referrer, as: ImageManifest.self)
+            blobs += [referrer, manifest.config] + manifest.layers
+        }
+        for blob in blobs where !layout.hasBlob(blob.digest) {
+            throw OCIError.blobMissing(digest: blob.digest, path: try layout.blobPath(for: blob.digest))
+        }
+        return (referrers, blobs)
+    }
+
+    private func saveLayout(_ image: ImageDetails, blobs: [Descriptor], referrers: [Descriptor], to destination: URL) throws {
         let staging = destination.appendingPathComponent(".swiftbuild-tmp-\(getpid())")
         defer { try? FileManager.default.removeItem(at: staging) }
         let target = try OCILayout.create(at: destination.path, temporaryDirectory: staging.path)
@@ -59,14 +78,17 @@ extension ImageStore {
         }
         var index = try target.readIndex()
         index.point(image.name, at: namedEntry(image))
+        for referrer in referrers where !index.manifests.contains(where: { $0.digest == referrer.digest }) {
+            index.manifests.append(referrer)
+        }
         try target.writeIndex(index)
     }
 
     /// `oci-layout` and `index.json` of an OCI archive.
-    private func ociLayoutDocuments(_ image: ImageDetails) throws -> [(String, [UInt8])] {
+    private func ociLayoutDocuments(_ image: ImageDetails, referrers: [Descriptor]) throws -> [(String, [UInt8])] {
         [
             ("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
-            ("index.json", try OCIJSON.encode(ImageIndex(manifests: [namedEntry(image)])))
+            ("index.json", try OCIJSON.encode(ImageIndex(manifests: [namedEntry(image)] + referrers)))
         ]
     }
 

@@ -104,15 +104,22 @@ public final class ImageStore: Sendable {
     /// entry whose documents cannot be read is listed with the problem instead of failing
     /// the listing, so it can be found and removed.
     public func images() throws -> [StoredImage] {
-        try layout.readIndex().manifests.map { entry -> StoredImage in
+        let manifests = try layout.readIndex().manifests
+        // Referrers (an SBOM) are listed with the image they refer to, not as images.
+        let referrers = Dictionary(grouping: manifests.filter(Self.isReferrer)) { $0.annotations?[Self.subjectAnnotation] ?? "" }
+        return manifests.filter { !Self.isReferrer($0) }.map { entry -> StoredImage in
             let name = entry.referenceName ?? "<none>"
             do {
                 let resolved = try layout.resolveManifest(from: entry)
                 let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
                 let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)
-                return StoredImage(
+                var image = StoredImage(
                     name: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
                     created: config.created, platform: config.platform.description, problem: nil)
+                image.referrers = referrers[entry.digest.description]?.map {
+                    StoredReferrer(digest: $0.digest, artifactType: $0.artifactType, size: $0.size)
+                }
+                return image
             } catch {
                 return StoredImage(
                     name: name, digest: entry.digest, mediaType: entry.mediaType, size: 0,
@@ -226,6 +233,18 @@ public struct StoredImage: Sendable, Encodable, Equatable {
     public var platform: String
     /// Why the image's documents could not be read; nil for a healthy image.
     public var problem: String?
+    /// The artifacts stored as referring to the image (its SBOM); nil when there are none.
+    public var referrers: [StoredReferrer]? = nil
+}
+
+/// An artifact kept in the store for an image (see ``ImageStore/attachArtifact(_:artifactType:to:)``).
+public struct StoredReferrer: Sendable, Encodable, Equatable {
+    /// The artifact manifest's digest.
+    public var digest: Digest
+    /// What it is, e.g. `application/spdx+json`.
+    public var artifactType: MediaType?
+    /// The artifact manifest's size.
+    public var size: Int64
 }
 
 /// What `swiftbuild inspect` prints.

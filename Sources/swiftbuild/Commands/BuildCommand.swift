@@ -141,6 +141,15 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Push the result to the registry of each -t name.")
     var push = false
 
+    @Flag(
+        help:
+            "Make an SPDX SBOM of the image, stored and pushed with it (an OCI artifact referring to it); sbom.spdx.json in --output type=local."
+    )
+    var sbom = false
+
+    @Option(help: ArgumentHelp("An attestation, as docker buildx: type=sbom is --sbom (repeatable; no other type).", valueName: "SPEC"))
+    var attest: [String] = []
+
     @Option(
         help: ArgumentHelp("Import the build cache from a registry first (repeatable): type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC")
     )
@@ -158,6 +167,7 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if push && tags.isEmpty { throw ValidationError("--push needs at least one -t NAME to push to") }
+        let makeSBOM = try sbom || AttestOption.wantsSBOM(attest)
         let cacheSources = try cacheFrom.map { try CacheLocation(parsing: $0, option: "--cache-from") }
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         let labelValues = try LabelOption.dictionary(labels)
@@ -277,6 +287,7 @@ struct BuildCommand: AsyncParsableCommand {
                 session.cacheImports = cacheSources.map(\.reference)
                 session.cacheExports = cacheTargets.map(\.reference)
                 session.push = push
+                session.sbom = makeSBOM
                 session.outputs = outputs
                 session.imageIDFile = iidfile.map(URL.init(fileURLWithPath:))
                 session.metadataFile = metadataFile.map(URL.init(fileURLWithPath:))

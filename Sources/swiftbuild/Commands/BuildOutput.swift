@@ -26,3 +26,30 @@ extension BuildOutput {
         self.init(kind: kind, destination: destination, tar: fields["tar"].map { $0 != "false" } ?? true)
     }
 }
+
+/// `--attest type=sbom` of `swiftbuild build`, docker buildx's spelling of `--sbom`.
+enum AttestOption {
+    /// Whether the specs ask for an SBOM. `type=sbom` (buildx's `generator=` names the
+    /// scanner image BuildKit runs, which swiftbuild does not) is the one type; `provenance`
+    /// and anything else is refused, naming the spec.
+    static func wantsSBOM(_ specs: [String]) throws -> Bool {
+        var wanted = false
+        for spec in specs {
+            var fields: [String: String] = [:]
+            for field in spec.split(separator: ",") {
+                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ValidationError("--attest \(spec): '\(field)' is not key=value") }
+                fields[parts[0]] = parts[1]
+            }
+            guard fields["type"] == "sbom" else {
+                throw ValidationError("--attest \(spec): only type=sbom is supported (an SPDX SBOM, as --sbom)")
+            }
+            let unknown = Set(fields.keys).subtracting(["type", "disabled"])
+            guard unknown.isEmpty else {
+                throw ValidationError("--attest \(spec): unknown option \(unknown.sorted().joined(separator: ", "))")
+            }
+            wanted = fields["disabled"] != "true"
+        }
+        return wanted
+    }
+}
