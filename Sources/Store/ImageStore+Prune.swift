@@ -43,10 +43,10 @@ extension ImageStore {
         try withContentLeaseExclusive { try withIndexLocked { try pruneHoldingLocks(buildCache: buildCache) } }
     }
 
-    private func pruneHoldingLocks(buildCache: Bool) throws -> PruneReport {
+    func pruneHoldingLocks(buildCache: Bool) throws -> PruneReport {
         var report = PruneReport()
         var seen = Set<FileKey>()
-        let (blobs, imageDiffIDs) = try reachableContent()
+        let (blobs, imageDiffIDs) = reachableContent(from: try layout.readIndex().manifests)
         let records = cacheRecords()
         let recordDiffIDs = Set(records.compactMap { $0.record?.diffID })
         let keptDiffIDs = buildCache ? imageDiffIDs : imageDiffIDs.union(recordDiffIDs)
@@ -100,16 +100,16 @@ extension ImageStore {
         return report
     }
 
-    private func entries(of directory: URL) -> [String] {
+    func entries(of directory: URL) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
     }
 
-    /// The blobs and snapshot diff IDs that the entries of `index.json` reach. A document
-    /// that is missing or unreadable ends that path: what it would reach is not kept.
-    private func reachableContent() throws -> (Set<Digest>, Set<Digest>) {
+    /// The blobs and snapshot diff IDs that `descriptors` (entries of `index.json`) reach. A
+    /// document that is missing or unreadable ends that path: what it would reach is not kept.
+    func reachableContent(from descriptors: [Descriptor]) -> (Set<Digest>, Set<Digest>) {
         var blobs: Set<Digest> = []
         var diffIDs: Set<Digest> = []
-        var pending = try layout.readIndex().manifests
+        var pending = descriptors
         while let descriptor = pending.popLast() {
             guard blobs.insert(descriptor.digest).inserted else { continue }
             if descriptor.mediaType.isIndex, let index = try? layout.decodeBlob(descriptor, as: ImageIndex.self) {
@@ -126,7 +126,7 @@ extension ImageStore {
     }
 
     /// Removes a file or tree, returning the disk space it held (see ``diskUsage(_:seen:)``).
-    private func remove(_ url: URL, seen: inout Set<FileKey>) -> Int64 {
+    func remove(_ url: URL, seen: inout Set<FileKey>) -> Int64 {
         let bytes = Self.diskUsage(url.path, seen: &seen)
         try? FileManager.default.removeItem(at: url)
         return bytes
