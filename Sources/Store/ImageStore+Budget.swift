@@ -60,12 +60,14 @@ extension ImageStore {
     /// The automatic garbage collection after a build: when the store is over
     /// `keepStorage`, ``prune(budget:)`` down to it. Never waits: when another process uses
     /// the store it returns `.busy` (the next build that finds the store idle collects).
+    /// The store is measured first without a lock, so a store within its budget never
+    /// keeps a starting build waiting for the walk.
     public func collectGarbage(keepStorage: Int64) throws -> GarbageCollection {
+        let measured = try inventory().total
+        guard measured > keepStorage else { return .withinBudget(size: measured) }
         let outcome = try contentLease.withExclusiveLockIfFree {
             try withIndexLocked { () throws -> GarbageCollection in
-                let size = try inventory().total
-                guard size > keepStorage else { return .withinBudget(size: size) }
-                return .collected(try pruneHoldingLocks(budget: BuildCacheBudget(keepStorage: keepStorage)))
+                .collected(try pruneHoldingLocks(budget: BuildCacheBudget(keepStorage: keepStorage)))
             }
         }
         return outcome ?? .busy
@@ -107,6 +109,9 @@ extension ImageStore {
                 report.cacheRecords += 1
                 if let diffID = record.diffID { release(snapshot: diffID) }
             case .cacheMount(let mount):
+                // No build runs under the exclusive lease, so no step holds it; the lock is
+                // taken anyway (without waiting), and a cache mount held is left alone.
+                // create.lock is only ever taken by a holder of this lock.
                 let entry = cacheMountsDirectory.appendingPathComponent(mount.name)
                 let removed = try FileLock(path: entry.appendingPathComponent("lock").path, mode: 0o600).withExclusiveLockIfFree {
                     _ = remove(entry, seen: &seen)

@@ -269,6 +269,45 @@ struct DiskBudgetTests {
         try verifyStore()
     }
 
+    /// A cache mount whose lock another process holds (here `flock(1)`, holding it as a
+    /// step does, without the store's content lease) is left alone by a budgeted prune,
+    /// which says so; once the lock is free, it goes.
+    @Test func aHeldCacheMountIsKeptByPrune() throws {
+        defer { workspace.remove() }
+        let built = try workspace.build("FROM busybox\nRUN --mount=type=cache,id=locked-by-other,target=/c echo x > /c/f\n")
+        #expect(built.status == 0, "\(built.standardError)")
+        let mount = try cacheMount("locked-by-other")
+        // A shell that holds the lock on its own descriptor and waits on a pipe: ending it
+        // (or closing the pipe) drops the lock, and it leaves no process behind.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        holder.arguments = ["-c", #"exec 9<"$1" && flock -s 9 && read line"#, "sh", mount.appendingPathComponent("lock").path]
+        let input = Pipe()
+        holder.standardInput = input
+        try holder.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        var held = false
+        for _ in 0..<2400 where !held {
+            held = (try usage().row("Cache Mounts")?.active) == 1
+            if !held { usleep(50_000) }
+        }
+        #expect(held)
+        let result = try SwiftBuildProcess.run(["prune", "--root", store.path, "--keep-storage", "0"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("Kept 1 cache mounts a running build holds"), "\(result.standardOutput)")
+        #expect(FileManager.default.fileExists(atPath: mount.appendingPathComponent("fs/f").path))
+
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        let again = try SwiftBuildProcess.run(["prune", "--root", store.path, "--keep-storage", "0"])
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: mount.path), "\(again.standardOutput)")
+        try verifyStore()
+    }
+
     // MARK: Parsing
 
     @Test func sizesAreReadAsBuildxReadsThem() throws {
