@@ -193,7 +193,7 @@ enum AutomaticGarbageCollection {
             case .collected(let report):
                 let freed = report.bytes + report.prune.bytes
                 printToStandardError(
-                    "gc: store was \(size(report.sizeBefore)), over --gc-keep-storage \(size(keepStorage)): removed \(report.cacheRecords) cache records, \(report.cacheMounts) cache mounts, \(report.untaggedImages) unnamed images, \(report.snapshots + report.prune.snapshots) snapshots, \(report.blobs + report.prune.blobs) blobs; freed \(size(freed)); now \(size(report.sizeAfter))"
+                    "gc: store was \(size(report.sizeBefore)), over the budget of \(size(keepStorage)): removed \(report.cacheRecords) cache records, \(report.cacheMounts) cache mounts, \(report.untaggedImages) unnamed images, \(report.snapshots + report.prune.snapshots) snapshots, \(report.blobs + report.prune.blobs) blobs; freed \(size(freed)); now \(size(report.sizeAfter))"
                         + (report.sizeAfter > keepStorage ? " (still over: the rest is named images or cache mounts in use)" : ""))
             }
         } catch {
