@@ -12,6 +12,10 @@ public enum BuildEvent: Sendable {
     /// The current step ended; a RUN step's `usage` is what its cgroup measured (peak
     /// memory, CPU time).
     case stepFinished(stage: String, step: Int, duration: Duration, usage: StepUsage? = nil)
+    /// The current step failed with `message` (the error's cause, as the build's error
+    /// message words it); the build stops. A step stopped because another failed or the
+    /// build was interrupted gets no such event.
+    case stepFailed(stage: String, step: Int, message: String)
     /// The current step's result came from the build cache.
     case stepCached(stage: String, step: Int)
     /// The image was written.

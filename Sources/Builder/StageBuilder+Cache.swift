@@ -29,6 +29,7 @@ extension StageBuilder {
                     StepLayer(diffID: diffID, origin: origin(of: instruction)),
                     snapshot: store.snapshotDirectory(for: diffID))
             }
+            store.noteCacheRecordUsed(key)
             chain.cacheKey = key
             chain.created = record.created ?? chain.created
             cacheLog.note(record, for: key)

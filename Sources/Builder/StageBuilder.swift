@@ -63,13 +63,16 @@ struct StageBuilder {
                 let step = try planner.step(for: instruction)
                 hitCache = try await execute(step, of: instruction, number: number, planner: &planner, chain: &chain)
             } catch let error as BuildError {
+                events(.stepFailed(stage: label, step: number + 1, message: error.message))
                 throw error
             } catch is CancellationError {
                 throw CancellationError()
             } catch SandboxError.cancelled {
                 throw CancellationError()
             } catch {
-                throw failure(instruction, error)
+                let failed = failure(instruction, error)
+                events(.stepFailed(stage: label, step: number + 1, message: failed.message))
+                throw failed
             }
             events(
                 hitCache

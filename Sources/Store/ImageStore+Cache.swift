@@ -31,6 +31,14 @@ extension ImageStore {
         return record
     }
 
+    /// Notes that a step used the record filed under `key` (a cache hit): its file's
+    /// modification time is its last use, which a budgeted prune and the automatic garbage
+    /// collection remove least recent first. Runs under the build's content lease, so no
+    /// prune reads the time meanwhile; a record that is gone is no error.
+    public func noteCacheRecordUsed(_ key: Digest) {
+        utimensat(AT_FDCWD, cacheRecordURL(for: key).path, nil, 0)
+    }
+
     /// Files `record` under `key`, replacing any earlier record atomically.
     public func recordCache(_ record: CacheRecord, for key: Digest) throws {
         let encoder = JSONEncoder()

@@ -75,6 +75,8 @@ extension ImageStore {
                     try makeCacheDirectory(directory, create: create)
                 }
             }
+            // The lock file's modification time is the cache's last use (see noteCacheRecordUsed).
+            utimensat(AT_FDCWD, entry.appendingPathComponent("lock").path, nil, 0)
             return CacheMountLease(directory: directory, lock: held)
         } catch {
             held.release()

@@ -43,10 +43,10 @@ extension ImageStore {
         try withContentLeaseExclusive { try withIndexLocked { try pruneHoldingLocks(buildCache: buildCache) } }
     }
 
-    private func pruneHoldingLocks(buildCache: Bool) throws -> PruneReport {
+    func pruneHoldingLocks(buildCache: Bool) throws -> PruneReport {
         var report = PruneReport()
         var seen = Set<FileKey>()
-        let (blobs, imageDiffIDs) = try reachableContent()
+        let (blobs, imageDiffIDs) = try reachableContentDroppingOrphanReferrers()
         let records = cacheRecords()
         let recordDiffIDs = Set(records.compactMap { $0.record?.diffID })
         let keptDiffIDs = buildCache ? imageDiffIDs : imageDiffIDs.union(recordDiffIDs)
@@ -100,39 +100,43 @@ extension ImageStore {
         return report
     }
 
-    private func entries(of directory: URL) -> [String] {
+    func entries(of directory: URL) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
     }
 
-    /// The blobs and snapshot diff IDs that the entries of `index.json` reach. A document
-    /// that is missing or unreadable ends that path: what it would reach is not kept.
-    /// Referrers (an SBOM) are reached only through their subject: one whose subject no
-    /// other entry reaches any more loses its `index.json` entry here (prune holds the
-    /// index lock) and reaches nothing.
-    private func reachableContent() throws -> (Set<Digest>, Set<Digest>) {
+    /// The blobs and snapshot diff IDs that the entries of `index.json` reach. Referrers (an
+    /// SBOM) are reached only through their subject (a referrer of a referrer too): one whose
+    /// subject nothing else reaches any more loses its `index.json` entry here (prune holds
+    /// the index lock) and reaches nothing.
+    func reachableContentDroppingOrphanReferrers() throws -> (Set<Digest>, Set<Digest>) {
+        var index = try layout.readIndex()
+        var (blobs, diffIDs) = reachableContent(from: index.manifests.filter { !Self.isReferrer($0) })
+        var referrers = index.manifests.filter(Self.isReferrer)
+        while true {
+            let kept = referrers.filter {
+                $0.annotations?[Self.subjectAnnotation].flatMap { try? Digest(parsing: $0) }.map(blobs.contains) == true
+            }
+            guard !kept.isEmpty else { break }
+            let (keptBlobs, keptDiffIDs) = reachableContent(from: kept)
+            blobs.formUnion(keptBlobs)
+            diffIDs.formUnion(keptDiffIDs)
+            referrers.removeAll { entry in kept.contains { $0.digest == entry.digest } }
+        }
+        if !referrers.isEmpty {
+            let dropped = Set(referrers.map(\.digest))
+            index.manifests.removeAll { Self.isReferrer($0) && dropped.contains($0.digest) }
+            try layout.writeIndex(index)
+        }
+        return (blobs, diffIDs)
+    }
+
+    /// The blobs and snapshot diff IDs that `descriptors` (entries of `index.json`) reach. A
+    /// document that is missing or unreadable ends that path: what it would reach is not kept.
+    func reachableContent(from descriptors: [Descriptor]) -> (Set<Digest>, Set<Digest>) {
         var blobs: Set<Digest> = []
         var diffIDs: Set<Digest> = []
-        var index = try layout.readIndex()
-        var pending = index.manifests.filter { !Self.isReferrer($0) }
-        var referrers = index.manifests.filter(Self.isReferrer)
-        while !pending.isEmpty || !referrers.isEmpty {
-            if pending.isEmpty {
-                // Images are all reached: keep the referrers of what was reached (a
-                // referrer of a referrer too), drop the others' entries.
-                let kept = referrers.filter {
-                    $0.annotations?[Self.subjectAnnotation].flatMap { try? Digest(parsing: $0) }.map(blobs.contains) == true
-                }
-                guard !kept.isEmpty else {
-                    let dropped = Set(referrers.map(\.digest))
-                    index.manifests.removeAll { Self.isReferrer($0) && dropped.contains($0.digest) }
-                    try layout.writeIndex(index)
-                    break
-                }
-                pending = kept
-                referrers.removeAll { entry in kept.contains { $0.digest == entry.digest } }
-                continue
-            }
-            let descriptor = pending.removeLast()
+        var pending = descriptors
+        while let descriptor = pending.popLast() {
             guard blobs.insert(descriptor.digest).inserted else { continue }
             if descriptor.mediaType.isIndex, let index = try? layout.decodeBlob(descriptor, as: ImageIndex.self) {
                 pending += index.manifests
@@ -148,7 +152,7 @@ extension ImageStore {
     }
 
     /// Removes a file or tree, returning the disk space it held (see ``diskUsage(_:seen:)``).
-    private func remove(_ url: URL, seen: inout Set<FileKey>) -> Int64 {
+    func remove(_ url: URL, seen: inout Set<FileKey>) -> Int64 {
         let bytes = Self.diskUsage(url.path, seen: &seen)
         try? FileManager.default.removeItem(at: url)
         return bytes

@@ -33,7 +33,7 @@ struct SwiftBuild: AsyncParsableCommand {
         subcommands: [
             BuildCommand.self, ParseCommand.self, LoadCommand.self, SaveCommand.self, ImagesCommand.self,
             TagCommand.self, RemoveImageCommand.self, InspectCommand.self, PruneCommand.self, ElfCommand.self,
-            PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, VersionCommand.self
+            PullCommand.self, PushCommand.self, LoginCommand.self, LogoutCommand.self, VersionCommand.self, SystemCommand.self
         ],
         defaultSubcommand: BuildCommand.self
     )

@@ -160,6 +160,12 @@ struct BuildCommand: AsyncParsableCommand {
             "Export the cache records of this build's steps to a registry: type=registry,ref=HOST/REPO:TAG.", valueName: "SPEC"))
     var cacheTo: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "After a successful build, when the store takes more than SIZE, remove build cache entries least recently used first until it fits (default: $SWIFTBUILD_GC_KEEP_STORAGE, else no collection).",
+            valueName: "SIZE"))
+    var gcKeepStorage: String?
+
     @Argument(
         help: "The build context: a directory, a tar archive, '-' (a tar or a Dockerfile on standard input) or a git URL (URL#REF:SUBDIR).")
     var context: String = "."
@@ -225,6 +231,7 @@ struct BuildCommand: AsyncParsableCommand {
             throw ValidationError("--cgroup-parent \(cgroupParent): expected a cgroup path without . or .. components")
         }
         let manifestAnnotations = try AnnotationOption.dictionary(annotations)
+        let garbageBudget = try AutomaticGarbageCollection.budget(flag: gcKeepStorage, environment: ProcessInfo.processInfo.environment)
         try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
             if context == "-" && dockerfile.file == "-" {
@@ -301,6 +308,7 @@ struct BuildCommand: AsyncParsableCommand {
             }
             summaryPending = false
             BuildChecksRun.printSummary(checkWarnings)
+            if let garbageBudget { AutomaticGarbageCollection.run(imageStore, keepStorage: garbageBudget) }
             print(result.descriptor.digest.description)
         }
     }

@@ -100,10 +100,35 @@ struct PruneCommand: ParsableCommand {
     @Flag(help: "Also remove the build cache (its records and the snapshots only it keeps).")
     var buildCache = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Remove build cache entries, least recently used first, until the store takes at most SIZE (e.g. 10GB, 512MB, 1.5GiB).",
+            valueName: "SIZE"))
+    var keepStorage: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Remove only build cache entries last used longer ago than DURATION (until=24h, until=1h30m); repeatable as in buildx.",
+            valueName: "until=DURATION"))
+    var filter: [String] = []
+
     func run() throws {
+        let keepBytes = try keepStorage.map { (text: String) throws -> Int64 in
+            do { return try StorageSize.bytes(text) } catch { throw ValidationError("--keep-storage \(error)") }
+        }
+        let usedBefore = try PruneFilter.usedBefore(filter, now: Date())
+        if buildCache && (keepBytes != nil || usedBefore != nil) {
+            throw ValidationError(
+                "--build-cache removes the whole build cache; --keep-storage and --filter choose part of it: use one or the other")
+        }
         try reportingFailures {
-            let report = try store.openStore().prune(buildCache: buildCache)
-            print(Self.summary(report, buildCache: buildCache), terminator: "")
+            let opened = try store.openStore()
+            guard keepBytes != nil || usedBefore != nil else {
+                print(Self.summary(try opened.prune(buildCache: buildCache), buildCache: buildCache), terminator: "")
+                return
+            }
+            let report = try opened.prune(budget: BuildCacheBudget(keepStorage: keepBytes, usedBefore: usedBefore))
+            print(Self.summary(report, keepStorage: keepBytes), terminator: "")
         }
     }
 }
@@ -125,6 +150,28 @@ extension PruneCommand {
                 "Kept, which prune --build-cache frees: build cache \(size(report.keptBuildCacheBytes)) (\(report.keptCacheRecords) records and the snapshots only they keep), \(report.keptCacheMounts) cache mounts \(size(report.keptCacheMountBytes))"
             )
         }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension PruneCommand {
+    /// The unconditional part as ``summary(_:buildCache:)`` words it, then the least
+    /// recently used entries removed and the store's size before and after.
+    static func summary(_ report: BudgetPruneReport, keepStorage: Int64?) -> String {
+        let size = ImagesCommand.humanSize
+        var lines = summary(report.prune, buildCache: true).split(separator: "\n").map(String.init)
+        lines.append(
+            "Removed least recently used first: \(report.cacheRecords) cache records, \(report.cacheMounts) cache mounts, \(report.untaggedImages) unnamed images, and the \(report.snapshots) snapshots and \(report.blobs) blobs only they kept; reclaimed \(size(report.bytes))"
+        )
+        if report.heldCacheMounts > 0 { lines.append("Kept \(report.heldCacheMounts) cache mounts a running build holds") }
+        var total = "Store: \(size(report.sizeBefore)) before, \(size(report.sizeAfter)) now"
+        if let keepStorage {
+            total +=
+                report.sizeAfter <= keepStorage
+                ? " (within --keep-storage \(size(keepStorage)))"
+                : " (over --keep-storage \(size(keepStorage)): the rest is named images, what they need, or entries the filter keeps)"
+        }
+        lines.append(total)
         return lines.joined(separator: "\n") + "\n"
     }
 }

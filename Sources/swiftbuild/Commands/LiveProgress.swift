@@ -16,6 +16,8 @@ struct LiveProgressModel {
         case done(seconds: Double)
         /// Its result came from the build cache.
         case cached
+        /// It failed after this many seconds (the error message prints after the display).
+        case failed(seconds: Double)
         /// The build ended while it was running: it failed or was stopped with it.
         case stopped
     }
@@ -57,6 +59,8 @@ struct LiveProgressModel {
     /// How many of a running step's last output lines are shown (as BuildKit's six).
     static let keptLines = 6
 
+    /// The header's verb: `Building`, `Pulling`, `Pushing`.
+    var title = "Building"
     private(set) var items: [Item] = []
     private(set) var outcome: Outcome?
     private(set) var ended: Double?
@@ -82,6 +86,9 @@ struct LiveProgressModel {
         case .stepCached(let stage, _):
             guard let index = runningStep.removeValue(forKey: stage) else { return }
             items[index].state = .cached
+        case .stepFailed(let stage, _, _):
+            guard let index = runningStep.removeValue(forKey: stage) else { return }
+            items[index].state = .failed(seconds: now - items[index].started)
         case .exported(let imageID, let tags):
             let name = "writing image \(imageID)" + (tags.isEmpty ? "" : " as \(tags.joined(separator: ", "))")
             items.append(Item(name: Self.displayable(name), started: now, state: .done(seconds: 0)))
@@ -152,8 +159,11 @@ struct LiveProgressModel {
     func lines(now: Double, width: Int, height: Int) -> [String] {
         let columns = max(width - 1, 1)
         let clock = ended ?? now
-        let completed = items.filter { $0.state != .running && $0.state != .stopped }.count
-        var header = "[+] Building \(Self.seconds(clock)) (\(completed)/\(items.count))"
+        let completed = items.filter {
+            if case .failed = $0.state { return false }
+            return $0.state != .running && $0.state != .stopped
+        }.count
+        var header = "[+] \(title) \(Self.seconds(clock)) (\(completed)/\(items.count))"
         switch outcome {
         case .finished: header += " FINISHED"
         case .failed: header += " FAILED"
@@ -182,6 +192,15 @@ struct LiveProgressModel {
         return [headerLine] + body.suffix(budget)
     }
 
+    /// What prints after the last frame of a failed build, as BuildKit's: each failed
+    /// step named, with its last output lines, between dashes.
+    func failureSummary() -> [String] {
+        items.flatMap { item -> [String] in
+            guard case .failed = item.state else { return [] }
+            return ["------", " > \(item.name):"] + item.recentLines + ["------"]
+        }
+    }
+
     /// An item's line, then (while it runs or after it stopped) its recent output or blobs.
     private func rows(of item: Item, now: Double, columns: Int, logLines: Int) -> [String] {
         let status: String
@@ -193,8 +212,12 @@ struct LiveProgressModel {
             (status, timer) = ("DONE ", Self.seconds(seconds))
         case .cached:
             (status, timer) = ("CACHED ", "")
+        case .failed(let seconds):
+            (status, timer) = ("ERROR ", Self.seconds(seconds))
         case .stopped:
-            (status, timer) = (outcome == .canceled ? "CANCELED " : "ERROR ", Self.seconds(now - item.started))
+            // Stopped with a step that failed, it was canceled, as BuildKit marks it.
+            let canceled = outcome == .canceled || items.contains { if case .failed = $0.state { true } else { false } }
+            (status, timer) = (canceled ? "CANCELED " : "ERROR ", Self.seconds(now - item.started))
         }
         var name = item.name
         if item.isTransfer, item.state != .running {
@@ -202,6 +225,10 @@ struct LiveProgressModel {
             if moved > 0 { name += " (\(Self.size(moved)))" }
         }
         var rows = [Self.aligned(" => " + status + name, timer, columns: columns)]
+        if case .failed = item.state {
+            for line in item.recentLines.suffix(logLines) { rows.append(DisplayWidth.truncate(" => => # " + line, to: columns)) }
+            return rows
+        }
         guard item.state == .running || item.state == .stopped else { return rows }
         for line in item.recentLines.suffix(logLines) {
             rows.append(DisplayWidth.truncate(" => => # " + line, to: columns))

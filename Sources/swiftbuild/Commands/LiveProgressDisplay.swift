@@ -42,8 +42,9 @@ final class LiveProgressDisplay: Sendable {
     static let interval: DispatchTimeInterval = .milliseconds(100)
 
     /// A display on `descriptor` (a terminal); it draws once ``start()`` is called.
-    init(descriptor: Int32 = STDERR_FILENO) {
+    init(descriptor: Int32 = STDERR_FILENO, title: String = "Building") {
         self.descriptor = descriptor
+        state.withLock { $0.model.title = title }
         timer.setEventHandler { [weak self] in self?.redraw() }
         timer.resume()
     }
@@ -69,7 +70,7 @@ final class LiveProgressDisplay: Sendable {
             state.model.end(outcome, at: elapsed)
             draw(&state)
             var text = Terminal.showCursor
-            for line in state.after { text += line + "\n" }
+            for line in state.model.failureSummary() + state.after { text += line + "\n" }
             write(text)
             cursorHidden.store(false, ordering: .sequentiallyConsistent)
         }

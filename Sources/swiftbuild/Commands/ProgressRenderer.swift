@@ -85,6 +85,9 @@ final class ProgressRenderer: Sendable {
             printToStandardError("#\(counter.current(for: stage)) DONE \(String(format: "%.2f", seconds))s\(measured)")
         case .stepCached(let stage, _):
             printToStandardError("#\(counter.current(for: stage)) CACHED")
+        case .stepFailed(let stage, _, let message):
+            let first = message.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? message
+            printToStandardError("#\(counter.current(for: stage)) ERROR: \(first.withControlCharactersEscaped)")
         case .exported(let imageID, let tags):
             printToStandardError("writing image \(imageID)" + (tags.isEmpty ? "" : " as \(tags.joined(separator: ", "))"))
         case .elfChecked:

@@ -41,18 +41,20 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The platform to pull from a multi-platform image (default: the host's).", valueName: "OS/ARCH[/VARIANT]"))
     var platform: String?
     @Flag(name: .shortAndLong, help: "Print nothing but the image ID.") var quiet = false
+    @Option(help: "Progress output: auto (tty on a terminal), plain, tty or quiet.") var progress: ProgressMode = .auto
 
     func run() async throws {
         try await reportingFailures {
             let reference = try ImageReference(parsing: reference)
             let platform = try platform.map(parsePlatformFlag) ?? .host
             let store = try store.openStore()
-            let quiet = quiet
-            let pulled = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
-                try await client.pull(reference, platform: platform, into: store) { event in
-                    if !quiet, event.isMilestone { printToStandardError(event.description) }
+            let view = TransferView(mode: quiet ? .quiet : progress, title: "Pulling", transfer: "pulling \(reference)")
+            let pulled = try await view.showing { report in
+                try await RegistryClient.withClient(configuration: registry.configuration()) { client in
+                    try await client.pull(reference, platform: platform, into: store, progress: report)
                 }
             }
+            let quiet = view.mode == .quiet
             if !quiet { printToStandardError("Pulled \(reference) as \(pulled.name ?? "<none>")") }
             print(pulled.descriptor.digest)
         }
@@ -71,21 +73,68 @@ struct PushCommand: AsyncParsableCommand {
     @Argument(help: "An image name or ID in the store.") var name: String
     @Argument(help: "Where to push it (default: NAME), e.g. localhost:5000/team/app:1.0.") var destination: String?
     @Flag(name: .shortAndLong, help: "Print nothing but the manifest digest.") var quiet = false
+    @Option(help: "Progress output: auto (tty on a terminal), plain, tty or quiet.") var progress: ProgressMode = .auto
 
     func run() async throws {
         try await reportingFailures {
             let store = try store.openStore()
             let image = try store.inspect(name)
             let reference = try ImageReference(parsing: destination ?? name)
-            let quiet = quiet
-            let pushed = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
-                try await client.push(image, from: store, to: reference) { event in
-                    if !quiet, event.isMilestone { printToStandardError(event.description) }
+            let view = TransferView(mode: quiet ? .quiet : progress, title: "Pushing", transfer: "pushing \(reference)")
+            let pushed = try await view.showing { report in
+                try await RegistryClient.withClient(configuration: registry.configuration()) { client in
+                    try await client.push(image, from: store, to: reference, progress: report)
                 }
             }
+            let quiet = view.mode == .quiet
             if !quiet { printToStandardError("Pushed \(reference): \(pushed.digest) (\(pushed.size) bytes)") }
             print(pushed.digest)
         }
+    }
+}
+
+/// How standalone `pull` and `push` show their transfer: on a terminal (`auto`, `tty`;
+/// plain when stderr is no terminal or `TERM` is `dumb`, as `build` decides) the live view
+/// with each blob's bytes and rate, ending as one line with the bytes moved; `plain` a line
+/// per blob event; `quiet` nothing.
+struct TransferView {
+    let mode: ProgressMode
+    let title: String
+    let transfer: String
+
+    init(mode: ProgressMode, title: String, transfer: String) {
+        self.title = title
+        self.transfer = transfer
+        switch mode {
+        case .auto, .tty:
+            self.mode =
+                Terminal.canDrawLive(on: STDERR_FILENO, environment: ProcessInfo.processInfo.environment) ? .tty : .plain
+        case .plain, .quiet:
+            self.mode = mode
+        }
+    }
+
+    /// Runs the transfer `body`, handing it the handler of its blob reports.
+    func showing<T>(_ body: (@escaping @Sendable (TransferProgress) -> Void) async throws -> T) async throws -> T {
+        guard mode == .tty else {
+            let quiet = mode == .quiet
+            return try await body { event in
+                if !quiet, event.isMilestone { printToStandardError(event.description) }
+            }
+        }
+        let live = LiveProgressDisplay(title: title)
+        live.start()
+        let handle = live.beginTransfer(transfer)
+        let result: T
+        do {
+            result = try await body { live.report($0, transfer: handle) }
+        } catch {
+            live.finish(error is CancellationError ? .canceled : .failed)
+            throw error
+        }
+        live.endTransfer(handle)
+        live.finish(.finished)
+        return result
     }
 }
 
