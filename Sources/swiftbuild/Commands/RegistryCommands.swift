@@ -75,13 +75,16 @@ struct PushCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let store = try store.openStore()
-            let image = try store.inspect(name)
+            let index = try store.inspectIndex(name)
+            let image = index == nil ? try store.inspect(name) : nil
             let reference = try ImageReference(parsing: destination ?? name)
             let quiet = quiet
             let pushed = try await RegistryClient.withClient(configuration: registry.configuration()) { client in
-                try await client.push(image, from: store, to: reference) { event in
+                let progress: @Sendable (TransferProgress) -> Void = { event in
                     if !quiet, event.isMilestone { printToStandardError(event.description) }
                 }
+                if let index { return try await client.push(index, from: store, to: reference, progress: progress) }
+                return try await client.push(image!, from: store, to: reference, progress: progress)
             }
             if !quiet { printToStandardError("Pushed \(reference): \(pushed.digest) (\(pushed.size) bytes)") }
             print(pushed.digest)
