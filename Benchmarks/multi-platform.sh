@@ -72,8 +72,15 @@ say "loading $base_archive into swiftbuild's store and buildah's storage..."
 "$SWIFTBUILD" load -i "$base_archive" --root "$work/store" >/dev/null
 "$SWIFTBUILD" tag "$("$SWIFTBUILD" images --root "$work/store" --format json |
     python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["name"])')" busybox --root "$work/store"
-skopeo copy -q --all "oci-archive:$base_archive" \
-    "containers-storage:[$driver@$work/buildah/root+$work/buildah/runroot]docker.io/library/busybox:latest"
+# skopeo cannot copy a list into containers-storage: each platform's image goes in under
+# a tag of its own, then a manifest list of the two takes the name FROM uses.
+storage="containers-storage:[$driver@$work/buildah/root+$work/buildah/runroot]"
+buildah "${buildah_global[@]}" manifest create docker.io/library/busybox:latest >/dev/null
+for arch in amd64 arm64; do
+    skopeo --override-arch "$arch" --override-os linux copy -q "oci-archive:$base_archive" "${storage}docker.io/library/busybox:$arch"
+    buildah "${buildah_global[@]}" manifest add --arch "$arch" --os linux docker.io/library/busybox:latest \
+        "containers-storage:docker.io/library/busybox:$arch" >/dev/null
+done
 
 seconds() { python3 -c 'import time; print(time.monotonic())'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -96,9 +103,17 @@ for run in $(seq "$runs"); do
     say "run $run: swiftbuild ${swift_times[-1]} s, buildah ${buildah_times[-1]} s"
 done
 
+# Both made one image per platform.
+platforms=$("$SWIFTBUILD" images --root "$work/store" --format json |
+    python3 -c 'import json, sys; print(next(i["platform"] for i in json.load(sys.stdin) if i["name"] == "bench:1"))')
+[[ "$platforms" == "linux/amd64,linux/arm64" ]] || die "swiftbuild's bench:1 is for '$platforms'"
+listed=$(buildah "${buildah_global[@]}" manifest inspect bench-list-1 |
+    python3 -c 'import json, sys; print(",".join(m["platform"]["os"] + "/" + m["platform"]["architecture"] for m in json.load(sys.stdin)["manifests"]))')
+[[ "$listed" == "linux/amd64,linux/arm64" ]] || die "buildah's bench-list-1 is for '$listed'"
+
 swift_median=$(printf '%s\n' "${swift_times[@]}" | median)
 buildah_median=$(printf '%s\n' "${buildah_times[@]}" | median)
-echo "two-platform seed build (linux/amd64,linux/arm64), median of $runs, no cache"
+echo "two-platform seed build (linux/amd64,linux/arm64), median of $runs, no cache; buildah: $driver, runc"
 printf '%-34s %6.2f s\n' "swiftbuild build --platform" "$swift_median"
 printf '%-34s %6.2f s\n' "buildah bud --platform --manifest" "$buildah_median"
 python3 -c "print(f'ratio swiftbuild / buildah: {$swift_median / $buildah_median:.2f}')"
