@@ -260,6 +260,34 @@ struct MultiPlatformBuildTests {
         #expect(try swiftbuild(["inspect", "app"]).status != 0)
     }
 
+    @Test func anArchiveBaseGivesEachPlatformItsImage() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let archive = path("multi.oci.tar")
+        try ExternalTool.run(["tar", "-cf", archive, "-C", path("multi-layout"), "."])
+        let dockerfile = "FROM oci-archive:\(archive):multi\nCOPY a.txt /a.txt\n"
+        let out = path("local")
+        let result = try build(
+            ["--platform", "linux/arm64,linux/amd64", "-t", "from-archive", "--output", "type=local,dest=\(out)"],
+            dockerfile: dockerfile)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try text(out + "/linux_arm64/arch.txt") == "arm64\n")
+        #expect(try text(out + "/linux_amd64/arch.txt") == "amd64\n")
+        // The ELF check ran for each platform's image.
+        #expect(result.standardError.components(separatedBy: "ELF check:").count == 3, "\(result.standardError)")
+
+        let missing = try build(["--platform", "linux/amd64,linux/riscv64", "-t", "nothing"], dockerfile: dockerfile)
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("Dockerfile:1: FROM oci-archive:"), "\(missing.standardError)")
+        #expect(
+            missing.standardError.contains("has no manifest for linux/riscv64 (platforms: linux/amd64, linux/arm64)"),
+            "\(missing.standardError)")
+        #expect(try swiftbuild(["inspect", "nothing"]).status != 0)
+
+        let bad = try build(["--platform", "linux/amd64,arm64", "-t", "nothing"], dockerfile: dockerfile)
+        #expect(bad.status != 0)
+        #expect(bad.standardError.contains("--platform arm64: expected os/arch[/variant], e.g. linux/amd64"), "\(bad.standardError)")
+    }
+
     @Test func scratchImagesTakeEachPlatform() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let result = try build(
