@@ -288,6 +288,20 @@ struct MultiPlatformBuildTests {
         #expect(bad.standardError.contains("--platform arm64: expected os/arch[/variant], e.g. linux/amd64"), "\(bad.standardError)")
     }
 
+    @Test func theBuildChecksRunForEachPlatform() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let arm = try build(["--platform", "linux/arm64", "-t", "armonly"], dockerfile: "FROM scratch\nCOPY a.txt /a.txt\n")
+        #expect(arm.status == 0, "\(arm.standardError)")
+        try Data("FROM armonly\nCOPY a.txt /b.txt\n".utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        let alone = try build(["--check", "--platform", "linux/arm64"])
+        #expect(alone.status == 0, "\(alone.standardOutput)")
+        // The amd64 build's base is arm64's: reported once, for the platform it concerns.
+        let both = try build(["--check", "--platform", "linux/arm64,linux/amd64"])
+        #expect(both.status == 1)
+        #expect(both.standardOutput.components(separatedBy: "WARNING: InvalidBaseImagePlatform").count == 2, "\(both.standardOutput)")
+        #expect(both.standardOutput.contains("expected \"linux/amd64\" for current build"), "\(both.standardOutput)")
+    }
+
     @Test func scratchImagesTakeEachPlatform() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let result = try build(
