@@ -70,6 +70,7 @@ actor ImageResolver {
             return try reference.resolve(in: store, platform: platform)
         }
         var storeHasIt = true
+        var absence = "is not in the store"
         if !alwaysPull {
             do {
                 let stored = try reference.resolve(in: store, platform: platform)
@@ -79,6 +80,10 @@ actor ImageResolver {
                 if Self.serves(stored.config, platform: platform) { return stored }
             } catch StoreError.imageNotFound {
                 storeHasIt = false
+            } catch let missing as MissingPlatformError where missing.listedButAbsent {
+                // An index loaded for other platforms: the registry has this one.
+                storeHasIt = false
+                absence = "has no \(platform) image in the store"
             }
         }
         let fetched: String
@@ -86,7 +91,7 @@ actor ImageResolver {
             fetched = try await fetcher.fetch(name, platform: platform, into: store)
         } catch {
             throw StepFailure(
-                storeHasIt ? "pulling '\(name)' for \(platform) failed" : "image '\(name)' is not in the store, and pulling it failed",
+                storeHasIt ? "pulling '\(name)' for \(platform) failed" : "image '\(name)' \(absence), and pulling it failed",
                 cause: error)
         }
         return try ImageSource.stored(fetched).resolve(in: store, platform: platform)

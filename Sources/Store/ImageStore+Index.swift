@@ -8,14 +8,21 @@ public struct MissingPlatformError: Error, Sendable, CustomStringConvertible {
     public var requested: Platform
     /// The platforms the image has.
     public var available: [Platform]
+    /// The index lists the platform, but the store lacks that image: the index was loaded
+    /// or copied for other platforms only. A registry may still have it.
+    public var listedButAbsent: Bool
 
-    public init(image: String, requested: Platform, available: [Platform]) {
+    public init(image: String, requested: Platform, available: [Platform], listedButAbsent: Bool = false) {
         self.image = image
         self.requested = requested
         self.available = available
+        self.listedButAbsent = listedButAbsent
     }
 
     public var description: String {
+        if listedButAbsent {
+            return "image '\(image)' lists \(requested), but the store lacks that image (the index was loaded for other platforms)"
+        }
         let offered = available.isEmpty ? "none declared" : available.map(\.description).joined(separator: ", ")
         return "image '\(image)' has no \(requested) image (it has: \(offered))"
     }
@@ -67,8 +74,12 @@ extension ImageStore {
         guard entry.mediaType.isIndex else { return try baseImage(named: name) }
         let display = entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? name
         let index = try layout.decodeBlob(entry, as: ImageIndex.self)
-        guard platform.bestMatch(in: index.manifests) != nil else {
+        guard let chosen = platform.bestMatch(in: index.manifests) else {
             throw MissingPlatformError(image: display, requested: platform, available: index.manifests.compactMap(\.platform))
+        }
+        guard layout.hasBlob(chosen.digest) else {
+            throw MissingPlatformError(
+                image: display, requested: platform, available: index.manifests.compactMap(\.platform), listedButAbsent: true)
         }
         let resolved = try layout.resolveManifest(from: entry, platform: platform)
         let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
@@ -130,9 +141,9 @@ extension ImageStore {
 }
 
 extension ImageStore {
-    /// The `images` line of an index: its platforms (those with a manifest in the store;
-    /// an index loaded for one platform lists the others it names too), the size of the
-    /// documents and layers the store has, the newest `created` of its images.
+    /// The `images` line of an index: the platforms whose images the store has (an index
+    /// loaded for one platform names others it lacks), the size of the documents and
+    /// layers the store has, the newest `created` of its images.
     func indexListing(_ entry: Descriptor, name: String) throws -> StoredImage {
         let details = try indexDetails(of: entry, name: name)
         var size = entry.size
@@ -147,6 +158,7 @@ extension ImageStore {
         return StoredImage(
             name: name, digest: entry.digest, mediaType: entry.mediaType, size: size,
             created: details.images.compactMap { $0.config?.created }.max(),
-            platform: details.platforms.map(\.description).joined(separator: ","), problem: nil)
+            platform: details.images.filter { $0.manifest != nil }.compactMap(\.descriptor.platform).map(\.description)
+                .joined(separator: ","), problem: nil)
     }
 }

@@ -258,6 +258,27 @@ struct MultiPlatformBuildTests {
                 "Dockerfile:4: FROM multi: image 'multi:latest' has no linux/s390x image (it has: linux/amd64, linux/arm64)"),
             "\(result.standardError)")
         #expect(try swiftbuild(["inspect", "app"]).status != 0)
+
+        // An index loaded without its arm64 image lists arm64 but cannot give it: the
+        // build asks the registry (none here has it) and says so at the FROM.
+        let partial = path("partial-layout")
+        try Self.writeMultiPlatformLayout(at: URL(fileURLWithPath: partial), work: work.appendingPathComponent("partial"))
+        let top = try json(try text(partial + "/index.json"))
+        let indexDigest = try #require((top["manifests"] as? [[String: Any]])?.first?["digest"] as? String)
+        let index = try json(try text(partial + "/blobs/sha256/" + indexDigest.dropFirst(7)))
+        let armDigest = try #require((index["manifests"] as? [[String: Any]])?.last?["digest"] as? String)
+        try FileManager.default.removeItem(atPath: partial + "/blobs/sha256/" + armDigest.dropFirst(7))
+        #expect(try swiftbuild(["rmi", "multi"]).status == 0)
+        #expect(try swiftbuild(["prune"]).status == 0)
+        let loaded = try swiftbuild(["load", "-i", partial])
+        #expect(loaded.status == 0, "\(loaded.standardError)")
+        #expect(try swiftbuild(["images"]).standardOutput.contains(" linux/amd64\n"))
+        let absent = try build(["--platform", "linux/amd64,linux/arm64", "-t", "app"])
+        #expect(absent.status != 0)
+        #expect(
+            absent.standardError.contains(
+                "Dockerfile:4: FROM multi: image 'multi' has no linux/arm64 image in the store, and pulling it failed"),
+            "\(absent.standardError)")
     }
 
     @Test func anArchiveBaseGivesEachPlatformItsImage() throws {
