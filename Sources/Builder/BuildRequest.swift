@@ -64,6 +64,18 @@ public struct BuildRequest: Sendable {
     /// The entitlements the build was given (`--allow`), as buildx: without
     /// ``Entitlement/securityInsecure``, `RUN --security=insecure` is an error.
     public var entitlements: Set<Entitlement>
+    /// `--platform P1,P2,...`: the whole graph is built once per platform, each with the
+    /// plan made for that target platform, and the result is an image index. With fewer
+    /// than two, the build is the single-platform one of ``plan`` and ``options``.
+    public var platformTargets: [PlatformTarget] = []
+    /// Shown before the stage name in progress events (the platform, in a
+    /// multi-platform build's per-platform builds, as BuildKit's `[linux/arm64 build 2/4]`).
+    public var progressPrefix: String?
+    /// Set on each platform's build of a multi-platform build: its image is kept only by
+    /// the index, and its config states this platform, as BuildKit states the target
+    /// platform of an explicit `--platform` (a `FROM --platform=$BUILDPLATFORM` final
+    /// stage would otherwise give two entries the same config).
+    var indexPlatform: OCI.Platform?
 
     public init(
         plan: BuildPlan, options: PlanOptions, contextDirectory: URL, dockerfilePath: URL?, tags: [String],
@@ -117,6 +129,18 @@ public struct BuildRequest: Sendable {
     }
 }
 
+/// One platform of a multi-platform build: the target platform and the plan made for it
+/// (FROM lines and ARG defaults may use `$TARGETPLATFORM`, `$TARGETARCH`...).
+public struct PlatformTarget: Sendable {
+    public var platform: OCI.Platform
+    public var plan: BuildPlan
+
+    public init(platform: OCI.Platform, plan: BuildPlan) {
+        self.platform = platform
+        self.plan = plan
+    }
+}
+
 /// A privilege a build must be given explicitly (`--allow`), as BuildKit's entitlements.
 public enum Entitlement: String, Sendable, Hashable, CaseIterable {
     /// `RUN --security=insecure`: every capability, no seccomp filter.
@@ -151,6 +175,12 @@ public struct BuildResult: Sendable {
     /// The cache records of every filesystem step the build ran or hit, by key (what
     /// `--cache-to` shares).
     public var cacheRecords: [Digest: CacheRecord]
+    /// For a multi-platform build, whose ``descriptor`` is an image index: each platform's
+    /// manifest descriptor (with its platform), in the order of `--platform`.
+    public var platformImages: [Descriptor] = []
+
+    /// Whether the result is an image index (a build for several platforms).
+    public var isIndex: Bool { descriptor.mediaType.isIndex }
 }
 
 /// Where a build secret's value comes from (`--secret id=ID,src=PATH` or `id=ID,env=VAR`).

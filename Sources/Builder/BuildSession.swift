@@ -138,8 +138,9 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
             try Data(result.descriptor.digest.description.utf8).write(to: imageIDFile)
         }
         if let metadataFile {
+            // An index has no config of its own: buildx writes none for a multi-platform build.
             let document = BuildMetadataDocument(
-                configDigest: try store.details(of: result.descriptor, name: "").manifest.config.digest.description,
+                configDigest: result.isIndex ? nil : try store.details(of: result.descriptor, name: "").manifest.config.digest.description,
                 manifest: result.descriptor,
                 names: try request.tags.map(registry.fullName(of:)), steps: steps.records)
             try document.data().write(to: metadataFile)
@@ -151,8 +152,12 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
     /// or its root filesystem.
     private func write(_ output: BuildOutput, result: BuildResult, store: ImageStore) throws {
         let name = request.tags.first.map { try? ImageReference.storeName(parsing: $0) } ?? nil
-        let image = try store.details(of: result.descriptor, name: name ?? "swiftbuild/\(result.descriptor.digest.hex.prefix(12)):latest")
+        let imageName = name ?? "swiftbuild/\(result.descriptor.digest.hex.prefix(12)):latest"
         let destination = URL(fileURLWithPath: output.destination)
+        if result.isIndex {
+            return try writeIndex(output, result: result, name: imageName, to: destination, store: store)
+        }
+        let image = try store.details(of: result.descriptor, name: imageName)
         switch output.kind {
         case .oci: try store.save(image, to: destination, format: output.tar ? .ociArchive : .ociDirectory)
         case .docker: try store.save(image, to: destination, format: .dockerArchive)
@@ -162,11 +167,44 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
     }
 }
 
+extension BuildSession {
+    /// Writes one output of a multi-platform build: the index with every platform's
+    /// image (`oci`, `docker`), or each platform's root filesystem in a directory of its
+    /// own named as BuildKit names them (`linux_amd64`, `linux_arm_v7`), as directories
+    /// (`local`) or in one tar (`tar`).
+    fileprivate func writeIndex(
+        _ output: BuildOutput, result: BuildResult, name: String, to destination: URL, store: ImageStore
+    ) throws {
+        switch output.kind {
+        case .oci:
+            try store.save(
+                store.indexDetails(of: result.descriptor, name: name), to: destination,
+                format: output.tar ? .ociArchive : .ociDirectory)
+        case .docker:
+            try store.save(store.indexDetails(of: result.descriptor, name: name), to: destination, format: .dockerArchive)
+        case .local, .tar:
+            let images = try result.platformImages.map { descriptor in
+                (
+                    directory: Self.platformDirectoryName(descriptor.platform ?? request.platform),
+                    image: try store.details(of: descriptor, name: name)
+                )
+            }
+            try ImageBuilder(store: store).exportRootFilesystems(of: images, to: destination, asTar: output.kind == .tar)
+        }
+    }
+
+    /// A platform's directory in a multi-platform `local` or `tar` output: its
+    /// normalised `os/arch[/variant]` with `_` for `/`, as BuildKit's exporters.
+    static func platformDirectoryName(_ platform: Platform) -> String {
+        platform.normalized.description.replacingOccurrences(of: "/", with: "_")
+    }
+}
+
 /// The `--metadata-file` document, with the keys docker buildx writes for an image, and
 /// swiftbuild's own `swiftbuild.steps`: what each RUN step that ran used (its time, and the
 /// peak memory and CPU time its cgroup measured), for sizing CI runners and for benchmarks.
 struct BuildMetadataDocument: Encodable {
-    var configDigest: String
+    var configDigest: String?
     var manifest: Descriptor
     var names: [String]
     var steps: [StepUsageRecord] = []
@@ -181,7 +219,7 @@ struct BuildMetadataDocument: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(configDigest, forKey: .configDigest)
+        try container.encodeIfPresent(configDigest, forKey: .configDigest)
         try container.encode(manifest, forKey: .descriptor)
         try container.encode(manifest.digest.description, forKey: .digest)
         if !names.isEmpty { try container.encode(names.joined(separator: ","), forKey: .name) }

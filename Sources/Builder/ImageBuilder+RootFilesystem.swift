@@ -51,6 +51,43 @@ extension ImageBuilder {
 }
 
 extension ImageBuilder {
+    /// Writes several images' root filesystems (a multi-platform build's), each in its
+    /// own directory of `destination` named `directory`: into a directory (each as
+    /// ``exportRootFilesystem(of:to:asTar:)`` writes one), or as one tar whose top-level
+    /// directories they are (unpacked into the store's `tmp/` first, then packed; the tar
+    /// is written beside the destination and renamed into place).
+    public func exportRootFilesystems(of images: [(directory: String, image: ImageDetails)], to destination: URL, asTar: Bool) throws {
+        guard asTar else {
+            for (directory, image) in images {
+                try exportRootFilesystem(of: image, to: destination.appendingPathComponent(directory), asTar: false)
+            }
+            return
+        }
+        try store.withContentLease {
+            let workDirectory = try store.makeWorkDirectory()
+            defer { store.removeWorkDirectory(workDirectory) }
+            let root = workDirectory.appendingPathComponent("platforms")
+            for (directory, image) in images {
+                try exportRootFilesystem(of: image, to: root.appendingPathComponent(directory), asTar: false)
+            }
+            let tarPath = destination.deletingLastPathComponent().appendingPathComponent(
+                ".\(destination.lastPathComponent).tmp-\(getpid())"
+            ).path
+            do {
+                _ = try LayerPacker(compression: .none).pack(directory: root.path, to: tarPath)
+            } catch {
+                unlink(tarPath)
+                throw error
+            }
+            guard rename(tarPath, destination.path) == 0 else {
+                unlink(tarPath)
+                throw StoreError.io(path: destination.path, operation: "rename into place", errno: errno)
+            }
+        }
+    }
+}
+
+extension ImageBuilder {
     /// Calls `body` with the image's root filesystem mounted (an overlay of its snapshots
     /// whose changes are discarded), for reading files as the image holds them.
     public func withRootFilesystem<T>(of image: ImageDetails, _ body: (URL) throws -> T) throws -> T {

@@ -17,8 +17,46 @@ public struct ImageBuilder: Sendable {
     }
 
     /// Builds `request.plan`'s target stage and stores it, tagged with `request.tags`.
+    /// With two or more ``BuildRequest/platformTargets``, builds the whole graph once per
+    /// platform and stores an image index of the results under the tags.
     public func build(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
-        try await store.withContentLease { try await buildHoldingLease(request, events: events) }
+        try await store.withContentLease {
+            guard request.platformTargets.count >= 2 else { return try await buildHoldingLease(request, events: events) }
+            return try await buildPlatformsHoldingLease(request, events: events)
+        }
+    }
+
+    /// A multi-platform build: each platform's graph in turn, in the order given, with
+    /// its own plan and target platform, then one index over the images. Stages that do
+    /// not depend on the target platform (`FROM --platform=$BUILDPLATFORM` without
+    /// `$TARGET*` ARGs) have the same cache keys in every platform's build, so they run
+    /// once and the later platforms hit the cache; everything built on a target-platform
+    /// base or `FROM scratch` has keys of that platform (the base's manifest digest, or the
+    /// platform itself) and is never shared. Each platform's image gets the ELF check. The
+    /// content lease is held throughout, so no prune removes a platform's image before the
+    /// index keeps it.
+    private func buildPlatformsHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
+        var images: [Descriptor] = []
+        var records: [Digest: CacheRecord] = [:]
+        var configs: [ImageConfiguration] = []
+        for target in request.platformTargets {
+            var one = request
+            one.plan = target.plan
+            one.options.targetPlatform = target.platform
+            one.tags = []
+            one.platformTargets = []
+            one.progressPrefix = target.platform.description
+            one.indexPlatform = target.platform
+            let result = try await buildHoldingLease(one, events: events)
+            var descriptor = result.descriptor
+            descriptor.platform = target.platform.normalized
+            images.append(descriptor)
+            configs.append(result.config)
+            records.merge(result.cacheRecords) { kept, _ in kept }
+        }
+        let index = try store.commitIndex(manifests: images, tags: request.tags)
+        events(.exported(imageID: index.digest.description, tags: request.tags))
+        return BuildResult(descriptor: index, config: configs[0], cacheRecords: records, platformImages: images)
     }
 
     private func buildHoldingLease(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
@@ -54,7 +92,9 @@ public struct ImageBuilder: Sendable {
         }
         var result = try export(target, request: request)
         result.cacheRecords = cacheLog.all
-        events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
+        if request.indexPlatform == nil {
+            events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
+        }
         return result
     }
 
@@ -208,10 +248,17 @@ public struct ImageBuilder: Sendable {
             ? target.chain.created ?? StageBuilder.timestamp(nil)
             : StageBuilder.timestamp(request.sourceDateEpoch)
         config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + target.chain.stepLayers.map(\.diffID))
+        if let platform = request.indexPlatform?.normalized {
+            let sameOSAndArchitecture = platform.os == config.os && platform.architecture == config.architecture
+            config.os = platform.os
+            config.architecture = platform.architecture
+            if platform.variant != nil || !sameOSAndArchitecture { config.variant = platform.variant }
+        }
         let descriptor = try store.commitImage(
             config: config, baseLayers: target.chain.storedLayers, layers: layers,
             tags: request.tags,
-            annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations)
+            annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations,
+            keep: request.indexPlatform == nil)
         return BuildResult(descriptor: descriptor, config: config, cacheRecords: [:])
     }
 }

@@ -67,14 +67,23 @@ actor ImageResolver {
             reference = replacement
         }
         guard case .stored(let name) = reference, let fetcher else {
-            return try reference.resolve(in: store)
+            return try reference.resolve(in: store, platform: platform)
         }
         var storeHasIt = true
+        var absence = "is not in the store"
         if !alwaysPull {
             do {
-                return try reference.resolve(in: store)
+                let stored = try reference.resolve(in: store, platform: platform)
+                // A single image for another platform (a pull for one platform of a
+                // multi-platform build names that platform's manifest) is not this
+                // platform's: the registry's index has the one to use.
+                if Self.serves(stored.config, platform: platform) { return stored }
             } catch StoreError.imageNotFound {
                 storeHasIt = false
+            } catch let missing as MissingPlatformError where missing.listedButAbsent {
+                // An index loaded for other platforms: the registry has this one.
+                storeHasIt = false
+                absence = "has no \(platform) image in the store"
             }
         }
         let fetched: String
@@ -82,9 +91,20 @@ actor ImageResolver {
             fetched = try await fetcher.fetch(name, platform: platform, into: store)
         } catch {
             throw StepFailure(
-                storeHasIt ? "pulling '\(name)' failed" : "image '\(name)' is not in the store, and pulling it failed",
+                storeHasIt ? "pulling '\(name)' for \(platform) failed" : "image '\(name)' \(absence), and pulling it failed",
                 cause: error)
         }
-        return try ImageSource.stored(fetched).resolve(in: store)
+        return try ImageSource.stored(fetched).resolve(in: store, platform: platform)
+    }
+
+    /// Whether an image whose config is `config` runs on `platform`: same OS and
+    /// architecture (normalised, so `aarch64` is `arm64`), and the same variant when both
+    /// name one. A config that names no architecture serves any platform.
+    static func serves(_ config: ImageConfiguration, platform: Platform) -> Bool {
+        guard !config.architecture.isEmpty else { return true }
+        let offered = config.platform.normalized, wanted = platform.normalized
+        guard offered.os == wanted.os, offered.architecture == wanted.architecture else { return false }
+        guard let offeredVariant = offered.variant, let wantedVariant = wanted.variant else { return true }
+        return offeredVariant == wantedVariant
     }
 }

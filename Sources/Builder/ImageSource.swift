@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 import Store
 
 /// Where FROM and `COPY --from` take an image from: the store (and, through it, the
@@ -25,13 +26,15 @@ enum ImageSource: Equatable {
         self = .stored(text)
     }
 
-    /// The image with its snapshots: from the store, or imported (untagged) from the transport.
-    func resolve(in store: ImageStore) throws -> BaseImage {
+    /// The image with its snapshots: from the store, or imported (untagged) from the
+    /// transport; from an index, `platform`'s manifest.
+    func resolve(in store: ImageStore, platform: Platform = .host) throws -> BaseImage {
         switch self {
         case .stored(let name):
-            return try store.baseImage(named: name)
+            return try store.baseImage(named: name, platform: platform)
         case .archive(let path, let reference):
-            return try store.baseImage(of: store.importImage(from: URL(fileURLWithPath: path), reference: reference))
+            return try store.baseImage(
+                of: store.importImage(from: URL(fileURLWithPath: path), reference: reference, platform: platform))
         }
     }
 }

@@ -36,7 +36,7 @@ struct StageBuilder {
     /// What the RUN step that just ran used, for its `stepFinished` event.
     let stepUsage = StepUsageRecorder()
 
-    var label: String { stage.name ?? "stage-\(stage.index)" }
+    var label: String { (request.progressPrefix.map { "\($0) " } ?? "") + (stage.name ?? "stage-\(stage.index)") }
 
     func build() async throws -> StageOutput {
         let target: StepTarget

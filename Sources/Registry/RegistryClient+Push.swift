@@ -66,3 +66,31 @@ extension RegistryClient {
         return sources
     }
 }
+
+extension RegistryClient {
+    /// Pushes an image index (a multi-platform build's result) from `store` to
+    /// `reference`: each platform's image first (its blobs, then its manifest by digest),
+    /// then the index, byte for byte as stored, under the tag (else by digest), so the
+    /// registry never holds an index whose manifests it lacks. Returns the index's descriptor.
+    ///
+    /// - Throws: as ``push(_:from:to:progress:)``; `StoreError` when the store lacks a
+    ///   platform's image (an index loaded for one platform).
+    @discardableResult
+    public func push(
+        _ index: IndexDetails, from store: ImageStore, to reference: ImageReference,
+        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
+    ) async throws -> Descriptor {
+        try await store.withContentLease {
+            for image in try index.platformImages() {
+                var byDigest = reference
+                byDigest.tag = nil
+                byDigest.digest = image.descriptor.digest
+                try await push(image, from: store, to: byDigest, progress: progress)
+            }
+            var target = reference
+            target.digest = nil
+            let bytes = try store.layout.readBlob(index.descriptor)
+            return try await putManifest(bytes, mediaType: index.descriptor.mediaType, to: target)
+        }
+    }
+}

@@ -8,7 +8,7 @@ import System
 struct ImageSourceReader {
     let workspace: Workspace
 
-    func candidates(in input: URL) throws -> [ImportCandidate] {
+    func candidates(in input: URL, platform: Platform = .host) throws -> [ImportCandidate] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
             throw StoreError.unreadableInput(path: input.path, reason: "no such file or directory")
@@ -19,7 +19,7 @@ struct ImageSourceReader {
                     try Self.resolve(member, inside: input, input: input)
                 }
             }
-            return try layoutCandidates(openLayout(at: input, input: input))
+            return try layoutCandidates(openLayout(at: input, input: input), platform: platform)
         }
         let membersDirectory = workspace.path("members")
         try FileManager.default.createDirectory(at: membersDirectory, withIntermediateDirectories: true)
@@ -38,7 +38,7 @@ struct ImageSourceReader {
                 return file.path
             }
         }
-        return try layoutCandidates(openLayout(at: assembleLayout(from: members, input: input), input: input))
+        return try layoutCandidates(openLayout(at: assembleLayout(from: members, input: input), input: input), platform: platform)
     }
 
     private func openLayout(at directory: URL, input: URL) throws -> OCILayout {
@@ -70,17 +70,35 @@ struct ImageSourceReader {
         return layout
     }
 
-    /// Every entry of the layout's index.json, resolved for this machine's platform.
-    /// Unnamed artifact entries (an SBOM referring to an image, as `save` writes them) are
-    /// not images and are left out.
-    private func layoutCandidates(_ layout: OCILayout) throws -> [ImportCandidate] {
+    /// Every entry of the layout's index.json, resolved for `platform` (this machine's
+    /// unless a build asks for another). Unnamed artifact entries (an SBOM referring to an
+    /// image, as `save` writes them) are not images and are left out.
+    private func layoutCandidates(_ layout: OCILayout, platform: Platform) throws -> [ImportCandidate] {
         let entries = try layout.readIndex().manifests.filter { $0.artifactType == nil || $0.referenceName != nil }
         guard !entries.isEmpty else {
             throw StoreError.unreadableInput(path: layout.root, reason: "index.json lists no images")
         }
-        return try entries.map { entry in
+        return try entries.flatMap { entry in
             let names = try entry.referenceName.map { [try ImageReference.storeName(parsing: $0)] } ?? []
-            return ImportCandidate(names: names, entry: entry, resolved: try layout.resolveManifest(from: entry), source: layout)
+            let resolved = try layout.resolveManifest(from: entry, platform: platform)
+            let candidate = ImportCandidate(names: names, entry: entry, resolved: resolved, source: layout)
+            return [candidate] + otherPlatforms(of: entry, besides: resolved.descriptor.digest, in: layout)
+        }
+    }
+
+    /// The other platforms' images of an index entry whose manifest, config and layers
+    /// the input holds (a multi-platform image; an input copied for one platform lacks
+    /// the others, which are then left out, as before).
+    private func otherPlatforms(of entry: Descriptor, besides chosen: Digest, in layout: OCILayout) -> [ImportCandidate] {
+        guard entry.mediaType.isIndex, let index = try? layout.decodeBlob(entry, as: ImageIndex.self) else { return [] }
+        return index.manifests.compactMap { child in
+            guard child.mediaType.isManifest, child.digest != chosen, layout.hasBlob(child.digest),
+                let manifest = try? layout.decodeBlob(child, as: ImageManifest.self),
+                ([manifest.config] + manifest.layers).allSatisfy({ layout.hasBlob($0.digest) })
+            else { return nil }
+            return ImportCandidate(
+                names: [], entry: child, resolved: ResolvedManifest(entry: child, descriptor: child, manifest: manifest), source: layout,
+                keptByIndex: true)
         }
     }
 

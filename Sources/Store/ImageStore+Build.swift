@@ -74,12 +74,14 @@ extension ImageStore {
     /// Stores a built image whose layer blobs and snapshots are in the store already
     /// (``ensurePackedLayer(for:packer:)``): checks them, writes its config and manifest,
     /// and points every tag at it, all under the index lock. Without tags, the image is
-    /// kept as an unnamed `index.json` entry.
+    /// kept as an unnamed `index.json` entry, unless `keep` is false: one platform's image
+    /// of a multi-platform build, which the index ``commitIndex(manifests:tags:)`` writes
+    /// keeps (the build holds the content lease until then, so no prune sees it unkept).
     ///
     /// - Returns: the manifest's descriptor (its digest is the image ID).
     public func commitImage(
         config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
-        tags: [String], annotations: [String: String]? = nil
+        tags: [String], annotations: [String: String]? = nil, keep: Bool = true
     ) throws -> Descriptor {
         let names = try tags.map { try ImageReference.storeName(parsing: $0) }
         return try withIndexLocked {
@@ -93,6 +95,7 @@ extension ImageStore {
             try layout.writeBlob(manifest.bytes)
             var index = try layout.readIndex()
             if names.isEmpty {
+                guard keep else { return manifest.descriptor }
                 index.keepUnnamed(manifest.descriptor)
             } else {
                 // A name now keeps the image: an unnamed entry for it is no longer needed.

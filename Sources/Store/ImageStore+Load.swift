@@ -14,18 +14,18 @@ extension ImageStore {
 
     /// Imports the one image of `input` that `reference` names (the only one when nil)
     /// without tagging it, as `FROM oci-archive:PATH[:REF]` does, and returns it.
-    public func importImage(from input: URL, reference: String?) throws -> ImageDetails {
+    public func importImage(from input: URL, reference: String?, platform: Platform = .host) throws -> ImageDetails {
         try withContentLease {
             let workspace = try makeWorkspace()
             defer { workspace.remove() }
             return try reportingOutOfSpace("import \(input.path)", workDirectory: workspace.url) {
-                try importHoldingLease(from: input, reference: reference, workspace: workspace)
+                try importHoldingLease(from: input, reference: reference, platform: platform, workspace: workspace)
             }
         }
     }
 
-    private func importHoldingLease(from input: URL, reference: String?, workspace: Workspace) throws -> ImageDetails {
-        let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input)
+    private func importHoldingLease(from input: URL, reference: String?, platform: Platform, workspace: Workspace) throws -> ImageDetails {
+        let candidates = try ImageSourceReader(workspace: workspace).candidates(in: input, platform: platform).filter { !$0.keptByIndex }
         let normalised = try reference.map { try ImageReference.storeName(parsing: $0) }
         let matching = candidates.filter { candidate in
             normalised.map { candidate.names.contains($0) || candidate.entry.referenceName == reference } ?? true
@@ -121,7 +121,7 @@ extension ImageStore {
             try verify(required, for: candidates.flatMap(\.names).first ?? "the loaded image")
             var loaded: [String] = []
             var index = try layout.readIndex()
-            for candidate in candidates {
+            for candidate in candidates where !candidate.keptByIndex {
                 for name in candidate.names {
                     index.point(name, at: candidate.entry)
                     loaded.append(name)

@@ -6,7 +6,61 @@ extension ImageStore {
     /// temporary file beside the destination and renamed into place when complete; an
     /// OCI layout directory is created, or the image is added to the layout already there.
     public func save(_ name: String, to destination: URL, format: ExportFormat) throws {
+        if let index = try inspectIndex(name) { return try save(index, to: destination, format: format) }
         try save(inspect(name), to: destination, format: format)
+    }
+
+    /// Writes an image index with every platform's image (a multi-platform build's
+    /// result), named `index.name`: in an OCI layout or archive, `index.json` points the
+    /// name at the index; a docker archive has one `manifest.json` entry per platform, and
+    /// the name only on this machine's platform's entry (else the first), since a docker
+    /// archive's names cannot tell platforms apart.
+    public func save(_ index: IndexDetails, to destination: URL, format: ExportFormat) throws {
+        try withContentLease {
+            let images = try index.platformImages()
+            var seen = Set<Digest>()
+            let blobs = ([index.descriptor] + images.flatMap { [$0.descriptor, $0.manifest.config] + $0.manifest.layers })
+                .filter { seen.insert($0.digest).inserted }
+            for blob in blobs where !layout.hasBlob(blob.digest) {
+                throw OCIError.blobMissing(digest: blob.digest, path: try layout.blobPath(for: blob.digest))
+            }
+            var entry = index.descriptor
+            entry.annotations = [AnnotationKey.refName: index.name]
+            switch format {
+            case .ociDirectory:
+                try saveLayout(entry, name: index.name, blobs: blobs, to: destination)
+            case .ociArchive:
+                let documents = [
+                    ("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
+                    ("index.json", try OCIJSON.encode(ImageIndex(manifests: [entry])))
+                ]
+                try withDocuments(documents) { documents in
+                    let members =
+                        try documents
+                        + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
+                    try ArchiveMember.writeTar(members, to: destination)
+                }
+            case .dockerArchive:
+                let named = images.firstIndex { Platform.host.bestMatch(in: [$0.descriptor]) != nil } ?? 0
+                let entries = images.enumerated().map { position, image in
+                    DockerArchiveEntry(
+                        Config: "\(image.manifest.config.digest.hex).json", RepoTags: position == named ? [index.name] : [],
+                        Layers: image.manifest.layers.map { "\($0.digest.hex)/layer.tar" })
+                }
+                var members: [ArchiveMember] = []
+                var written = Set<String>()
+                for image in images {
+                    for (path, digest) in [("\(image.manifest.config.digest.hex).json", image.manifest.config.digest)]
+                        + image.manifest.layers.map({ ("\($0.digest.hex)/layer.tar", $0.digest) })
+                    where written.insert(path).inserted {
+                        members.append(ArchiveMember(path: path, source: try layout.blobPath(for: digest)))
+                    }
+                }
+                try withDocuments([("manifest.json", try OCIJSON.encode(entries))]) { documents in
+                    try ArchiveMember.writeTar(members + documents, to: destination)
+                }
+            }
+        }
     }
 
     /// Writes `image` (e.g. a build result that has no tag) as ``save(_:to:format:)`` does,
@@ -24,7 +78,7 @@ extension ImageStore {
         let (referrers, referrerBlobs) = try referrerContent(of: image)
         switch format {
         case .ociDirectory:
-            try saveLayout(image, blobs: blobs + referrerBlobs, referrers: referrers, to: destination)
+            try saveLayout(namedEntry(image), name: image.name, blobs: blobs + referrerBlobs, referrers: referrers, to: destination)
         case .ociArchive:
             try withDocuments(ociLayoutDocuments(image, referrers: referrers)) { documents in
                 let members =
@@ -68,7 +122,9 @@ extension ImageStore {
         return (referrers, blobs)
     }
 
-    private func saveLayout(_ image: ImageDetails, blobs: [Descriptor], referrers: [Descriptor], to destination: URL) throws {
+    private func saveLayout(
+        _ entry: Descriptor, name: String, blobs: [Descriptor], referrers: [Descriptor] = [], to destination: URL
+    ) throws {
         let staging = destination.appendingPathComponent(".swiftbuild-tmp-\(getpid())")
         defer { try? FileManager.default.removeItem(at: staging) }
         let target = try OCILayout.create(at: destination.path, temporaryDirectory: staging.path)
@@ -77,7 +133,7 @@ extension ImageStore {
                 from: layout.blobPath(for: blob.digest), mode: .copy, expectedDigest: blob.digest, expectedSize: blob.size)
         }
         var index = try target.readIndex()
-        index.point(image.name, at: namedEntry(image))
+        index.point(name, at: entry)
         for referrer in referrers where !index.manifests.contains(where: { $0.digest == referrer.digest }) {
             index.manifests.append(referrer)
         }
@@ -94,15 +150,17 @@ extension ImageStore {
 
     /// `manifest.json` of a docker archive (the format `docker save` writes).
     private func dockerArchiveDocuments(_ image: ImageDetails) throws -> [(String, [UInt8])] {
-        struct Entry: Encodable {
-            var Config: String
-            var RepoTags: [String]
-            var Layers: [String]
-        }
-        let entry = Entry(
+        let entry = DockerArchiveEntry(
             Config: "\(image.manifest.config.digest.hex).json", RepoTags: [image.name],
             Layers: image.manifest.layers.map { "\($0.digest.hex)/layer.tar" })
         return [("manifest.json", try OCIJSON.encode([entry]))]
+    }
+
+    /// One image of a docker archive's `manifest.json`.
+    private struct DockerArchiveEntry: Encodable {
+        var Config: String
+        var RepoTags: [String]
+        var Layers: [String]
     }
 
     /// Writes small documents to files in a workspace and hands them over as archive members.

@@ -110,6 +110,7 @@ public final class ImageStore: Sendable {
         return manifests.filter { !Self.isReferrer($0) }.map { entry -> StoredImage in
             let name = entry.referenceName ?? "<none>"
             do {
+                if entry.mediaType.isIndex { return try indexListing(entry, name: name) }
                 let resolved = try layout.resolveManifest(from: entry)
                 let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
                 let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)

@@ -10,4 +10,8 @@ struct ImportCandidate {
     var resolved: ResolvedManifest
     /// The layout that holds its blobs.
     var source: OCILayout
+    /// Another platform's image of an index entry that another candidate imports: it is
+    /// imported too (so the store's index has every platform the input had), but named
+    /// by nothing of its own, since the index keeps it.
+    var keptByIndex = false
 }

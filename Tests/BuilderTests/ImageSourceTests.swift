@@ -41,4 +41,21 @@ struct ImageSourceTests {
         #expect(try NamedContext(parsing: "oci-layout:///srv/layout").imageSource == .archive(path: "/srv/layout", reference: nil))
         #expect(try NamedContext(parsing: NSTemporaryDirectory()).imageSource == nil)
     }
+
+    /// A stored single image serves a platform when OS and architecture agree (normalised),
+    /// and the variant when both name one; else the build pulls the platform's own.
+    @Test func aStoredImageServesItsOwnPlatformOnly() throws {
+        func config(_ architecture: String, variant: String? = nil) -> ImageConfiguration {
+            ImageConfiguration(architecture: architecture, os: "linux", variant: variant)
+        }
+        #expect(ImageResolver.serves(config("amd64"), platform: try Platform(parsing: "linux/amd64")))
+        #expect(ImageResolver.serves(config("arm64"), platform: try Platform(parsing: "linux/arm64/v8")))
+        #expect(ImageResolver.serves(config("aarch64"), platform: try Platform(parsing: "linux/arm64")))
+        #expect(ImageResolver.serves(config("arm"), platform: try Platform(parsing: "linux/arm/v7")))
+        #expect(!ImageResolver.serves(config("arm", variant: "v6"), platform: try Platform(parsing: "linux/arm/v7")))
+        #expect(!ImageResolver.serves(config("amd64"), platform: try Platform(parsing: "linux/arm64")))
+        #expect(
+            !ImageResolver.serves(ImageConfiguration(architecture: "amd64", os: "windows"), platform: try Platform(parsing: "linux/amd64")))
+        #expect(ImageResolver.serves(ImageConfiguration(architecture: "", os: ""), platform: try Platform(parsing: "linux/s390x")))
+    }
 }

@@ -76,15 +76,25 @@ extension BuildCommand {
     func runChecksOnly(_ dockerfile: DockerfileOptions, context: String, givenText: String?, store openedStore: ImageStore?) throws {
         let (name, text) = try givenText.map { ("<stdin>", $0) } ?? dockerfile.readDockerfile(defaultDirectory: context)
         let parsed = try DockerfileParser.parse(text, file: name)
-        let options = try dockerfile.planOptions()
-        let checks = try BuildChecksRun(dockerfile: parsed, options: options)
-        let plan = Result { try BuildPlanner.plan(parsed, options: options) }
-        let stages = options.target == nil ? nil : (try? plan.get()).map { Set($0.stages.filter { !$0.skipped }.map(\.index)) }
-        let found = checks.warnings(
-            stages: stages, store: openedStore ?? (try? store.openStore()), context: context,
-            dockerfilePath: givenText == nil && dockerfile.file != "-" ? name : nil)
+        // With several platforms, the checks run for each (base platforms and the
+        // platform ARGs differ), and each finding is reported once.
+        var found: [CheckWarning] = []
+        var plans: [Result<BuildPlan, any Error>] = []
+        let checkedStore = openedStore ?? (try? store.openStore())
+        for options in try dockerfile.planOptionsPerPlatform() {
+            let checks = try BuildChecksRun(dockerfile: parsed, options: options)
+            let plan = Result { try BuildPlanner.plan(parsed, options: options) }
+            plans.append(plan)
+            let stages = options.target == nil ? nil : (try? plan.get()).map { Set($0.stages.filter { !$0.skipped }.map(\.index)) }
+            for warning in checks.warnings(
+                stages: stages, store: checkedStore, context: context,
+                dockerfilePath: givenText == nil && dockerfile.file != "-" ? name : nil) where !found.contains(warning)
+            {
+                found.append(warning)
+            }
+        }
         print(CheckReport.verbose(found, file: name, text: text), terminator: "")
-        _ = try plan.get()
+        for plan in plans { _ = try plan.get() }
         if !found.isEmpty { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildChecks
 import Builder
 import Foundation
 import OCI
@@ -174,6 +175,10 @@ struct BuildCommand: AsyncParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if push && tags.isEmpty { throw ValidationError("--push needs at least one -t NAME to push to") }
         let makeSBOM = try sbom || AttestOption.wantsSBOM(attest)
+        if makeSBOM, try dockerfile.planOptionsPerPlatform().count > 1 {
+            // A referrer names one manifest; one per platform's image is not made yet.
+            throw ValidationError("--sbom describes one image: it cannot be combined with several --platform values yet")
+        }
         let cacheSources = try cacheFrom.map { try CacheLocation(parsing: $0, option: "--cache-from") }
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         let labelValues = try LabelOption.dictionary(labels)
@@ -256,10 +261,26 @@ struct BuildCommand: AsyncParsableCommand {
             let plan = try dockerfile.loadPlan(defaultDirectory: context, givenText: source.dockerfileText)
             for warning in plan.warnings { printToStandardError("warning: \(warning)") }
             let imageStore = try openedStore ?? store.openStore()
+            // `--platform P1,P2,...`: the graph is planned (and checked) once per platform.
+            let platformOptions = try dockerfile.planOptionsPerPlatform()
+            let platformTargets =
+                platformOptions.count < 2
+                ? []
+                : try platformOptions.map {
+                    PlatformTarget(platform: $0.targetPlatform, plan: try BuildPlanner.plan(plan.dockerfile, options: $0))
+                }
             let checks = try BuildChecksRun(dockerfile: plan.dockerfile, options: dockerfile.planOptions())
-            let checkWarnings = checks.warnings(
-                stages: Set(plan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore, context: context,
-                dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : plan.file)
+            var checkWarnings: [CheckWarning] = []
+            let checkRuns: [(PlanOptions, BuildPlan)] =
+                platformTargets.isEmpty ? [(try dockerfile.planOptions(), plan)] : Array(zip(platformOptions, platformTargets.map(\.plan)))
+            for (options, checkedPlan) in checkRuns {
+                for warning in try BuildChecksRun(dockerfile: plan.dockerfile, options: options).warnings(
+                    stages: Set(checkedPlan.stages.filter { !$0.skipped }.map(\.index)), store: imageStore, context: context,
+                    dockerfilePath: dockerfile.file == "-" || source.dockerfileText != nil ? nil : plan.file)
+                where !checkWarnings.contains(warning) {
+                    checkWarnings.append(warning)
+                }
+            }
             if let violation = checks.violation(checkWarnings) {
                 BuildChecksRun.printSummary(checkWarnings)
                 throw violation
@@ -289,6 +310,7 @@ struct BuildCommand: AsyncParsableCommand {
                 request.cgroupParent = cgroupParent
                 if let subnet { request.networkSubnet = subnet }
                 request.manifestAnnotations = manifestAnnotations
+                request.platformTargets = platformTargets
                 var session = BuildSession(
                     request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers, live: renderer.live))
                 session.cacheImports = cacheSources.map(\.reference)

@@ -15,7 +15,10 @@ struct DockerfileOptions: ParsableArguments {
     @Option(name: .customLong("build-arg"), help: ArgumentHelp("Set a build-time ARG value.", valueName: "KEY=VALUE"))
     var buildArgs: [String] = []
 
-    @Option(help: "The platform to build for, as os/arch[/variant] (default: the host's).")
+    @Option(
+        help: ArgumentHelp(
+            "The platform to build for, as os/arch[/variant] (default: the host's); several, comma-separated, build an image index.",
+            valueName: "PLATFORM[,PLATFORM...]"))
     var platform: String?
 
     /// The build args as a dictionary; `--build-arg NAME` alone takes NAME from the environment, as docker does.
@@ -37,10 +40,34 @@ struct DockerfileOptions: ParsableArguments {
     func planOptions() throws -> PlanOptions {
         var options = PlanOptions(target: target, buildArgs: try buildArgValues())
         options.namedContexts = namedContexts
-        if let platform {
-            options.targetPlatform = try parsePlatformFlag(platform)
+        if let first = try targetPlatforms().first {
+            options.targetPlatform = first
         }
         return options
+    }
+
+    /// `--platform`'s platforms, in order, each once (normalised): none without the flag,
+    /// several for buildx's comma-separated list (`linux/amd64,linux/arm64`).
+    func targetPlatforms() throws -> [Platform] {
+        guard let platform else { return [] }
+        var platforms: [Platform] = []
+        for text in platform.split(separator: ",", omittingEmptySubsequences: false) {
+            let parsed = try parsePlatformFlag(text.trimmingCharacters(in: .whitespaces))
+            if !platforms.contains(where: { $0.normalized == parsed.normalized }) { platforms.append(parsed) }
+        }
+        return platforms
+    }
+
+    /// The plan options of each target platform: one per `--platform` platform, else
+    /// the one ``planOptions()`` makes.
+    func planOptionsPerPlatform() throws -> [PlanOptions] {
+        let platforms = try targetPlatforms()
+        guard platforms.count > 1 else { return [try planOptions()] }
+        return try platforms.map { platform in
+            var options = try planOptions()
+            options.targetPlatform = platform
+            return options
+        }
     }
 
     /// Reads and plans the Dockerfile; `defaultDirectory` is where `Dockerfile` is looked for without `-f`.

@@ -24,10 +24,10 @@ struct ImagesCommand: ParsableCommand {
                 let rows = images.map { image in
                     [
                         image.name, String(image.digest.hex.prefix(12)), image.problem.map { "broken: \($0)" } ?? image.created ?? "",
-                        Self.humanSize(image.size)
+                        Self.humanSize(image.size), image.platform
                     ]
                 }
-                print(Table.render(header: ["NAME", "IMAGE ID", "CREATED", "SIZE"], rows: rows), terminator: "")
+                print(Table.render(header: ["NAME", "IMAGE ID", "CREATED", "SIZE", "PLATFORM"], rows: rows), terminator: "")
             }
         }
     }
@@ -75,17 +75,22 @@ struct RemoveImageCommand: ParsableCommand {
 /// `swiftbuild inspect NAME`: prints an image's manifest and config.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON.")
+        commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON (an index: each platform's).")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "An image name or ID in the store.") var name: String
 
     func run() throws {
         try reportingFailures {
-            let image = try store.openStore().inspect(name)
+            let opened = try store.openStore()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(image), as: UTF8.self))
+            // An index (a multi-platform image): the index, and each platform's manifest and config.
+            if let index = try opened.inspectIndex(name) {
+                print(String(decoding: try encoder.encode(index), as: UTF8.self))
+                return
+            }
+            print(String(decoding: try encoder.encode(opened.inspect(name)), as: UTF8.self))
         }
     }
 }

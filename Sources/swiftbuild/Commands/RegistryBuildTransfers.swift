@@ -47,8 +47,14 @@ struct RegistryBuildTransfers: BuildRegistry {
         let reference = try ImageReference(parsing: tag)
         if !quiet, live == nil { printToStandardError("pushing \(reference)") }
         let transfer = live?.beginTransfer("pushing \(reference)")
-        try await client.push(store.inspect(tag), from: store, to: reference) { event in
-            report(event, transfer: transfer)
+        if let index = try store.inspectIndex(tag) {
+            try await client.push(index, from: store, to: reference) { event in
+                report(event, transfer: transfer)
+            }
+        } else {
+            try await client.push(store.inspect(tag), from: store, to: reference) { event in
+                report(event, transfer: transfer)
+            }
         }
         if let transfer { live?.endTransfer(transfer) }
     }

@@ -78,12 +78,14 @@ struct PushCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let store = try store.openStore()
-            let image = try store.inspect(name)
+            let index = try store.inspectIndex(name)
+            let image = index == nil ? try store.inspect(name) : nil
             let reference = try ImageReference(parsing: destination ?? name)
             let view = TransferView(mode: quiet ? .quiet : progress, title: "Pushing", transfer: "pushing \(reference)")
             let pushed = try await view.showing { report in
                 try await RegistryClient.withClient(configuration: registry.configuration()) { client in
-                    try await client.push(image, from: store, to: reference, progress: report)
+                    if let index { return try await client.push(index, from: store, to: reference, progress: report) }
+                    return try await client.push(image!, from: store, to: reference, progress: report)
                 }
             }
             let quiet = view.mode == .quiet
