@@ -1,3 +1,5 @@
+import System
+
 /// Everything needed to run one build step in a sandbox.
 public struct SandboxConfiguration: Sendable {
     /// The host name steps get unless told otherwise; BuildKit's, so that scripts see the
@@ -64,6 +66,12 @@ public struct SandboxConfiguration: Sendable {
         func invalid(_ reason: String) -> SandboxError { .invalidConfiguration(reason) }
         guard rootfs.hasPrefix("/") else { throw invalid("the root '\(rootfs)' is not an absolute path") }
         guard let command = arguments.first, !command.isEmpty else { throw invalid("the command is empty") }
+        if case .bridge = network, RootlessProcess.isRootless {
+            // The bridge, veths and NAT are the host's root's to make; a user's steps would
+            // need user-mode networking (pasta, slirp4netns), which swiftbuild does not drive.
+            throw invalid(
+                "--network private needs root (a bridge and NAT on the host); rootless, use --network host (the default) or none")
+        }
         guard workingDirectory.hasPrefix("/") else {
             throw invalid("the working directory '\(workingDirectory)' is not an absolute path")
         }

@@ -100,10 +100,23 @@ struct PruneCommand: ParsableCommand {
     @Flag(help: "Also remove the build cache (its records and the snapshots only it keeps).")
     var buildCache = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Remove every image name first, then everything --build-cache removes: the store keeps no content.",
+            discussion:
+                "Rootless, this is how a store whose files belong to subordinate IDs is emptied; rm -rf of it then works as the user."))
+    var all = false
+
     func run() throws {
         try reportingFailures {
-            let report = try store.openStore().prune(buildCache: buildCache)
-            print(Self.summary(report, buildCache: buildCache), terminator: "")
+            let opened = try store.openStore()
+            if all {
+                for image in try opened.images() {
+                    try opened.removeName(image.name == "<none>" ? image.digest.description : image.name)
+                }
+            }
+            let report = try opened.prune(buildCache: buildCache || all)
+            print(Self.summary(report, buildCache: buildCache || all), terminator: "")
         }
     }
 }
