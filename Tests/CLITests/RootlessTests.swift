@@ -294,6 +294,43 @@ final class RootlessTests {
         #expect(foreign.isEmpty, "\(foreign)")
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/docker-registry")))
+    func pushPullRunMountsAndTheELFCommand() throws {
+        try loadBusybox()
+        let registry = try LocalRegistry(in: user.work.appendingPathComponent("registry"))
+        defer { registry.stop() }
+        let reference = "\(registry.address)/rootless/busybox:1"
+        let pushed = try user.swiftbuild(["push", "busybox", reference, "--root", store.path])
+        #expect(pushed.status == 0, "\(pushed.standardError)")
+        let fresh = user.work.appendingPathComponent("fresh")
+        let pulled = try user.swiftbuild(["pull", reference, "--root", fresh.path])
+        #expect(pulled.status == 0, "\(pulled.standardError)")
+        #expect(pulled.standardOutput == pushed.standardOutput, "the same digest")
+
+        // FROM the registry (pulled by the build into another store), bind and cache mounts.
+        let context = try context(
+            """
+            FROM \(reference)
+            RUN --mount=type=cache,target=/cache echo cached > /cache/f && chown 1000:1000 /cache/f && cp /cache/f /from-cache
+            RUN --mount=type=bind,source=a.txt,target=/mnt/a.txt cat /mnt/a.txt > /from-bind
+            RUN --mount=type=cache,target=/cache ls -ln /cache/f > /cache-owner
+            """, files: ["a.txt": "bound\n"])
+        let built = try user.swiftbuild([
+            "build", "--root", user.work.appendingPathComponent("third").path, "-t", "mounts", "--progress", "plain", context.path
+        ])
+        #expect(built.status == 0, "\(built.standardError)")
+        let bundle = user.work.appendingPathComponent("bundle")
+        try ExternalTool.run(["umoci", "unpack", "--image", "\(user.work.appendingPathComponent("third").path):mounts:latest", bundle.path])
+        let rootfs = bundle.appendingPathComponent("rootfs")
+        #expect(try String(contentsOf: rootfs.appendingPathComponent("from-cache"), encoding: .utf8) == "cached\n")
+        #expect(try String(contentsOf: rootfs.appendingPathComponent("from-bind"), encoding: .utf8) == "bound\n")
+        #expect(try String(contentsOf: rootfs.appendingPathComponent("cache-owner"), encoding: .utf8).contains(" 1000     1000 "))
+
+        let elf = try user.swiftbuild(["elf", "--image", "busybox", "--store", store.path, "/bin/busybox"])
+        #expect(elf.status == 0, "\(elf.standardError)")
+        #expect(elf.standardOutput.contains("static"), "\(elf.standardOutput)")
+    }
+
     @Test func aUserWithoutASubordinateRangeGetsASingleIDMappingAndOneWarning() throws {
         let single = try RootlessUser(name: "swiftbuild-rootless-single", subordinateRange: nil)
         let singleStore = single.work.appendingPathComponent("store")
@@ -317,5 +354,82 @@ final class RootlessTests {
         let chowned = try single.swiftbuild(["build", "--root", singleStore.path, "--progress", "plain", context.path])
         #expect(chowned.status != 0)
         #expect(chowned.standardError.contains("Dockerfile:2"), "\(chowned.standardError)")
+    }
+}
+
+/// Debian's `docker-registry` on a free 127.0.0.1 port, storing under `directory`; killed by
+/// ``stop()``.
+final class LocalRegistry {
+    let address: String
+    private let process: Process
+    private let directory: URL
+
+    init(in directory: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let port = try Self.freePort()
+        let config = """
+            version: 0.1
+            log:
+              level: error
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: \(directory.path)/storage
+            http:
+              addr: 127.0.0.1:\(port)
+            """
+        let configPath = directory.appendingPathComponent("config.yml")
+        try config.write(to: configPath, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
+        process.arguments = ["serve", configPath.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        address = "127.0.0.1:\(port)"
+        for _ in 0..<200 {
+            if Self.accepts(port) { return }
+            usleep(100_000)
+        }
+        stop()
+        throw ExternalTool.Failure(command: "docker-registry", status: 1, output: "nothing listens on \(address)")
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    private static func socketAddress(_ port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return address
+    }
+
+    private static func accepts(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = socketAddress(port)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    private static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = socketAddress(0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ExternalTool.Failure(command: "bind", status: 1, output: "cannot bind a port") }
+        return UInt16(bigEndian: address.sin_port)
     }
 }
