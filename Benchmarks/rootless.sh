@@ -7,7 +7,7 @@
 #
 # Makes the user swiftbuild-rootless-bench (subordinate range 300000-365535) and removes
 # it, its home and every store at the end. Each figure is the median of RUNS wall times;
-# the tools run in turn within each run. buildah uses the vfs storage driver unless
+# the tools run in turn within each run. buildah uses its overlay storage driver unless
 # BUILDAH_STORAGE_DRIVER says otherwise, chroot isolation unless BUILDAH_ISOLATION does, and
 # the host's network (swiftbuild's default).
 #
@@ -19,7 +19,7 @@ repo="$PWD"
 swiftbuild="$(realpath "${1:-.build/release/swiftbuild}")"
 runs="${RUNS:-3}"
 user=swiftbuild-rootless-bench
-driver="${BUILDAH_STORAGE_DRIVER:-vfs}"
+driver="${BUILDAH_STORAGE_DRIVER:-overlay}"
 isolation="${BUILDAH_ISOLATION:-chroot}"
 
 [[ $(id -u) == 0 ]] || { echo "rootless.sh: run as root (it makes the test user)" >&2; exit 1; }
@@ -49,7 +49,14 @@ as_user mkdir -p "$home/run"
 as_user buildah --storage-driver "$driver" pull -q "oci-archive:$work/busybox.tar" >/dev/null
 as_user buildah --storage-driver "$driver" tag "$(as_user buildah --storage-driver "$driver" images -q | head -1)" busybox >/dev/null
 
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); echo "$end - $start" | bc; }
+# Wall seconds of a command that must succeed (its output goes to $work/last.log).
+seconds() {
+  local start end
+  start=$(date +%s.%N)
+  "$@" >"$work/last.log" 2>&1 || { echo "rootless.sh: failed: $*" >&2; tail -20 "$work/last.log" >&2; exit 1; }
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 declare -A times

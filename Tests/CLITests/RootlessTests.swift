@@ -23,7 +23,21 @@ final class RootlessUser {
         home = URL(fileURLWithPath: "/home/\(name)")
         work = try makeTemporaryDirectory()
         try ExternalTool.run(["chown", "\(name):\(name)", work.path])
+        // The binary as built, or a copy the user can reach when the checkout is not
+        // readable by other users (a CI clone under a private directory).
+        let built = SwiftBuildProcess.binary.path
+        let reachable = (try? ExternalTool.run(["runuser", "-u", name, "--", "test", "-x", built])) != nil
+        if reachable {
+            binary = built
+        } else {
+            binary = work.appendingPathComponent("swiftbuild").path
+            try ExternalTool.run(["cp", built, binary])
+            try ExternalTool.run(["chmod", "0755", binary])
+        }
     }
+
+    /// The swiftbuild binary the user runs.
+    let binary: String
 
     deinit {
         // The store holds files of the user's subordinate IDs: root removes it all.
@@ -58,7 +72,7 @@ final class RootlessUser {
     func swiftbuild(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws
         -> SwiftBuildProcess.Result
     {
-        try run([SwiftBuildProcess.binary.path] + arguments, environment: environment, in: directory)
+        try run([binary] + arguments, environment: environment, in: directory)
     }
 
     /// The user's uid.
