@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,4 +181,43 @@ int csandbox_enter_user_namespace(const char *const *uid_argv, const char *const
     }
     result->failed_step = NULL;
     return 0;
+}
+
+int csandbox_new_network_namespace(void)
+{
+    // A child cloned into the new namespace holds it while the parent opens it: a rootless
+    // thread could unshare one itself, but never setns back to the host's, which the host's
+    // user namespace owns.
+    int hold[2];
+    if (pipe2(hold, O_CLOEXEC) != 0) {
+        return -errno;
+    }
+    pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (child < 0) {
+        int saved = errno;
+        (void)close(hold[0]);
+        (void)close(hold[1]);
+        return -saved;
+    }
+    if (child == 0) {
+        char byte;
+        (void)close(hold[1]);
+        while (read(hold[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        _exit(0);
+    }
+    (void)close(hold[0]);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/net", (int)child);
+    int created = open(path, O_RDONLY | O_CLOEXEC);
+    int saved = errno;
+    (void)close(hold[1]);
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return created >= 0 ? created : -saved;
+}
+
+int csandbox_pipe_cloexec(int ends[2])
+{
+    return pipe2(ends, O_CLOEXEC);
 }

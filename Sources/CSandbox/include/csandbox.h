@@ -44,6 +44,13 @@ struct csandbox_user_namespace_result {
 int csandbox_enter_user_namespace(const char *const *uid_argv, const char *const *gid_argv,
                                   struct csandbox_user_namespace_result *result);
 
+/// A new network namespace, owned by the process's user namespace (a child cloned into it
+/// holds it while it is opened): its descriptor, or -errno.
+int csandbox_new_network_namespace(void);
+
+/// pipe2(ends, O_CLOEXEC), which Swift's Glibc module lacks. Returns 0, or -1 with errno.
+int csandbox_pipe_cloexec(int ends[2]);
+
 // MARK: - Running one step
 
 /// Everything the child needs, prepared by the parent before clone. All pointers must stay
