@@ -264,21 +264,88 @@ static void mount_filesystem(const char *type, const char *target, unsigned long
     csandbox_child_fail(report_fd, operation, target);
 }
 
-// A minimal /dev on tmpfs: the usual character devices (made with mknod, as root may),
-// a private devpts instance, /dev/shm and the /proc/self/fd links.
-static void populate_dev(uint64_t spec_shm_size, int report_fd)
+static const struct {
+    const char *path;
+    unsigned int major, minor;
+} standard_devices[] = {
+    {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+#define STANDARD_DEVICE_COUNT (sizeof standard_devices / sizeof standard_devices[0])
+
+// Rootless: a user namespace cannot mknod a device, so the host's own nodes are cloned
+// as mounts (as runc does rootless) while the host's tree is reachable, and attached on
+// empty files by populate_dev. Not nodev: that is the point; nosuid and noexec.
+static void open_host_devices(int *tree_fds, int report_fd)
+{
+    for (size_t i = 0; i < STANDARD_DEVICE_COUNT; i++) {
+        tree_fds[i] = open_tree(AT_FDCWD, standard_devices[i].path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tree_fds[i] < 0) {
+            csandbox_child_fail(report_fd, "open for bind mounting", standard_devices[i].path);
+        }
+        struct mount_attr attributes = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
+        if (mount_setattr(tree_fds[i], "", AT_EMPTY_PATH, &attributes, sizeof attributes) != 0) {
+            csandbox_child_fail(report_fd, "make nosuid the bind mount of", standard_devices[i].path);
+        }
+    }
+}
+
+// Rootless: the kernel lets a user namespace mount proc only while a fully visible proc
+// is in its mount namespace (the host's, gone after pivot_root), so the step's proc (of
+// its own PID namespace) is made detached before, and attached after.
+static int open_new_proc(int report_fd)
+{
+    int context = fsopen("proc", FSOPEN_CLOEXEC);
+    if (context < 0) {
+        csandbox_child_fail(report_fd, "fsopen", "proc");
+    }
+    if (fsconfig(context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {
+        csandbox_child_fail(report_fd, "create the filesystem", "proc");
+    }
+    int mount_fd = fsmount(context, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    if (mount_fd < 0) {
+        csandbox_child_fail(report_fd, "fsmount", "proc");
+    }
+    (void)close(context);
+    return mount_fd;
+}
+
+// Rootless: sysfs may only be mounted by the owner of the network namespace and while a
+// fully visible sysfs is in the mount namespace, so the host's /sys is cloned
+// (recursively, read-only), as runc does rootless.
+static int open_host_sys(int report_fd)
+{
+    int tree_fd = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (tree_fd < 0) {
+        csandbox_child_fail(report_fd, "open for bind mounting", "/sys");
+    }
+    struct mount_attr attributes = {
+        .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+    };
+    if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attributes, sizeof attributes) != 0) {
+        csandbox_child_fail(report_fd, "make read-only the bind mount of", "/sys");
+    }
+    return tree_fd;
+}
+
+// A minimal /dev on tmpfs: the usual character devices (made with mknod, as root may; bound
+// from the host's when host_device_fds is given), a private devpts instance, /dev/shm and
+// the /proc/self/fd links.
+static void populate_dev(uint64_t spec_shm_size, const int *host_device_fds, int report_fd)
 {
     mount_filesystem("tmpfs", "/dev", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", report_fd);
-    static const struct {
-        const char *path;
-        unsigned int major, minor;
-    } devices[] = {
-        {"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-        {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
-    };
-    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
-        if (mknod(devices[i].path, S_IFCHR | 0666, makedev(devices[i].major, devices[i].minor)) != 0) {
-            csandbox_child_fail(report_fd, "create the device", devices[i].path);
+    for (size_t i = 0; i < STANDARD_DEVICE_COUNT; i++) {
+        const char *path = standard_devices[i].path;
+        if (host_device_fds != NULL) {
+            int placeholder = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+            if (placeholder < 0 || close(placeholder) != 0) {
+                csandbox_child_fail(report_fd, "create the mount point of the device", path);
+            }
+            attach_host_file(host_device_fds[i], path, report_fd);
+            continue;
+        }
+        if (mknod(path, S_IFCHR | 0666, makedev(standard_devices[i].major, standard_devices[i].minor)) != 0) {
+            csandbox_child_fail(report_fd, "create the device", path);
         }
     }
     static const char *const directories[] = {"/dev/pts", "/dev/shm"};
@@ -287,8 +354,15 @@ static void populate_dev(uint64_t spec_shm_size, int report_fd)
             csandbox_child_fail(report_fd, "create the directory", directories[i]);
         }
     }
-    mount_filesystem("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
-                     "newinstance,ptmxmode=0666,mode=0620,gid=5", report_fd);
+    // Rootless with a single-ID mapping, group 5 (tty) does not exist: without gid=, as
+    // runc mounts devpts then.
+    if (host_device_fds == NULL
+        || mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") != 0) {
+        mount_filesystem("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC,
+                         host_device_fds == NULL ? "newinstance,ptmxmode=0666,mode=0620,gid=5"
+                                                 : "newinstance,ptmxmode=0666,mode=0620",
+                         report_fd);
+    }
     // The size as docker's --shm-size gives it (64 MiB by default), written without stdio.
     char shm_options[64] = "mode=1777,size=";
     size_t used = strlen(shm_options);
@@ -437,11 +511,27 @@ void csandbox_init_main(const struct csandbox_spec *spec, int report_fd)
     }
 
     int resolv_conf = spec->resolv_conf != NULL ? open_host_file(spec->resolv_conf, report_fd) : -1;
+    int host_devices[STANDARD_DEVICE_COUNT];
+    int host_sys = -1;
+    int new_proc = -1;
+    if (spec->rootless) {
+        open_host_devices(host_devices, report_fd);
+        host_sys = open_host_sys(report_fd);
+        new_proc = open_new_proc(report_fd);
+    }
 
     enter_root(spec->rootfs, report_fd);
-    mount_filesystem("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
-    mount_filesystem("sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
-    populate_dev(spec->shm_size, report_fd);
+    if (new_proc >= 0) {
+        attach_host_file(new_proc, "/proc", report_fd);
+    } else {
+        mount_filesystem("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
+    }
+    if (host_sys >= 0) {
+        attach_host_file(host_sys, "/sys", report_fd);
+    } else {
+        mount_filesystem("sysfs", "/sys", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, report_fd);
+    }
+    populate_dev(spec->shm_size, spec->rootless ? host_devices : NULL, report_fd);
     csandbox_protect_proc(report_fd);
     if (resolv_conf >= 0) {
         attach_host_file(resolv_conf, "/etc/resolv.conf", report_fd);

@@ -43,8 +43,8 @@ static void read_context_message(int context, char *message, size_t message_size
 }
 
 int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const char *upper,
-                           const char *work, const char *target, const char **failed_step,
-                           char *message, size_t message_size)
+                           const char *work, const char *target, int user_xattr,
+                           const char **failed_step, char *message, size_t message_size)
 {
     if (message_size > 0) {
         message[0] = '\0';
@@ -72,9 +72,22 @@ int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const 
     }
     for (size_t i = 0; overlay_options[i] != NULL; i += 2) {
         *failed_step = "set the overlay options";
-        if (fsconfig(context, FSCONFIG_SET_STRING, overlay_options[i], overlay_options[i + 1], 0) != 0) {
+        // redirect_dir=off still follows redirects when the module's redirect_always_follow
+        // is on (the default), which userxattr refuses: nofollow is the same for snapshots,
+        // which never hold a redirect (none is made, and tars never carry overlay's xattrs).
+        const char *value = overlay_options[i + 1];
+        if (user_xattr && strcmp(overlay_options[i], "redirect_dir") == 0) {
+            value = "nofollow";
+        }
+        if (fsconfig(context, FSCONFIG_SET_STRING, overlay_options[i], value, 0) != 0) {
             goto failed;
         }
+    }
+    // Rootless (in a user namespace): overlayfs keeps its attributes as user.overlay.*,
+    // since only the host's root may write trusted.* (Linux 5.11 and later).
+    *failed_step = "set the overlay option userxattr (Linux 5.11 or later in a user namespace)";
+    if (user_xattr && fsconfig(context, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) != 0) {
+        goto failed;
     }
     *failed_step = "create the overlay";
     if (fsconfig(context, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0) {

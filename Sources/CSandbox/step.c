@@ -133,7 +133,10 @@ void csandbox_step_main(const struct csandbox_spec *spec, int report_fd, int out
     }
     // Raw system calls: glibc's wrappers would try to signal the parent's other threads,
     // which do not exist in this process.
-    if (syscall(SYS_setgroups, spec->group_count, spec->groups) != 0) {
+    // Rootless with a single-ID mapping, the user namespace denies setgroups(2) for good
+    // (an unprivileged gid_map needs that): the step keeps the user's own groups, as
+    // crun does then.
+    if (syscall(SYS_setgroups, spec->group_count, spec->groups) != 0 && !(spec->rootless && errno == EPERM)) {
         csandbox_child_fail(report_fd, "set the supplementary groups", "");
     }
     if (syscall(SYS_setresgid, spec->gid, spec->gid, spec->gid) != 0) {

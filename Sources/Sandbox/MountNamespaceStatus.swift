@@ -25,7 +25,8 @@ public enum MountNamespaceStatus: Sendable, Equatable {
     case failed(SystemError)
 
     /// Moves the whole process into a private mount namespace, when it runs as root (other
-    /// users cannot mount, and keep the host's namespace). It must be called before the
+    /// users cannot mount, and keep the host's namespace; a rootless swiftbuild is root in
+    /// its own user namespace by then, see ``UserNamespaceEntry``). It must be called before the
     /// process starts any thread: first thing in a synchronous `main`, before any task,
     /// dispatch queue or `Thread`. Calling it again returns the first call's status.
     @discardableResult

@@ -9,7 +9,8 @@ import System
 /// 0:0 character devices, opaque directories marked `trusted.overlay.opaque=y`. Overlayfs
 /// also leaves bookkeeping xattrs on copied-up entries (`trusted.overlay.origin`,
 /// `trusted.overlay.impure`), which layer packing ignores like any `trusted.overlay.*`
-/// other than `opaque`.
+/// other than `opaque`. Rootless, the overlay is mounted with `userxattr` and the same
+/// attributes are `user.overlay.*` (only the host's root may write `trusted.*`).
 public enum OverlayMount {
     /// Mounts an overlay on `target`. `lowerDirectories` are listed top first; with none
     /// (`FROM scratch`), `upperDirectory` is bind-mounted instead.
@@ -32,18 +33,32 @@ public enum OverlayMount {
         let result = withCStrings(lowerDirectories) { lowers in
             csandbox_overlay_mount(
                 lowers, lowerDirectories.count, upperDirectory, workDirectory, target,
-                &failedStep, &message, message.count)
+                RootlessProcess.isRootless ? 1 : 0, &failedStep, &message, message.count)
         }
         guard result != 0 else { return }
         let error = errno
         let step = failedStep.map { String(cString: $0) } ?? "mount overlay"
         let unsupported = error == ENOSYS || (step.contains("lowerdir+") && error == EINVAL)
         guard unsupported else {
-            throw .overlay(SystemError(operation: step, path: target, code: error), detail: Self.detail(message))
+            var detail = Self.detail(message)
+            if RootlessProcess.isRootless && [EPERM, EINVAL, ENODEV].contains(error) {
+                detail += (detail.isEmpty ? "" : "; ") + Self.rootlessRequirement
+            }
+            throw .overlay(SystemError(operation: step, path: target, code: error), detail: detail)
         }
         try mountClassic(
             lowerDirectories: lowerDirectories, upperDirectory: upperDirectory,
             workDirectory: workDirectory, target: target)
+    }
+
+    /// What a rootless overlay needs of the kernel, said when mounting one fails.
+    static let rootlessRequirement =
+        "rootless builds need overlayfs in a user namespace with the userxattr option (Linux 5.11 or later; this kernel is \(kernelRelease))"
+
+    private static var kernelRelease: String {
+        var names = utsname()
+        uname(&names)
+        return withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
     }
 
     /// Unmounts `target`, detaching it lazily (`MNT_DETACH`) when it is busy.
@@ -70,10 +85,12 @@ public enum OverlayMount {
             "lowerdir=" + lowerDirectories.joined(separator: ":"), "upperdir=" + upperDirectory,
             "workdir=" + workDirectory
         ]
+        if RootlessProcess.isRootless { options.append("userxattr") }
         let overlayOptions = csandbox_overlay_options()!
         var index = 0
         while let key = overlayOptions[index], let value = overlayOptions[index + 1] {
-            options.append(String(cString: key) + "=" + String(cString: value))
+            let rootlessRedirect = RootlessProcess.isRootless && String(cString: key) == "redirect_dir"
+            options.append(String(cString: key) + "=" + (rootlessRedirect ? "nofollow" : String(cString: value)))
             index += 2
         }
         let data = options.joined(separator: ",")
@@ -83,7 +100,8 @@ public enum OverlayMount {
                 detail: "\(lowerDirectories.count) lower directories do not fit in one page of options")
         }
         guard csandbox_overlay_mount_classic(data, target) == 0 else {
-            throw .overlay(.last("mount overlay (mount(2))", path: target), detail: "")
+            let error = SystemError.last("mount overlay (mount(2))", path: target)
+            throw .overlay(error, detail: RootlessProcess.isRootless ? rootlessRequirement : "")
         }
     }
 

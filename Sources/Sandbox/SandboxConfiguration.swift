@@ -1,3 +1,5 @@
+import System
+
 /// Everything needed to run one build step in a sandbox.
 public struct SandboxConfiguration: Sendable {
     /// The host name steps get unless told otherwise; BuildKit's, so that scripts see the
@@ -64,6 +66,13 @@ public struct SandboxConfiguration: Sendable {
         func invalid(_ reason: String) -> SandboxError { .invalidConfiguration(reason) }
         guard rootfs.hasPrefix("/") else { throw invalid("the root '\(rootfs)' is not an absolute path") }
         guard let command = arguments.first, !command.isEmpty else { throw invalid("the command is empty") }
+        if case .bridge = network, RootlessProcess.isRootless, UserModeNetwork.program == nil {
+            // The bridge, veths and NAT are the host's root's to make; rootless steps get
+            // user-mode networking instead (UserModeNetwork), which needs slirp4netns.
+            throw invalid(
+                "--network private rootless needs slirp4netns for user-mode networking (Debian: apt-get install slirp4netns); else use --network host (the default) or none"
+            )
+        }
         guard workingDirectory.hasPrefix("/") else {
             throw invalid("the working directory '\(workingDirectory)' is not an absolute path")
         }

@@ -116,13 +116,14 @@ public final class SandboxProcess: Sendable {
         }
 
         let cgroup: StepCgroup?
-        let network: BridgeNetwork?
+        let network: (any PreparedNetwork)?
         let specification: SpawnSpecification
         do throws(SandboxError) {
             cgroup = try StepCgroup.create(limits: configuration.cgroupLimits, cgroupParent: configuration.cgroupParent)
             do throws(SandboxError) {
                 if case .bridge(let subnet) = configuration.network {
-                    network = try BridgeNetwork.acquire(subnet: subnet)
+                    network =
+                        RootlessProcess.isRootless ? try UserModeNetwork.start() : try BridgeNetwork.acquire(subnet: subnet)
                 } else {
                     network = nil
                 }
@@ -130,7 +131,7 @@ public final class SandboxProcess: Sendable {
                     specification = try SpawnSpecification(
                         configuration, output: output, cgroupProcs: cgroup?.procsDescriptors ?? [],
                         network: network?.namespace ?? -1,
-                        resolvConf: network == nil ? nil : Self.privateResolvConf(configuration.resolvConf))
+                        resolvConf: network?.resolvConf(host: configuration.resolvConf))
                 } catch {
                     try? network?.release()
                     throw error
@@ -208,16 +209,6 @@ public final class SandboxProcess: Sendable {
         for waiter in waiters {
             waiter.resume(returning: result)
         }
-    }
-
-    /// The /etc/resolv.conf of a step on the private network: the host's file `path`
-    /// with loopback nameservers replaced by systemd-resolved's upstream ones
-    /// (``BridgePlan/resolvConf(host:upstream:)``); nil when the step gets none.
-    private static func privateResolvConf(_ path: String?) -> String? {
-        guard let path else { return nil }
-        let host = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let upstream = try? String(contentsOfFile: "/run/systemd/resolve/resolv.conf", encoding: .utf8)
-        return BridgePlan.resolvConf(host: host, upstream: upstream)
     }
 
     /// Reads the init's reports until it is gone: the step's status, or the first failure.

@@ -1,5 +1,6 @@
 import CSandbox
 import Glibc
+import System
 
 /// A `csandbox_spec` and the C memory it points to, alive until this object goes away.
 /// Built on the thread that spawns the sandbox and used only there.
@@ -31,6 +32,7 @@ final class SpawnSpecification {
         spec.new_network = configuration.network == .none ? 1 : 0
         spec.hosts = string(configuration.hostsFileContent)
         spec.network_fd = network
+        spec.rootless = RootlessProcess.isRootless ? 1 : 0
         if let resolvConf {
             spec.resolv_conf_content = string(resolvConf)
         } else {

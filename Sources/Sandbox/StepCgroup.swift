@@ -120,6 +120,11 @@ struct StepCgroup: Sendable {
                         // filesystem in a container) and no flag needs: the step goes
                         // without it, as it went without a devices cgroup before.
                         continue
+                    } catch .system(let error) where RootlessProcess.isRootless && [EROFS, EACCES, EPERM].contains(error.code) {
+                        let flag = used.compactMap(\.1).first ?? "--cgroup-parent"
+                        throw .cgroup(
+                            "\(flag) needs a cgroup, which rootless swiftbuild may not make in \(parent) (no cgroup is delegated to this user): \(error.errnoDescription); run as root, or without \(flag)"
+                        )
                     }
                 }
             }

@@ -56,9 +56,11 @@ public enum Subprocess {
 
     /// Starts `executable` and returns its pid; its standard output and error go to the
     /// given descriptors (nil: `/dev/null`). The caller waits for it (``wait(_:)``).
+    /// `extraDescriptors` are (descriptor, number in the child) pairs, for programs that take
+    /// descriptors (slirp4netns); every descriptor must be above the numbers given.
     public static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        standardOutput: Int32? = nil, standardError: Int32? = nil
+        standardOutput: Int32? = nil, standardError: Int32? = nil, extraDescriptors: [(Int32, Int32)] = []
     ) throws(SystemError) -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -80,6 +82,9 @@ public enum Subprocess {
             } else {
                 posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_WRONLY, 0)
             }
+        }
+        for (descriptor, target) in extraDescriptors {
+            posix_spawn_file_actions_adddup2(&actions, descriptor, target)
         }
         let environmentList = (environment ?? currentEnvironment()).map { "\($0.key)=\($0.value)" }
         var argv = ([executable] + arguments).map { strdup($0) } + [nil]

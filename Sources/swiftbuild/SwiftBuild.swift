@@ -3,8 +3,9 @@ import Dispatch
 import Glibc
 import Sandbox
 
-/// The process's entry point: moves the process into a private mount namespace of its own
-/// (see ``MountNamespaceStatus``), then runs the command.
+/// The process's entry point: an unprivileged user's process first enters a user namespace
+/// of its own (rootless mode, see ``UserNamespaceEntry``), then the process moves into a
+/// private mount namespace of its own (see ``MountNamespaceStatus``) and runs the command.
 ///
 /// The entry is synchronous so that the move comes before any thread exists: a mount
 /// namespace belongs to each thread, and an async `main` runs on Swift's executors, whose
@@ -14,12 +15,30 @@ import Sandbox
 @main
 enum SwiftBuildMain {
     static func main() {
+        switch UserNamespaceEntry.enterIfUnprivileged() {
+        case .notNeeded, .entered(_, nil): break
+        case .entered(_, let warning?): writeToStandardError("swiftbuild: \(warning)\n")
+        case .failed(let message):
+            writeToStandardError("swiftbuild: error: \(message)\n")
+            exit(1)
+        }
         MountNamespaceStatus.enterPrivate()
         Task {
             await SwiftBuild.main()
             exit(0)
         }
         dispatchMain()
+    }
+}
+
+/// One line to standard error with write(2): no stdio, no Foundation before the namespaces.
+private func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
     }
 }
 

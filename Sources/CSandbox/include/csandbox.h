@@ -25,6 +25,32 @@ int csandbox_enter_private_mount_namespace(void);
 /// failed.
 int csandbox_private_mount_namespace_status(void);
 
+// MARK: - Rootless mode: the process's own user namespace
+
+/// What csandbox_enter_user_namespace did.
+struct csandbox_user_namespace_result {
+    const char *failed_step;          // on failure: what failed (errno says why)
+    int uid_helper_status;            // newuidmap's exit status (0: mapped), -1 when not run
+    int gid_helper_status;            // newgidmap's exit status, likewise
+    int single_user_id;               // 1: the process mapped only itself (0 -> the user)
+    int single_group_id;              // 1: likewise for its group (setgroups is then denied)
+};
+
+/// Moves the single-threaded process into a new user namespace in which it is root. With
+/// uid_argv and gid_argv (newuidmap/newgidmap command lines naming this process's pid), a
+/// forked helper writes the maps from the host's namespace; whatever they did not map, the
+/// process maps itself to its own ID alone. Returns 0, or -1 with errno and
+/// result->failed_step.
+int csandbox_enter_user_namespace(const char *const *uid_argv, const char *const *gid_argv,
+                                  struct csandbox_user_namespace_result *result);
+
+/// A new network namespace, owned by the process's user namespace (a child cloned into it
+/// holds it while it is opened): its descriptor, or -errno.
+int csandbox_new_network_namespace(void);
+
+/// pipe2(ends, O_CLOEXEC), which Swift's Glibc module lacks. Returns 0, or -1 with errno.
+int csandbox_pipe_cloexec(int ends[2]);
+
 // MARK: - Running one step
 
 /// Everything the child needs, prepared by the parent before clone. All pointers must stay
@@ -57,6 +83,10 @@ struct csandbox_spec {
                                       // (setns) before anything else (--network private)
     const char *resolv_conf_content;  // non-NULL: /etc/resolv.conf generated as /etc/hosts
                                       // is (instead of resolv_conf)
+    int rootless;                     // 1: swiftbuild runs in its own user namespace: /dev's
+                                      // nodes are bound from the host's (no mknod there), and
+                                      // /sys is the host's, bound read-only, when the step
+                                      // shares the host's network namespace (sysfs needs its own)
 };
 
 /// A resource limit of the step (`--ulimit NAME=SOFT:HARD`).
@@ -132,10 +162,11 @@ const char *const *csandbox_overlay_options(void);
 /// Mounts overlayfs on target with the new mount API: fsopen("overlay"), one "lowerdir+"
 /// per lower (top first), upperdir, workdir, csandbox_overlay_options(), fsmount, move_mount.
 /// Returns 0, or -1 with errno; *failed_step names the call that failed and message gets
-/// the filesystem's own explanation when it gave one (may be empty).
+/// the filesystem's own explanation when it gave one (may be empty). user_xattr 1 adds
+/// the "userxattr" flag (rootless: user.overlay.* attributes instead of trusted.overlay.*).
 int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const char *upper,
-                           const char *work, const char *target, const char **failed_step,
-                           char *message, size_t message_size);
+                           const char *work, const char *target, int user_xattr,
+                           const char **failed_step, char *message, size_t message_size);
 
 /// Both overlay mounts are nodev: device nodes in a layer never reach host devices.
 

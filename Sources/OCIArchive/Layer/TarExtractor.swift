@@ -171,6 +171,14 @@ public final class TarExtractor {
         if policy.layerSemantics, let whiteout = Whiteout(baseName: name) {
             return try create(whiteout, in: path.dropLast(), for: entry)
         }
+        // A user namespace cannot make device nodes (only whiteouts): rootless, they are
+        // skipped, as podman and buildah skip them (and /dev is the sandbox's own anyway).
+        if RootlessProcess.isRootless {
+            switch entry.kind {
+            case .characterDevice, .blockDevice: return
+            default: break
+            }
+        }
         let parentFile = try openDirectory(path.dropLast(), creating: true, for: entry.path, entry: entry.path)
         let parent = parentFile.rawValue
         try withNulTerminated(name) { name throws(ExtractionFailure) in
@@ -241,7 +249,17 @@ public final class TarExtractor {
     }
 
     private func owner(of entry: TarEntry) -> ExtractionOwner {
-        policy.owner ?? ExtractionOwner(uid: entry.uid, gid: entry.gid)
+        policy.owner ?? Self.existingOwner(uid: entry.uid, gid: entry.gid)
+    }
+
+    /// The owner itself, except rootless when the user namespace lacks one of its IDs (a
+    /// single-ID mapping, or an ID past the subordinate range): then root's, as podman's
+    /// `ignore_chown_errors` does, since the chown would fail with EINVAL.
+    static func existingOwner(uid: UInt32, gid: UInt32) -> ExtractionOwner {
+        guard RootlessProcess.isRootless, !RootlessProcess.mapping.contains(uid: uid, gid: gid) else {
+            return ExtractionOwner(uid: uid, gid: gid)
+        }
+        return ExtractionOwner(uid: 0, gid: 0)
     }
 
     private func createFile(
@@ -402,7 +420,8 @@ public final class TarExtractor {
                 if fstatat(parent, name, &status, AT_SYMLINK_NOFOLLOW) == 0 { return }
                 guard errno == ENOENT else { throw failed(.last("stat")) }
                 guard mknodat(parent, name, S_IFCHR, 0) == 0 else { throw failed(.last("mknod whiteout")) }
-                guard fchownat(parent, name, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
+                let owner = Self.existingOwner(uid: entry.uid, gid: entry.gid)
+                guard fchownat(parent, name, owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0 else {
                     throw failed(.last("chown"))
                 }
                 var times = [entry.modificationTime.timespec, entry.modificationTime.timespec]

@@ -1,4 +1,5 @@
 import Glibc
+import System
 
 /// The two spellings of "this is gone": OCI layer whiteouts, and the overlayfs form a
 /// snapshot keeps them in.
@@ -7,6 +8,9 @@ import Glibc
 /// |------------------------|-----------------------------------------|
 /// | `dir/.wh.name`         | `dir/name`, a char device 0:0           |
 /// | `dir/.wh..wh..opq`     | `dir` with `trusted.overlay.opaque=y`   |
+///
+/// (rootless: `user.overlay.opaque=y`; whiteouts stay 0:0 devices, which the kernel lets
+/// a user namespace create.)
 enum Whiteout: Equatable {
     /// `.wh.<name>`: `name` in the same directory is deleted.
     case file(hiding: [UInt8])
@@ -21,10 +25,14 @@ enum Whiteout: Equatable {
     /// The base name of an opaque-directory marker.
     static let opaqueMarker = Array(".wh..wh..opq".utf8)
     /// The overlayfs attribute that makes a directory opaque, and its value.
-    static let opaqueAttribute = "trusted.overlay.opaque"
+    /// Rootless (in a user namespace, where only `user.*` may be written), overlayfs is
+    /// mounted with `userxattr` and reads `user.overlay.opaque` instead.
+    static var opaqueAttribute: String { overlayAttributePrefix + "opaque" }
     static let opaqueValue: [UInt8] = [UInt8(ascii: "y")]
     /// Attributes overlayfs keeps for itself; never part of a layer.
-    static let overlayAttributePrefix = "trusted.overlay."
+    static var overlayAttributePrefix: String {
+        RootlessProcess.isRootless ? "user.overlay." : "trusted.overlay."
+    }
 
     /// The whiteout a base name spells, or nil for an ordinary name.
     init?(baseName name: [UInt8]) {

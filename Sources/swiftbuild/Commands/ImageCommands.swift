@@ -117,19 +117,31 @@ struct PruneCommand: ParsableCommand {
             valueName: "until=DURATION"))
     var filter: [String] = []
 
+    @Flag(
+        help: ArgumentHelp(
+            "Remove every image name first, then everything --build-cache removes: the store keeps no content.",
+            discussion:
+                "Rootless, this is how a store whose files belong to subordinate IDs is emptied; rm -rf of it then works as the user."))
+    var all = false
+
     func run() throws {
         let keepBytes = try keepStorage.map { (text: String) throws -> Int64 in
             do { return try StorageSize.bytes(text) } catch { throw ValidationError("--keep-storage \(error)") }
         }
         let usedBefore = try PruneFilter.usedBefore(filter, now: Date())
-        if buildCache && (keepBytes != nil || usedBefore != nil) {
+        if (buildCache || all) && (keepBytes != nil || usedBefore != nil) {
             throw ValidationError(
-                "--build-cache removes the whole build cache; --keep-storage and --filter choose part of it: use one or the other")
+                "--build-cache and --all remove the whole build cache; --keep-storage and --filter choose part of it: use one or the other")
         }
         try reportingFailures {
             let opened = try store.openStore()
+            if all {
+                for image in try opened.images() {
+                    try opened.removeName(image.name == "<none>" ? image.digest.description : image.name)
+                }
+            }
             guard keepBytes != nil || usedBefore != nil else {
-                print(Self.summary(try opened.prune(buildCache: buildCache), buildCache: buildCache), terminator: "")
+                print(Self.summary(try opened.prune(buildCache: buildCache || all), buildCache: buildCache || all), terminator: "")
                 return
             }
             let report = try opened.prune(budget: BuildCacheBudget(keepStorage: keepBytes, usedBefore: usedBefore))
