@@ -24,6 +24,9 @@ public struct BuildRequest: Sendable {
     public var sourceDateEpoch: Int?
     /// How new layers are compressed.
     public var compression: LayerCompression
+    /// Whether the base image's layers are recompressed as ``compression`` too
+    /// (`force-compression=true`); by default they keep their own, as in BuildKit.
+    public var forceCompression = false
     /// What to do about executables that would not start in the final image.
     public var elfCheck: ELFCheckPolicy
     /// How many stages may build at the same time (at least 1).

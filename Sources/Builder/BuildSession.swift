@@ -37,17 +37,44 @@ public struct BuildOutput: Sendable, Equatable {
         case local
         /// The final root filesystem, as one tar.
         case tar
+        /// The image in the store (always written; BuildKit's `type=image`, and
+        /// `type=registry` with ``BuildOutput/push``): it has no destination.
+        case image
+    }
+
+    /// How an image output's layers are compressed (`compression=`, `compression-level=`,
+    /// `force-compression=`, BuildKit's names).
+    public struct Compression: Sendable, Equatable {
+        /// How new layers are compressed.
+        public var layers: LayerCompression
+        /// Whether the base image's layers are recompressed too.
+        public var force: Bool
+
+        public init(layers: LayerCompression, force: Bool) {
+            self.layers = layers
+            self.force = force
+        }
     }
 
     public var kind: Kind
+    /// Where the output goes; empty for ``Kind/image``.
     public var destination: String
     /// For `oci`: false writes a layout directory instead of an archive.
     public var tar: Bool
+    /// For image outputs (`oci`, `docker`, `image`): the compression the output asked for;
+    /// nil when it named none (gzip, base layers as they are).
+    public var compression: Compression?
+    /// For ``Kind/image``: push the image to the registry of each of its names.
+    public var push: Bool
+    /// For ``Kind/image``: names the image gets besides `-t`'s (`name=`).
+    public var names: [String] = []
 
-    public init(kind: Kind, destination: String, tar: Bool) {
+    public init(kind: Kind, destination: String, tar: Bool, compression: Compression? = nil, push: Bool = false) {
         self.kind = kind
         self.destination = destination
         self.tar = tar
+        self.compression = compression
+        self.push = push
     }
 }
 
@@ -110,7 +137,7 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
                     compression: request.compression,
                     sourceDateEpoch: request.sourceDateEpoch))
         }
-        if push {
+        if push || outputs.contains(where: \.push) {
             for tag in request.tags {
                 try await registry.push(tag, from: store)
             }
@@ -142,6 +169,7 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         case .docker: try store.save(image, to: destination, format: .dockerArchive)
         case .local: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: false)
         case .tar: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: true)
+        case .image: break  // the build stored it; a push is the session's
         }
     }
 }
