@@ -35,6 +35,9 @@ public struct BuildRequest: Sendable {
     public var noCache: Bool
     /// Where FROM and `COPY --from` get images the store lacks; nil: the store only.
     public var baseImageFetcher: (any BaseImageFetcher)?
+    /// Shared caches (`--cache-from`) asked, in order, for a step's key that the store has
+    /// no record of; each fetches a record's layer only when it hits.
+    public var sharedCaches: [any SharedCacheSource] = []
     /// Fetch every FROM image again even when the store has one by that name (`--pull`).
     public var alwaysPull: Bool
     /// Named build contexts (`--build-context NAME=VALUE`), by name.

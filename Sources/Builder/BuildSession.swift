@@ -13,8 +13,9 @@ public protocol BuildRegistry: Sendable {
     /// Where a shared build cache lives (`--cache-from`, `--cache-to`).
     associatedtype CacheLocation: Sendable, CustomStringConvertible
 
-    /// Adds the cache records at `location`, and the layers they name, to `store`.
-    func importCache(from location: CacheLocation, into store: ImageStore) async throws
+    /// Reads the cache records at `location` for a build on `store`; the returned source
+    /// fetches a record's layer only when a step hits it.
+    func importCache(from location: CacheLocation, into store: ImageStore) async throws -> any SharedCacheSource
     /// Uploads `records` and their layers (packed by `packer` where a layer is not a blob
     /// yet) to `location`.
     func exportCache(
@@ -115,21 +116,22 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         warning: (String) -> Void,
         interruptible: (@escaping @Sendable () async throws -> BuildResult) async throws -> BuildResult = { try await $0() }
     ) async throws -> BuildResult {
+        var request = request
         for location in cacheImports {
             do {
-                try await registry.importCache(from: location, into: store)
+                request.sharedCaches.append(try await registry.importCache(from: location, into: store))
             } catch {
                 warning("cannot import the cache from \(location): \(error)")
             }
         }
-        let request = request
+        let configured = request
         // What each RUN step used, for the metadata file.
         let steps = StepUsageLog()
         let recording: BuildEventHandler = { event in
             steps.note(event)
             events(event)
         }
-        let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: recording) }
+        let result = try await interruptible { try await ImageBuilder(store: store).build(configured, events: recording) }
         for location in cacheExports {
             try await registry.exportCache(
                 result.cacheRecords, from: store, to: location,
