@@ -1,11 +1,13 @@
-// layer-bench: packs a directory into a gzip layer (level 6) with LayerPacker and prints
+// layer-bench: packs a directory into a layer (gzip level 6 by default) with LayerPacker and prints
 // the throughput, the CPU time (all threads), the digests and the peak resident set size.
 // A benchmark, not a test: Benchmarks/layer-pack.sh runs it next to `tar | gzip` and
 // `tar | pigz`.
 //
-//     layer-bench DIRECTORY [OUTPUT]
+//     layer-bench DIRECTORY [OUTPUT [COMPRESSION]]
 //
-// OUTPUT defaults to a temporary file, removed afterwards.
+// OUTPUT defaults to a temporary file, removed afterwards (`-` for the default too).
+// COMPRESSION is `gzip` (level 6, the default), `gzip:N`, `zstd` (level 3), `zstd:N` or
+// `uncompressed`, to compare the choices of `--output ...,compression=`.
 
 import Glibc
 import OCI
@@ -38,16 +40,25 @@ func cpuSeconds(_ usage: rusage) -> Double {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count == 2 || arguments.count == 3 else {
-    fail("usage: layer-bench DIRECTORY [OUTPUT]", status: 2)
+guard (2...4).contains(arguments.count) else {
+    fail("usage: layer-bench DIRECTORY [OUTPUT [gzip[:N]|zstd[:N]|uncompressed]]", status: 2)
 }
-let keepOutput = arguments.count == 3
-let output = keepOutput ? arguments[2] : "/tmp/layer-bench-\(getpid()).tar.gz"
+let keepOutput = arguments.count >= 3 && arguments[2] != "-"
+let output = keepOutput ? arguments[2] : "/tmp/layer-bench-\(getpid()).blob"
+let compression: LayerCompression
+switch arguments.count == 4 ? arguments[3].split(separator: ":").map(String.init) : ["gzip"] {
+case ["gzip"]: compression = .gzip(level: 6)
+case let parts where parts.count == 2 && parts[0] == "gzip" && Int(parts[1]) != nil: compression = .gzip(level: Int(parts[1])!)
+case ["zstd"]: compression = .zstd(level: 3)
+case let parts where parts.count == 2 && parts[0] == "zstd" && Int(parts[1]) != nil: compression = .zstd(level: Int(parts[1])!)
+case ["uncompressed"]: compression = .none
+default: fail("layer-bench: unknown compression \(arguments[3])", status: 2)
+}
 let start = now()
 let cpuStart = cpuSeconds(usage())
 let blob: LayerBlob
 do {
-    blob = try LayerPacker(compression: .gzip(level: 6)).pack(directory: arguments[1], to: output)
+    blob = try LayerPacker(compression: compression).pack(directory: arguments[1], to: output)
 } catch {
     fail("layer-bench: \(error)", status: 1)
 }

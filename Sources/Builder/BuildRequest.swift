@@ -24,6 +24,9 @@ public struct BuildRequest: Sendable {
     public var sourceDateEpoch: Int?
     /// How new layers are compressed.
     public var compression: LayerCompression
+    /// Whether the base image's layers are recompressed as ``compression`` too
+    /// (`force-compression=true`); by default they keep their own, as in BuildKit.
+    public var forceCompression = false
     /// What to do about executables that would not start in the final image.
     public var elfCheck: ELFCheckPolicy
     /// How many stages may build at the same time (at least 1).
@@ -32,6 +35,9 @@ public struct BuildRequest: Sendable {
     public var noCache: Bool
     /// Where FROM and `COPY --from` get images the store lacks; nil: the store only.
     public var baseImageFetcher: (any BaseImageFetcher)?
+    /// Shared caches (`--cache-from`) asked, in order, for a step's key that the store has
+    /// no record of; each fetches a record's layer only when it hits.
+    public var sharedCaches: [any SharedCacheSource] = []
     /// Fetch every FROM image again even when the store has one by that name (`--pull`).
     public var alwaysPull: Bool
     /// Named build contexts (`--build-context NAME=VALUE`), by name.

@@ -14,8 +14,9 @@ public protocol BuildRegistry: Sendable {
     /// Where a shared build cache lives (`--cache-from`, `--cache-to`).
     associatedtype CacheLocation: Sendable, CustomStringConvertible
 
-    /// Adds the cache records at `location`, and the layers they name, to `store`.
-    func importCache(from location: CacheLocation, into store: ImageStore) async throws
+    /// Reads the cache records at `location` for a build on `store`; the returned source
+    /// fetches a record's layer only when a step hits it.
+    func importCache(from location: CacheLocation, into store: ImageStore) async throws -> any SharedCacheSource
     /// Uploads `records` and their layers (packed by `packer` where a layer is not a blob
     /// yet) to `location`.
     func exportCache(
@@ -38,17 +39,44 @@ public struct BuildOutput: Sendable, Equatable {
         case local
         /// The final root filesystem, as one tar.
         case tar
+        /// The image in the store (always written; BuildKit's `type=image`, and
+        /// `type=registry` with ``BuildOutput/push``): it has no destination.
+        case image
+    }
+
+    /// How an image output's layers are compressed (`compression=`, `compression-level=`,
+    /// `force-compression=`, BuildKit's names).
+    public struct Compression: Sendable, Equatable {
+        /// How new layers are compressed.
+        public var layers: LayerCompression
+        /// Whether the base image's layers are recompressed too.
+        public var force: Bool
+
+        public init(layers: LayerCompression, force: Bool) {
+            self.layers = layers
+            self.force = force
+        }
     }
 
     public var kind: Kind
+    /// Where the output goes; empty for ``Kind/image``.
     public var destination: String
     /// For `oci`: false writes a layout directory instead of an archive.
     public var tar: Bool
+    /// For image outputs (`oci`, `docker`, `image`): the compression the output asked for;
+    /// nil when it named none (gzip, base layers as they are).
+    public var compression: Compression?
+    /// For ``Kind/image``: push the image to the registry of each of its names.
+    public var push: Bool
+    /// For ``Kind/image``: names the image gets besides `-t`'s (`name=`).
+    public var names: [String] = []
 
-    public init(kind: Kind, destination: String, tar: Bool) {
+    public init(kind: Kind, destination: String, tar: Bool, compression: Compression? = nil, push: Bool = false) {
         self.kind = kind
         self.destination = destination
         self.tar = tar
+        self.compression = compression
+        self.push = push
     }
 }
 
@@ -92,21 +120,22 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         warning: (String) -> Void,
         interruptible: (@escaping @Sendable () async throws -> BuildResult) async throws -> BuildResult = { try await $0() }
     ) async throws -> BuildResult {
+        var request = request
         for location in cacheImports {
             do {
-                try await registry.importCache(from: location, into: store)
+                request.sharedCaches.append(try await registry.importCache(from: location, into: store))
             } catch {
                 warning("cannot import the cache from \(location): \(error)")
             }
         }
-        let request = request
+        let configured = request
         // What each RUN step used, for the metadata file.
         let steps = StepUsageLog()
         let recording: BuildEventHandler = { event in
             steps.note(event)
             events(event)
         }
-        let result = try await interruptible { try await ImageBuilder(store: store).build(request, events: recording) }
+        let result = try await interruptible { try await ImageBuilder(store: store).build(configured, events: recording) }
         var sbomDocument: [UInt8]?
         if sbom {
             let name = request.tags.first.flatMap { try? ImageReference.storeName(parsing: $0) } ?? result.descriptor.digest.description
@@ -121,7 +150,7 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
                     compression: request.compression,
                     sourceDateEpoch: request.sourceDateEpoch))
         }
-        if push {
+        if push || outputs.contains(where: \.push) {
             for tag in request.tags {
                 try await registry.push(tag, from: store)
             }
@@ -163,6 +192,7 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         case .docker: try store.save(image, to: destination, format: .dockerArchive)
         case .local: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: false)
         case .tar: try ImageBuilder(store: store).exportRootFilesystem(of: image, to: destination, asTar: true)
+        case .image: break  // the build stored it; a push is the session's
         }
     }
 }

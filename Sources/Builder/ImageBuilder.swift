@@ -237,6 +237,12 @@ public struct ImageBuilder: Sendable {
     private func export(_ target: StageOutput, request: BuildRequest) throws -> BuildResult {
         let packer = LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
         let layers = try target.chain.stepLayers.map { try store.ensurePackedLayer(for: $0.diffID, packer: packer) }
+        var baseLayers = target.chain.storedLayers
+        if request.forceCompression {
+            baseLayers = try zip(baseLayers, target.chain.storedDiffIDs).map { layer, diffID in
+                try store.ensureCompressedLayer(layer, diffID: diffID, packer: packer)
+            }
+        }
         var config = target.state.finishedImage
         if !request.labels.isEmpty {
             var container = config.config ?? ContainerConfig()
@@ -255,7 +261,7 @@ public struct ImageBuilder: Sendable {
             if platform.variant != nil || !sameOSAndArchitecture { config.variant = platform.variant }
         }
         let descriptor = try store.commitImage(
-            config: config, baseLayers: target.chain.storedLayers, layers: layers,
+            config: config, baseLayers: baseLayers, layers: layers,
             tags: request.tags,
             annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations,
             keep: request.indexPlatform == nil)

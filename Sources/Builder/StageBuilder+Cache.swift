@@ -23,7 +23,7 @@ extension StageBuilder {
             chain.created = Self.timestamp(request.sourceDateEpoch)
             return (changed, false)
         }
-        if !request.noCache, let record = store.cacheRecord(for: key) {
+        if !request.noCache, let record = try await cacheRecord(for: key) {
             if let diffID = record.diffID {
                 chain.append(
                     StepLayer(diffID: diffID, origin: origin(of: instruction)),
@@ -43,5 +43,15 @@ extension StageBuilder {
         chain.cacheKey = key
         chain.created = created
         return (changed, false)
+    }
+
+    /// The store's record for `key`, else the first shared cache's (`--cache-from`), whose
+    /// layer is fetched now: the only moment a shared cache's layer is downloaded.
+    private func cacheRecord(for key: Digest) async throws -> CacheRecord? {
+        if let record = store.cacheRecord(for: key) { return record }
+        for cache in request.sharedCaches {
+            if let record = try await cache.record(for: key, in: store) { return record }
+        }
+        return nil
     }
 }

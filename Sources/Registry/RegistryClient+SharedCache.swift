@@ -41,52 +41,30 @@ extension RegistryClient {
         }
     }
 
-    /// Downloads the ``SharedCache`` at `reference` into `store`: each layer blob the store
-    /// lacks, unpacked into its snapshot (its diff ID checked), and a cache record for every
-    /// entry the store has no record of. A later build then hits wherever its keys match.
-    ///
-    /// - Returns: how many records were added.
-    @discardableResult
-    public func importCache(
-        from reference: ImageReference, into store: ImageStore,
-        progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
-    ) async throws -> Int {
-        try await store.withContentLease {
-            let fetched = try await fetchManifest(reference)
-            let manifest = try OCIJSON.decode(ImageManifest.self, from: fetched.bytes, what: "\(reference) cache manifest")
-            guard manifest.config.mediaType == SharedCache.mediaType else {
-                throw RegistryError.invalidResponse(
-                    registry: reference.registry, repository: reference.repository,
-                    reason: "\(reference) is not a swiftbuild cache (its config is \(manifest.config.mediaType))")
-            }
-            try await download(manifest.config, from: reference, into: store, progress: progress)
-            let cache = try OCIJSON.decode(
-                SharedCache.self, from: store.layout.readBlob(manifest.config), what: "\(reference) cache records")
-            let listed = Set(manifest.layers.map(\.digest))
-            let wanted = cache.entries.filter { entry in
-                store.cacheRecord(for: entry.key) == nil && (entry.diffID == nil || entry.layer.map { listed.contains($0.digest) } == true)
-            }
-            var layers: [Digest: SnapshotLayer] = [:]
-            for entry in wanted {
-                if let layer = entry.layer, let diffID = entry.diffID, !store.hasSnapshot(diffID) {
-                    layers[layer.digest] = SnapshotLayer(blob: layer, diffID: diffID)
-                }
-            }
-            try await forEachConcurrently(Array(layers.values), limit: configuration.maxConcurrentTransfers) { layer in
-                try await self.download(layer.blob, from: reference, into: store, progress: progress)
-                try store.importSnapshot(of: layer.blob, diffID: layer.diffID)
-            }
-            for entry in wanted {
-                try store.recordCache(CacheRecord(diffID: entry.diffID, created: entry.created), for: entry.key)
-            }
-            return wanted.count
+    /// Reads the ``SharedCache`` at `reference`: its manifest and its record list, nothing
+    /// else. The records are kept in the returned ``ImportedSharedCache``, which downloads
+    /// a record's layer only when a build step's key matches it
+    /// (``ImportedSharedCache/record(for:progress:)``), so a cache of many steps costs a
+    /// build only the layers of the steps that hit.
+    public func openCache(from reference: ImageReference, for store: ImageStore) async throws -> ImportedSharedCache {
+        let fetched = try await fetchManifest(reference)
+        let manifest = try OCIJSON.decode(ImageManifest.self, from: fetched.bytes, what: "\(reference) cache manifest")
+        guard manifest.config.mediaType == SharedCache.mediaType else {
+            throw RegistryError.invalidResponse(
+                registry: reference.registry, repository: reference.repository,
+                reason: "\(reference) is not a swiftbuild cache (its config is \(manifest.config.mediaType))")
         }
-    }
-
-    /// A layer blob and the diff ID its snapshot must have.
-    private struct SnapshotLayer: Sendable {
-        var blob: Descriptor
-        var diffID: Digest
+        // The record list is small: fetched into the store like any blob, then read.
+        let cache = try await store.withContentLease {
+            try await download(manifest.config, from: reference, into: store, progress: { _ in })
+            return try OCIJSON.decode(
+                SharedCache.self, from: store.layout.readBlob(manifest.config), what: "\(reference) cache records")
+        }
+        let listed = Set(manifest.layers.map(\.digest))
+        let usable = cache.entries.filter { entry in
+            entry.diffID == nil || entry.layer.map { listed.contains($0.digest) } == true
+        }
+        return ImportedSharedCache(client: self, reference: reference, store: store, entries: usable)
     }
 
     /// Uploads one stored blob unless the repository has it.

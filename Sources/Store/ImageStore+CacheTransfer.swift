@@ -30,6 +30,32 @@ extension ImageStore {
         }
     }
 
+    /// `layer` (a stored blob whose tar has `diffID`, e.g. a base image's layer) compressed
+    /// as `packer` compresses: the layer itself when it is already, else a blob recompressed
+    /// from it now (the tar copied as it is, so the diff ID stays; kept in the store and
+    /// noted in the snapshot for the next export). What `force-compression` does to base layers.
+    public func ensureCompressedLayer(_ layer: Descriptor, diffID: Digest, packer: LayerPacker) throws -> Descriptor {
+        let mediaType = packer.compression.mediaType
+        if layer.mediaType.layerCompression == mediaType.layerCompression { return layer }
+        if let stored = packedLayer(for: diffID, mediaType: mediaType) { return stored }
+        let workspace = try makeWorkspace()
+        defer { workspace.remove() }
+        let blobPath = workspace.path("layer.blob").path
+        let blob = try packer.recompress(blobAt: layout.blobPath(for: layer.digest), to: blobPath)
+        guard blob.diffID == diffID else {
+            throw StoreError.layer(path: layer.digest.description, reason: "its tar has diff ID \(blob.diffID), not \(diffID)")
+        }
+        return try withIndexLocked {
+            if !layout.hasBlob(blob.digest) {
+                try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
+            }
+            if hasSnapshot(diffID) {
+                try recordPackedBlob(blob.digest, mediaType: mediaType, for: diffID)
+            }
+            return StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType)
+        }
+    }
+
     /// Unpacks the stored layer blob `layer` into the snapshot for `diffID` (checking the
     /// diff ID) unless that snapshot exists: what a cache record from a registry needs
     /// before it can be trusted.

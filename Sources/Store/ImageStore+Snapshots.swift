@@ -107,9 +107,17 @@ extension ImageStore {
         let url = snapshotDirectory(for: diffID).appendingPathComponent("meta.json")
         guard let data = try? Data(contentsOf: url),
             let metadata = try? JSONDecoder().decode(SnapshotMetadata.self, from: data),
-            let digest = metadata.layerDigest, (metadata.mediaType ?? mediaType) == mediaType,
-            let size = layout.blobSize(digest)
+            let digest = metadata.layerDigest, let size = layout.blobSize(digest)
         else { return nil }
+        if let recorded = metadata.mediaType {
+            guard recorded == mediaType else { return nil }
+        } else {
+            // Unpacked from an image's blob, whose media type the snapshot does not note:
+            // reuse it only when its bytes are compressed as asked.
+            guard let path = try? layout.blobPath(for: digest),
+                let actual = try? ImageSourceReader.compression(ofFileAt: path), actual == mediaType.layerCompression
+            else { return nil }
+        }
         return StoredBlob(digest: digest, size: size).descriptor(mediaType: mediaType)
     }
 

@@ -175,6 +175,32 @@ struct LayerTests {
         }
     }
 
+    /// Recompressing keeps the tar byte for byte (the diff ID), whatever the blob had, and
+    /// the tools read the new blob; a blob with bytes after its stream is refused.
+    @Test(arguments: [
+        (LayerCompression.gzip(), LayerCompression.zstd(level: 19), "zstd -dc"), (.zstd(), .gzip(level: 1), "gzip -dc"),
+        (.none, .zstd(), "zstd -dc"), (.gzip(), .none, "cat")
+    ])
+    func recompressingKeepsTheTar(from original: LayerCompression, to target: LayerCompression, decompressor: String) throws {
+        let directory = try TemporaryDirectory()
+        let source = try directory.tree("source", overlayForms: true)
+        let packed = try LayerPacker(compression: original).pack(directory: source, to: directory.path("original"))
+        let again = try LayerPacker(compression: target).recompress(blobAt: directory.path("original"), to: directory.path("again"))
+        #expect(again.diffID == packed.diffID)
+        #expect(again.uncompressedSize == packed.uncompressedSize)
+        let tarDigest = try shell("\(decompressor) < \(directory.path("again")) | sha256sum | cut -d' ' -f1")
+        #expect("sha256:" + tarDigest.trimmingCharacters(in: .whitespacesAndNewlines) == packed.diffID.description)
+        let blobDigest = try shell("sha256sum < \(directory.path("again")) | cut -d' ' -f1")
+        #expect("sha256:" + blobDigest.trimmingCharacters(in: .whitespacesAndNewlines) == again.digest.description)
+        if original != .none {
+            _ = try shell("cat \(directory.path("original")) > \(directory.path("junk")) && printf junk >> \(directory.path("junk"))")
+            #expect(throws: LayerPackingError.self) {
+                try LayerPacker(compression: target).recompress(blobAt: directory.path("junk"), to: directory.path("out"))
+            }
+            #expect(!FileManager.default.fileExists(atPath: directory.path("out")))
+        }
+    }
+
     @Test func extractionRefusesATargetThatIsNotEmpty() throws {
         let directory = try TemporaryDirectory()
         let layer = directory.path("layer.tar")

@@ -72,6 +72,52 @@ public struct LayerPacker: Sendable {
         )
     }
 
+    /// Writes the layer blob at `blobPath` (any compression libarchive reads, or none)
+    /// compressed as ``compression`` to a new blob at `outputPath`, replacing any file
+    /// there, and returns its digests and sizes; on failure the output file is removed.
+    /// The tar inside is copied byte for byte, so the diff ID stays the blob's: this is how
+    /// a base image's layer changes its compression (`force-compression`), where packing its
+    /// snapshot again could give another tar.
+    public func recompress(blobAt blobPath: String, to outputPath: String) throws(LayerPackingError) -> LayerBlob {
+        let inputFile = FileDescriptor(adopting: open(blobPath, O_RDONLY | O_CLOEXEC))
+        guard inputFile.rawValue >= 0 else { throw .filesystem(path: blobPath, .last("open")) }
+        let outputFile = FileDescriptor(adopting: open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
+        guard outputFile.rawValue >= 0 else { throw .output(path: outputPath, .last("create")) }
+        do {
+            var blobDigester = SHA256Digester()
+            let output = outputFile.rawValue
+            let compressor = try archiving { () throws(ArchiveError) in
+                try makeCompressor(name: outputPath) { bytes throws(ArchiveError) in
+                    blobDigester.update(bytes)
+                    do throws(SystemError) {
+                        try writeAll(output, bytes)
+                    } catch {
+                        throw ArchiveError(.writeData, archive: outputPath, message: error.description)
+                    }
+                }
+            }
+            let tar = try archiving { () throws(ArchiveError) in
+                let stream = try DecompressedStream(descriptor: inputFile.rawValue, name: blobPath)
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+                defer { buffer.deallocate() }
+                while true {
+                    let count = try stream.read(into: buffer)
+                    if count == 0 { break }
+                    try compressor.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                }
+                try stream.drain(using: buffer)
+                try compressor.finish()
+                return stream.decompressed
+            }
+            return LayerBlob(
+                diffID: tar.finalize(), digest: blobDigester.finalize(), size: blobDigester.byteCount,
+                uncompressedSize: tar.byteCount)
+        } catch {
+            unlink(outputPath)
+            throw error
+        }
+    }
+
     /// The compressor for ``compression``: gzip on every core, zstd (or nothing) through
     /// libarchive.
     private func makeCompressor(

@@ -25,7 +25,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Option(
         name: [.customShort("o"), .customLong("output")],
-        help: ArgumentHelp("Also write the result: type=oci|docker|local|tar,dest=PATH[,tar=false] (repeatable).", valueName: "SPEC"))
+        help: ArgumentHelp(
+            "Also write the result: type=oci|docker|local|tar,dest=PATH[,tar=false], type=image|registry[,name=NAME,push=true]; image outputs take compression=gzip|zstd|uncompressed,compression-level=N,force-compression=true (repeatable).",
+            valueName: "SPEC"))
     var outputs: [String] = []
 
     @Option(help: "Write the image ID to this file.")
@@ -239,6 +241,11 @@ struct BuildCommand: AsyncParsableCommand {
         let garbageBudget = try AutomaticGarbageCollection.budget(flag: gcKeepStorage, environment: ProcessInfo.processInfo.environment)
         try await reportingBuildFailures {
             let outputs = try self.outputs.map(BuildOutput.init(parsing:))
+            let compression = try BuildOutput.buildCompression(of: outputs)
+            let tags = self.tags + outputs.flatMap(\.names)
+            if outputs.contains(where: \.push) && tags.isEmpty {
+                throw ValidationError("--output type=registry (or push=true) needs a name: -t NAME or name=NAME")
+            }
             if context == "-" && dockerfile.file == "-" {
                 throw CommandFailure("the Dockerfile and the build context cannot both come from standard input")
             }
@@ -311,6 +318,10 @@ struct BuildCommand: AsyncParsableCommand {
                 if let subnet { request.networkSubnet = subnet }
                 request.manifestAnnotations = manifestAnnotations
                 request.platformTargets = platformTargets
+                if let compression {
+                    request.compression = compression.layers
+                    request.forceCompression = compression.force
+                }
                 var session = BuildSession(
                     request: request, registry: RegistryBuildTransfers(client: client, quiet: quietTransfers, live: renderer.live))
                 session.cacheImports = cacheSources.map(\.reference)

@@ -1,9 +1,13 @@
 import ArgumentParser
 import Builder
+import OCI
 
 /// One `--output type=...,dest=...` of `swiftbuild build`.
 extension BuildOutput {
     /// Parses `type=oci,dest=out.tar[,tar=false]`; a bare path means `type=local,dest=PATH`, as in docker.
+    /// Image outputs (`oci`, `docker`, `image`, and `registry`, which is `image` with
+    /// `push=true`) also take BuildKit's `compression=`, `compression-level=` and
+    /// `force-compression=`; `image` and `registry` take `name=` and `push=` instead of a destination.
     init(parsing text: String) throws {
         guard text.contains("=") else {
             self.init(kind: .local, destination: text, tar: true)
@@ -11,19 +15,113 @@ extension BuildOutput {
         }
         var fields: [String: String] = [:]
         for field in text.split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--output \(text): '\(field)' is not key=value") }
             fields[parts[0]] = parts[1]
         }
-        guard let typeName = fields["type"], let kind = Kind(rawValue: typeName) else {
-            throw ValidationError("--output \(text): type must be one of \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let typeNames = Kind.allCases.map(\.rawValue) + ["registry"]
+        guard let typeName = fields["type"], let kind = typeName == "registry" ? .image : Kind(rawValue: typeName) else {
+            throw ValidationError("--output \(text): type must be one of \(typeNames.joined(separator: ", "))")
         }
-        guard let destination = fields["dest"] ?? fields["destination"], !destination.isEmpty else {
-            throw ValidationError("--output \(text): needs dest=PATH")
+        var known: Set<String> = ["type", "tar"]
+        let destination: String
+        var push = typeName == "registry"
+        if kind == .image {
+            known.formUnion(["name", "push"])
+            destination = ""
+            if let value = fields["push"] {
+                push = try Self.bool(value, key: "push", in: text)
+            }
+        } else {
+            known.formUnion(["dest", "destination"])
+            guard let given = fields["dest"] ?? fields["destination"], !given.isEmpty else {
+                throw ValidationError("--output \(text): needs dest=PATH")
+            }
+            destination = given
         }
-        let unknown = Set(fields.keys).subtracting(["type", "dest", "destination", "tar"])
-        guard unknown.isEmpty else { throw ValidationError("--output \(text): unknown option \(unknown.sorted().joined(separator: ", "))") }
-        self.init(kind: kind, destination: destination, tar: fields["tar"].map { $0 != "false" } ?? true)
+        let isImage = kind == .oci || kind == .docker || kind == .image
+        if isImage { known.formUnion(Self.compressionKeys + ["oci-mediatypes"]) }
+        let unknown = Set(fields.keys).subtracting(known)
+        guard unknown.isEmpty else {
+            let compressionKeys = unknown.intersection(Self.compressionKeys)
+            if !compressionKeys.isEmpty {
+                throw ValidationError(
+                    "--output \(text): \(compressionKeys.sorted().joined(separator: ", ")) applies to image outputs only (type=oci, docker, image, registry)"
+                )
+            }
+            throw ValidationError("--output \(text): unknown option \(unknown.sorted().joined(separator: ", "))")
+        }
+        if let value = fields["oci-mediatypes"], try !Self.bool(value, key: "oci-mediatypes", in: text) {
+            throw ValidationError("--output \(text): oci-mediatypes=false is not supported: swiftbuild writes OCI media types only")
+        }
+        self.init(
+            kind: kind, destination: destination, tar: fields["tar"].map { $0 != "false" } ?? true,
+            compression: isImage ? try Self.compression(fields, in: text) : nil, push: push)
+        if let name = fields["name"] {
+            guard !name.isEmpty else { throw ValidationError("--output \(text): name= needs a value") }
+            names = [name]
+        }
+    }
+
+    /// BuildKit's compression options of image exporters.
+    static let compressionKeys = ["compression", "compression-level", "force-compression"]
+
+    /// The compression `fields` name, by BuildKit's rules: `compression=gzip|zstd|uncompressed`
+    /// (default gzip), `compression-level=N` (gzip 0 to 9, default 6; zstd 1 to 22, default
+    /// 3, handed to libzstd as is; ignored for uncompressed, as BuildKit ignores it),
+    /// `force-compression[=BOOL]` (a bare key is true). Nil when none of them is given.
+    static func compression(_ fields: [String: String], in text: String) throws -> Compression? {
+        guard compressionKeys.contains(where: { fields[$0] != nil }) else { return nil }
+        var level: Int?
+        if let value = fields["compression-level"] {
+            guard let parsed = Int(value) else {
+                throw ValidationError("--output \(text): compression-level=\(value) is not an integer")
+            }
+            level = parsed
+        }
+        let layers: LayerCompression
+        switch fields["compression"] ?? "gzip" {
+        case "gzip":
+            let chosen = level ?? 6
+            guard (0...9).contains(chosen) else {
+                throw ValidationError("--output \(text): compression-level=\(chosen) is out of range for gzip (0 to 9)")
+            }
+            layers = .gzip(level: chosen)
+        case "zstd":
+            let chosen = level ?? 3
+            guard (1...22).contains(chosen) else {
+                throw ValidationError("--output \(text): compression-level=\(chosen) is out of range for zstd (1 to 22)")
+            }
+            layers = .zstd(level: chosen)
+        case "uncompressed":
+            layers = .none
+        case let other:
+            throw ValidationError("--output \(text): compression=\(other) is not supported (gzip, zstd or uncompressed)")
+        }
+        let force = try fields["force-compression"].map { try bool($0, key: "force-compression", in: text) } ?? false
+        return Compression(layers: layers, force: force)
+    }
+
+    /// A boolean as Go's `strconv.ParseBool` reads it (BuildKit's parser); empty is true.
+    static func bool(_ value: String, key: String, in text: String) throws -> Bool {
+        switch value {
+        case "", "1", "t", "T", "true", "TRUE", "True": return true
+        case "0", "f", "F", "false", "FALSE", "False": return false
+        default: throw ValidationError("--output \(text): \(key)=\(value) is not a boolean")
+        }
+    }
+
+    /// The one compression of a build: swiftbuild stores one image per build, and its
+    /// image outputs and pushes write that image, so the outputs that name a compression
+    /// must agree (the others take it). Nil when none names one.
+    static func buildCompression(of outputs: [BuildOutput]) throws -> Compression? {
+        let named = outputs.compactMap(\.compression)
+        guard let first = named.first else { return nil }
+        guard named.allSatisfy({ $0 == first }) else {
+            throw ValidationError(
+                "--output: the outputs name different compressions; a build stores one image, so its image outputs share one compression")
+        }
+        return first
     }
 }
 

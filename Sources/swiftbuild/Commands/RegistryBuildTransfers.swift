@@ -3,6 +3,7 @@ import OCI
 import OCIArchive
 import Registry
 import Store
+import Synchronization
 
 /// A build session's registry access over the command's registry client: the shared
 /// cache and pushes, printing a line per step and per blob unless quiet.
@@ -13,7 +14,7 @@ struct RegistryBuildTransfers: BuildRegistry {
     var live: LiveProgressDisplay? = nil
 
     /// Reports a blob of `transfer` to the live display, else prints it unless quiet.
-    private func report(_ event: TransferProgress, transfer: LiveProgressDisplay.Transfer?) {
+    fileprivate func report(_ event: TransferProgress, transfer: LiveProgressDisplay.Transfer?) {
         if let live, let transfer {
             live.report(event, transfer: transfer)
         } else if !quiet, event.isMilestone {
@@ -21,14 +22,36 @@ struct RegistryBuildTransfers: BuildRegistry {
         }
     }
 
-    func importCache(from location: ImageReference, into store: ImageStore) async throws {
-        let quiet = quiet
-        let transfer = live?.beginTransfer("importing cache from \(location)")
-        let added = try await client.importCache(from: location, into: store) { event in
-            report(event, transfer: transfer)
+    func importCache(from location: ImageReference, into store: ImageStore) async throws -> any SharedCacheSource {
+        let cache = try await client.openCache(from: location, for: store)
+        if !quiet {
+            printToStandardError("found \(cache.recordCount) cache records in \(location) (a layer is fetched when its step hits)")
         }
-        if let transfer { live?.endTransfer(transfer) }
-        if !quiet { printToStandardError("imported \(added) cache records from \(location)") }
+        return RegistryCacheSource(cache: cache, transfers: self)
+    }
+
+    /// An imported shared cache as the builder asks it, reporting each layer it fetches.
+    struct RegistryCacheSource: SharedCacheSource {
+        let cache: ImportedSharedCache
+        let transfers: RegistryBuildTransfers
+
+        func record(for key: Digest, in store: ImageStore) async throws -> CacheRecord? {
+            let transfers = transfers
+            guard let live = transfers.live else {
+                return try await cache.record(for: key) { event in transfers.report(event, transfer: nil) }
+            }
+            // A transfer line only for a step whose layer is downloaded, not for every lookup.
+            let transfer = Mutex<LiveProgressDisplay.Transfer?>(nil)
+            defer { if let begun = transfer.withLock({ $0 }) { live.endTransfer(begun) } }
+            let title = "importing cache from \(cache.reference)"
+            return try await cache.record(for: key) { event in
+                let begun = transfer.withLock { current in
+                    if current == nil { current = live.beginTransfer(title) }
+                    return current
+                }
+                transfers.report(event, transfer: begun)
+            }
+        }
     }
 
     func exportCache(
