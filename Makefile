@@ -26,10 +26,12 @@ SWIFTBUILD = $(shell $(SWIFT) build -c $(CONFIGURATION) --show-bin-path)/swiftbu
 # The man pages carry the date of the last commit, so the same sources give the same pages.
 MAN_DATE = $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
 
-# For `make image`: the base image both stages start from, and the toolchain directory.
+# For `make image`: the base image both stages start from, the toolchain directory, and
+# more options for `swiftbuild build` (IMAGE_ARGS="--build-arg SWIFT_PACKAGES=...", docs/ci.md).
 IMAGE ?= swiftbuild:latest
 BASE ?= debian:bookworm
 SWIFT_TOOLCHAIN ?= /opt/swift
+IMAGE_ARGS ?=
 
 .PHONY: all build completions man install uninstall image clean
 
@@ -67,7 +69,7 @@ uninstall:
 
 image: build
 	$(SWIFTBUILD) build --build-arg BASE=$(BASE) --build-context swift=$(SWIFT_TOOLCHAIN) \
-		-t $(IMAGE) .
+		$(IMAGE_ARGS) -t $(IMAGE) .
 
 clean:
 	rm -rf $(OUT)
