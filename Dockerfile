@@ -48,12 +48,13 @@ RUN --mount=type=bind,from=swift,target=/opt/swift \
       /out/usr/local/bin/swiftbuild
 
 FROM ${BASE}
-# What swiftbuild runs with: the libraries it links (libarchive13, zlib1g, libseccomp2),
-# CA certificates for registries and HTTPS ADD, git for ADD of git repositories,
-# ssh-agent and ssh-add for --ssh ID=KEYFILE, ip and iptables for --network private.
+# What swiftbuild runs with: the libraries it links (libarchive13, zlib1g, libseccomp2, and
+# libstdc++6 for the Swift runtime linked into it), CA certificates for registries and HTTPS
+# ADD, git for ADD of git repositories, ssh-agent and ssh-add for --ssh ID=KEYFILE, ip and
+# iptables for --network private.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libarchive13 zlib1g libseccomp2 ca-certificates git openssh-client iproute2 iptables \
+      libarchive13 zlib1g libseccomp2 libstdc++6 ca-certificates git openssh-client iproute2 iptables \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 # The store holds overlay snapshots: it must not itself be on the container's overlay root.
