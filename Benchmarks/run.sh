@@ -5,6 +5,7 @@
 # workload means and holds the figures.
 #
 #     sudo Benchmarks/run.sh
+#     sudo Benchmarks/run.sh real [go c python apt]   real toolchain builds (real-builds.sh)
 #
 #   1  cold      Examples/' multi-stage Dockerfile, no cache
 #   2  no-change the same again after a warm build, nothing changed
@@ -46,6 +47,9 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# `Benchmarks/run.sh real [go] [c] [python] [apt]`: the real toolchain builds
+# (Benchmarks/real-builds.sh, same environment variables) instead of the workloads below.
+if [[ "${1:-}" == real ]]; then shift; exec Benchmarks/real-builds.sh "$@"; fi
 repo="$PWD"
 runs="${RUNS:-5}"
 scratch="${SCRATCH_PATH:-.build-bench}"

@@ -1,0 +1,3 @@
+#include <stdio.h>
+struct counts { long lines, words, bytes; };
+struct counts count_stream(FILE *in);
