@@ -220,6 +220,7 @@ extension BuildSession {
                 )
             }
             try ImageBuilder(store: store).exportRootFilesystems(of: images, to: destination, asTar: output.kind == .tar)
+        case .image: break  // the build stored the index; a push is the session's
         }
     }
 
