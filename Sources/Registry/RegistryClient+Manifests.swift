@@ -62,6 +62,14 @@ extension RegistryClient {
     /// returns the manifest's descriptor.
     @discardableResult
     public func putManifest(_ bytes: [UInt8], mediaType: MediaType, to reference: ImageReference) async throws -> Descriptor {
+        try await sendManifest(bytes, mediaType: mediaType, to: reference).descriptor
+    }
+
+    /// ``putManifest(_:mediaType:to:)`` with the registry's response headers, which say
+    /// more than the status (a referrer's `OCI-Subject`).
+    func sendManifest(
+        _ bytes: [UInt8], mediaType: MediaType, to reference: ImageReference
+    ) async throws -> (descriptor: Descriptor, headers: HTTPHeaders) {
         let endpoint = try await endpoint(for: reference.registry)
         let name = reference.repository
         let descriptor = Descriptor(mediaType: mediaType, digest: .sha256(bytes), size: Int64(bytes.count))
@@ -79,7 +87,7 @@ extension RegistryClient {
                 repository: name, operation: operation),
             on: endpoint)
         try await expect(response, [200, 201], registry: reference.registry, repository: name, operation: operation)
-        return descriptor
+        return (descriptor, response.headers)
     }
 
     /// The media type of a fetched document: `Content-Type` when it names a manifest or

@@ -58,19 +58,10 @@ extension RegistryClient {
     /// Puts the artifact manifest `bytes` by its digest; true when the registry says it
     /// indexed it as a referrer (the `OCI-Subject` header of OCI distribution 1.1).
     private func putReferrer(_ bytes: [UInt8], mediaType: MediaType, digest: Digest, to repository: ImageReference) async throws -> Bool {
-        let endpoint = try await endpoint(for: repository.registry)
-        let name = repository.repository
-        let operation = "PUT manifest \(digest)"
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: mediaType.rawValue)
-        let response = try await send(
-            RegistryRequest(
-                method: .PUT, path: "/v2/\(name)/manifests/\(digest)", headers: headers,
-                body: ByteBuffer(bytes: bytes), scopes: [Self.scope(repository, "pull,push")],
-                repository: name, operation: operation),
-            on: endpoint)
-        try await expect(response, [200, 201], registry: repository.registry, repository: name, operation: operation)
-        return response.headers.first(name: "OCI-Subject") != nil
+        var byDigest = repository
+        byDigest.tag = nil
+        byDigest.digest = digest
+        return try await sendManifest(bytes, mediaType: mediaType, to: byDigest).headers.first(name: "OCI-Subject") != nil
     }
 
     /// Adds `artifacts` to the referrers index tagged ``referrersTag(of:)`` (made when the

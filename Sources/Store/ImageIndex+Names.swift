@@ -40,6 +40,14 @@ extension ImageIndex {
         manifests.append(entry)
     }
 
+    /// Points each of `names` at `descriptor`, dropping the unnamed entry that kept it (a
+    /// name keeps it now); with no names, keeps it with an unnamed entry.
+    mutating func point(_ names: [String], at descriptor: Descriptor) {
+        guard !names.isEmpty else { return keepUnnamed(descriptor) }
+        manifests.removeAll { $0.referenceName == nil && $0.digest == descriptor.digest }
+        for name in names { point(name, at: descriptor) }
+    }
+
     /// Keeps `descriptor` with an unnamed entry, unless an entry already holds its digest.
     mutating func keepUnnamed(_ descriptor: Descriptor) {
         var entry = descriptor

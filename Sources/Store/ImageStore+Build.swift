@@ -93,15 +93,9 @@ extension ImageStore {
             let layerDescriptors = baseLayers + layers
             let manifest = try ImageManifest(config: configBlob, layers: layerDescriptors, annotations: annotations).encoded()
             try layout.writeBlob(manifest.bytes)
+            guard keep || !names.isEmpty else { return manifest.descriptor }
             var index = try layout.readIndex()
-            if names.isEmpty {
-                guard keep else { return manifest.descriptor }
-                index.keepUnnamed(manifest.descriptor)
-            } else {
-                // A name now keeps the image: an unnamed entry for it is no longer needed.
-                index.manifests.removeAll { $0.referenceName == nil && $0.digest == manifest.descriptor.digest }
-                for name in names { index.point(name, at: manifest.descriptor) }
-            }
+            index.point(names, at: manifest.descriptor)
             try layout.writeIndex(index)
             return manifest.descriptor
         }

@@ -128,12 +128,7 @@ extension ImageStore {
             let encoded = try ImageIndex(mediaType: .ociIndex, manifests: manifests).encoded()
             try layout.writeBlob(encoded.bytes)
             var index = try layout.readIndex()
-            if names.isEmpty {
-                index.keepUnnamed(encoded.descriptor)
-            } else {
-                index.manifests.removeAll { $0.referenceName == nil && $0.digest == encoded.descriptor.digest }
-                for name in names { index.point(name, at: encoded.descriptor) }
-            }
+            index.point(names, at: encoded.descriptor)
             try layout.writeIndex(index)
             return encoded.descriptor
         }
