@@ -320,7 +320,7 @@ struct BuildTests {
             RUN (mkdir -p /m && mount -t tmpfs none /m && echo mounted || echo mount-denied) > /attempts; \\
                 (mknod /disk b 8 0 && echo mknod || echo mknod-denied) >> /attempts; \\
                 (echo x > /proc/sys/kernel/core_pattern && echo wrote-proc || echo proc-denied) >> /attempts; \\
-                (ip link add swiftbuild0 type dummy && echo link || echo link-denied) >> /attempts; \\
+                (ip link add sbhostile0 type dummy && echo link || echo link-denied) >> /attempts; \\
                 (touch /owned && chown 1:1 /owned && echo chown-ok) >> /attempts
             """, arguments: ["-t", "contained"])
         #expect(result.status == 0, "\(result.standardError)")
@@ -330,7 +330,7 @@ struct BuildTests {
         #expect(caps == "CapInh:\t0000000000000000\nCapBnd:\t00000000a00405fb\n")
         let attempts = try String(contentsOf: bundle.appendingPathComponent("rootfs/attempts"), encoding: .utf8)
         #expect(attempts == "mount-denied\nmknod-denied\nproc-denied\nlink-denied\nchown-ok\n")
-        #expect((try? ExternalTool.run(["ip", "link", "show", "swiftbuild0"])) == nil)
+        #expect((try? ExternalTool.run(["ip", "link", "show", "sbhostile0"])) == nil)
     }
 
     /// History lines use BuildKit's formats (Go's %q and %v), which tools and people compare.
