@@ -240,7 +240,7 @@ extension BuildSession {
         }
         return try result.platformImages.map { descriptor in
             let platform = descriptor.platform ?? request.platform
-            let made = try builder.attachSBOM(to: store.details(of: descriptor, name: name), name: name)
+            let made = try builder.attachSBOM(to: store.details(of: descriptor, name: name), name: name, namingArchitecture: true)
             for problem in made.problems { warning("SBOM of \(platform.normalized): \(problem)") }
             return (Self.platformDirectoryName(platform), made.document)
         }

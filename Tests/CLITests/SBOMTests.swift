@@ -359,6 +359,9 @@ struct SBOMTests {
             let document = try Self.json(file)
             let described = try #require((document["packages"] as? [[String: Any]])?.first)
             #expect(described["versionInfo"] as? String == manifests[architecture])
+            #expect(
+                (described["externalRefs"] as? [[String: String]])?.first?["referenceLocator"]
+                    == "pkg:oci/multi-sbom@\(manifests[architecture] ?? "")?arch=\(architecture)")
             let purls = Self.packages(document).map(\.purl)
             #expect(purls.contains("pkg:apk/alpine/musl@1.2.5-r0?arch=\(machine)"), "\(purls)")
             #expect(purls.contains { $0.hasPrefix("pkg:golang/example.com/demo-\(architecture)@") }, "\(purls)")
