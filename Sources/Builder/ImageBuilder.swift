@@ -21,10 +21,14 @@ public struct ImageBuilder: Sendable {
     /// platform and stores an image index of the results under the tags.
     public func build(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         defer { if PhaseTrace.enabled { PhaseTrace.reportPeakMemory() } }
-        return try await store.withContentLease {
+        let result = try await store.withContentLease {
             guard request.platformTargets.count >= 2 else { return try await buildHoldingLease(request, events: events) }
             return try await buildPlatformsHoldingLease(request, events: events)
         }
+        // Steps' overlays are volatile (no sync per step): one sync makes this build's
+        // snapshots durable. A failed build skips it; its snapshots serve this boot only.
+        try PhaseTrace.measure("build", "sync") { try store.syncBuiltSnapshots() }
+        return result
     }
 
     /// A multi-platform build: each platform's graph in turn, in the order given, with

@@ -1,6 +1,7 @@
 import Foundation
 import OCI
 import OCIArchive
+import System
 
 /// What `snapshots/<name>/meta.json` records about a snapshot.
 struct SnapshotMetadata: Codable {
@@ -13,6 +14,20 @@ struct SnapshotMetadata: Codable {
     var layerDigest: Digest?
     /// That blob's media type (its compression), when the snapshot was packed by a build.
     var mediaType: MediaType?
+    /// The boot (`/proc/sys/kernel/random/boot_id`) in which a build step wrote the
+    /// snapshot through a `volatile` overlay, whose unmount does not sync it to disk; nil
+    /// once the build that wrote it synced the store (``ImageStore/syncBuiltSnapshots()``),
+    /// and for snapshots unpacked from blobs. A snapshot marked with another boot is not
+    /// used: the machine restarted before it was synced, and a crash may have lost part of
+    /// its files, which nothing would notice (an unhashed layer has no digest to check).
+    var unsyncedBoot: String? = nil
+}
+
+/// The identity of the running kernel's boot, which changes at every restart.
+enum BootIdentity {
+    static let current: String =
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
 }
 
 /// A snapshot's layer as an image holds it: its blob and its diff ID.
@@ -32,7 +47,8 @@ extension ImageStore {
     /// True when the snapshot named `name` (for a layer named by its diff ID: that layer)
     /// is in the store.
     public func hasSnapshot(_ name: Digest) -> Bool {
-        FileManager.default.fileExists(atPath: snapshotDirectory(for: name).appendingPathComponent("meta.json").path)
+        guard let metadata = snapshotMetadata(name) else { return false }
+        return metadata.unsyncedBoot == nil || metadata.unsyncedBoot == BootIdentity.current
     }
 
     /// The `meta.json` of the snapshot named `name`, nil when it cannot be read.
@@ -92,9 +108,11 @@ extension ImageStore {
     public func commitBuiltSnapshot(_ directory: URL) throws -> Digest {
         var random = SystemRandomNumberGenerator()
         let name = Digest.sha256((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
-        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: nil, layerDigest: nil, mediaType: nil))
+        let metadata = try OCIJSON.encode(
+            SnapshotMetadata(diffID: nil, layerDigest: nil, mediaType: nil, unsyncedBoot: BootIdentity.current))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         try withIndexLocked { try commitSnapshot(directory, name: name) }
+        noteUnsynced(name)
         return name
     }
 
@@ -107,7 +125,7 @@ extension ImageStore {
         let metadata = try OCIJSON.encode(
             SnapshotMetadata(
                 diffID: layer.diffID, layerDigest: layer.descriptor.digest,
-                mediaType: layer.descriptor.mediaType))
+                mediaType: layer.descriptor.mediaType, unsyncedBoot: BootIdentity.current))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         try withIndexLocked {
             if !layout.hasBlob(layer.descriptor.digest) {
@@ -121,6 +139,7 @@ extension ImageStore {
                     layer.descriptor.digest, mediaType: layer.descriptor.mediaType, diffID: layer.diffID, for: layer.diffID)
             } else {
                 try commitSnapshot(directory, name: layer.diffID)
+                noteUnsynced(layer.diffID)
             }
         }
         return layer.diffID
@@ -147,7 +166,9 @@ extension ImageStore {
     /// Notes in the `meta.json` of the snapshot named `name` its diff ID and which blob it
     /// was packed into, for ``packedLayer(named:mediaType:)``.
     func recordPackedBlob(_ digest: Digest, mediaType: MediaType, diffID: Digest, for name: Digest) throws {
-        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType))
+        let unsyncedBoot = snapshotMetadata(name)?.unsyncedBoot
+        let metadata = try OCIJSON.encode(
+            SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType, unsyncedBoot: unsyncedBoot))
         try Data(metadata).write(to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
     }
 
@@ -163,6 +184,36 @@ extension ImageStore {
         }
         if rename(directory.path, destination.path) != 0, errno != EEXIST, errno != ENOTEMPTY {
             throw StoreError.io(path: destination.path, operation: "rename snapshot into place", errno: errno)
+        }
+    }
+
+    /// Remembers a snapshot this process committed unsynced, for ``syncBuiltSnapshots()``.
+    private func noteUnsynced(_ name: Digest) {
+        _ = unsyncedSnapshots.withLock { $0.insert(name) }
+    }
+
+    /// Makes the snapshots this process's build steps committed durable: one `syncfs` of
+    /// the store's file system, then their `unsyncedBoot` marks are dropped. Build steps
+    /// mount their overlays `volatile`, so a step's unmount (and every fsync its process
+    /// makes) does not wait for the disk; this one sync at the end of a build replaces a
+    /// sync per step. Until it has run, a restart makes those snapshots unusable
+    /// (``hasSnapshot(_:)``), never wrong.
+    public func syncBuiltSnapshots() throws {
+        let names = unsyncedSnapshots.withLock { names in
+            defer { names.removeAll() }
+            return names
+        }
+        guard !names.isEmpty else { return }
+        do {
+            try FileSystemSync.sync(fileSystemOf: snapshotsDirectory.path)
+        } catch {
+            throw StoreError.io(path: snapshotsDirectory.path, operation: "syncfs", errno: error.code)
+        }
+        for name in names {
+            guard var metadata = snapshotMetadata(name), metadata.unsyncedBoot != nil else { continue }
+            metadata.unsyncedBoot = nil
+            try Data(OCIJSON.encode(metadata)).write(
+                to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
         }
     }
 }

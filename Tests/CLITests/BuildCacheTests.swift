@@ -214,6 +214,36 @@ struct BuildCacheTests {
         #expect(try uncompressedDigests(of: store).contains(builderLayer), "the export stored the builder's layer")
     }
 
+    /// Steps write their layers through volatile overlays (no sync per step); the build
+    /// syncs once at its end, after which no snapshot is marked unsynced. A snapshot still
+    /// marked with another boot (the machine restarted before its build synced it; a
+    /// crash may have lost part of it) is never used: its steps run again and
+    /// make the same files.
+    @Test func snapshotsWrittenInAnEarlierBootAreUsedOnlyOnceSynced() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let context = try makeContext(Self.multiStage, files: ["a.txt": "alpha\n", "b.txt": "beta\n"])
+        let first = try build(context, ["-t", "synced:1"])
+        let snapshots = store.appendingPathComponent("snapshots")
+        var metas: [URL] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: snapshots.path) {
+            let meta = snapshots.appendingPathComponent("\(name)/meta.json")
+            #expect(!(try String(contentsOf: meta, encoding: .utf8)).contains("unsyncedBoot"), "\(name) left unsynced")
+            metas.append(meta)
+        }
+        #expect(try build(context, ["-t", "synced:2"]).cached == [true, true, true, true, false])
+
+        // As a build that stopped before its sync, then a restart, leave them.
+        for meta in metas {
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: Any])
+            object["unsyncedBoot"] = "00000000-0000-0000-0000-000000000000"
+            try JSONSerialization.data(withJSONObject: object).write(to: meta)
+        }
+        let again = try build(context, ["-t", "synced:3"])
+        #expect(again.cached == [false, false, false, false, false], "a step used a snapshot of another boot")
+        #expect(again.id != first.id, "the steps that ran again have new creation times")
+        #expect(try fileInImage("synced:3", "/out") == "alpha\nbeta\n")
+    }
+
     /// The `rootfs.diff_ids` of the image tagged `name` (its `ref.name`) in `store`.
     func diffIDs(of name: String, in store: URL) throws -> [String] {
         func json(_ url: URL) throws -> [String: Any] {
