@@ -20,10 +20,15 @@ public struct ImageBuilder: Sendable {
     /// With two or more ``BuildRequest/platformTargets``, builds the whole graph once per
     /// platform and stores an image index of the results under the tags.
     public func build(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
-        try await store.withContentLease {
+        defer { if PhaseTrace.enabled { PhaseTrace.reportPeakMemory() } }
+        let result = try await store.withContentLease {
             guard request.platformTargets.count >= 2 else { return try await buildHoldingLease(request, events: events) }
             return try await buildPlatformsHoldingLease(request, events: events)
         }
+        // Steps' overlays are volatile (no sync per step): one sync makes this build's
+        // snapshots durable. A failed build skips it; its snapshots serve this boot only.
+        try PhaseTrace.measure("build", "sync") { try store.syncBuiltSnapshots() }
+        return result
     }
 
     /// A multi-platform build: each platform's graph in turn, in the order given, with
@@ -86,11 +91,13 @@ public struct ImageBuilder: Sendable {
             preconditionFailure("the build order always ends with the target stage")
         }
         if request.elfCheck != .off {
-            let report = try checkExecutables(of: target, stages: finished, plan: request.plan, workDirectory: workDirectory)
+            let report = try PhaseTrace.measure("elf-check", "check") {
+                try checkExecutables(of: target, stages: finished, plan: request.plan, workDirectory: workDirectory)
+            }
             events(.elfChecked(report, policy: request.elfCheck))
             if request.elfCheck == .error, report.hasFindings { throw ELFCheckFailure(report: report) }
         }
-        var result = try export(target, request: request)
+        var result = try PhaseTrace.measure("export", "total") { try export(target, request: request) }
         result.cacheRecords = cacheLog.all
         if request.indexPlatform == nil {
             events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
@@ -218,7 +225,7 @@ public struct ImageBuilder: Sendable {
         defer { for other in others { try? other.unmount() } }
         let checker = ExecutableChecker(root: mount.merged, image: target.state.finishedImage)
         return checker.check(
-            snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.diffID) },
+            snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.snapshot) },
             origins: chain.stepLayers.map(\.origin)
         ) {
             var roots: [ExecutableChecker.StageRoot] = []
@@ -236,7 +243,9 @@ public struct ImageBuilder: Sendable {
     /// writes its config and manifest, and tags it.
     private func export(_ target: StageOutput, request: BuildRequest) throws -> BuildResult {
         let packer = LayerPacker(compression: request.compression, sourceDateEpoch: request.sourceDateEpoch)
-        let layers = try target.chain.stepLayers.map { try store.ensurePackedLayer(for: $0.diffID, packer: packer) }
+        let layers = try PhaseTrace.measure("export", "pack") {
+            try target.chain.stepLayers.map { try store.ensurePackedLayer(forSnapshot: $0.snapshot, packer: packer) }
+        }
         var baseLayers = target.chain.storedLayers
         if request.forceCompression {
             baseLayers = try zip(baseLayers, target.chain.storedDiffIDs).map { layer, diffID in
@@ -253,7 +262,7 @@ public struct ImageBuilder: Sendable {
             request.sourceDateEpoch == nil
             ? target.chain.created ?? StageBuilder.timestamp(nil)
             : StageBuilder.timestamp(request.sourceDateEpoch)
-        config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + target.chain.stepLayers.map(\.diffID))
+        config.rootfs = RootFS(diffIDs: target.chain.storedDiffIDs + layers.map(\.diffID))
         if let platform = request.indexPlatform?.normalized {
             let sameOSAndArchitecture = platform.os == config.os && platform.architecture == config.architecture
             config.os = platform.os
@@ -261,7 +270,8 @@ public struct ImageBuilder: Sendable {
             if platform.variant != nil || !sameOSAndArchitecture { config.variant = platform.variant }
         }
         let descriptor = try store.commitImage(
-            config: config, baseLayers: baseLayers, layers: layers,
+            config: config, baseLayers: baseLayers, layers: layers.map(\.descriptor),
+            snapshots: target.chain.storedDiffIDs + target.chain.stepLayers.map(\.snapshot),
             tags: request.tags,
             annotations: request.manifestAnnotations.isEmpty ? nil : request.manifestAnnotations,
             keep: request.indexPlatform == nil)

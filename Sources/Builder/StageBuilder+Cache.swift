@@ -24,20 +24,20 @@ extension StageBuilder {
             return (changed, false)
         }
         if !request.noCache, let record = try await cacheRecord(for: key) {
-            if let diffID = record.diffID {
+            if let snapshot = record.snapshot {
                 chain.append(
-                    StepLayer(diffID: diffID, origin: origin(of: instruction)),
-                    snapshot: store.snapshotDirectory(for: diffID))
+                    StepLayer(snapshot: snapshot, origin: origin(of: instruction)),
+                    directory: store.snapshotDirectory(for: snapshot))
             }
             store.noteCacheRecordUsed(key)
             chain.cacheKey = key
             chain.created = record.created ?? chain.created
             cacheLog.note(record, for: key)
-            return (record.diffID != nil, true)
+            return (record.snapshot != nil, true)
         }
         let changed = try await body(&chain)
         let created = Self.timestamp(request.sourceDateEpoch)
-        let record = CacheRecord(diffID: changed ? chain.stepLayers.last?.diffID : nil, created: created)
+        let record = CacheRecord(snapshot: changed ? chain.stepLayers.last?.snapshot : nil, created: created)
         try store.recordCache(record, for: key)
         cacheLog.note(record, for: key)
         chain.cacheKey = key

@@ -44,7 +44,9 @@ extension StageBuilder {
                 throw StepFailure("stage \(index) was not built before it")
             }
             return try await withMountedTree(of: output.chain, step: "\(step)-from") { tree in
-                let digest = try? BuildContext(rootFilesystem: tree.directory).contentDigest(for: copy.patterns, excludes: copy.excludes)
+                let digest = PhaseTrace.measure(step, "digest-from") {
+                    try? BuildContext(rootFilesystem: tree.directory).contentDigest(for: copy.patterns, excludes: copy.excludes)
+                }
                 return try await cachedCopy(copy, digest: digest, from: tree, instruction: instruction, step: step, chain: &chain)
             }
         case .image(let reference):
@@ -100,9 +102,9 @@ extension StageBuilder {
     /// Calls `body` with the root filesystem of `chain` (a stage's output or an image)
     /// mounted read-only for the call, as `COPY --from` reads it.
     private func withMountedTree<T>(of chain: LayerChain, step: String, _ body: (SourceTree) async throws -> T) async throws -> T {
-        let view = try StepMount(over: chain, in: workDirectory, step: step)
+        let view = try PhaseTrace.measure(step, "mount") { try StepMount(over: chain, in: workDirectory, step: step) }
         defer {
-            try? view.unmount()
+            PhaseTrace.measure(step, "unmount") { try? view.unmount() }
             try? FileManager.default.removeItem(at: view.snapshot)
         }
         return try await body(SourceTree.rootFilesystem(at: view.merged.path))

@@ -44,7 +44,9 @@ extension StageBuilder {
             let output = try StepOutput(stage: label, events: events)
             let result: SandboxResult
             do {
-                result = try await Sandbox.execute(configuration, output: output.writeDescriptor)
+                result = try await PhaseTrace.measure(step, "run-process") {
+                    try await Sandbox.execute(configuration, output: output.writeDescriptor)
+                }
             } catch {
                 _ = await output.finish()
                 if (error as? SandboxError) == .cancelled { throw CancellationError() }

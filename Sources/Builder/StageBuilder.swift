@@ -176,48 +176,50 @@ struct StageBuilder {
     }
 
     /// Runs `body` in a new snapshot mounted over the chain; commits the snapshot to the
-    /// store, as the layer `instruction` made, when it changed anything, packed (or
-    /// hashed) as `target` says.
+    /// store, as the layer `instruction` made, when it changed anything: packed as
+    /// `target` says when the stage's layers are exported, else unhashed.
     ///
     /// - Returns: whether the step changed the filesystem.
     func inStepMount(
         for instruction: Instruction, target: StepTarget, step: String, chain: inout LayerChain,
         _ body: (URL) async throws -> Void
     ) async throws -> Bool {
-        let mount = try StepMount(over: chain, in: workDirectory, step: step)
+        let mount = try PhaseTrace.measure(step, "mount") { try StepMount(over: chain, in: workDirectory, step: step) }
         do {
-            try await body(mount.merged)
+            try await PhaseTrace.measure(step, "process") { try await body(mount.merged) }
         } catch {
             try? mount.unmount()
             try? FileManager.default.removeItem(at: mount.snapshot)
             throw error
         }
-        try mount.unmount()
+        let bodyEnded = ContinuousClock.now
+        defer { if PhaseTrace.enabled { PhaseTrace.report(step, "after-process", since: bodyEnded) } }
+        try PhaseTrace.measure(step, "unmount") { try mount.unmount() }
         guard !mount.isEmpty else {
             try? FileManager.default.removeItem(at: mount.snapshot)
             return false
         }
         let filesystem = mount.snapshot.appendingPathComponent("fs").path
-        let diffID: Digest
-        let committed: URL
+        let name: Digest
         if layersAreExported {
             // The layer will be in the image: pack it now, once, instead of hashing it now
             // and packing it again at the export.
             let blobPath = workDirectory.appendingPathComponent("layer-\(step).blob").path
-            let blob = try LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch)
-                .pack(directory: filesystem, to: blobPath)
-            diffID = blob.diffID
+            let blob = try PhaseTrace.measure(step, "pack") {
+                try LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch)
+                    .pack(directory: filesystem, to: blobPath)
+            }
             let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: target.compression.mediaType)
-            committed = try store.commitBuiltSnapshot(
-                mount.snapshot,
-                packedInto: BuiltLayer(
-                    blobPath: blobPath, descriptor: descriptor,
-                    diffID: diffID))
+            name = try PhaseTrace.measure(step, "commit") {
+                try store.commitBuiltSnapshot(
+                    mount.snapshot, packedInto: BuiltLayer(blobPath: blobPath, descriptor: descriptor, diffID: blob.diffID))
+            }
         } else {
-            diffID = try LayerPacker(compression: .none, sourceDateEpoch: target.sourceDateEpoch).diffID(of: filesystem)
-            committed = try store.commitBuiltSnapshot(mount.snapshot, diffID: diffID)
+            // No image exports this stage's layers (a builder stage): no hash now; the diff
+            // ID is computed only if a later export, push or shared cache needs it.
+            name = try PhaseTrace.measure(step, "commit") { try store.commitBuiltSnapshot(mount.snapshot) }
         }
-        chain.append(StepLayer(diffID: diffID, origin: origin(of: instruction)), snapshot: committed)
+        chain.append(StepLayer(snapshot: name, origin: origin(of: instruction)), directory: store.snapshotDirectory(for: name))
         return true
     }
 

@@ -7,3 +7,7 @@
 int csystem_pipe_cloexec(int ends[2]) {
     return pipe2(ends, O_CLOEXEC);
 }
+
+int csystem_syncfs(int fd) {
+    return syncfs(fd);
+}

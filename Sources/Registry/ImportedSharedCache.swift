@@ -40,7 +40,7 @@ public final class ImportedSharedCache: Sendable {
         if let diffID = entry.diffID, let layer = entry.layer, !store.hasSnapshot(diffID) {
             try await fetchSnapshot(of: layer, diffID: diffID, progress: progress)
         }
-        let record = CacheRecord(diffID: entry.diffID, created: entry.created)
+        let record = CacheRecord(snapshot: entry.diffID, created: entry.created)
         try store.recordCache(record, for: key)
         return record
     }

@@ -21,13 +21,15 @@ extension RegistryClient {
             var layers: [Digest: Descriptor] = [:]
             for (key, record) in records {
                 var layer: Descriptor?
-                if let diffID = record.diffID {
-                    guard store.hasSnapshot(diffID) else { continue }
-                    let packed = try store.ensurePackedLayer(for: diffID, packer: packer)
-                    layers[packed.digest] = packed
-                    layer = packed
+                var diffID: Digest?
+                if let snapshot = record.snapshot {
+                    guard store.hasSnapshot(snapshot) else { continue }
+                    let packed = try store.ensurePackedLayer(forSnapshot: snapshot, packer: packer)
+                    layers[packed.descriptor.digest] = packed.descriptor
+                    layer = packed.descriptor
+                    diffID = packed.diffID
                 }
-                entries.append(SharedCache.Entry(key: key, diffID: record.diffID, created: record.created, layer: layer))
+                entries.append(SharedCache.Entry(key: key, diffID: diffID, created: record.created, layer: layer))
             }
             let blobs = layers.values.sorted { $0.digest < $1.digest }
             try await forEachConcurrently(blobs, limit: configuration.maxConcurrentTransfers) { blob in

@@ -9,7 +9,8 @@ import System
 /// 0:0 character devices, opaque directories marked `trusted.overlay.opaque=y`. Overlayfs
 /// also leaves bookkeeping xattrs on copied-up entries (`trusted.overlay.origin`,
 /// `trusted.overlay.impure`), which layer packing ignores like any `trusted.overlay.*`
-/// other than `opaque`. Rootless, the overlay is mounted with `userxattr` and the same
+/// other than `opaque`. Mounts are `volatile`: their unmount does not sync the upper
+/// directory's file system (ImageStore.syncBuiltSnapshots syncs once per build). Rootless, the overlay is mounted with `userxattr` and the same
 /// attributes are `user.overlay.*` (only the host's root may write `trusted.*`).
 public enum OverlayMount {
     /// Mounts an overlay on `target`. `lowerDirectories` are listed top first; with none
@@ -93,13 +94,18 @@ public enum OverlayMount {
             options.append(String(cString: key) + "=" + (rootlessRedirect ? "nofollow" : String(cString: value)))
             index += 2
         }
-        let data = options.joined(separator: ",")
+        // volatile (Linux 5.10) as the new API mounts; a kernel without it refuses the
+        // whole option string, and is asked again without it (its unmount then syncs).
+        let data = (options + ["volatile"]).joined(separator: ",")
         guard data.utf8.count < Int(getpagesize()) else {
             throw .overlay(
                 SystemError(operation: "mount overlay (mount(2))", path: target, code: E2BIG),
                 detail: "\(lowerDirectories.count) lower directories do not fit in one page of options")
         }
-        guard csandbox_overlay_mount_classic(data, target) == 0 else {
+        guard
+            csandbox_overlay_mount_classic(data, target) == 0
+                || (errno == EINVAL && csandbox_overlay_mount_classic(options.joined(separator: ","), target) == 0)
+        else {
             let error = SystemError.last("mount overlay (mount(2))", path: target)
             throw .overlay(error, detail: RootlessProcess.isRootless ? rootlessRequirement : "")
         }

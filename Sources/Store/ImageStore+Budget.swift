@@ -87,7 +87,7 @@ extension ImageStore {
             for blob in entry.blobs { blobUsers[blob, default: 0] += 1 }
             for diffID in entry.diffIDs { snapshotUsers[diffID, default: 0] += 1 }
         }
-        for record in inventory.records { if let diffID = record.diffID { snapshotUsers[diffID, default: 0] += 1 } }
+        for record in inventory.records { if let diffID = record.snapshot { snapshotUsers[diffID, default: 0] += 1 } }
 
         var seen = Set<FileKey>()
         func release(snapshot diffID: Digest) {
@@ -107,7 +107,7 @@ extension ImageStore {
                 size -= record.size
                 report.bytes += record.size
                 report.cacheRecords += 1
-                if let diffID = record.diffID { release(snapshot: diffID) }
+                if let diffID = record.snapshot { release(snapshot: diffID) }
             case .cacheMount(let mount):
                 // No build runs under the exclusive lease, so no step holds it; the lock is
                 // taken anyway (without waiting), and a cache mount held is left alone.

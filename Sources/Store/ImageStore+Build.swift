@@ -62,7 +62,7 @@ extension ImageStore {
                 let unpacked = try unpack(
                     layerAt: layout.blobPath(for: layer.digest), expecting: diffID,
                     layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
-                try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
+                try withIndexLocked { try commitSnapshot(unpacked, name: diffID) }
             }
             directories.append(snapshotDirectory(for: diffID).appendingPathComponent("fs"))
         }
@@ -72,22 +72,24 @@ extension ImageStore {
     }
 
     /// Stores a built image whose layer blobs and snapshots are in the store already
-    /// (``ensurePackedLayer(for:packer:)``): checks them, writes its config and manifest,
-    /// and points every tag at it, all under the index lock. Without tags, the image is
-    /// kept as an unnamed `index.json` entry, unless `keep` is false: one platform's image
-    /// of a multi-platform build, which the index ``commitIndex(manifests:tags:)`` writes
-    /// keeps (the build holds the content lease until then, so no prune sees it unkept).
+    /// (``ensurePackedLayer(forSnapshot:packer:)``): checks them, writes its config and
+    /// manifest, and points every tag at it, all under the index lock. `snapshots` names the
+    /// snapshots the build used for the layers (a step's layer may have a random name, not
+    /// its diff ID). Without tags, the image is kept as an unnamed `index.json` entry, unless
+    /// `keep` is false: one platform's image of a multi-platform build, which the index
+    /// ``commitIndex(manifests:tags:)`` writes keeps (the build holds the content lease until
+    /// then, so no prune sees it unkept).
     ///
     /// - Returns: the manifest's descriptor (its digest is the image ID).
     public func commitImage(
-        config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor],
+        config: ImageConfiguration, baseLayers: [Descriptor], layers: [Descriptor], snapshots: [Digest],
         tags: [String], annotations: [String: String]? = nil, keep: Bool = true
     ) throws -> Descriptor {
         let names = try tags.map { try ImageReference.storeName(parsing: $0) }
         return try withIndexLocked {
             let required = RequiredContent(
                 blobs: Set((baseLayers + layers).map(\.digest)),
-                snapshots: Set(config.rootfs.diffIDs))
+                snapshots: Set(snapshots))
             try verify(required, for: names.first ?? "the built image")
             let configBlob = try layout.writeBlob(config.encoded().bytes).descriptor(mediaType: .ociConfig)
             let layerDescriptors = baseLayers + layers

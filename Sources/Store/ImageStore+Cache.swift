@@ -4,15 +4,25 @@ import System
 
 /// What one build step left behind, filed under the step's cache key in `cache/<key hex>.json`.
 public struct CacheRecord: Codable, Sendable, Equatable {
-    /// The diff ID of the layer the step made (its snapshot is `snapshots/<diff ID hex>`), or
-    /// nil when the step changed no file.
-    public var diffID: Digest?
+    /// The name of the snapshot of the layer the step made (`snapshots/<name hex>`): the
+    /// layer's diff ID when it was packed or unpacked, a random name for a layer committed
+    /// unhashed; nil when the step changed no file. It is stored under the key `diffID`,
+    /// as earlier versions (which named every snapshot by its diff ID) wrote it, so their
+    /// records keep working and an earlier version reading a newer record finds its
+    /// snapshot (it then fails, rather than build a wrong image, if it exports that layer:
+    /// the snapshot does not pack to the diff ID it takes the name for).
+    public var snapshot: Digest?
     /// When the step first ran, RFC 3339: a hit reuses it, so an unchanged build makes the same image.
     public var created: String?
 
-    public init(diffID: Digest?, created: String?) {
-        self.diffID = diffID
+    public init(snapshot: Digest?, created: String?) {
+        self.snapshot = snapshot
         self.created = created
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case snapshot = "diffID"
+        case created
     }
 }
 
@@ -27,7 +37,7 @@ extension ImageStore {
         guard let data = try? Data(contentsOf: cacheRecordURL(for: key)),
             let record = try? JSONDecoder().decode(CacheRecord.self, from: data)
         else { return nil }
-        if let diffID = record.diffID, !hasSnapshot(diffID) { return nil }
+        if let snapshot = record.snapshot, !hasSnapshot(snapshot) { return nil }
         return record
     }
 

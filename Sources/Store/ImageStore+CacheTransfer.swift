@@ -3,30 +3,33 @@ import OCI
 import OCIArchive
 
 extension ImageStore {
-    /// The blob of the snapshot with `diffID`, packed by `packer` now (and kept in the
-    /// store, noted in the snapshot) unless an earlier build step, export or pull left one
-    /// of its media type: what an image export and a shared cache upload. The packer must
-    /// clamp times as the build that made the snapshot did (its `SOURCE_DATE_EPOCH`), or the
-    /// diff ID does not match and this throws.
-    public func ensurePackedLayer(for diffID: Digest, packer: LayerPacker) throws -> Descriptor {
+    /// The blob and diff ID of the snapshot named `name`, packed by `packer` now (and kept
+    /// in the store, both noted in the snapshot) unless an earlier build step, export or
+    /// pull left a blob of its media type: what an image export and a shared cache upload.
+    /// A build step's snapshot that was committed unhashed gets its diff ID here, once. The
+    /// packer must clamp times as the build that made the snapshot did (its
+    /// `SOURCE_DATE_EPOCH`), or the diff ID does not match a known one and this throws.
+    public func ensurePackedLayer(forSnapshot name: Digest, packer: LayerPacker) throws -> PackedSnapshot {
         let mediaType = packer.compression.mediaType
-        if let stored = packedLayer(for: diffID, mediaType: mediaType) { return stored }
-        guard hasSnapshot(diffID) else {
-            throw StoreError.layer(path: diffID.description, reason: "its snapshot is not in the store")
+        if let stored = packedLayer(named: name, mediaType: mediaType) { return stored }
+        guard hasSnapshot(name) else {
+            throw StoreError.layer(path: name.description, reason: "its snapshot is not in the store")
         }
+        let known = snapshotMetadata(name)?.diffID
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
         let blobPath = workspace.path("layer.blob").path
-        let blob = try packer.pack(directory: snapshotDirectory(for: diffID).appendingPathComponent("fs").path, to: blobPath)
-        guard blob.diffID == diffID else {
-            throw StoreError.layer(path: diffID.description, reason: "the snapshot packs to diff ID \(blob.diffID)")
+        let blob = try packer.pack(directory: snapshotDirectory(for: name).appendingPathComponent("fs").path, to: blobPath)
+        if let known, blob.diffID != known {
+            throw StoreError.layer(path: known.description, reason: "the snapshot packs to diff ID \(blob.diffID)")
         }
         return try withIndexLocked {
             if !layout.hasBlob(blob.digest) {
                 try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
             }
-            try recordPackedBlob(blob.digest, mediaType: mediaType, for: diffID)
-            return StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType)
+            try recordPackedBlob(blob.digest, mediaType: mediaType, diffID: blob.diffID, for: name)
+            return PackedSnapshot(
+                descriptor: StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType), diffID: blob.diffID)
         }
     }
 
@@ -37,7 +40,7 @@ extension ImageStore {
     public func ensureCompressedLayer(_ layer: Descriptor, diffID: Digest, packer: LayerPacker) throws -> Descriptor {
         let mediaType = packer.compression.mediaType
         if layer.mediaType.layerCompression == mediaType.layerCompression { return layer }
-        if let stored = packedLayer(for: diffID, mediaType: mediaType) { return stored }
+        if let stored = packedLayer(named: diffID, mediaType: mediaType) { return stored.descriptor }
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
         let blobPath = workspace.path("layer.blob").path
@@ -50,7 +53,7 @@ extension ImageStore {
                 try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
             }
             if hasSnapshot(diffID) {
-                try recordPackedBlob(blob.digest, mediaType: mediaType, for: diffID)
+                try recordPackedBlob(blob.digest, mediaType: mediaType, diffID: diffID, for: diffID)
             }
             return StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType)
         }
@@ -68,6 +71,6 @@ extension ImageStore {
             layerDigest: layer.digest, mediaType: layer.mediaType, workspace: workspace)
         let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: layer.digest, mediaType: layer.mediaType))
         try Data(metadata).write(to: unpacked.appendingPathComponent("meta.json"))
-        try withIndexLocked { try commitSnapshot(unpacked, diffID: diffID) }
+        try withIndexLocked { try commitSnapshot(unpacked, name: diffID) }
     }
 }

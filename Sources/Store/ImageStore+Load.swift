@@ -116,7 +116,7 @@ extension ImageStore {
                 try layout.ingestBlob(from: stagedBlobs.appendingPathComponent(name).path, mode: .move, expectedDigest: digest)
             }
             for (diffID, directory) in snapshots {
-                try commitSnapshot(directory, diffID: diffID)
+                try commitSnapshot(directory, name: diffID)
             }
             try verify(required, for: candidates.flatMap(\.names).first ?? "the loaded image")
             var loaded: [String] = []

@@ -48,7 +48,7 @@ extension ImageStore {
         var seen = Set<FileKey>()
         let (blobs, imageDiffIDs) = try reachableContentDroppingOrphanReferrers()
         let records = cacheRecords()
-        let recordDiffIDs = Set(records.compactMap { $0.record?.diffID })
+        let recordDiffIDs = Set(records.compactMap { $0.record?.snapshot })
         let keptDiffIDs = buildCache ? imageDiffIDs : imageDiffIDs.union(recordDiffIDs)
         let blobDirectory = root.appendingPathComponent("blobs/sha256")
         for name in entries(of: blobDirectory) where !blobs.contains(Digest(sha256Hex: name)) {
@@ -73,7 +73,7 @@ extension ImageStore {
         }
         for (name, record) in records {
             let file = cacheDirectory.appendingPathComponent(name)
-            if buildCache || record == nil || record?.diffID.map(hasSnapshot) == false {
+            if buildCache || record == nil || record?.snapshot.map(hasSnapshot) == false {
                 report.buildCacheBytes += remove(file, seen: &seen)
                 report.cacheRecords += 1
             } else {

@@ -1,27 +1,61 @@
 import Foundation
 import OCI
 import OCIArchive
+import System
 
-/// What `snapshots/<id>/meta.json` records about a snapshot.
+/// What `snapshots/<name>/meta.json` records about a snapshot.
 struct SnapshotMetadata: Codable {
-    /// The sha256 of the layer's uncompressed tar: the snapshot's identity.
-    var diffID: Digest
+    /// The sha256 of the layer's uncompressed tar; nil for a build step's snapshot that
+    /// nothing has needed the diff ID of yet (it is computed when the layer is exported,
+    /// pushed or shared, then recorded here).
+    var diffID: Digest?
     /// The blob the snapshot was unpacked from or packed into; nil for a build step's
     /// snapshot that no image has used yet.
     var layerDigest: Digest?
     /// That blob's media type (its compression), when the snapshot was packed by a build.
     var mediaType: MediaType?
+    /// The boot (`/proc/sys/kernel/random/boot_id`) in which a build step wrote the
+    /// snapshot through a `volatile` overlay, whose unmount does not sync it to disk; nil
+    /// once the build that wrote it synced the store (``ImageStore/syncBuiltSnapshots()``),
+    /// and for snapshots unpacked from blobs. A snapshot marked with another boot is not
+    /// used: the machine restarted before it was synced, and a crash may have lost part of
+    /// its files, which nothing would notice (an unhashed layer has no digest to check).
+    var unsyncedBoot: String? = nil
+}
+
+/// The identity of the running kernel's boot, which changes at every restart.
+enum BootIdentity {
+    static let current: String =
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+}
+
+/// A snapshot's layer as an image holds it: its blob and its diff ID.
+public struct PackedSnapshot: Sendable {
+    public var descriptor: Descriptor
+    public var diffID: Digest
 }
 
 extension ImageStore {
-    /// The directory of the snapshot for a layer: `snapshots/<diff ID hex>`.
-    public func snapshotDirectory(for diffID: Digest) -> URL {
-        snapshotsDirectory.appendingPathComponent(diffID.hex)
+    /// The directory of the snapshot named `name`: `snapshots/<name hex>`. A layer unpacked
+    /// from a blob, or packed when its step committed it, is named by its diff ID; a build
+    /// step's layer that was not packed then has a random name (``commitBuiltSnapshot(_:)``).
+    public func snapshotDirectory(for name: Digest) -> URL {
+        snapshotsDirectory.appendingPathComponent(name.hex)
     }
 
-    /// True when the layer with `diffID` is unpacked in the store.
-    public func hasSnapshot(_ diffID: Digest) -> Bool {
-        FileManager.default.fileExists(atPath: snapshotDirectory(for: diffID).appendingPathComponent("meta.json").path)
+    /// True when the snapshot named `name` (for a layer named by its diff ID: that layer)
+    /// is in the store.
+    public func hasSnapshot(_ name: Digest) -> Bool {
+        guard let metadata = snapshotMetadata(name) else { return false }
+        return metadata.unsyncedBoot == nil || metadata.unsyncedBoot == BootIdentity.current
+    }
+
+    /// The `meta.json` of the snapshot named `name`, nil when it cannot be read.
+    func snapshotMetadata(_ name: Digest) -> SnapshotMetadata? {
+        let url = snapshotDirectory(for: name).appendingPathComponent("meta.json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(SnapshotMetadata.self, from: data)
     }
 
     /// Unpacks a layer blob into a new snapshot in the workspace and checks its diff ID.
@@ -63,27 +97,35 @@ extension ImageStore {
         )
     }
 
-    /// Moves a snapshot a build step made (a directory holding `fs/`) into
-    /// `snapshots/<diff ID>`, where later builds find it through the cache.
+    /// Moves a snapshot a build step made (a directory holding `fs/`) into `snapshots/`
+    /// under a new random name, where later builds find it through the cache, without
+    /// hashing it: a layer no image exports (a builder stage's) never needs its diff ID,
+    /// and hashing it (a tar of the whole upper directory through SHA-256) was most of
+    /// what a large step cost beyond its own process. ``ensurePackedLayer(forSnapshot:packer:)``
+    /// computes the diff ID when an export, a push or a shared cache needs it.
     ///
-    /// - Returns: the committed snapshot's directory.
-    public func commitBuiltSnapshot(_ directory: URL, diffID: Digest) throws -> URL {
-        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: nil, mediaType: nil))
+    /// - Returns: the committed snapshot's name.
+    public func commitBuiltSnapshot(_ directory: URL) throws -> Digest {
+        var random = SystemRandomNumberGenerator()
+        let name = Digest.sha256((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let metadata = try OCIJSON.encode(
+            SnapshotMetadata(diffID: nil, layerDigest: nil, mediaType: nil, unsyncedBoot: BootIdentity.current))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
-        try withIndexLocked { try commitSnapshot(directory, diffID: diffID) }
-        return snapshotDirectory(for: diffID)
+        try withIndexLocked { try commitSnapshot(directory, name: name) }
+        noteUnsynced(name)
+        return name
     }
 
     /// Moves a snapshot a build step made into `snapshots/<diff ID>` together with the
     /// layer blob it was packed into (moved into the store's blobs), so the export reuses it.
     ///
-    /// - Returns: the committed snapshot's directory.
-    public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> URL {
+    /// - Returns: the committed snapshot's name (its diff ID).
+    public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> Digest {
         // meta.json goes in before the rename, so a snapshot is never in place without it.
         let metadata = try OCIJSON.encode(
             SnapshotMetadata(
                 diffID: layer.diffID, layerDigest: layer.descriptor.digest,
-                mediaType: layer.descriptor.mediaType))
+                mediaType: layer.descriptor.mediaType, unsyncedBoot: BootIdentity.current))
         try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
         try withIndexLocked {
             if !layout.hasBlob(layer.descriptor.digest) {
@@ -93,20 +135,20 @@ extension ImageStore {
             }
             if hasSnapshot(layer.diffID) {
                 // Built by another step or build meanwhile: note the blob in the one in place.
-                try recordPackedBlob(layer.descriptor.digest, mediaType: layer.descriptor.mediaType, for: layer.diffID)
+                try recordPackedBlob(
+                    layer.descriptor.digest, mediaType: layer.descriptor.mediaType, diffID: layer.diffID, for: layer.diffID)
             } else {
-                try commitSnapshot(directory, diffID: layer.diffID)
+                try commitSnapshot(directory, name: layer.diffID)
+                noteUnsynced(layer.diffID)
             }
         }
-        return snapshotDirectory(for: layer.diffID)
+        return layer.diffID
     }
 
-    /// The stored blob of `media type` that the snapshot with `diffID` was packed into or
-    /// unpacked from, if the blob is still in the store.
-    public func packedLayer(for diffID: Digest, mediaType: MediaType) -> Descriptor? {
-        let url = snapshotDirectory(for: diffID).appendingPathComponent("meta.json")
-        guard let data = try? Data(contentsOf: url),
-            let metadata = try? JSONDecoder().decode(SnapshotMetadata.self, from: data),
+    /// The stored blob of `mediaType` that the snapshot named `name` was packed into or
+    /// unpacked from, with its diff ID, if the blob is still in the store.
+    func packedLayer(named name: Digest, mediaType: MediaType) -> PackedSnapshot? {
+        guard let metadata = snapshotMetadata(name), let diffID = metadata.diffID,
             let digest = metadata.layerDigest, let size = layout.blobSize(digest)
         else { return nil }
         if let recorded = metadata.mediaType {
@@ -118,27 +160,60 @@ extension ImageStore {
                 let actual = try? ImageSourceReader.compression(ofFileAt: path), actual == mediaType.layerCompression
             else { return nil }
         }
-        return StoredBlob(digest: digest, size: size).descriptor(mediaType: mediaType)
+        return PackedSnapshot(descriptor: StoredBlob(digest: digest, size: size).descriptor(mediaType: mediaType), diffID: diffID)
     }
 
-    /// Notes in the snapshot's `meta.json` which blob it was packed into, for ``packedLayer(for:mediaType:)``.
-    func recordPackedBlob(_ digest: Digest, mediaType: MediaType, for diffID: Digest) throws {
-        let metadata = try OCIJSON.encode(SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType))
-        try Data(metadata).write(to: snapshotDirectory(for: diffID).appendingPathComponent("meta.json"), options: .atomic)
+    /// Notes in the `meta.json` of the snapshot named `name` its diff ID and which blob it
+    /// was packed into, for ``packedLayer(named:mediaType:)``.
+    func recordPackedBlob(_ digest: Digest, mediaType: MediaType, diffID: Digest, for name: Digest) throws {
+        let unsyncedBoot = snapshotMetadata(name)?.unsyncedBoot
+        let metadata = try OCIJSON.encode(
+            SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType, unsyncedBoot: unsyncedBoot))
+        try Data(metadata).write(to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
     }
 
-    /// Renames a finished snapshot (holding its `meta.json`) into `snapshots/`; one
-    /// already there wins (same diff ID, same content). A directory in its place without
+    /// Renames a finished snapshot (holding its `meta.json`) into `snapshots/<name>`; one
+    /// already there wins (same name: same diff ID, same content; random names do not meet). A directory in its place without
     /// `meta.json` is what a killed process left (snapshots are renamed in complete, and
     /// only ones with `meta.json` are used): it is removed first. Callers hold the index lock.
-    func commitSnapshot(_ directory: URL, diffID: Digest) throws {
-        let destination = snapshotDirectory(for: diffID)
-        guard !hasSnapshot(diffID) else { return }
+    func commitSnapshot(_ directory: URL, name: Digest) throws {
+        let destination = snapshotDirectory(for: name)
+        guard !hasSnapshot(name) else { return }
         if FileManager.default.fileExists(atPath: destination.path) {
             try? FileManager.default.removeItem(at: destination)
         }
         if rename(directory.path, destination.path) != 0, errno != EEXIST, errno != ENOTEMPTY {
             throw StoreError.io(path: destination.path, operation: "rename snapshot into place", errno: errno)
+        }
+    }
+
+    /// Remembers a snapshot this process committed unsynced, for ``syncBuiltSnapshots()``.
+    private func noteUnsynced(_ name: Digest) {
+        _ = unsyncedSnapshots.withLock { $0.insert(name) }
+    }
+
+    /// Makes the snapshots this process's build steps committed durable: one `syncfs` of
+    /// the store's file system, then their `unsyncedBoot` marks are dropped. Build steps
+    /// mount their overlays `volatile`, so a step's unmount (and every fsync its process
+    /// makes) does not wait for the disk; this one sync at the end of a build replaces a
+    /// sync per step. Until it has run, a restart makes those snapshots unusable
+    /// (``hasSnapshot(_:)``), never wrong.
+    public func syncBuiltSnapshots() throws {
+        let names = unsyncedSnapshots.withLock { names in
+            defer { names.removeAll() }
+            return names
+        }
+        guard !names.isEmpty else { return }
+        do {
+            try FileSystemSync.sync(fileSystemOf: snapshotsDirectory.path)
+        } catch {
+            throw StoreError.io(path: snapshotsDirectory.path, operation: "syncfs", errno: error.code)
+        }
+        for name in names {
+            guard var metadata = snapshotMetadata(name), metadata.unsyncedBoot != nil else { continue }
+            metadata.unsyncedBoot = nil
+            try Data(OCIJSON.encode(metadata)).write(
+                to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
         }
     }
 }

@@ -72,12 +72,12 @@ extension StoreUsage {
             size: inventory.size(blobs: imageBlobs, diffIDs: imageDiffIDs) + inventory.layoutOverhead,
             reclaimable: inventory.size(blobs: imageBlobs.subtracting(taggedBlobs), diffIDs: imageDiffIDs.subtracting(taggedDiffIDs)))
 
-        let recordDiffIDs = Set(inventory.records.compactMap(\.diffID)).filter { inventory.snapshotSizes[$0] != nil }
+        let recordDiffIDs = Set(inventory.records.compactMap(\.snapshot)).filter { inventory.snapshotSizes[$0] != nil }
         let cacheOnlyDiffIDs = recordDiffIDs.subtracting(imageDiffIDs)
         let recordBytes = inventory.records.map(\.size).reduce(0, +) + inventory.size(blobs: [], diffIDs: cacheOnlyDiffIDs)
         let buildCache = Row(
             type: "Build Cache", total: inventory.records.count,
-            active: inventory.records.filter { $0.diffID.map(imageDiffIDs.contains) == true }.count,
+            active: inventory.records.filter { $0.snapshot.map(imageDiffIDs.contains) == true }.count,
             size: recordBytes + inventory.cacheOverhead, reclaimable: recordBytes)
 
         let cacheMounts = Row(
@@ -119,13 +119,13 @@ extension StoreUsage {
 
     private static func cacheEntries(_ inventory: StoreInventory, imageDiffIDs: Set<Digest>) -> [CacheEntry] {
         var users: [Digest: Int] = [:]
-        for record in inventory.records { if let diffID = record.diffID { users[diffID, default: 0] += 1 } }
+        for record in inventory.records { if let diffID = record.snapshot { users[diffID, default: 0] += 1 } }
         let records = inventory.records.map { record in
             CacheEntry(
                 id: String(record.name.dropLast(".json".count)), type: "regular",
-                size: record.size + (record.diffID.flatMap { inventory.snapshotSizes[$0] } ?? 0), created: record.created,
+                size: record.size + (record.snapshot.flatMap { inventory.snapshotSizes[$0] } ?? 0), created: record.created,
                 lastUsed: record.lastUsed, inUse: false,
-                shared: record.diffID.map { imageDiffIDs.contains($0) || users[$0, default: 0] > 1 } ?? false)
+                shared: record.snapshot.map { imageDiffIDs.contains($0) || users[$0, default: 0] > 1 } ?? false)
         }
         let mounts = inventory.cacheMounts.map { mount in
             CacheEntry(

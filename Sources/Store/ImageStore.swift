@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import Synchronization
 import System
 
 /// swiftbuild's on-disk state: one directory that is itself an OCI image layout.
@@ -19,6 +20,9 @@ public final class ImageStore: Sendable {
     public let root: URL
     /// The OCI layout the store is.
     public let layout: OCILayout
+    /// Snapshots this process's build steps committed and has not synced yet
+    /// (``syncBuiltSnapshots()``).
+    let unsyncedSnapshots = Mutex<Set<Digest>>([])
 
     /// Opens the store at `root`, creating it when absent.
     public init(root: URL) throws {

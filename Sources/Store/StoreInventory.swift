@@ -21,7 +21,9 @@ struct StoreInventory {
     /// A cache record (`cache/<key hex>.json`).
     struct Record {
         var name: String
-        var diffID: Digest?
+        /// The name of the snapshot the record's step made (its diff ID, or a random name
+        /// for a layer committed unhashed); nil when the step changed no file.
+        var snapshot: Digest?
         var created: String?
         /// The record file's modification time: when it was written or last hit.
         var lastUsed: Date
@@ -104,7 +106,7 @@ extension ImageStore {
             }
             inventory.records.append(
                 StoreInventory.Record(
-                    name: name, diffID: record?.diffID, created: record?.created, lastUsed: Self.modificationTime(path),
+                    name: name, snapshot: record?.snapshot, created: record?.created, lastUsed: Self.modificationTime(path),
                     size: Self.diskUsage(path, seen: &seen)))
         }
         inventory.cacheMountsOverhead += Self.diskUsage(ofEntryOnly: cacheMountsDirectory.path, seen: &seen)

@@ -142,4 +142,121 @@ struct BuildCacheTests {
         #expect(records.filter { $0.count == 69 }.isEmpty)
         #expect(try build(context).cached == [false, false])
     }
+
+    /// The sha256 of each blob of `store` after decompression (gzip, zstd or none): the
+    /// diff ID it would have as a layer.
+    func uncompressedDigests(of store: URL) throws -> Set<String> {
+        let blobs = store.appendingPathComponent("blobs/sha256")
+        var digests: Set<String> = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: blobs.path) {
+            let path = blobs.appendingPathComponent(name).path
+            let output = try ExternalTool.run([
+                "sh", "-c", "{ gzip -dc '\(path)' 2>/dev/null || zstd -dc '\(path)' 2>/dev/null || cat '\(path)'; } | sha256sum"
+            ])
+            digests.insert(String(output.prefix(64)))
+        }
+        return digests
+    }
+
+    /// A builder stage's layer that no image exports is committed without being hashed:
+    /// its diff ID (known from building that stage as the target in another store) names
+    /// no snapshot, no snapshot's meta.json records it and no blob of the store unpacks to
+    /// it. Building that stage as the target afterwards hits the cache for every step and
+    /// makes the image the other store made, byte for byte (same image ID): the diff ID
+    /// computed then, lazily, is the one hashing at commit would have given.
+    @Test func anUnexportedBuilderLayerIsNeverHashed() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dockerfile = """
+            FROM busybox AS builder
+            RUN mkdir /out && echo built-in-the-builder > /out/built.txt && seq 1 2000 > /out/numbers
+            FROM busybox
+            COPY --from=builder /out/built.txt /copied.txt
+
+            """
+        let context = try makeContext(dockerfile, files: [:])
+        let epoch = ["SOURCE_DATE_EPOCH": "1700000000"]
+        func build(_ store: URL, _ arguments: [String]) throws -> String {
+            let result = try SwiftBuildProcess.run(
+                ["build", "--root", store.path, "--progress", "plain"] + arguments + [context.path], environment: epoch)
+            #expect(result.status == 0, "\(result.standardError)")
+            return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // The builder's layer as an image exports it, from a store of its own.
+        // A copy of the store as it is, with the same base (make-busybox-base makes a new
+        // one, with other times, each time).
+        let other = work.appendingPathComponent("other-store")
+        try FileManager.default.copyItem(at: store, to: other)
+        let builderID = try build(other, ["--target", "builder", "-t", "builder:exported"])
+        let builderLayer = try #require(try diffIDs(of: "builder:exported", in: other).last?.dropFirst("sha256:".count))
+            .description
+        #expect(try uncompressedDigests(of: other).contains(builderLayer))
+
+        // The multi-stage build: the builder's layer is made and used, never hashed.
+        _ = try build(store, ["-t", "final:1"])
+        let snapshots = store.appendingPathComponent("snapshots")
+        let names = try FileManager.default.contentsOfDirectory(atPath: snapshots.path)
+        #expect(!names.contains(builderLayer), "the builder's snapshot is named by its diff ID")
+        for name in names {
+            let meta = try String(contentsOf: snapshots.appendingPathComponent("\(name)/meta.json"), encoding: .utf8)
+            #expect(!meta.contains(builderLayer), "\(name)/meta.json records the builder's diff ID: \(meta)")
+        }
+        #expect(names.contains { FileManager.default.fileExists(atPath: snapshots.appendingPathComponent("\($0)/fs/out/built.txt").path) })
+        #expect(try !uncompressedDigests(of: store).contains(builderLayer), "a blob of the builder's layer is in the store")
+        #expect(try fileInImage("final:1", "/copied.txt") == "built-in-the-builder\n")
+
+        // Exported later: every step hits, the diff ID is computed then, and the image is the other store's.
+        let later = try SwiftBuildProcess.run(
+            ["build", "--root", store.path, "--progress", "plain", "--target", "builder", "-t", "builder:later", context.path],
+            environment: epoch)
+        #expect(later.status == 0, "\(later.standardError)")
+        #expect(later.standardError.contains(" CACHED") && !later.standardError.contains(" DONE "), "\(later.standardError)")
+        #expect(later.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == builderID)
+        #expect(try uncompressedDigests(of: store).contains(builderLayer), "the export stored the builder's layer")
+    }
+
+    /// Steps write their layers through volatile overlays (no sync per step); the build
+    /// syncs once at its end, after which no snapshot is marked unsynced. A snapshot still
+    /// marked with another boot (the machine restarted before its build synced it; a
+    /// crash may have lost part of it) is never used: its steps run again and
+    /// make the same files.
+    @Test func snapshotsWrittenInAnEarlierBootAreUsedOnlyOnceSynced() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let context = try makeContext(Self.multiStage, files: ["a.txt": "alpha\n", "b.txt": "beta\n"])
+        let first = try build(context, ["-t", "synced:1"])
+        let snapshots = store.appendingPathComponent("snapshots")
+        var metas: [URL] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: snapshots.path) {
+            let meta = snapshots.appendingPathComponent("\(name)/meta.json")
+            #expect(!(try String(contentsOf: meta, encoding: .utf8)).contains("unsyncedBoot"), "\(name) left unsynced")
+            metas.append(meta)
+        }
+        #expect(try build(context, ["-t", "synced:2"]).cached == [true, true, true, true, false])
+
+        // As a build that stopped before its sync, then a restart, leave them.
+        for meta in metas {
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: Any])
+            object["unsyncedBoot"] = "00000000-0000-0000-0000-000000000000"
+            try JSONSerialization.data(withJSONObject: object).write(to: meta)
+        }
+        let again = try build(context, ["-t", "synced:3"])
+        #expect(again.cached == [false, false, false, false, false], "a step used a snapshot of another boot")
+        #expect(again.id != first.id, "the steps that ran again have new creation times")
+        #expect(try fileInImage("synced:3", "/out") == "alpha\nbeta\n")
+    }
+
+    /// The `rootfs.diff_ids` of the image tagged `name` (its `ref.name`) in `store`.
+    func diffIDs(of name: String, in store: URL) throws -> [String] {
+        func json(_ url: URL) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        }
+        func blob(_ digest: String) -> URL {
+            store.appendingPathComponent("blobs/sha256/" + digest.dropFirst("sha256:".count))
+        }
+        let index = try json(store.appendingPathComponent("index.json"))
+        let entries = try #require(index["manifests"] as? [[String: Any]])
+        let entry = try #require(entries.first { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == name })
+        let manifest = try json(blob(try #require(entry["digest"] as? String)))
+        let config = try json(blob(try #require((manifest["config"] as? [String: Any])?["digest"] as? String)))
+        return try #require((config["rootfs"] as? [String: Any])?["diff_ids"] as? [String])
+    }
 }

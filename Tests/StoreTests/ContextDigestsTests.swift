@@ -37,7 +37,7 @@ struct ContextDigestsTests {
         #expect(try temporaryEntries().isEmpty)
 
         // Dropping the whole build cache removes the records, not the memo.
-        try store.recordCache(CacheRecord(diffID: nil, created: nil), for: Digest.sha256(Array("step".utf8)))
+        try store.recordCache(CacheRecord(snapshot: nil, created: nil), for: Digest.sha256(Array("step".utf8)))
         let report = try store.prune(buildCache: true)
         #expect(report.cacheRecords == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("cache").path) == ["context-digests.json"])

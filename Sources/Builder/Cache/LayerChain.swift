@@ -53,17 +53,19 @@ struct LayerChain: Sendable {
         return directories.reversed().filter { seen.insert($0.standardizedFileURL.path).inserted }
     }
 
-    /// Adds a step's layer, committed in the store as `snapshot`.
-    mutating func append(_ layer: StepLayer, snapshot: URL) {
+    /// Adds a step's layer, committed in the store in `directory` (`snapshots/<name hex>`).
+    mutating func append(_ layer: StepLayer, directory: URL) {
         stepLayers.append(layer)
-        directories.append(snapshot.appendingPathComponent("fs"))
+        directories.append(directory.appendingPathComponent("fs"))
     }
 }
 
-/// A layer a build step made (or found in the cache), committed in `snapshots/<diff ID>`.
+/// A layer a build step made (or found in the cache), committed in `snapshots/<name hex>`.
 struct StepLayer: Sendable {
-    /// The layer's diff ID; its snapshot is `snapshots/<diff ID hex>`.
-    var diffID: Digest
+    /// The name of the layer's snapshot: its diff ID when it was packed as its step
+    /// committed it, else a random name (its diff ID is computed only if it is exported:
+    /// `ImageStore.ensurePackedLayer(forSnapshot:packer:)`).
+    var snapshot: Digest
     /// The instruction that made it in this build.
     var origin: LayerOrigin
 }

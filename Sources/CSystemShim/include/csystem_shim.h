@@ -21,4 +21,7 @@ const char *csystem_errno_name(int error);
 /// start, so a program another thread starts meanwhile cannot inherit them.
 int csystem_pipe_cloexec(int ends[2]);
 
+/// `syncfs(fd)` (also `_GNU_SOURCE` only): writes out the file system that holds `fd`.
+int csystem_syncfs(int fd);
+
 #endif
