@@ -101,8 +101,8 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
     public var imageIDFile: URL?
     /// A file that receives the build's result as JSON, with docker buildx's keys.
     public var metadataFile: URL?
-    /// Whether an SPDX SBOM of the image is made and stored with it (`--sbom`), before
-    /// pushes and outputs, which carry it.
+    /// Whether an SPDX SBOM of the image (of each platform's image, for several platforms)
+    /// is made and stored with it (`--sbom`), before pushes and outputs, which carry it.
     public var sbom = false
 
     public init(request: BuildRequest, registry: Registry) {
@@ -136,13 +136,7 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
             events(event)
         }
         let result = try await interruptible { try await ImageBuilder(store: store).build(configured, events: recording) }
-        var sbomDocument: [UInt8]?
-        if sbom {
-            let name = request.tags.first.flatMap { try? ImageReference.storeName(parsing: $0) } ?? result.descriptor.digest.description
-            let made = try ImageBuilder(store: store).attachSBOM(to: store.details(of: result.descriptor, name: name), name: name)
-            for problem in made.problems { warning("SBOM: \(problem)") }
-            sbomDocument = made.document
-        }
+        let sbomDocuments = sbom ? try attachSBOMs(to: result, in: store, warning: warning) : []
         for location in cacheExports {
             try await registry.exportCache(
                 result.cacheRecords, from: store, to: location,
@@ -157,10 +151,15 @@ public struct BuildSession<Registry: BuildRegistry>: Sendable {
         }
         for output in outputs {
             try write(output, result: result, store: store)
-            // Next to the root filesystem, as BuildKit writes its attestations.
-            if output.kind == .local, let sbomDocument {
-                try Data(sbomDocument).write(
-                    to: URL(fileURLWithPath: output.destination).appendingPathComponent(SPDXDocument.fileName), options: .atomic)
+            // Next to the root filesystem (each platform's, in its directory), as BuildKit
+            // writes its attestations. An atomic write replaces a link of the image's of
+            // that name, never writing through it.
+            if output.kind == .local {
+                for made in sbomDocuments {
+                    var directory = URL(fileURLWithPath: output.destination)
+                    if let platformDirectory = made.directory { directory.appendPathComponent(platformDirectory) }
+                    try Data(made.document).write(to: directory.appendingPathComponent(SPDXDocument.fileName), options: .atomic)
+                }
             }
         }
         if let imageIDFile {
@@ -221,6 +220,29 @@ extension BuildSession {
             }
             try ImageBuilder(store: store).exportRootFilesystems(of: images, to: destination, asTar: output.kind == .tar)
         case .image: break  // the build stored the index; a push is the session's
+        }
+    }
+
+    /// Makes and stores the SBOM of the built image, or of each platform's image of a
+    /// built index (each from that image's own root filesystem, referring to its own
+    /// manifest, as BuildKit attests each platform's image), reporting what could not be
+    /// read to `warning`. Returns each document with the directory of a multi-platform
+    /// `local` output it goes in (nil for a single image: the destination itself).
+    fileprivate func attachSBOMs(
+        to result: BuildResult, in store: ImageStore, warning: (String) -> Void
+    ) throws -> [(directory: String?, document: [UInt8])] {
+        let name = request.tags.first.flatMap { try? ImageReference.storeName(parsing: $0) } ?? result.descriptor.digest.description
+        let builder = ImageBuilder(store: store)
+        guard result.isIndex else {
+            let made = try builder.attachSBOM(to: store.details(of: result.descriptor, name: name), name: name)
+            for problem in made.problems { warning("SBOM: \(problem)") }
+            return [(nil, made.document)]
+        }
+        return try result.platformImages.map { descriptor in
+            let platform = descriptor.platform ?? request.platform
+            let made = try builder.attachSBOM(to: store.details(of: descriptor, name: name), name: name, namingArchitecture: true)
+            for problem in made.problems { warning("SBOM of \(platform.normalized): \(problem)") }
+            return (Self.platformDirectoryName(platform), made.document)
         }
     }
 

@@ -18,6 +18,10 @@ public struct SPDXDocument: Sendable {
     public var packages: [SoftwarePackage]
     /// The `creators` entry naming the tool.
     public var creator = "Tool: swiftbuild"
+    /// The image's architecture (`arm64`), for one platform's image of an index: the image's
+    /// package URL then carries it as its `arch` qualifier, which tells the documents of one
+    /// multi-platform build apart by more than their digests. Nil for a single image.
+    public var architecture: String?
 
     public init(imageName: String, imageDigest: String, created: String?, packages: [SoftwarePackage]) {
         self.imageName = imageName
@@ -57,7 +61,9 @@ public struct SPDXDocument: Sendable {
                 SPDXID: imageID, name: imageName, versionInfo: imageDigest, licenseDeclared: "NOASSERTION",
                 externalRefs: [
                     ExternalReference(
-                        referenceLocator: PackageURL.make(type: "oci", namespace: nil, name: imageShortName, version: imageDigest))
+                        referenceLocator: PackageURL.make(
+                            type: "oci", namespace: nil, name: imageShortName, version: imageDigest,
+                            qualifiers: architecture.map { ["arch": $0] } ?? [:]))
                 ],
                 primaryPackagePurpose: "CONTAINER", sourceInfo: nil, homepage: nil)
         ]

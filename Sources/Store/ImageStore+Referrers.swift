@@ -18,14 +18,15 @@ extension ImageStore {
     /// `subject` (with the empty `{}` config the image spec prescribes for artifacts), and
     /// keeps it in `index.json`. A referrer of the same subject and artifact type stored
     /// before is replaced (a rebuild's new SBOM replaces the old one). The subject must be
-    /// held by an entry of the store.
+    /// held by an entry of the store, or be one platform's image of an index an entry holds
+    /// (a multi-platform build's, whose images have no entries of their own).
     ///
     /// - Returns: the artifact manifest's descriptor.
     @discardableResult
     public func attachArtifact(_ content: [UInt8], artifactType: MediaType, to subject: Descriptor) throws -> Descriptor {
         try withIndexLocked {
             var index = try layout.readIndex()
-            guard index.manifests.contains(where: { $0.digest == subject.digest && !Self.isReferrer($0) }) else {
+            guard isHeld(subject.digest, by: index) else {
                 throw StoreError.imageNotFound(subject.digest.description)
             }
             let layer = try layout.writeBlob(content).descriptor(mediaType: artifactType)
@@ -70,6 +71,21 @@ extension ImageStore {
                 descriptor.digest.description, reason: "an artifact manifest with \(manifest.layers.count) layers")
         }
         return (manifest, try layout.readBlob(layer, maxSize: maxSize))
+    }
+
+    /// Whether `digest` is an entry of `index` (not a referrer's), or a manifest an
+    /// entry's image index lists and the store holds: what prune keeps while the entry stays.
+    private func isHeld(_ digest: Digest, by index: ImageIndex) -> Bool {
+        let entries = index.manifests.filter { !Self.isReferrer($0) }
+        if entries.contains(where: { $0.digest == digest }) { return true }
+        guard layout.hasBlob(digest) else { return false }
+        for entry in entries where entry.mediaType.isIndex {
+            // An index the store cannot read holds nothing here (prune keeps nothing through it).
+            if let listed = try? layout.decodeBlob(entry, as: ImageIndex.self), listed.manifests.contains(where: { $0.digest == digest }) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Whether an `index.json` entry is a referrer (kept for its subject, not an image).

@@ -14,7 +14,8 @@ extension ImageStore {
     /// result), named `index.name`: in an OCI layout or archive, `index.json` points the
     /// name at the index; a docker archive has one `manifest.json` entry per platform, and
     /// the name only on this machine's platform's entry (else the first), since a docker
-    /// archive's names cannot tell platforms apart.
+    /// archive's names cannot tell platforms apart. An OCI layout or archive also carries
+    /// each platform image's referrers (its SBOM) as `index.json` entries.
     public func save(_ index: IndexDetails, to destination: URL, format: ExportFormat) throws {
         try withContentLease {
             let images = try index.platformImages()
@@ -26,18 +27,29 @@ extension ImageStore {
             }
             var entry = index.descriptor
             entry.annotations = [AnnotationKey.refName: index.name]
+            // An OCI layout also carries each platform image's referrers (its SBOM), as
+            // index.json entries, as for one image.
+            var referrers: [Descriptor] = []
+            var referrerBlobs: [Descriptor] = []
+            for image in images {
+                let (imageReferrers, imageBlobs) = try referrerContent(of: image)
+                referrers += imageReferrers
+                referrerBlobs += imageBlobs.filter { seen.insert($0.digest).inserted }
+            }
             switch format {
             case .ociDirectory:
-                try saveLayout(entry, name: index.name, blobs: blobs, to: destination)
+                try saveLayout(entry, name: index.name, blobs: blobs + referrerBlobs, referrers: referrers, to: destination)
             case .ociArchive:
                 let documents = [
                     ("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
-                    ("index.json", try OCIJSON.encode(ImageIndex(manifests: [entry])))
+                    ("index.json", try OCIJSON.encode(ImageIndex(manifests: [entry] + referrers)))
                 ]
                 try withDocuments(documents) { documents in
                     let members =
                         try documents
-                        + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
+                        + (blobs + referrerBlobs).map {
+                            ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest))
+                        }
                     try ArchiveMember.writeTar(members, to: destination)
                 }
             case .dockerArchive:

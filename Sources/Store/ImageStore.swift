@@ -114,7 +114,22 @@ public final class ImageStore: Sendable {
         return manifests.filter { !Self.isReferrer($0) }.map { entry -> StoredImage in
             let name = entry.referenceName ?? "<none>"
             do {
-                if entry.mediaType.isIndex { return try indexListing(entry, name: name) }
+                if entry.mediaType.isIndex {
+                    // An index's images have no entries: their referrers (one SBOM per
+                    // platform) are listed with the index, in its order.
+                    var listing = try indexListing(entry, name: name)
+                    let held = try layout.decodeBlob(entry, as: ImageIndex.self).manifests.flatMap {
+                        referrers[$0.digest.description] ?? []
+                    }
+                    if !held.isEmpty {
+                        listing.referrers = held.map {
+                            StoredReferrer(
+                                digest: $0.digest, artifactType: $0.artifactType, size: $0.size,
+                                subject: $0.annotations?[Self.subjectAnnotation].flatMap { try? Digest(parsing: $0) })
+                        }
+                    }
+                    return listing
+                }
                 let resolved = try layout.resolveManifest(from: entry)
                 let config = try layout.decodeBlob(resolved.manifest.config, as: ImageConfiguration.self)
                 let size = resolved.descriptor.size + resolved.manifest.config.size + resolved.manifest.layers.map(\.size).reduce(0, +)
@@ -250,6 +265,8 @@ public struct StoredReferrer: Sendable, Encodable, Equatable {
     public var artifactType: MediaType?
     /// The artifact manifest's size.
     public var size: Int64
+    /// For an index's line: the platform image it refers to (nil for an image's own).
+    public var subject: Digest? = nil
 }
 
 /// What `swiftbuild inspect` prints.

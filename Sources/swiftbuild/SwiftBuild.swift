@@ -24,7 +24,11 @@ enum SwiftBuildMain {
         }
         MountNamespaceStatus.enterPrivate()
         Task {
-            await SwiftBuild.main()
+            // buildx's `--sbom=true` and `--sbom=false`, which a flag cannot take.
+            let others = Set(SwiftBuild.configuration.subcommands.compactMap { $0.configuration.commandName })
+                .subtracting([BuildCommand.configuration.commandName].compactMap { $0 })
+            await SwiftBuild.main(
+                AttestOption.rewritingSBOMValues(Array(CommandLine.arguments.dropFirst()), otherSubcommands: others))
             exit(0)
         }
         dispatchMain()

@@ -35,20 +35,23 @@ struct SBOMTests {
 
     /// A static Go program (a module with a dependency replaced by a local directory),
     /// built with the host's Go into `destination`; returns `go env GOVERSION`.
-    static func buildGoProgram(in work: URL, to destination: URL) throws -> String {
-        let source = work.appendingPathComponent("gosrc")
+    static func buildGoProgram(
+        in work: URL, to destination: URL, module: String = "example.com/sbomdemo", architecture: String? = nil
+    ) throws -> String {
+        let source = work.appendingPathComponent("gosrc-\(destination.lastPathComponent)")
         try FileManager.default.createDirectory(at: source.appendingPathComponent("dep"), withIntermediateDirectories: true)
         let files = [
-            "go.mod": "module example.com/sbomdemo\n\ngo 1.19\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ./dep\n",
+            "go.mod": "module \(module)\n\ngo 1.19\n\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => ./dep\n",
             "main.go": "package main\n\nimport \"example.com/dep\"\n\nfunc main() { println(dep.Hello()) }\n",
             "dep/go.mod": "module example.com/dep\n\ngo 1.19\n",
             "dep/dep.go": "package dep\n\nfunc Hello() string { return \"hello\" }\n"
         ]
         for (name, text) in files { try Data(text.utf8).write(to: source.appendingPathComponent(name)) }
-        let environment = [
-            "env", "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOPROXY=off", "HOME=\(work.path)",
-            "GOCACHE=\(work.appendingPathComponent("gocache").path)", "GOPATH=\(work.appendingPathComponent("gopath").path)"
-        ]
+        let environment =
+            [
+                "env", "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOPROXY=off", "HOME=\(work.path)",
+                "GOCACHE=\(work.appendingPathComponent("gocache").path)", "GOPATH=\(work.appendingPathComponent("gopath").path)"
+            ] + (architecture.map { ["GOOS=linux", "GOARCH=\($0)"] } ?? [])
         _ = try ExternalTool.run(environment + ["go", "build", "-o", destination.path, "."], in: source)
         return try ExternalTool.run(environment + ["go", "env", "GOVERSION"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -264,5 +267,187 @@ struct SBOMTests {
         #expect(try SwiftBuildProcess.run(["prune", "--root", workspace.store.path]).status == 0)
         #expect(try referrerDigests() == [])
         #expect(!FileManager.default.fileExists(atPath: blob.path))
+    }
+
+    /// The bases' directory with `busybox-multi` (an index of linux/amd64 and linux/arm64,
+    /// scripts/oracle/bases), made once per test process.
+    static let multiBase: Result<String, ExternalTool.Failure> = {
+        let command = [repositoryRoot.appendingPathComponent("scripts/oracle/bases").path, "busybox-multi"]
+        do {
+            return .success(try ExternalTool.run(command).trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch let failure as ExternalTool.Failure {
+            return .failure(failure)
+        } catch {
+            return .failure(ExternalTool.Failure(command: command.joined(separator: " "), status: -1, output: "\(error)"))
+        }
+    }()
+
+    /// `--sbom` with two platforms on the busybox-multi base, each platform's image given
+    /// its own apk database and its own Go executable (built for its architecture): one
+    /// document per platform, each made from that platform's image and stored as a
+    /// referrer of that platform's manifest, each valid for pyspdxtools, written as
+    /// `linux_amd64/sbom.spdx.json` and `linux_arm64/sbom.spdx.json` by `--output
+    /// type=local` and carried by `--output type=oci`; the image ID is the one the same
+    /// build makes without `--sbom`.
+    @Test func oneDocumentPerPlatformImage() throws {
+        let workspace = try BuildWorkspace(busybox: false)
+        defer { workspace.remove() }
+        let bases = try Self.multiBase.get()
+        let load = try SwiftBuildProcess.run(["load", "-i", bases + "/busybox-multi.oci.tar", "--root", workspace.store.path])
+        #expect(load.status == 0, "\(load.standardError)")
+        let machines = ["amd64": "x86_64", "arm64": "aarch64"]
+        for (architecture, machine) in machines {
+            try Data("P:musl\nV:1.2.5-r0\nA:\(machine)\nL:MIT\n".utf8).write(
+                to: workspace.context.appendingPathComponent("installed-\(architecture)"))
+            _ = try Self.buildGoProgram(
+                in: workspace.work, to: workspace.context.appendingPathComponent("demo-\(architecture)"),
+                module: "example.com/demo-\(architecture)", architecture: architecture)
+        }
+        let dockerfile = """
+            FROM oracle-busybox:multi
+            ARG TARGETARCH
+            COPY installed-$TARGETARCH /lib/apk/db/installed
+            COPY demo-$TARGETARCH /usr/local/bin/demo
+
+            """
+        let output = workspace.work.appendingPathComponent("out")
+        let archive = workspace.work.appendingPathComponent("image.tar")
+        let built = try workspace.build(
+            dockerfile,
+            [
+                "--sbom", "--platform", "linux/amd64,linux/arm64", "-t", "multi-sbom:1", "--output", "type=local,dest=\(output.path)",
+                "--output", "type=oci,dest=\(archive.path)"
+            ])
+        #expect(built.status == 0, "\(built.standardError)")
+        let indexID = built.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let plain = try workspace.build(dockerfile, ["--platform", "linux/amd64,linux/arm64", "-t", "multi-plain:1"])
+        #expect(plain.status == 0, "\(plain.standardError)")
+        #expect(plain.standardOutput == built.standardOutput)
+
+        // The platforms' manifests, from the index the build stored.
+        let index = try Self.json(workspace.store.appendingPathComponent("blobs/sha256/\(indexID.dropFirst(7))"))
+        var manifests: [String: String] = [:]
+        for entry in (index["manifests"] as? [[String: Any]]) ?? [] {
+            let architecture = try #require((entry["platform"] as? [String: Any])?["architecture"] as? String)
+            manifests[architecture] = try #require(entry["digest"] as? String)
+        }
+        #expect(manifests.keys.sorted() == ["amd64", "arm64"])
+
+        // One referrer per platform manifest in the store, its layer the platform's file.
+        let referrers = try Self.indexEntries(workspace.store).filter { $0["artifactType"] as? String == Self.spdxMediaType }
+        #expect(referrers.count == 2)
+        var subjects: [String] = []
+        for referrer in referrers {
+            let manifest = try Self.json(
+                workspace.store.appendingPathComponent("blobs/sha256/\((referrer["digest"] as? String ?? "").dropFirst(7))"))
+            let subject = try #require((manifest["subject"] as? [String: Any])?["digest"] as? String)
+            subjects.append(subject)
+            #expect(manifest["artifactType"] as? String == Self.spdxMediaType)
+            let architecture = try #require(manifests.first { $0.value == subject }?.key, "subject \(subject) is no platform's manifest")
+            let layer = try #require((manifest["layers"] as? [[String: Any]])?.first)
+            let blob = try Data(
+                contentsOf: workspace.store.appendingPathComponent("blobs/sha256/\((layer["digest"] as? String ?? "").dropFirst(7))"))
+            #expect(blob == (try Data(contentsOf: output.appendingPathComponent("linux_\(architecture)/sbom.spdx.json"))))
+        }
+        #expect(subjects.sorted() == manifests.values.sorted())
+
+        // Each platform's document: valid, and what that platform's image holds.
+        for (architecture, machine) in machines {
+            let file = output.appendingPathComponent("linux_\(architecture)/sbom.spdx.json")
+            let validation = try Self.validate(file)
+            #expect(validation.status == 0, "pyspdxtools (\(architecture)): \(validation.output)")
+            let document = try Self.json(file)
+            let described = try #require((document["packages"] as? [[String: Any]])?.first)
+            #expect(described["versionInfo"] as? String == manifests[architecture])
+            #expect(
+                (described["externalRefs"] as? [[String: String]])?.first?["referenceLocator"]
+                    == "pkg:oci/multi-sbom@\(manifests[architecture] ?? "")?arch=\(architecture)")
+            let purls = Self.packages(document).map(\.purl)
+            #expect(purls.contains("pkg:apk/alpine/musl@1.2.5-r0?arch=\(machine)"), "\(purls)")
+            #expect(purls.contains { $0.hasPrefix("pkg:golang/example.com/demo-\(architecture)@") }, "\(purls)")
+            let other = architecture == "amd64" ? "arm64" : "amd64"
+            #expect(!purls.contains { $0.hasPrefix("pkg:golang/example.com/demo-\(other)@") }, "\(purls)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("sbom.spdx.json").path))
+
+        // The OCI archive: the index under its name, and both referrers as entries.
+        let unpacked = workspace.work.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
+        _ = try ExternalTool.run(["tar", "-xf", archive.path, "-C", unpacked.path])
+        let entries = try Self.indexEntries(unpacked)
+        #expect(entries.count == 3)
+        #expect(entries.first?["digest"] as? String == indexID)
+        let archived = entries.filter { $0["artifactType"] as? String == Self.spdxMediaType }.compactMap { $0["digest"] as? String }
+        #expect(archived.sorted() == referrers.compactMap { $0["digest"] as? String }.sorted())
+        for digest in archived {
+            let manifest = try Self.json(unpacked.appendingPathComponent("blobs/sha256/\(digest.dropFirst(7))"))
+            let layer = try #require((manifest["layers"] as? [[String: Any]])?.first?["digest"] as? String)
+            #expect(FileManager.default.fileExists(atPath: unpacked.appendingPathComponent("blobs/sha256/\(layer.dropFirst(7))").path))
+        }
+        let inspected = try ExternalTool.run(["skopeo", "inspect", "--raw", "oci-archive:\(archive.path):multi-sbom:1"])
+        #expect(inspected.contains("\"application/vnd.oci.image.index.v1+json\""))
+
+        // `images` lists both with the index, each naming its platform's manifest.
+        let listed = try SwiftBuildProcess.run(["images", "--format", "json", "--root", workspace.store.path])
+        let images = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])
+        let line = try #require(images.first { $0["name"] as? String == "multi-sbom:1" })
+        #expect(((line["referrers"] as? [[String: Any]]) ?? []).compactMap { $0["subject"] as? String }.sorted() == subjects.sorted())
+    }
+
+    /// buildx's spellings: `--sbom=true` (and Go's other true words), `--sbom=false`,
+    /// `--attest type=sbom,disabled=true`, the `--sbom` value after `--attest`; `generator=`,
+    /// unknown keys and a non-boolean `disabled` are usage errors naming the option.
+    @Test func optionForms() throws {
+        let workspace = try BuildWorkspace(busybox: true)
+        defer { workspace.remove() }
+        var builds = 0
+        /// Builds a new image (its own label) with `arguments`; whether a referrer now refers to it.
+        func madeSBOM(_ arguments: [String]) throws -> Bool {
+            builds += 1
+            let built = try workspace.build("FROM busybox\n", ["--label", "n=\(builds)"] + arguments)
+            #expect(built.status == 0, "\(arguments): \(built.standardError)")
+            let imageID = built.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            return try Self.indexEntries(workspace.store).contains {
+                $0["artifactType"] as? String == Self.spdxMediaType
+                    && ($0["annotations"] as? [String: String])?["dev.swiftbuild.referrer.subject"] == imageID
+            }
+        }
+        #expect(try madeSBOM(["--sbom=true", "-t", "forms:true"]))
+        #expect(try madeSBOM(["--sbom=1"]))
+        #expect(try madeSBOM(["--sbom"]))
+        #expect(try madeSBOM(["--attest", "type=sbom"]))
+        #expect(try madeSBOM(["--attest", "type=sbom,disabled=false"]))
+        #expect(try !madeSBOM(["--sbom=false", "-t", "forms:false"]))
+        #expect(try !madeSBOM(["--attest", "type=sbom,disabled=true"]))
+        #expect(try !madeSBOM(["--attest", "type=sbom", "--sbom=false"]))
+        #expect(try !madeSBOM(["--sbom="]))
+        #expect(try !madeSBOM([]))
+        // `--sbom=...` after `--` is an argument, not the option.
+        let terminated = try SwiftBuildProcess.run(["build", "--root", workspace.store.path, "--", "--sbom=true"])
+        #expect(terminated.status != 0)
+        #expect(!terminated.standardError.contains("sbom-value"), "\(terminated.standardError)")
+
+        let refused: [([String], String)] = [
+            (
+                ["--sbom=generator=docker/buildkit-syft-scanner"],
+                "--sbom=generator=docker/buildkit-syft-scanner: generator= is not supported"
+            ),
+            (
+                ["--attest", "type=sbom,generator=docker/buildkit-syft-scanner"],
+                "--attest type=sbom,generator=docker/buildkit-syft-scanner: generator= is not supported"
+            ),
+            (["--attest", "type=sbom,disabled=maybe"], "--attest type=sbom,disabled=maybe: disabled=maybe is not a boolean"),
+            (["--sbom=disabled=maybe"], "--sbom=disabled=maybe: disabled=maybe is not a boolean"),
+            (["--attest", "type=sbom,scan=all"], "--attest type=sbom,scan=all: unknown option scan"),
+            (["--sbom=nonsense"], "--sbom=nonsense: 'nonsense' is not key=value"),
+            (["--attest", "type=provenance"], "--attest type=provenance: only type=sbom is supported")
+        ]
+        for (arguments, message) in refused {
+            let result = try workspace.build("FROM busybox\n", arguments + ["-t", "refused:1"])
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+        }
+        let names = try SwiftBuildProcess.run(["images", "--root", workspace.store.path]).standardOutput
+        #expect(!names.contains("refused"))
     }
 }

@@ -61,6 +61,19 @@ struct SPDXDocumentTests {
         #expect(extracted == [["licenseId": reference, "extractedText": "Apache 2.0", "name": "Apache 2.0"]])
     }
 
+    /// One platform's image of an index: its package URL names the architecture; a single
+    /// image's names none.
+    @Test func architectureQualifiesTheImagesPackageURL() throws {
+        var document = SPDXDocument(imageName: "team/app:1", imageDigest: "sha256:00", created: nil, packages: [])
+        func imageURL() throws -> String? {
+            let packages = try json(document)["packages"] as? [[String: Any]]
+            return (packages?.first?["externalRefs"] as? [[String: String]])?.first?["referenceLocator"]
+        }
+        #expect(try imageURL() == "pkg:oci/app@sha256:00")
+        document.architecture = "arm64"
+        #expect(try imageURL() == "pkg:oci/app@sha256:00?arch=arm64")
+    }
+
     @Test func sameInputsSameBytesWhateverTheOrder() throws {
         let first = SPDXDocument(imageName: "app:latest", imageDigest: "sha256:00", created: nil, packages: Self.packages)
         let second = SPDXDocument(imageName: "app:latest", imageDigest: "sha256:00", created: nil, packages: Self.packages.reversed())

@@ -146,9 +146,13 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(
         help:
-            "Make an SPDX SBOM of the image, stored and pushed with it (an OCI artifact referring to it); sbom.spdx.json in --output type=local."
+            "Make an SPDX SBOM of the image (of each platform's image), stored and pushed with it (an OCI artifact referring to it); sbom.spdx.json in --output type=local. Also --sbom=true, --sbom=false."
     )
     var sbom = false
+
+    /// What each `--sbom=VALUE` becomes before parsing (see ``AttestOption/rewritingSBOMValues(_:otherSubcommands:)``).
+    @Option(name: .customLong("sbom-value"), help: .hidden)
+    var sbomValues: [String] = []
 
     @Option(help: ArgumentHelp("An attestation, as docker buildx: type=sbom is --sbom (repeatable; no other type).", valueName: "SPEC"))
     var attest: [String] = []
@@ -176,11 +180,7 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if push && tags.isEmpty { throw ValidationError("--push needs at least one -t NAME to push to") }
-        let makeSBOM = try sbom || AttestOption.wantsSBOM(attest)
-        if makeSBOM, try dockerfile.planOptionsPerPlatform().count > 1 {
-            // A referrer names one manifest; one per platform's image is not made yet.
-            throw ValidationError("--sbom describes one image: it cannot be combined with several --platform values yet")
-        }
+        let makeSBOM = try AttestOption.wantsSBOM(attest: attest, sbomFlag: sbom, sbomValues: sbomValues)
         let cacheSources = try cacheFrom.map { try CacheLocation(parsing: $0, option: "--cache-from") }
         let cacheTargets = try cacheTo.map { try CacheLocation(parsing: $0, option: "--cache-to") }
         let labelValues = try LabelOption.dictionary(labels)

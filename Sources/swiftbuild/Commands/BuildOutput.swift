@@ -125,29 +125,93 @@ extension BuildOutput {
     }
 }
 
-/// `--attest type=sbom` of `swiftbuild build`, docker buildx's spelling of `--sbom`.
+/// `--attest type=sbom` and `--sbom[=VALUE]` of `swiftbuild build`, docker buildx's two
+/// spellings of one request.
 enum AttestOption {
-    /// Whether the specs ask for an SBOM. `type=sbom` (buildx's `generator=` names the
-    /// scanner image BuildKit runs, which swiftbuild does not) is the one type; `provenance`
-    /// and anything else is refused, naming the spec.
-    static func wantsSBOM(_ specs: [String]) throws -> Bool {
+    /// The hidden option a `--sbom=VALUE` argument becomes before parsing
+    /// (``rewritingSBOMValues(_:otherSubcommands:)``): ArgumentParser's `--sbom` flag takes no value.
+    static let sbomValueOption = "--sbom-value"
+
+    /// Whether the specs ask for an SBOM: the `--attest` specs, then each `--sbom` (bare,
+    /// it is `true`; buildx appends it after the `--attest` specs), the last one deciding.
+    /// `type=sbom` (`disabled=true` turns it off) is the one type; `provenance` and
+    /// anything else is refused, as are keys other than `type` and `disabled`, naming the
+    /// option as given. buildx's `generator=` names the scanner image BuildKit runs, which
+    /// swiftbuild does not: it makes the document itself, so it is refused with that reason.
+    static func wantsSBOM(attest specs: [String], sbomFlag: Bool, sbomValues: [String]) throws -> Bool {
         var wanted = false
         for spec in specs {
-            var fields: [String: String] = [:]
-            for field in spec.split(separator: ",") {
-                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("--attest \(spec): '\(field)' is not key=value") }
-                fields[parts[0]] = parts[1]
-            }
-            guard fields["type"] == "sbom" else {
-                throw ValidationError("--attest \(spec): only type=sbom is supported (an SPDX SBOM, as --sbom)")
-            }
-            let unknown = Set(fields.keys).subtracting(["type", "disabled"])
-            guard unknown.isEmpty else {
-                throw ValidationError("--attest \(spec): unknown option \(unknown.sorted().joined(separator: ", "))")
-            }
-            wanted = fields["disabled"] != "true"
+            wanted = try wants(spec, shownAs: "--attest \(spec)")
+        }
+        if sbomFlag { wanted = true }
+        for value in sbomValues {
+            wanted = try wants(sbomSpec(value), shownAs: "--sbom=\(value)")
         }
         return wanted
+    }
+
+    /// The `--attest` spec buildx makes of `--sbom=VALUE`: a boolean is `type=sbom`, or
+    /// `type=sbom,disabled=true` when false; anything else is the spec's fields after `type=sbom`.
+    static func sbomSpec(_ value: String) -> String {
+        switch parseBool(value) {
+        case true?: "type=sbom"
+        case false?: "type=sbom,disabled=true"
+        case nil: "type=sbom," + value
+        }
+    }
+
+    /// Go's `strconv.ParseBool`, which buildx reads these values with.
+    static func parseBool(_ text: String) -> Bool? {
+        switch text {
+        case "1", "t", "T", "true", "TRUE", "True": true
+        case "0", "f", "F", "false", "FALSE", "False": false
+        default: nil
+        }
+    }
+
+    /// Turns each `--sbom=VALUE` of a `build` command line (`build` named, or no subcommand:
+    /// it is the default) into `--sbom-value=VALUE` (`--sbom=` into nothing), up to a `--`; other arguments, and
+    /// other subcommands' lines, are left as they are.
+    static func rewritingSBOMValues(_ arguments: [String], otherSubcommands: Set<String>) -> [String] {
+        if let first = arguments.first, otherSubcommands.contains(first) { return arguments }
+        var rewritten: [String] = []
+        var ended = false
+        for argument in arguments {
+            if argument == "--" { ended = true }
+            if !ended, argument.hasPrefix("--sbom=") {
+                // An empty value is no request, as buildx reads it (and ArgumentParser
+                // would take the next argument as the value of an empty one).
+                let value = argument.dropFirst("--sbom=".count)
+                if !value.isEmpty { rewritten.append(sbomValueOption + "=" + value) }
+            } else {
+                rewritten.append(argument)
+            }
+        }
+        return rewritten
+    }
+
+    private static func wants(_ spec: String, shownAs option: String) throws -> Bool {
+        var fields: [String: String] = [:]
+        for field in spec.split(separator: ",") {
+            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("\(option): '\(field)' is not key=value") }
+            fields[parts[0]] = parts[1]
+        }
+        guard fields["type"] == "sbom" else {
+            throw ValidationError("\(option): only type=sbom is supported (an SPDX SBOM, as --sbom)")
+        }
+        if fields["generator"] != nil {
+            throw ValidationError(
+                "\(option): generator= is not supported: swiftbuild makes the SPDX document itself and runs no scanner image")
+        }
+        let unknown = Set(fields.keys).subtracting(["type", "disabled"])
+        guard unknown.isEmpty else {
+            throw ValidationError("\(option): unknown option \(unknown.sorted().joined(separator: ", "))")
+        }
+        guard let disabled = fields["disabled"] else { return true }
+        guard let value = parseBool(disabled) else {
+            throw ValidationError("\(option): disabled=\(disabled) is not a boolean")
+        }
+        return !value
     }
 }
