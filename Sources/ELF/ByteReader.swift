@@ -1,14 +1,84 @@
-/// Bounds-checked reads of fixed-width integers and NUL-terminated strings from an ELF image
-/// held in memory, in the image's byte order. Every read names what it reads, so a read past the
+import System
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Bounds-checked reads of fixed-width integers and NUL-terminated strings from an ELF image,
+/// in memory or read from its file as needed, in the image's byte order. Every read names what it reads, so a read past the
 /// end of the file becomes an ``ELFProblem/truncated(what:offset:length:fileSize:)``.
-struct ByteReader: Sendable {
-    /// The whole file.
-    let bytes: [UInt8]
+struct ByteReader {
+    /// Where the bytes are: an array, or an open file read in pages as they are asked for.
+    enum Source {
+        case memory([UInt8])
+        case file(FilePages)
+    }
+
+    let source: Source
     /// Whether multi-byte integers are stored most significant byte first.
     let bigEndian: Bool
-
     /// The file size, as the unsigned type ELF offsets use.
-    var size: UInt64 { UInt64(bytes.count) }
+    let size: UInt64
+
+    init(bytes: [UInt8], bigEndian: Bool) {
+        source = .memory(bytes)
+        self.bigEndian = bigEndian
+        size = UInt64(bytes.count)
+    }
+
+    init(file: FilePages, bigEndian: Bool) {
+        source = .file(file)
+        self.bigEndian = bigEndian
+        size = file.size
+    }
+
+    private init(source: Source, bigEndian: Bool, size: UInt64) {
+        self.source = source
+        self.bigEndian = bigEndian
+        self.size = size
+    }
+
+    /// The same bytes read in the other byte order.
+    func reading(bigEndian: Bool) -> ByteReader {
+        ByteReader(source: source, bigEndian: bigEndian, size: size)
+    }
+
+    /// The `count` bytes at `offset`, which the caller has checked lie inside the file
+    /// (``require(_:offset:length:)``).
+    func bytes(at offset: UInt64, count: Int) -> [UInt8] {
+        switch source {
+        case .memory(let bytes): return Array(bytes[Int(offset)..<Int(offset) + count])
+        case .file(let pages): return pages.bytes(at: offset, count: count)
+        }
+    }
+
+    /// The byte at `offset`, which the caller has checked lies inside the file.
+    func byte(at offset: UInt64) -> UInt8 {
+        switch source {
+        case .memory(let bytes): return bytes[Int(offset)]
+        case .file(let pages): return pages.byte(at: offset)
+        }
+    }
+
+    /// The offset of the first NUL in `start..<end` (inside the file), or nil.
+    private func firstNul(from start: UInt64, to end: UInt64) -> UInt64? {
+        switch source {
+        case .memory(let bytes):
+            return bytes[Int(start)..<Int(end)].firstIndex(of: 0).map { UInt64($0) }
+        case .file(let pages):
+            var at = start
+            while at < end {
+                let count = Int(min(end - at, FilePages.pageSize - at % FilePages.pageSize))
+                if let index = pages.bytes(at: at, count: count).firstIndex(of: 0) { return at + UInt64(index) }
+                at += UInt64(count)
+            }
+            return nil
+        }
+    }
 
     /// Whether `length` bytes starting at `offset` lie inside the file (overflow-safe).
     func contains(offset: UInt64, length: UInt64) -> Bool {
@@ -26,10 +96,10 @@ struct ByteReader: Sendable {
     /// The unsigned integer of `width` bytes (1, 2, 4 or 8) at `offset`.
     func unsigned(_ what: String, at offset: UInt64, width: Int) throws(ELFProblem) -> UInt64 {
         try require(what, offset: offset, length: UInt64(width))
-        let start = Int(offset)
+        let field = bytes(at: offset, count: width)
         var value: UInt64 = 0
         for index in 0..<width {
-            value = value << 8 | UInt64(bytes[start + (bigEndian ? index : width - 1 - index)])
+            value = value << 8 | UInt64(field[bigEndian ? index : width - 1 - index])
         }
         return value
     }
@@ -64,8 +134,7 @@ struct ByteReader: Sendable {
             throw .truncated(what: what, offset: offset, length: 1, fileSize: size)
         }
         let scanEnd = offset + min(end - offset, maximumLength)
-        let start = Int(offset)
-        guard let nul = bytes[start..<Int(scanEnd)].firstIndex(of: 0) else {
+        guard let nul = firstNul(from: offset, to: scanEnd) else {
             if scanEnd < end {
                 throw .invalid(what: what, detail: "string at \(hex(offset)) is longer than \(maximumLength - 1) bytes")
             }
@@ -74,6 +143,72 @@ struct ByteReader: Sendable {
             }
             throw .invalid(what: what, detail: "no NUL terminator between \(hex(offset)) and \(hex(limit))")
         }
-        return String(decoding: bytes[start..<nul], as: UTF8.self)
+        return String(decoding: bytes(at: offset, count: Int(nul - offset)), as: UTF8.self)
+    }
+}
+
+/// An open regular file read through `pread` in pages of ``pageSize`` bytes, each read once
+/// and kept for the parse (at most ``pageLimit`` at a time): an ELF file is parsed from its
+/// headers, dynamic section, string and version tables and data segment, a small part of a
+/// large executable, so the memory a parse takes no longer grows with the file (a 35 MB
+/// `cc1plus` was read whole before). Bytes a file no longer has (it shrank while being
+/// read) read as zeros, as a short read cannot be told from a hole.
+final class FilePages {
+    static let pageSize: UInt64 = 64 << 10
+    static let pageLimit = 256
+
+    let size: UInt64
+    private let file: FileDescriptor
+    private var pages: [UInt64: [UInt8]] = [:]
+
+    /// Reads `file`, which must be a regular file of at most `sizeLimit` bytes; it is
+    /// closed with the pages.
+    init(file: consuming FileDescriptor, sizeLimit: Int) throws(ELFProblem) {
+        size = try regularFileSize(file.rawValue, sizeLimit: sizeLimit)
+        self.file = file
+    }
+
+    private var descriptor: Int32 { file.rawValue }
+
+    func byte(at offset: UInt64) -> UInt8 {
+        page(offset / Self.pageSize)[Int(offset % Self.pageSize)]
+    }
+
+    func bytes(at offset: UInt64, count: Int) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(count)
+        var at = offset
+        let end = offset + UInt64(count)
+        while at < end {
+            let page = page(at / Self.pageSize)
+            let start = Int(at % Self.pageSize)
+            let take = min(Int(end - at), page.count - start)
+            result.append(contentsOf: page[start..<start + take])
+            at += UInt64(take)
+        }
+        return result
+    }
+
+    /// Page `index`, read now unless it was; a page is ``pageSize`` bytes (the last one
+    /// up to the end of the file).
+    private func page(_ index: UInt64) -> [UInt8] {
+        if let page = pages[index] { return page }
+        let start = index * Self.pageSize
+        let length = Int(min(Self.pageSize, size - min(size, start)))
+        let page = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var filled = 0
+            while filled < length {
+                let count = retryingOnInterrupt {
+                    pread(descriptor, buffer.baseAddress! + filled, length - filled, off_t(start) + off_t(filled))
+                }
+                if count <= 0 { break }
+                filled += count
+            }
+            for index in filled..<length { buffer[index] = 0 }
+            initialized = length
+        }
+        if pages.count >= Self.pageLimit { pages.removeAll(keepingCapacity: true) }
+        pages[index] = page
+        return page
     }
 }

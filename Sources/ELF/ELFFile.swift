@@ -2,7 +2,7 @@
 /// versions and Go build information, read the way the loader finds them (through program
 /// headers, so files without section headers work).
 ///
-/// The file is read once into memory (up to a size limit) and never executed. A file whose
+/// The file is read in the parts the parse needs (up to a size limit) and never executed. A file whose
 /// header or program header table cannot be read throws an ``ELFFinding``; damage further in
 /// (a truncated dynamic section, a string offset outside its table, ...) is listed in
 /// ``findings`` and everything that could still be read is kept.
@@ -55,20 +55,31 @@ public struct ELFFile: Sendable {
 
     /// Reads and parses the file at `path`. Throws ``ELFProblem/notELF`` for files without the
     /// ELF magic, ``ELFProblem/tooLarge(size:limit:)`` above `sizeLimit` bytes, and other
-    /// problems when the header or program header table is unusable. Only regular files are read.
+    /// problems when the header or program header table is unusable. Only regular files are
+    /// read, and only the parts the parse needs (``FilePages``).
     public init(path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) throws(ELFFinding) {
-        try self.init(bytes: readRegularFile(path, sizeLimit: sizeLimit), path: path)
+        let pages: FilePages
+        do {
+            pages = try FilePages(file: openRegularFile(path), sizeLimit: sizeLimit)
+        } catch {
+            throw ELFFinding(path: path, problem: error)
+        }
+        try self.init(reader: ByteReader(file: pages, bigEndian: false), path: path)
     }
 
-    /// Reads and parses the regular file at `path` inside `root` (confined to it); findings
-    /// name its host path.
+    /// Reads and parses the regular file at `path` inside `root` (confined to it), only the
+    /// parts the parse needs; findings name its host path.
     public init(root: ImageRoot, path: String, sizeLimit: Int = ELFFile.defaultSizeLimit) throws(ELFFinding) {
-        try self.init(bytes: root.readRegularFile(path, sizeLimit: sizeLimit), path: root.hostPath(path))
+        try self.init(reader: ByteReader(file: root.filePages(path, sizeLimit: sizeLimit), bigEndian: false), path: root.hostPath(path))
     }
 
     /// Parses an ELF image already in memory; `path` is only used to name the file in findings.
     public init(bytes: [UInt8], path: String) throws(ELFFinding) {
-        guard bytes.count >= 4, bytes[0] == 0x7f, bytes[1] == 0x45, bytes[2] == 0x4c, bytes[3] == 0x46 else {
+        try self.init(reader: ByteReader(bytes: bytes, bigEndian: false), path: path)
+    }
+
+    private init(reader bytes: ByteReader, path: String) throws(ELFFinding) {
+        guard bytes.size >= 4, bytes.bytes(at: 0, count: 4) == [0x7f, 0x45, 0x4c, 0x46] else {
             throw ELFFinding(path: path, problem: .notELF)
         }
         let header: ELFHeader

@@ -118,24 +118,25 @@ public struct ELFHeader: Sendable, Equatable {
     static func size(of fileClass: ELFClass) -> UInt64 { fileClass == .elf64 ? 64 : 52 }
 
     /// Parses the identification bytes and the header. The caller has already checked the magic.
-    static func parse(_ bytes: [UInt8]) throws(ELFProblem) -> (ELFHeader, ByteReader) {
-        let fileSize = UInt64(bytes.count)
-        guard bytes.count > 6 else {
+    static func parse(_ bytes: ByteReader) throws(ELFProblem) -> (ELFHeader, ByteReader) {
+        let fileSize = bytes.size
+        guard fileSize > 7 else {
             throw .truncated(what: "ELF identification", offset: 0, length: 16, fileSize: fileSize)
         }
+        let identification = bytes.bytes(at: 0, count: 8)
         let fileClass: ELFClass
-        switch bytes[4] {
+        switch identification[4] {
         case 1: fileClass = .elf32
         case 2: fileClass = .elf64
-        default: throw .invalid(what: "ELF class", detail: "EI_CLASS is \(bytes[4]), expected 1 or 2")
+        default: throw .invalid(what: "ELF class", detail: "EI_CLASS is \(identification[4]), expected 1 or 2")
         }
         let byteOrder: ELFByteOrder
-        switch bytes[5] {
+        switch identification[5] {
         case 1: byteOrder = .littleEndian
         case 2: byteOrder = .bigEndian
-        default: throw .invalid(what: "ELF byte order", detail: "EI_DATA is \(bytes[5]), expected 1 or 2")
+        default: throw .invalid(what: "ELF byte order", detail: "EI_DATA is \(identification[5]), expected 1 or 2")
         }
-        let reader = ByteReader(bytes: bytes, bigEndian: byteOrder == .bigEndian)
+        let reader = bytes.reading(bigEndian: byteOrder == .bigEndian)
         let is64 = fileClass == .elf64
         try reader.require("ELF header", offset: 0, length: size(of: fileClass))
         let word = is64 ? 8 : 4
@@ -164,7 +165,7 @@ public struct ELFHeader: Sendable, Equatable {
         let header = ELFHeader(
             fileClass: fileClass,
             byteOrder: byteOrder,
-            osABI: bytes[7],
+            osABI: identification[7],
             type: ELFType(rawValue: try reader.u16("ELF header", at: 16)),
             machine: ELFMachine(rawValue: try reader.u16("ELF header", at: 18)),
             flags: try reader.u32("ELF header", at: flagsAt),

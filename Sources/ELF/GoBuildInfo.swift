@@ -43,7 +43,7 @@ public struct GoBuildInfo: Sendable, Equatable {
             let end = segment.offset + min(segment.fileSize, reader.size - segment.offset)
             var at = (segment.offset + 15) & ~15
             while at < end && end - at >= headerSize {
-                if reader.bytes[Int(at)] == 0xff && reader.bytes[Int(at)..<Int(at) + magic.count].elementsEqual(magic) {
+                if reader.byte(at: at) == 0xff && reader.bytes(at: at, count: magic.count).elementsEqual(magic) {
                     do {
                         return try parse(reader, at: at, map: AddressMap(programHeaders))
                     } catch {
@@ -60,9 +60,9 @@ public struct GoBuildInfo: Sendable, Equatable {
     /// Parses the blob whose header starts at `at` (already known to hold the magic and to
     /// lie inside the file). Nil when the version is empty, which Go does not count as a Go binary.
     private static func parse(_ reader: ByteReader, at: UInt64, map: AddressMap) throws(ELFProblem) -> GoBuildInfo? {
-        let flags = reader.bytes[Int(at) + 15]
-        let version: ArraySlice<UInt8>
-        let module: ArraySlice<UInt8>
+        let flags = reader.byte(at: at + 15)
+        let version: [UInt8]
+        let module: [UInt8]
         if flags & 0x2 != 0 {
             var cursor = at + headerSize
             version = try inlineString(reader, at: &cursor)
@@ -76,13 +76,13 @@ public struct GoBuildInfo: Sendable, Equatable {
 
     /// The module text inside its two 16-byte binary sentinels (the second after a newline),
     /// or nil when it is not framed that way, as `debug/buildinfo` decides.
-    private static func unframed(_ module: ArraySlice<UInt8>) -> String? {
+    private static func unframed(_ module: [UInt8]) -> String? {
         guard module.count >= 33 && module[module.endIndex - 17] == UInt8(ascii: "\n") else { return nil }
         return String(decoding: module[(module.startIndex + 16)..<(module.endIndex - 16)], as: UTF8.self)
     }
 
     /// Reads bytes prefixed by their count as an unsigned LEB128 varint, advancing `cursor`.
-    private static func inlineString(_ reader: ByteReader, at cursor: inout UInt64) throws(ELFProblem) -> ArraySlice<UInt8> {
+    private static func inlineString(_ reader: ByteReader, at cursor: inout UInt64) throws(ELFProblem) -> [UInt8] {
         var length: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -94,8 +94,8 @@ public struct GoBuildInfo: Sendable, Equatable {
             shift += 7
         }
         try reader.require(what, offset: cursor, length: length)
-        let start = Int(cursor)
+        let start = cursor
         cursor += length
-        return reader.bytes[start..<Int(cursor)]
+        return reader.bytes(at: start, count: Int(length))
     }
 }

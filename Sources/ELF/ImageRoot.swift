@@ -102,6 +102,17 @@ public struct ImageRoot: Sendable, Equatable {
         }
     }
 
+    /// The regular file at `path` inside the image (a symlink as the last component is
+    /// refused), of at most `sizeLimit` bytes, open for reading in parts. A failure is a
+    /// finding naming the file's host path.
+    func filePages(_ path: String, sizeLimit: Int) throws(ELFFinding) -> FilePages {
+        do {
+            return try FilePages(file: openRegularFile(path), sizeLimit: sizeLimit)
+        } catch {
+            throw ELFFinding(path: hostPath(path), problem: error)
+        }
+    }
+
     /// The first `count` bytes (or fewer) of the regular file at `path` inside the image;
     /// nil when it is not a regular file or cannot be read.
     public func readPrefix(_ path: String, count: Int) -> [UInt8]? {

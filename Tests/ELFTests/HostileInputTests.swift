@@ -70,6 +70,39 @@ struct HostileInputTests {
         #expect(cut.dynamic?.entries.count == 2)
     }
 
+    /// A file is parsed from disk in pages, read as the parse asks for them; the same bytes
+    /// in memory must give the same result, finding for finding, whole, cut anywhere (a
+    /// structure then ends at a page's edge or past the file) and mutated.
+    @Test func readingInPagesIsReadingTheWholeFile() throws {
+        let directory = URL(fileURLWithPath: try Shell.temporaryDirectory())
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SplitMix64(seed: 0xfa9e5)
+        var compared = 0
+        func describe(_ parse: () throws(ELFFinding) -> ELFFile) -> String {
+            do { return String(describing: try parse()) } catch { return "finding: \(error)" }
+        }
+        for path in try Fixtures.get().all {
+            let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            var variants = [original]
+            for _ in 0..<6 { variants.append(Array(original[..<Int(random.next() % UInt64(original.count))])) }
+            for cut in [65536, 65537, 131072] where cut < original.count { variants.append(Array(original[..<cut])) }
+            for _ in 0..<6 {
+                var bytes = original
+                for _ in 0..<4 { bytes[Int(random.next() % UInt64(min(8192, bytes.count)))] = UInt8(truncatingIfNeeded: random.next()) }
+                variants.append(bytes)
+            }
+            for bytes in variants {
+                let file = directory.appendingPathComponent("variant").path
+                try Data(bytes).write(to: URL(fileURLWithPath: file))
+                #expect(
+                    describe { () throws(ELFFinding) in try ELFFile(path: file) }
+                        == describe { () throws(ELFFinding) in try ELFFile(bytes: bytes, path: file) })
+                compared += 1
+            }
+        }
+        #expect(compared > 100)
+    }
+
     /// Seeded random byte mutations of every fixture: parsing must finish without trapping.
     /// Mutations are concentrated in the first 4 KiB (headers) and the dynamic segment.
     @Test func randomMutationsNeverCrash() throws {
