@@ -86,29 +86,37 @@ public struct ImageBuilder: Sendable {
         events: @escaping BuildEventHandler
     ) async throws -> BuildResult {
         let cacheLog = CacheLog()
-        let finished = try await buildStages(request, cacheLog: cacheLog, workDirectory: workDirectory, events: events)
-        guard let target = finished[request.plan.targetIndex] else {
-            preconditionFailure("the build order always ends with the target stage")
-        }
-        if request.elfCheck != .off {
-            let report = try PhaseTrace.measure("elf-check", "check") {
-                try checkExecutables(of: target, stages: finished, plan: request.plan, workDirectory: workDirectory)
+        let packing = BackgroundPacking()
+        do {
+            let finished = try await buildStages(
+                request, cacheLog: cacheLog, packing: packing, workDirectory: workDirectory, events: events)
+            guard let target = finished[request.plan.targetIndex] else {
+                preconditionFailure("the build order always ends with the target stage")
             }
-            events(.elfChecked(report, policy: request.elfCheck))
-            if request.elfCheck == .error, report.hasFindings { throw ELFCheckFailure(report: report) }
+            if request.elfCheck != .off {
+                let report = try PhaseTrace.measure("elf-check", "check") {
+                    try checkExecutables(of: target, stages: finished, plan: request.plan, workDirectory: workDirectory)
+                }
+                events(.elfChecked(report, policy: request.elfCheck))
+                if request.elfCheck == .error, report.hasFindings { throw ELFCheckFailure(report: report) }
+            }
+            await PhaseTrace.measure("export", "wait-packing") { await packing.drain() }
+            var result = try PhaseTrace.measure("export", "total") { try export(target, request: request) }
+            result.cacheRecords = cacheLog.all
+            if request.indexPlatform == nil {
+                events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
+            }
+            return result
+        } catch {
+            await packing.cancel()
+            throw error
         }
-        var result = try PhaseTrace.measure("export", "total") { try export(target, request: request) }
-        result.cacheRecords = cacheLog.all
-        if request.indexPlatform == nil {
-            events(.exported(imageID: result.descriptor.digest.description, tags: request.tags))
-        }
-        return result
     }
 
     /// Builds every stage the target needs with the context (its digest memo loaded from
     /// the store and written back afterwards; both are freed before the export).
     private func buildStages(
-        _ request: BuildRequest, cacheLog: CacheLog, workDirectory: URL,
+        _ request: BuildRequest, cacheLog: CacheLog, packing: BackgroundPacking, workDirectory: URL,
         events: @escaping BuildEventHandler
     ) async throws -> [Int: StageOutput] {
         let digests = ContentDigestCache(from: store)
@@ -125,7 +133,7 @@ public struct ImageBuilder: Sendable {
         }
         let finished = try await buildStages(
             request, context: context, namedDirectories: directories, cacheLog: cacheLog,
-            workDirectory: workDirectory, events: events)
+            packing: packing, workDirectory: workDirectory, events: events)
         try? digests.write(into: store)
         return finished
     }
@@ -144,7 +152,7 @@ public struct ImageBuilder: Sendable {
     private func buildStages(
         _ request: BuildRequest, context: BuildContext,
         namedDirectories: [String: Result<BuildContext, BuildContextError>], cacheLog: CacheLog,
-        workDirectory: URL, events: @escaping BuildEventHandler
+        packing: BackgroundPacking, workDirectory: URL, events: @escaping BuildEventHandler
     ) async throws -> [Int: StageOutput] {
         let order: [Int] = request.plan.buildOrder.flatMap { $0 }
         var position: [Int: Int] = [:]
@@ -184,7 +192,7 @@ public struct ImageBuilder: Sendable {
                     let builder = StageBuilder(
                         stage: stage, request: request, store: store, workDirectory: workDirectory,
                         events: events, finishedStages: inputs, context: context,
-                        namedDirectories: namedDirectories, cacheLog: cacheLog, images: images)
+                        namedDirectories: namedDirectories, cacheLog: cacheLog, images: images, packing: packing)
                     group.addTask { (index, try await builder.build()) }
                 }
             }

@@ -32,6 +32,8 @@ struct StageBuilder {
     let cacheLog: CacheLog
     /// The images the build names, each resolved once per build.
     let images: ImageResolver
+    /// Packs the layers of exported stages while the build goes on.
+    let packing: BackgroundPacking
 
     /// What the RUN step that just ran used, for its `stepFinished` event.
     let stepUsage = StepUsageRecorder()
@@ -176,8 +178,8 @@ struct StageBuilder {
     }
 
     /// Runs `body` in a new snapshot mounted over the chain; commits the snapshot to the
-    /// store, as the layer `instruction` made, when it changed anything: packed as
-    /// `target` says when the stage's layers are exported, else unhashed.
+    /// store, unhashed, as the layer `instruction` made, when it changed anything; when the
+    /// stage's layers are exported, queues its packing as `target` says (``BackgroundPacking``).
     ///
     /// - Returns: whether the step changed the filesystem.
     func inStepMount(
@@ -199,25 +201,13 @@ struct StageBuilder {
             try? FileManager.default.removeItem(at: mount.snapshot)
             return false
         }
-        let filesystem = mount.snapshot.appendingPathComponent("fs").path
-        let name: Digest
+        // No hash now: the diff ID is computed when an export, push or shared cache needs
+        // it; a layer the image will hold is packed in the background meanwhile.
+        let name = try PhaseTrace.measure(step, "commit") { try store.commitBuiltSnapshot(mount.snapshot) }
         if layersAreExported {
-            // The layer will be in the image: pack it now, once, instead of hashing it now
-            // and packing it again at the export.
-            let blobPath = workDirectory.appendingPathComponent("layer-\(step).blob").path
-            let blob = try PhaseTrace.measure(step, "pack") {
-                try LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch)
-                    .pack(directory: filesystem, to: blobPath)
-            }
-            let descriptor = StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: target.compression.mediaType)
-            name = try PhaseTrace.measure(step, "commit") {
-                try store.commitBuiltSnapshot(
-                    mount.snapshot, packedInto: BuiltLayer(blobPath: blobPath, descriptor: descriptor, diffID: blob.diffID))
-            }
-        } else {
-            // No image exports this stage's layers (a builder stage): no hash now; the diff
-            // ID is computed only if a later export, push or shared cache needs it.
-            name = try PhaseTrace.measure(step, "commit") { try store.commitBuiltSnapshot(mount.snapshot) }
+            packing.pack(
+                snapshot: name, in: store, with: LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch),
+                step: step)
         }
         chain.append(StepLayer(snapshot: name, origin: origin(of: instruction)), directory: store.snapshotDirectory(for: name))
         return true

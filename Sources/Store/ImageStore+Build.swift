@@ -11,23 +11,6 @@ public struct BaseImage: Sendable {
     public var snapshotDirectories: [URL]
 }
 
-/// A layer a build step just packed: the blob file in a work directory, to be moved into
-/// the store together with the step's snapshot.
-public struct BuiltLayer: Sendable {
-    /// The packed blob file, moved into the store's blobs on commit.
-    public var blobPath: String
-    /// The blob's descriptor (digest, size, media type).
-    public var descriptor: Descriptor
-    /// The layer's diff ID.
-    public var diffID: Digest
-
-    public init(blobPath: String, descriptor: Descriptor, diffID: Digest) {
-        self.blobPath = blobPath
-        self.descriptor = descriptor
-        self.diffID = diffID
-    }
-}
-
 extension ImageStore {
     /// A new work directory under `tmp/` (same file system as the snapshots), locked
     /// as this process's until ``removeWorkDirectory(_:)`` (see ``Workspace``).

@@ -28,6 +28,7 @@ extension ImageStore {
                 try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
             }
             try recordPackedBlob(blob.digest, mediaType: mediaType, diffID: blob.diffID, for: name)
+            aliasSnapshot(name, as: blob.diffID)
             return PackedSnapshot(
                 descriptor: StoredBlob(digest: blob.digest, size: blob.size).descriptor(mediaType: mediaType), diffID: blob.diffID)
         }

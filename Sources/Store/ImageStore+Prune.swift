@@ -130,7 +130,8 @@ extension ImageStore {
         return (blobs, diffIDs)
     }
 
-    /// The blobs and snapshot diff IDs that `descriptors` (entries of `index.json`) reach. A
+    /// The blobs and snapshot names (diff IDs, and the snapshots their aliases link to)
+    /// that `descriptors` (entries of `index.json`) reach. A
     /// document that is missing or unreadable ends that path: what it would reach is not kept.
     func reachableContent(from descriptors: [Descriptor]) -> (Set<Digest>, Set<Digest>) {
         var blobs: Set<Digest> = []
@@ -148,7 +149,19 @@ extension ImageStore {
                 }
             }
         }
+        // A layer's snapshot may be an alias of a build step's snapshot: that one is the
+        // image's too.
+        for diffID in diffIDs { if let target = aliasedSnapshot(diffID) { diffIDs.insert(target) } }
         return (blobs, diffIDs)
+    }
+
+    /// The name of the snapshot `snapshots/<name hex>` links to, when it is an alias
+    /// (``aliasSnapshot(_:as:)``).
+    func aliasedSnapshot(_ name: Digest) -> Digest? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: snapshotDirectory(for: name).path),
+            target.count == 64, target.allSatisfy(\.isHexDigit)
+        else { return nil }
+        return Digest(sha256Hex: target)
     }
 
     /// Removes a file or tree, returning the disk space it held (see ``diskUsage(_:seen:)``).

@@ -116,35 +116,6 @@ extension ImageStore {
         return name
     }
 
-    /// Moves a snapshot a build step made into `snapshots/<diff ID>` together with the
-    /// layer blob it was packed into (moved into the store's blobs), so the export reuses it.
-    ///
-    /// - Returns: the committed snapshot's name (its diff ID).
-    public func commitBuiltSnapshot(_ directory: URL, packedInto layer: BuiltLayer) throws -> Digest {
-        // meta.json goes in before the rename, so a snapshot is never in place without it.
-        let metadata = try OCIJSON.encode(
-            SnapshotMetadata(
-                diffID: layer.diffID, layerDigest: layer.descriptor.digest,
-                mediaType: layer.descriptor.mediaType, unsyncedBoot: BootIdentity.current))
-        try Data(metadata).write(to: directory.appendingPathComponent("meta.json"))
-        try withIndexLocked {
-            if !layout.hasBlob(layer.descriptor.digest) {
-                try layout.ingestBlob(
-                    from: layer.blobPath, mode: .move, expectedDigest: layer.descriptor.digest,
-                    expectedSize: layer.descriptor.size)
-            }
-            if hasSnapshot(layer.diffID) {
-                // Built by another step or build meanwhile: note the blob in the one in place.
-                try recordPackedBlob(
-                    layer.descriptor.digest, mediaType: layer.descriptor.mediaType, diffID: layer.diffID, for: layer.diffID)
-            } else {
-                try commitSnapshot(directory, name: layer.diffID)
-                noteUnsynced(layer.diffID)
-            }
-        }
-        return layer.diffID
-    }
-
     /// The stored blob of `mediaType` that the snapshot named `name` was packed into or
     /// unpacked from, with its diff ID, if the blob is still in the store.
     func packedLayer(named name: Digest, mediaType: MediaType) -> PackedSnapshot? {
@@ -173,13 +144,16 @@ extension ImageStore {
     }
 
     /// Renames a finished snapshot (holding its `meta.json`) into `snapshots/<name>`; one
-    /// already there wins (same name: same diff ID, same content; random names do not meet). A directory in its place without
-    /// `meta.json` is what a killed process left (snapshots are renamed in complete, and
+    /// already there wins (same name: same diff ID, same content; random names do not meet).
+    /// A directory in its place without a usable `meta.json` (or an alias whose snapshot is
+    /// gone: ``aliasSnapshot(_:as:)``) is what a killed process left (snapshots are renamed in complete, and
     /// only ones with `meta.json` are used): it is removed first. Callers hold the index lock.
     func commitSnapshot(_ directory: URL, name: Digest) throws {
         let destination = snapshotDirectory(for: name)
         guard !hasSnapshot(name) else { return }
-        if FileManager.default.fileExists(atPath: destination.path) {
+        var status = stat()
+        if lstat(destination.path, &status) == 0 {
+            // Debris, a snapshot of another boot, or an alias whose snapshot is gone.
             try? FileManager.default.removeItem(at: destination)
         }
         if rename(directory.path, destination.path) != 0, errno != EEXIST, errno != ENOTEMPTY {
@@ -215,5 +189,18 @@ extension ImageStore {
             try Data(OCIJSON.encode(metadata)).write(
                 to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
         }
+    }
+
+    /// Makes `snapshots/<diffID hex>` a symbolic link to the snapshot named `name` (its
+    /// layer, packed after the step committed it under a random name) unless that name is
+    /// taken, so a later build on an image with this layer finds it by diff ID instead of
+    /// unpacking the blob again. Links are relative, within `snapshots/`; one left dangling
+    /// (its snapshot pruned) counts as absent and is replaced or reclaimed. Callers hold the
+    /// index lock.
+    func aliasSnapshot(_ name: Digest, as diffID: Digest) {
+        guard name != diffID else { return }
+        var status = stat()
+        guard lstat(snapshotDirectory(for: diffID).path, &status) != 0, errno == ENOENT else { return }
+        _ = symlink(name.hex, snapshotDirectory(for: diffID).path)
     }
 }

@@ -244,6 +244,34 @@ struct BuildCacheTests {
         #expect(try fileInImage("synced:3", "/out") == "alpha\nbeta\n")
     }
 
+    /// A layer the image holds is packed in the background after its step, under the
+    /// step's snapshot; its diff ID then names an alias of that snapshot, so a build `FROM`
+    /// the image uses the snapshot as it is instead of unpacking the blob again. Pruning the
+    /// build cache keeps what the image's layers need; the store stays consistent.
+    @Test func aBuiltImagesLayersServeABuildFromIt() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let base = try makeContext("FROM busybox\nRUN echo packed-later > /a\n", files: [:])
+        _ = try build(base, ["-t", "base:1"])
+        let layer = try #require(try diffIDs(of: "base:1", in: store).last?.dropFirst("sha256:".count)).description
+        let alias = store.appendingPathComponent("snapshots/\(layer)")
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: alias.path)
+        #expect(target.count == 64 && target != layer, "the layer's snapshot keeps its step's name")
+        #expect(try String(contentsOf: alias.appendingPathComponent("fs/a"), encoding: .utf8) == "packed-later\n")
+
+        let derived = try makeContext("FROM base:1\nRUN cat /a > /b\n", files: [:])
+        _ = try build(derived, ["-t", "derived:1"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: alias.path) == target, "the blob was unpacked again")
+        #expect(try fileInImage("derived:1", "/b") == "packed-later\n")
+
+        let pruned = try SwiftBuildProcess.run(["prune", "--root", store.path, "--build-cache"])
+        #expect(pruned.status == 0, "\(pruned.standardError)")
+        #expect(FileManager.default.fileExists(atPath: alias.appendingPathComponent("fs/a").path), "prune took base:1's snapshot")
+        _ = try ExternalTool.run([repositoryRoot.appendingPathComponent("scripts/verify-store").path, store.path])
+        let again = try makeContext("FROM base:1\nRUN cat /a > /c\n", files: [:])
+        _ = try build(again, ["-t", "again:1"])
+        #expect(try fileInImage("again:1", "/c") == "packed-later\n")
+    }
+
     /// The `rootfs.diff_ids` of the image tagged `name` (its `ref.name`) in `store`.
     func diffIDs(of name: String, in store: URL) throws -> [String] {
         func json(_ url: URL) throws -> [String: Any] {

@@ -50,7 +50,8 @@ struct LayerChain: Sendable {
     /// them that changed the same paths would then win over the top copy.
     var overlayLowerDirectories: [URL] {
         var seen: Set<String> = []
-        return directories.reversed().filter { seen.insert($0.standardizedFileURL.path).inserted }
+        // Resolved: a layer named by its diff ID may be a link to its snapshot's random name.
+        return directories.reversed().filter { seen.insert($0.resolvingSymlinksInPath().path).inserted }
     }
 
     /// Adds a step's layer, committed in the store in `directory` (`snapshots/<name hex>`).
