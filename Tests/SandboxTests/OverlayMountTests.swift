@@ -78,8 +78,16 @@ struct OverlayMountTests {
                 "dir/new": "file"
             ])
         // The work dir (removed by its owner after the step) keeps overlay's shared whiteout
-        // inode, work/#N, hard-linked to the whiteout in the upper dir; nothing else.
-        #expect(try tree(work).allSatisfy { $0 == "work" || $0.hasPrefix("work/#") }, "work dir: \(String(describing: try? tree(work)))")
+        // inode, work/#N, hard-linked to the whiteout in the upper dir, and the mark of a
+        // volatile mount (work/incompat/volatile and its dirty file: the upper dir was not
+        // synced at unmount); nothing else.
+        let workTree = try tree(work)
+        #expect(
+            workTree.allSatisfy {
+                $0 == "work" || $0.hasPrefix("work/#") || $0 == "work/incompat" || $0.hasPrefix("work/incompat/volatile")
+            },
+            "work dir: \(workTree)")
+        #expect(workTree.contains("work/incompat/volatile"), "not mounted volatile: \(workTree)")
         #expect(try mounts(under: scratch.path).isEmpty)
     }
 
