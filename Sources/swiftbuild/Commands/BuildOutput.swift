@@ -13,12 +13,7 @@ extension BuildOutput {
             self.init(kind: .local, destination: text, tar: true)
             return
         }
-        var fields: [String: String] = [:]
-        for field in text.split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--output \(text): '\(field)' is not key=value") }
-            fields[parts[0]] = parts[1]
-        }
+        let fields = try KeyValueFields.parse(text, option: "--output \(text)")
         let typeNames = Kind.allCases.map(\.rawValue) + ["registry"]
         guard let typeName = fields["type"], let kind = typeName == "registry" ? .image : Kind(rawValue: typeName) else {
             throw ValidationError("--output \(text): type must be one of \(typeNames.joined(separator: ", "))")
@@ -191,12 +186,7 @@ enum AttestOption {
     }
 
     private static func wants(_ spec: String, shownAs option: String) throws -> Bool {
-        var fields: [String: String] = [:]
-        for field in spec.split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("\(option): '\(field)' is not key=value") }
-            fields[parts[0]] = parts[1]
-        }
+        let fields = try KeyValueFields.parse(spec, option: option)
         guard fields["type"] == "sbom" else {
             throw ValidationError("\(option): only type=sbom is supported (an SPDX SBOM, as --sbom)")
         }

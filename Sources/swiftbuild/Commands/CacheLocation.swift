@@ -9,12 +9,7 @@ struct CacheLocation: Equatable {
 
     /// Parses `type=registry,ref=HOST/REPO:TAG` (the only type); `option` names the flag in errors.
     init(parsing text: String, option: String) throws {
-        var fields: [String: String] = [:]
-        for field in text.split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("\(option) \(text): '\(field)' is not key=value") }
-            fields[parts[0]] = parts[1]
-        }
+        let fields = try KeyValueFields.parse(text, option: "\(option) \(text)")
         guard fields["type"] == "registry" else {
             throw ValidationError("\(option) \(text): type must be registry")
         }
