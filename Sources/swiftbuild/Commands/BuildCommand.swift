@@ -146,7 +146,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(
         help:
-            "Make an SPDX SBOM of the image (of each platform's image), stored and pushed with it (an OCI artifact referring to it); sbom.spdx.json in --output type=local. Also --sbom=true, --sbom=false."
+            "Make an SPDX SBOM of the image (of each platform's image), stored and pushed with it (an OCI artifact referring to it); sbom.spdx.json in --output type=local; also written --sbom=true or --sbom=false."
     )
     var sbom = false
 
