@@ -64,6 +64,34 @@ struct StagePlatformPullTests {
         try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
     }
 
+    /// Pulling a name for one platform, then for another, moves the name and keeps the
+    /// first image unnamed (`<none>`), as docker does: a build whose stages pull one name
+    /// for two platforms at once still finds the first by its digest.
+    @Test func aPullThatMovesANameKeepsTheImageItNamed() throws {
+        let work = try makeTemporaryDirectory()
+        let registry = try RegistryServer()
+        defer { registry.stop(); try? FileManager.default.removeItem(at: work) }
+        let layout = work.appendingPathComponent("layout")
+        try Self.writeMultiPlatformLayout(at: layout, work: work)
+        let image = "\(registry.address)/team/multi:1"
+        try Processes.tool(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(layout.path):multi", "docker://\(image)"])
+        let store = work.appendingPathComponent("store").path
+        var digests: [String] = []
+        for platform in ["linux/arm64", "linux/amd64"] {
+            let pulled = try Processes.run(
+                Processes.swiftbuildBinary, ["pull", "--root", store, "--quiet", "--platform", platform, image])
+            #expect(pulled.status == 0, "\(pulled.standardError)")
+            let inspected = try Processes.run(Processes.swiftbuildBinary, ["inspect", "--root", store, image])
+            let object = try JSONSerialization.jsonObject(with: Data(inspected.standardOutput.utf8)) as? [String: Any]
+            digests.append(try #require((object?["descriptor"] as? [String: Any])?["digest"] as? String, "\(inspected.standardOutput)"))
+        }
+        #expect(digests[0] != digests[1])
+        let first = try Processes.run(Processes.swiftbuildBinary, ["inspect", "--root", store, digests[0]])
+        #expect(first.status == 0, "the arm64 image is gone: \(first.standardError)")
+        let listed = try Processes.run(Processes.swiftbuildBinary, ["images", "--root", store])
+        #expect(listed.standardOutput.contains("<none>"), "\(listed.standardOutput)")
+    }
+
     @Test func fromAndCopyFromTakeTheStagesPlatform() throws {
         let work = try makeTemporaryDirectory()
         let registry = try RegistryServer()
