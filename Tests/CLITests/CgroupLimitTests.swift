@@ -305,10 +305,12 @@ struct CgroupLimitTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let (process, output) = try startBuild("FROM busybox\nRUN echo step-$((1 + 1))-ready; sleep 1000", [])
         _ = read(output, until: "step-2-ready")
+        // Taken while the step runs: once swiftbuild is killed, any build that starts (this
+        // test's next one, or another test's running at the same time) may remove them.
+        let left = try Self.cgroups(of: process.processIdentifier)
+        #expect(!left.isEmpty, "the running step has no cgroups")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let left = try Self.cgroups(of: process.processIdentifier)
-        #expect(!left.isEmpty, "a SIGKILLed swiftbuild cannot remove its step's cgroups")
         // The kernel kills the step's processes (its init dies with swiftbuild); wait until
         // the cgroups are empty, as the next build finds them.
         for cgroup in left {
