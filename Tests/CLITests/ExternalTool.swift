@@ -98,3 +98,19 @@ enum TreeListing {
         return listing
     }
 }
+
+extension ExternalTool {
+    /// Makes (or finds cached) the test bases `names` with scripts/oracle/bases and returns
+    /// their directory, or the failure: what a suite's `static let` holds, so the bases are
+    /// made once per test process even when its tests start at once.
+    static func testBases(_ names: [String]) -> Result<String, Failure> {
+        let command = [repositoryRoot.appendingPathComponent("scripts/oracle/bases").path] + names
+        do {
+            return .success(try run(command).trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch let failure as Failure {
+            return .failure(failure)
+        } catch {
+            return .failure(Failure(command: command.joined(separator: " "), status: -1, output: "\(error)"))
+        }
+    }
+}

@@ -11,16 +11,7 @@ struct ForeignArchitectureTests {
     let workspace: BuildWorkspace
 
     /// The bases' directory, made once per test process (the suite's tests start at once).
-    static let bases: Result<String, ExternalTool.Failure> = {
-        let command = [repositoryRoot.appendingPathComponent("scripts/oracle/bases").path, "busybox", "busybox-arm64"]
-        do {
-            return .success(try ExternalTool.run(command).trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch let failure as ExternalTool.Failure {
-            return .failure(failure)
-        } catch {
-            return .failure(ExternalTool.Failure(command: command.joined(separator: " "), status: -1, output: "\(error)"))
-        }
-    }()
+    static let bases: Result<String, ExternalTool.Failure> = ExternalTool.testBases(["busybox", "busybox-arm64"])
 
     init() throws {
         workspace = try BuildWorkspace(busybox: false)

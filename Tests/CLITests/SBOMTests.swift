@@ -271,16 +271,7 @@ struct SBOMTests {
 
     /// The bases' directory with `busybox-multi` (an index of linux/amd64 and linux/arm64,
     /// scripts/oracle/bases), made once per test process.
-    static let multiBase: Result<String, ExternalTool.Failure> = {
-        let command = [repositoryRoot.appendingPathComponent("scripts/oracle/bases").path, "busybox-multi"]
-        do {
-            return .success(try ExternalTool.run(command).trimmingCharacters(in: .whitespacesAndNewlines))
-        } catch let failure as ExternalTool.Failure {
-            return .failure(failure)
-        } catch {
-            return .failure(ExternalTool.Failure(command: command.joined(separator: " "), status: -1, output: "\(error)"))
-        }
-    }()
+    static let multiBase: Result<String, ExternalTool.Failure> = ExternalTool.testBases(["busybox-multi"])
 
     /// `--sbom` with two platforms on the busybox-multi base, each platform's image given
     /// its own apk database and its own Go executable (built for its architecture): one

@@ -64,6 +64,16 @@ struct StagePlatformPullTests {
         try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: layout.appendingPathComponent("oci-layout"))
     }
 
+    /// The two-platform image of ``writeMultiPlatformLayout(at:work:)``, pushed to
+    /// `registry` by skopeo as `team/multi:1`; returns its reference.
+    static func pushMultiPlatformImage(to registry: RegistryServer, work: URL) throws -> String {
+        let layout = work.appendingPathComponent("layout")
+        try writeMultiPlatformLayout(at: layout, work: work)
+        let image = "\(registry.address)/team/multi:1"
+        try Processes.tool(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(layout.path):multi", "docker://\(image)"])
+        return image
+    }
+
     /// Pulling a name for one platform, then for another, moves the name and keeps the
     /// first image unnamed (`<none>`), as docker does: a build whose stages pull one name
     /// for two platforms at once still finds the first by its digest.
@@ -71,10 +81,7 @@ struct StagePlatformPullTests {
         let work = try makeTemporaryDirectory()
         let registry = try RegistryServer()
         defer { registry.stop(); try? FileManager.default.removeItem(at: work) }
-        let layout = work.appendingPathComponent("layout")
-        try Self.writeMultiPlatformLayout(at: layout, work: work)
-        let image = "\(registry.address)/team/multi:1"
-        try Processes.tool(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(layout.path):multi", "docker://\(image)"])
+        let image = try Self.pushMultiPlatformImage(to: registry, work: work)
         let store = work.appendingPathComponent("store").path
         var digests: [String] = []
         for platform in ["linux/arm64", "linux/amd64"] {
@@ -96,10 +103,7 @@ struct StagePlatformPullTests {
         let work = try makeTemporaryDirectory()
         let registry = try RegistryServer()
         defer { registry.stop(); try? FileManager.default.removeItem(at: work) }
-        let layout = work.appendingPathComponent("layout")
-        try Self.writeMultiPlatformLayout(at: layout, work: work)
-        let image = "\(registry.address)/team/multi:1"
-        try Processes.tool(["skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:\(layout.path):multi", "docker://\(image)"])
+        let image = try Self.pushMultiPlatformImage(to: registry, work: work)
 
         let context = work.appendingPathComponent("context")
         try FileManager.default.createDirectory(at: context, withIntermediateDirectories: true)
