@@ -40,18 +40,7 @@ extension ImageStore {
             case .ociDirectory:
                 try saveLayout(entry, name: index.name, blobs: blobs + referrerBlobs, referrers: referrers, to: destination)
             case .ociArchive:
-                let documents = [
-                    ("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
-                    ("index.json", try OCIJSON.encode(ImageIndex(manifests: [entry] + referrers)))
-                ]
-                try withDocuments(documents) { documents in
-                    let members =
-                        try documents
-                        + (blobs + referrerBlobs).map {
-                            ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest))
-                        }
-                    try ArchiveMember.writeTar(members, to: destination)
-                }
+                try writeOCIArchive(ociLayoutDocuments(entry, referrers: referrers), blobs: blobs + referrerBlobs, to: destination)
             case .dockerArchive:
                 let named = images.firstIndex { Platform.host.bestMatch(in: [$0.descriptor]) != nil } ?? 0
                 let entries = images.enumerated().map { position, image in
@@ -92,14 +81,7 @@ extension ImageStore {
         case .ociDirectory:
             try saveLayout(namedEntry(image), name: image.name, blobs: blobs + referrerBlobs, referrers: referrers, to: destination)
         case .ociArchive:
-            try withDocuments(ociLayoutDocuments(image, referrers: referrers)) { documents in
-                let members =
-                    try documents
-                    + (blobs + referrerBlobs).map {
-                        ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest))
-                    }
-                try ArchiveMember.writeTar(members, to: destination)
-            }
+            try writeOCIArchive(ociLayoutDocuments(namedEntry(image), referrers: referrers), blobs: blobs + referrerBlobs, to: destination)
         case .dockerArchive:
             try withDocuments(dockerArchiveDocuments(image)) { documents in
                 let configMember = ArchiveMember(
@@ -152,11 +134,12 @@ extension ImageStore {
         try target.writeIndex(index)
     }
 
-    /// `oci-layout` and `index.json` of an OCI archive.
-    private func ociLayoutDocuments(_ image: ImageDetails, referrers: [Descriptor]) throws -> [(String, [UInt8])] {
+    /// `oci-layout` and `index.json` of an OCI archive whose one entry is `entry` (an image
+    /// or an index, named), followed by `referrers`.
+    private func ociLayoutDocuments(_ entry: Descriptor, referrers: [Descriptor]) throws -> [(String, [UInt8])] {
         [
             ("oci-layout", try OCIJSON.encode(OCILayoutHeader())),
-            ("index.json", try OCIJSON.encode(ImageIndex(manifests: [namedEntry(image)] + referrers)))
+            ("index.json", try OCIJSON.encode(ImageIndex(manifests: [entry] + referrers)))
         ]
     }
 
@@ -176,6 +159,17 @@ extension ImageStore {
     }
 
     /// Writes small documents to files in a workspace and hands them over as archive members.
+    /// An OCI archive of `documents` (`oci-layout`, `index.json`) and `blobs` under
+    /// `blobs/sha256/`, written atomically at `destination`.
+    private func writeOCIArchive(_ documents: [(String, [UInt8])], blobs: [Descriptor], to destination: URL) throws {
+        try withDocuments(documents) { documents in
+            let members =
+                try documents
+                + blobs.map { ArchiveMember(path: "blobs/sha256/\($0.digest.hex)", source: try layout.blobPath(for: $0.digest)) }
+            try ArchiveMember.writeTar(members, to: destination)
+        }
+    }
+
     private func withDocuments(_ documents: [(String, [UInt8])], _ body: ([ArchiveMember]) throws -> Void) throws {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
