@@ -44,4 +44,32 @@ struct ImageRootTests {
             try root.resolve("/loop-a")
         }
     }
+
+    /// The ELF check reads an image's files in pages, opened through the root: a directory
+    /// link in the image that names a host directory (absolutely or by `../`) holding a
+    /// real ELF file (the sentinel, outside the root) leads nowhere, and the host file is
+    /// never parsed; the same file inside the image is.
+    @Test func pagedReadsStayInsideTheRoot() throws {
+        let root = try Shell.temporaryDirectory()
+        let host = try Shell.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: root)
+            try? FileManager.default.removeItem(atPath: host)
+        }
+        let sentinel = "\(host)/sentinel-elf"
+        try FileManager.default.copyItem(atPath: try Fixtures.get().glibcDynamic, toPath: sentinel)
+        let before = try Data(contentsOf: URL(fileURLWithPath: sentinel))
+        let files = FileManager.default
+        try files.createSymbolicLink(atPath: "\(root)/absolute", withDestinationPath: host)
+        try files.createSymbolicLink(
+            atPath: "\(root)/relative", withDestinationPath: String(repeating: "../", count: 12) + host.dropFirst())
+        let image = ImageRoot(root)
+        for path in ["/absolute/sentinel-elf", "/relative/sentinel-elf"] {
+            #expect(throws: ELFFinding.self, "\(path) reached the host's file") { try ELFFile(root: image, path: path) }
+        }
+        try files.createDirectory(atPath: "\(root)/bin", withIntermediateDirectories: true)
+        try files.copyItem(atPath: sentinel, toPath: "\(root)/bin/app")
+        #expect(try ELFFile(root: image, path: "/bin/app").needed.contains("libc.so.6"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: sentinel)) == before)
+    }
 }
