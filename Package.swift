@@ -29,13 +29,13 @@ let package = Package(
         .target(name: "BuildChecks", dependencies: ["Dockerfile", "Planner", "StepPlan", "OCI"]),
         // libarchive (Debian: libarchive-dev), for tar streams with gzip and zstd.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        // zlib (Debian: zlib1g-dev), for the parallel gzip compressor of layers.
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libdeflate (Debian: libdeflate-dev), for the parallel gzip compressor of layers.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         // OCI image-spec types (digests, descriptors, platforms, manifests, index, config)
         // and OCI image layouts on disk; links neither libarchive nor zlib.
         .target(name: "OCI", dependencies: ["System", .product(name: "Crypto", package: "swift-crypto")]),
         // Layer machinery: tar streams (libarchive), gzip, packing and confined extraction.
-        .target(name: "OCIArchive", dependencies: ["OCI", "System", "FileNames", "CArchive", "CZlib"]),
+        .target(name: "OCIArchive", dependencies: ["OCI", "System", "FileNames", "CArchive", "CDeflate"]),
         // The on-disk store: blobs, tags, snapshots, locking, garbage collection.
         .target(name: "Store", dependencies: ["OCI", "OCIArchive", "System"]),
         // OCI distribution client: references, authentication, pull and push (async-http-client).

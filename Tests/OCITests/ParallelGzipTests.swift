@@ -54,7 +54,7 @@ struct ParallelGzipTests {
         }
     }
 
-    @Test func smallBlocksStillFormOneStream() throws {
+    @Test func smallBlocksStillDecompressToTheInput() throws {
         let input = Self.input("text", size: 40 * 32 * 1024 + 5) + Self.input("random", size: 100_000)
         let small = try Self.compress(input, blocksInFlight: 3, blockSize: 32 * 1024)
         #expect(try Self.compress(input, blocksInFlight: 1, blockSize: 32 * 1024) == small)
@@ -62,13 +62,35 @@ struct ParallelGzipTests {
         #expect(try Self.libarchiveDecompress(try directory.file("small.gz", contents: small)) == input)
     }
 
-    @Test func sizeIsWithinOnePercentOfSerialGzip() throws {
+    /// Each block is a gzip member of its own: a reader that stops at the end of the first
+    /// member (Python's zlib with a gzip wrapper) gets exactly the first block.
+    @Test func eachBlockIsAGzipMember() throws {
+        let input = Self.input("text", size: 3 * Self.block + 100)
+        let directory = try TemporaryDirectory()
+        let archive = try directory.file("input.gz", contents: try Self.compress(input))
+        let script = """
+            import sys, zlib
+            data = open(sys.argv[1], 'rb').read()
+            sizes = []
+            while data:
+                d = zlib.decompressobj(31)
+                sizes.append(len(d.decompress(data)))
+                data = d.unused_data
+            print(' '.join(map(str, sizes)))
+            """
+        let sizes = try run("/usr/bin/env", ["python3", "-c", script, archive])
+        #expect(sizes == "\(Self.block) \(Self.block) \(Self.block) 100")
+    }
+
+    /// Compressing blocks apart may cost at most 5% over serial gzip (zlib) at the same
+    /// level; libdeflate's parsing usually wins that back.
+    @Test func sizeIsAtMostFivePercentOverSerialGzip() throws {
         let input = Self.input("text", size: 4 * Self.block) + Self.input("random", size: Self.block)
         let directory = try TemporaryDirectory()
         let original = try directory.file("input", contents: input)
         let serial = Double(try shell("gzip -6 -n < '\(original)' | wc -c"))!
         let parallel = Double(try Self.compress(input, level: 6).count)
-        #expect(abs(parallel - serial) / serial < 0.01, "parallel \(parallel) bytes, gzip -6 \(serial)")
+        #expect(parallel <= serial * 1.05, "parallel \(parallel) bytes, gzip -6 \(serial)")
     }
 
     @Test func invalidLevelIsRefused() {

@@ -1,92 +1,80 @@
-import CZlib
+import CDeflate
 import Dispatch
 
 /// One block of a ``ParallelGzipWriter`` stream, with what it takes to compress it on a
-/// worker thread: its own raw deflate stream, an input buffer that holds the block's
-/// dictionary (the 32 KiB of input just before the block) followed by the block itself,
-/// and an output buffer.
+/// worker thread: a libdeflate compressor, an input buffer and an output buffer.
 ///
-/// The block is compressed as a piece of one long deflate stream: primed with the
-/// dictionary, so its matches may reach back into the previous block as a serial
-/// compressor's would, and ended with a sync flush (which byte-aligns the output and
-/// leaves the stream open) or, for the last block, with the final deflate block. The
-/// blocks' outputs, concatenated in order, are therefore one valid deflate stream, and
-/// each block's output depends only on its dictionary, its input and the level, never on
-/// the thread that ran it or when.
+/// The block is compressed by libdeflate into one whole gzip member: swiftbuild's fixed
+/// 10-byte header, the raw deflate stream of the block's input, and the trailer (the
+/// input's CRC-32 and size). A gzip file may be a series of members (RFC 1952, 2.2), which
+/// every reader of layers decompresses as one stream, so the blocks' members concatenated
+/// in order are the compressed layer. libdeflate compresses whole buffers only (no
+/// streaming, no preset dictionary), which is why each block is a member of its own rather
+/// than a piece of one deflate stream; what a block loses by not reaching back into the
+/// block before is less than what libdeflate's better parsing gains over zlib's (see
+/// docs/performance.md). A block's output depends only on its input, the level and
+/// libdeflate's version, never on the thread that ran it, when, or the CPU's features.
 ///
 /// `@unchecked Sendable`: the writer and one worker take turns with the block, so it needs
 /// no lock. The writer fills it and hands it to a worker with `DispatchQueue.async`, which
 /// orders the writer's writes before the worker's reads; the worker signals ``completion``
 /// when it is done, and the writer touches the block's state again only after waiting on
-/// that, which orders the worker's writes before the writer's reads. The one overlap is
-/// ``reset(after:)`` copying the tail of an in-flight block's input into the next block:
-/// the worker only reads that memory too.
+/// that, which orders the worker's writes before the writer's reads.
 final class DeflateBlock: @unchecked Sendable {
-    /// The deflate window: how far back a match may refer, so how much input before the
-    /// block is its dictionary.
-    static let windowSize = 32 * 1024
+    /// The member's header: magic, deflate, no flags, no modification time, no extra
+    /// flags, Unix. Without a time or a name, equal input gives equal bytes.
+    static let header: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
+    /// The member's trailer: CRC-32 and input size, 4 bytes each.
+    static let trailerSize = 8
 
     /// The most input the block holds.
     let capacity: Int
-    /// Signalled (by whoever runs ``compress(finishing:)``) when compressing has ended.
+    /// Signalled (by whoever runs ``compress()``) when compressing has ended.
     let completion = DispatchSemaphore(value: 0)
     /// How many bytes of input the block holds.
     private(set) var count = 0
-    /// The CRC-32 of the block's input; set by ``compress(finishing:)``.
-    private(set) var crc: UInt = 0
-    /// Why ``compress(finishing:)`` failed, as zlib tells it; nil when it succeeded.
+    /// Why ``compress()`` failed; nil when it succeeded.
     private(set) var failure: String?
 
-    private let stream: UnsafeMutablePointer<z_stream>
-    /// `windowSize` bytes whose tail is the dictionary, then `capacity` bytes of input.
-    private let buffer: UnsafeMutableRawBufferPointer
-    private var dictionaryCount = 0
-    private var output: UnsafeMutableRawBufferPointer
+    private let compressor: OpaquePointer
+    private let input: UnsafeMutableRawBufferPointer
+    private let output: UnsafeMutableRawBufferPointer
     private var compressedCount = 0
 
-    /// An empty block for up to `capacity` bytes (at least ``windowSize``), compressed at
-    /// zlib `level` (0 to 9); `name` names the stream in errors.
+    /// An empty block for up to `capacity` bytes, compressed at libdeflate `level` (0 to
+    /// 12; the writer allows zlib's 0 to 9); `name` names the stream in errors.
     init(level: Int, capacity: Int, name: String) throws(ArchiveError) {
-        precondition(capacity >= Self.windowSize, "a block must hold a whole dictionary")
-        self.capacity = capacity
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        let status = swiftbuild_deflate_init_raw(stream, Int32(level))
-        guard status == Z_OK else {
-            let message = Self.message(status, stream)
-            stream.deallocate()
-            throw ArchiveError(.open, archive: name, message: "starting zlib's deflate at level \(level): \(message)")
+        precondition(capacity > 0, "a block must hold some input")
+        guard let compressor = libdeflate_alloc_compressor(Int32(level)) else {
+            throw ArchiveError(
+                .open, archive: name, message: "libdeflate refused a compressor at level \(level) (or memory ran out)")
         }
-        buffer = .allocate(byteCount: Self.windowSize + capacity, alignment: 16)
-        // Room for the whole block however incompressible it is (deflateBound), plus the
-        // sync flush's empty stored block, so one deflate call always suffices.
-        output = .allocate(byteCount: Int(deflateBound(stream, UInt(capacity))) + 64, alignment: 16)
+        self.compressor = compressor
+        self.capacity = capacity
+        input = .allocate(byteCount: capacity, alignment: 16)
+        // libdeflate's bound holds the whole block however incompressible it is, so one
+        // call always suffices.
+        let bound = libdeflate_deflate_compress_bound(compressor, capacity)
+        output = .allocate(byteCount: Self.header.count + bound + Self.trailerSize, alignment: 16)
     }
 
     deinit {
-        deflateEnd(stream)
-        stream.deallocate()
-        buffer.deallocate()
+        libdeflate_free_compressor(compressor)
+        input.deallocate()
         output.deallocate()
     }
 
     /// Whether the block holds ``capacity`` bytes.
     var isFull: Bool { count == capacity }
 
-    /// The compressed block; valid after ``compress(finishing:)`` succeeded.
+    /// The compressed block, a whole gzip member; valid after ``compress()`` succeeded.
     var compressed: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: output[..<compressedCount])
     }
 
-    /// Empties the block for the input that follows `previous`, whose last ``windowSize``
-    /// bytes become its dictionary (nil: the start of the stream, no dictionary).
-    func reset(after previous: DeflateBlock?) {
+    /// Empties the block for the input that follows.
+    func reset() {
         count = 0
-        dictionaryCount = min(previous?.count ?? 0, Self.windowSize)
-        if let previous, dictionaryCount > 0 {
-            let tail = previous.input.baseAddress! + (previous.count - dictionaryCount)
-            (input.baseAddress! - dictionaryCount).copyMemory(from: tail, byteCount: dictionaryCount)
-        }
     }
 
     /// Appends as much of `bytes` as fits; how many bytes that was.
@@ -99,53 +87,26 @@ final class DeflateBlock: @unchecked Sendable {
         return taken
     }
 
-    /// Compresses the block's input: with a sync flush, or with the end of the deflate
-    /// stream when `finishing`. Sets ``crc`` and ``compressed``, or ``failure``. Runs on a
-    /// worker thread.
-    func compress(finishing: Bool) {
-        let data = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        crc = crc32(0, data, uInt(count))
+    /// Compresses the block's input into one gzip member. Sets ``compressed`` or
+    /// ``failure``. Runs on a worker thread.
+    func compress() {
         compressedCount = 0
         failure = nil
-        var status = deflateReset(stream)
-        if status == Z_OK, dictionaryCount > 0 {
-            status = deflateSetDictionary(stream, data - dictionaryCount, uInt(dictionaryCount))
-        }
-        guard status == Z_OK else {
-            failure = "resetting zlib's deflate: \(Self.message(status, stream))"
+        let start = output.baseAddress!
+        start.copyMemory(from: Self.header, byteCount: Self.header.count)
+        let room = output.count - Self.header.count - Self.trailerSize
+        let deflated = libdeflate_deflate_compress(
+            compressor, input.baseAddress, count, start + Self.header.count, room)
+        guard deflated > 0 else {
+            failure = "libdeflate's deflate of \(count) bytes did not fit in its own bound of \(room) bytes"
             return
         }
-        stream.pointee.next_in = data
-        stream.pointee.avail_in = uInt(count)
-        let flush = finishing ? Z_FINISH : Z_SYNC_FLUSH
-        while true {
-            let room = output.count - compressedCount
-            stream.pointee.next_out = (output.baseAddress! + compressedCount).assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(room)
-            status = deflate(stream, flush)
-            compressedCount += room - Int(stream.pointee.avail_out)
-            let done = finishing ? status == Z_STREAM_END : status == Z_OK && stream.pointee.avail_out > 0
-            if done { return }
-            guard status == Z_OK else {
-                failure = "zlib's deflate: \(Self.message(status, stream))"
-                return
-            }
-            // Out of room (zlib's bound proved too tight): grow and carry on.
-            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: output.count * 2, alignment: 16)
-            grown.copyMemory(from: UnsafeRawBufferPointer(output))
-            output.deallocate()
-            output = grown
+        let crc = libdeflate_crc32(0, input.baseAddress, count)
+        // The size modulo 2^32, as RFC 1952 has it; a block is far smaller anyway.
+        var trailer = (crc.littleEndian, UInt32(truncatingIfNeeded: count).littleEndian)
+        withUnsafeBytes(of: &trailer) { bytes in
+            (start + Self.header.count + deflated).copyMemory(from: bytes.baseAddress!, byteCount: Self.trailerSize)
         }
-    }
-
-    /// Where the block's input starts, right after the dictionary area.
-    private var input: UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(rebasing: buffer[Self.windowSize...])
-    }
-
-    /// zlib's message for `status`: the stream's own when it has one.
-    private static func message(_ status: Int32, _ stream: UnsafeMutablePointer<z_stream>) -> String {
-        let detail = stream.pointee.msg.map { String(cString: $0) } ?? String(cString: zError(status))
-        return "\(detail) (status \(status))"
+        compressedCount = Self.header.count + deflated + Self.trailerSize
     }
 }

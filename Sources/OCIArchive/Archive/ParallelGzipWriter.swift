@@ -1,33 +1,32 @@
-import CZlib
 import Dispatch
 import Glibc
 
-/// Compresses a byte stream to gzip on several cores, as pigz does, and hands the
-/// compressed bytes to a sink strictly in order.
+/// Compresses a byte stream to gzip on several cores, and hands the compressed bytes to a
+/// sink strictly in order.
 ///
-/// The input is cut into blocks (of ``defaultBlockSize`` unless told otherwise). Each is deflated by zlib on
-/// GCD's global queue as a ``DeflateBlock``: primed with the 32 KiB of input before it and
-/// ended with a sync flush (the last with the end of the stream), so the concatenated
-/// blocks form one deflate stream about as compact as a serial compressor's. The blocks'
-/// CRC-32s are combined in order (`crc32_combine`) for the trailer.
+/// The input is cut into blocks (of ``defaultBlockSize`` unless told otherwise). Each is
+/// compressed by libdeflate on GCD's global queue as a ``DeflateBlock``, into a gzip member
+/// of its own; the members, in order, are one gzip file (RFC 1952 allows a series of
+/// members, and gzip, libarchive and Go's compress/gzip, so docker, containerd, skopeo,
+/// umoci and podman, read it as one stream, as they read bgzip's files).
 ///
 /// Up to `blocksInFlight` blocks are compressing or queued at once (GCD runs about as many
 /// as there are cores) while the writer fills one more; to send off another, the writer
 /// first waits for the oldest and hands it to the sink. So memory is bounded by
-/// `blocksInFlight + 1` blocks (each about twice the block size) whatever the input size.
-/// The default, one block more than there are cores, keeps a block queued so that a worker
-/// finishing early starts on it at once instead of idling until the oldest block (which
-/// must go to the sink first) is done. With 1, the blocks compress one at a time. A writer
-/// given up before ``finish()`` leaves its in-flight blocks to complete on their own; they
-/// free themselves.
+/// `blocksInFlight + 1` blocks (each about twice the block size, plus libdeflate's
+/// compressor) whatever the input size. The default, one block more than there are cores,
+/// keeps a block queued so that a worker finishing early starts on it at once instead of
+/// idling until the oldest block (which must go to the sink first) is done. With 1, the
+/// blocks compress one at a time. A writer given up before ``finish()`` leaves its
+/// in-flight blocks to complete on their own; they free themselves.
 ///
 /// Equal input at an equal level gives equal output, whatever the blocks in flight and
-/// however the input is split into ``write(_:)`` calls: a block's output depends only on
-/// its input and dictionary, and the header carries no timestamp and no file name.
+/// however the input is split into ``write(_:)`` calls: every block but the last is full,
+/// a block's output depends only on its input, and the headers carry no timestamp and no
+/// file name. An empty input is one empty member, so the output is always valid gzip.
 final class ParallelGzipWriter: StreamCompressor {
-    /// The input per block. Bigger blocks amortize the dictionary and the flush better and
-    /// use more memory; this measured fastest on the layer benchmark (256 KiB and 512 KiB
-    /// were within a few percent).
+    /// The input per block. Bigger blocks lose less to starting afresh (each block's
+    /// matches reach back only inside it) and to member headers, and use more memory.
     static let defaultBlockSize = 1024 * 1024
 
     /// One more than the online processors.
@@ -40,16 +39,13 @@ final class ParallelGzipWriter: StreamCompressor {
     private let blocks: [DeflateBlock]
     private var current = 0
     private var pending = 0
-    /// The CRC-32 of the blocks handed to the sink.
-    private var crc: UInt = 0
-    /// The input size modulo 2^32, as the trailer records it.
-    private var size: UInt32 = 0
     /// The first error: the stream is broken, so every later call reports it again.
     private var failure: ArchiveError?
 
-    /// A writer compressing at zlib `level` (0 to 9) in blocks of `blockSize` bytes (at
-    /// least 32 KiB), at most `blocksInFlight` of them at once, handing its output to
-    /// `sink`; `name` names the output in errors. The gzip header goes to the sink at once.
+    /// A writer compressing at `level` (0 to 9, zlib's and BuildKit's range; libdeflate's
+    /// levels trade speed for size as zlib's do) in blocks of `blockSize` bytes, at most
+    /// `blocksInFlight` of them at once, handing its output to `sink`; `name` names the
+    /// output in errors.
     init(
         level: Int,
         blocksInFlight: Int = defaultBlocksInFlight,
@@ -66,8 +62,6 @@ final class ParallelGzipWriter: StreamCompressor {
         blocks = try (0...blocksInFlight).map { _ throws(ArchiveError) in
             try DeflateBlock(level: level, capacity: blockSize, name: name)
         }
-        // Magic, deflate, no flags, no modification time, no extra flags, Unix.
-        try emit([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3])
     }
 
     /// Takes `bytes` into the stream, handing the sink whatever compressed blocks are
@@ -76,10 +70,10 @@ final class ParallelGzipWriter: StreamCompressor {
         try recordingFailure { () throws(ArchiveError) in
             var rest = bytes
             while !rest.isEmpty {
-                // A full block is sent off only once more input comes: the last block
-                // must end the deflate stream.
+                // A full block is sent off only once more input comes, so that an input
+                // of whole blocks ends with its last full block, not an empty one.
                 if blocks[current].isFull {
-                    try submitCurrent(finishing: false)
+                    try submitCurrent()
                 }
                 let taken = blocks[current].append(rest)
                 rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
@@ -87,38 +81,30 @@ final class ParallelGzipWriter: StreamCompressor {
         }
     }
 
-    /// Compresses the last block, hands the sink every block left and the gzip trailer.
+    /// Compresses the last block (empty only when the whole input was) and hands the sink
+    /// every block left.
     func finish() throws(ArchiveError) {
         try recordingFailure { () throws(ArchiveError) in
-            try submitCurrent(finishing: true)
+            try submitCurrent()
             while pending > 0 {
                 try sinkOldest()
             }
-            var trailer = [UInt8]()
-            for value in [UInt32(truncatingIfNeeded: crc), size] {
-                withUnsafeBytes(of: value.littleEndian) { trailer.append(contentsOf: $0) }
-            }
-            try emit(trailer)
         }
     }
 
-    /// Hands the current block to a worker and moves on to the next, which starts with
-    /// the current block's tail as its dictionary (unless `finishing`).
-    private func submitCurrent(finishing: Bool) throws(ArchiveError) {
+    /// Hands the current block to a worker and moves on to the next.
+    private func submitCurrent() throws(ArchiveError) {
         if pending == blocks.count - 1 {
             try sinkOldest()  // the next block is the oldest: free it first
         }
         let block = blocks[current]
-        size &+= UInt32(truncatingIfNeeded: block.count)
         DispatchQueue.global().async {
-            block.compress(finishing: finishing)
+            block.compress()
             block.completion.signal()
         }
         pending += 1
         current = (current + 1) % blocks.count
-        if !finishing {
-            blocks[current].reset(after: block)
-        }
+        blocks[current].reset()
     }
 
     /// Waits for the oldest compressing block and hands its output to the sink.
@@ -129,14 +115,7 @@ final class ParallelGzipWriter: StreamCompressor {
         if let message = block.failure {
             throw ArchiveError(.writeData, archive: name, message: "gzip: \(message)")
         }
-        crc = crc32_combine(crc, block.crc, off_t(block.count))
         try sink(block.compressed)
-    }
-
-    /// Hands `bytes` (the header or the trailer) to the sink.
-    private func emit(_ bytes: [UInt8]) throws(ArchiveError) {
-        let sent = bytes.withUnsafeBytes { bytes in Result { () throws(ArchiveError) in try sink(bytes) } }
-        try sent.get()
     }
 
     /// Runs `body` unless an earlier call failed, and remembers its error.

@@ -1,0 +1,2 @@
+// libdeflate (Debian: libdeflate-dev), for the parallel gzip compressor of layers.
+#include <libdeflate.h>
