@@ -25,7 +25,7 @@ extension ImageStore {
         }
         return try withIndexLocked {
             if !layout.hasBlob(blob.digest) {
-                try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
+                try layout.ingestBlob(from: blobPath, mode: .adopt, expectedDigest: blob.digest, expectedSize: blob.size)
             }
             try recordPackedBlob(blob.digest, mediaType: mediaType, diffID: blob.diffID, for: name)
             aliasSnapshot(name, as: blob.diffID)
@@ -51,7 +51,7 @@ extension ImageStore {
         }
         return try withIndexLocked {
             if !layout.hasBlob(blob.digest) {
-                try layout.ingestBlob(from: blobPath, mode: .move, expectedDigest: blob.digest, expectedSize: blob.size)
+                try layout.ingestBlob(from: blobPath, mode: .adopt, expectedDigest: blob.digest, expectedSize: blob.size)
             }
             if hasSnapshot(diffID) {
                 try recordPackedBlob(blob.digest, mediaType: mediaType, diffID: diffID, for: diffID)

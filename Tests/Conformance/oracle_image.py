@@ -4,6 +4,7 @@ giving the file tree the image's users see, and the config's runtime fields.
 
 Pure Python standard library, so CI needs nothing beyond python3.
 """
+import gzip
 import hashlib
 import json
 import tarfile
@@ -33,6 +34,10 @@ def _norm(name):
 def _read_layer(fileobj):
     """Returns the layer's entries in tar order: (path, kind, attrs, link target)."""
     entries = []
+    # A gzip layer may be several gzip members (swiftbuild's are, one per 1 MiB block, as
+    # eStargz layers are): tarfile's stream mode reads only the first, the gzip module all.
+    if fileobj.peek(2)[:2] == b"\x1f\x8b":
+        fileobj = gzip.GzipFile(fileobj=fileobj)
     with tarfile.open(fileobj=fileobj, mode="r|*") as tar:
         for m in tar:
             path = _norm(m.name)

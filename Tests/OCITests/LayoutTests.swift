@@ -203,6 +203,23 @@ struct LayoutTests {
         }
     }
 
+    /// Adopting takes the writer's digest and size as they are: the file is moved in
+    /// under them without being read (which is why only a writer that hashed what it
+    /// wrote may adopt).
+    @Test func adoptMovesTheSourceInUnderTheWritersDigest() throws {
+        try withScratchDirectory { root in
+            let layout = try OCILayout.create(at: root)
+            let source = "\(root)/layer.blob"
+            try write("{}", to: source)
+            let digest = Digest.sha256(Array("{}".utf8))
+            let blob = try layout.ingestBlob(from: source, mode: .adopt, expectedDigest: digest, expectedSize: 2)
+            #expect(blob == StoredBlob(digest: digest, size: 2))
+            #expect(!FileManager.default.fileExists(atPath: source))
+            #expect(try contents(layout.blobPath(for: digest)) == "{}")
+            #expect(listing(layout.temporaryDirectory) == [])
+        }
+    }
+
     @Test(arguments: [BlobIngestMode.copy, .move])
     func failedIngestChangesNothing(mode: BlobIngestMode) throws {
         try withScratchDirectory { dir in

@@ -3,7 +3,7 @@ public enum LayerCompression: Sendable, Hashable {
     /// A plain tar: the blob digest equals the diff ID.
     case none
     /// gzip, `level` 1 (fastest) to 9 (smallest); 6 is gzip's and Docker's default.
-    /// Compressed on every core, in independent blocks (OCIArchive's ParallelGzipWriter).
+    /// Compressed on every core by libdeflate, one gzip member per 1 MiB block (OCIArchive's ParallelGzipWriter).
     case gzip(level: Int = 6)
     /// zstd, `level` 1 to 19 (20 to 22 need much more memory); 3 is zstd's default.
     case zstd(level: Int = 3)

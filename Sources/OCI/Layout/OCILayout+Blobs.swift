@@ -85,7 +85,7 @@ extension OCILayout {
     }
 
     /// Stores the file at `source` as a blob, atomically, after checking it against the
-    /// expected digest and size when given. The digest is computed with the algorithm of
+    /// expected digest and size when given (``BlobIngestMode/adopt``: trusting them). The digest is computed with the algorithm of
     /// `expectedDigest`, sha256 by default. When the content does not match, or a step
     /// before the final rename fails, no blob and no temporary file are left and a `.move`
     /// source stays where it was.
@@ -98,6 +98,11 @@ extension OCILayout {
             return try copyIn(source, expectedDigest: expectedDigest, expectedSize: expectedSize)
         case .move:
             return try moveIn(source, expectedDigest: expectedDigest, expectedSize: expectedSize)
+        case .adopt:
+            guard let expectedDigest, let expectedSize else {
+                preconditionFailure("adopting a blob takes the digest and size its writer computed")
+            }
+            return try moveIn(source, known: StoredBlob(digest: expectedDigest, size: expectedSize))
         }
     }
 
@@ -137,6 +142,19 @@ extension OCILayout {
         try input.forEachChunk { hasher.update($0) }
         try input.sync()
         let blob = try check(hasher, source: source, expectedDigest: expectedDigest, expectedSize: expectedSize)
+        return try placeBlob(source, as: blob)
+    }
+
+    /// Syncs `source`, whose digest and size its writer computed (`known`), and renames it
+    /// into place; copies instead (hashing it after all) when it is on another file system.
+    private func moveIn(_ source: String, known blob: StoredBlob) throws(OCIError) -> StoredBlob {
+        try OpenFile(path: source, flags: O_RDONLY).sync()
+        return try placeBlob(source, as: blob)
+    }
+
+    /// Renames the synced, checked `source` into place as `blob`, syncing the directory;
+    /// copies it instead when it is on another file system.
+    private func placeBlob(_ source: String, as blob: StoredBlob) throws(OCIError) -> StoredBlob {
         let path = try blobPath(for: blob.digest)
         try prepareDirectories(for: path)
         if rename(source, path) == 0 {
