@@ -106,7 +106,8 @@ extension SBOMTests {
     /// An OCI layout whose artifact entries go wrong: one refers to a manifest the layout
     /// does not load (a warning names it, the image loads without it), and one whose SPDX
     /// layer blob is a link to a file outside the layout (a sentinel) with other bytes:
-    /// the load fails naming the digest, the sentinel is unchanged and the store stays empty.
+    /// the load fails naming the digest, the sentinel is unchanged and the store stays empty
+    /// (no entry, blob, snapshot or work directory).
     @Test func loadSkipsStrayReferrersAndRefusesBadOnes() throws {
         let workspace = try BuildWorkspace(busybox: true)
         defer { workspace.remove() }
@@ -156,6 +157,10 @@ extension SBOMTests {
         #expect(refused.status == 1)
         #expect(refused.standardError.contains(String(layer.dropFirst(7))), "\(refused.standardError)")
         #expect(try Self.indexEntries(fresh).isEmpty)
+        for directory in ["blobs/sha256", "snapshots", "tmp"] {
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: fresh.appendingPathComponent(directory).path)) ?? []
+            #expect(left.isEmpty, "\(directory): \(left)")
+        }
         #expect(try String(contentsOf: sentinel, encoding: .utf8) == "sentinel\n")
     }
 
