@@ -9,17 +9,24 @@ struct ImageSourceReader {
     let workspace: Workspace
 
     func candidates(in input: URL, platform: Platform = .host) throws -> [ImportCandidate] {
+        try contents(in: input, platform: platform).images
+    }
+
+    /// The images of `input` and, for an OCI layout or archive, the referrers of those
+    /// images (a docker archive carries none).
+    func contents(in input: URL, platform: Platform = .host) throws -> ImportContents {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
             throw StoreError.unreadableInput(path: input.path, reason: "no such file or directory")
         }
         if isDirectory.boolValue {
             if FileManager.default.fileExists(atPath: input.appendingPathComponent("manifest.json").path) {
-                return try dockerArchiveCandidates(input: input, ownsFiles: false) { member in
-                    try Self.resolve(member, inside: input, input: input)
-                }
+                return ImportContents(
+                    images: try dockerArchiveCandidates(input: input, ownsFiles: false) { member in
+                        try Self.resolve(member, inside: input, input: input)
+                    })
             }
-            return try layoutCandidates(openLayout(at: input, input: input), platform: platform)
+            return try layoutContents(openLayout(at: input, input: input), platform: platform)
         }
         let membersDirectory = workspace.path("members")
         try FileManager.default.createDirectory(at: membersDirectory, withIntermediateDirectories: true)
@@ -30,15 +37,16 @@ struct ImageSourceReader {
             throw StoreError.unreadableInput(path: input.path, reason: "not a readable image archive: \(error.message)")
         }
         if members.file(at: "manifest.json") != nil {
-            return try dockerArchiveCandidates(input: input, ownsFiles: true) { member in
-                guard let file = members.file(at: member) else {
-                    throw StoreError.unreadableInput(
-                        path: input.path, reason: "manifest.json names '\(member)', which the archive does not hold as a file")
-                }
-                return file.path
-            }
+            return ImportContents(
+                images: try dockerArchiveCandidates(input: input, ownsFiles: true) { member in
+                    guard let file = members.file(at: member) else {
+                        throw StoreError.unreadableInput(
+                            path: input.path, reason: "manifest.json names '\(member)', which the archive does not hold as a file")
+                    }
+                    return file.path
+                })
         }
-        return try layoutCandidates(openLayout(at: assembleLayout(from: members, input: input), input: input), platform: platform)
+        return try layoutContents(openLayout(at: assembleLayout(from: members, input: input), input: input), platform: platform)
     }
 
     private func openLayout(at directory: URL, input: URL) throws -> OCILayout {
@@ -72,18 +80,48 @@ struct ImageSourceReader {
 
     /// Every entry of the layout's index.json, resolved for `platform` (this machine's
     /// unless a build asks for another). Unnamed artifact entries (an SBOM referring to an
-    /// image, as `save` writes them) are not images and are left out.
-    private func layoutCandidates(_ layout: OCILayout, platform: Platform) throws -> [ImportCandidate] {
-        let entries = try layout.readIndex().manifests.filter { $0.artifactType == nil || $0.referenceName != nil }
+    /// image, as `save` writes them) are not images: those that refer to a manifest the
+    /// images bring are their referrers, the others are left out.
+    private func layoutContents(_ layout: OCILayout, platform: Platform) throws -> ImportContents {
+        let all = try layout.readIndex().manifests
+        let entries = all.filter { !Self.isArtifactEntry($0) }
         guard !entries.isEmpty else {
             throw StoreError.unreadableInput(path: layout.root, reason: "index.json lists no images")
         }
-        return try entries.flatMap { entry in
+        let images = try entries.flatMap { entry in
             let names = try entry.referenceName.map { [try ImageReference.storeName(parsing: $0)] } ?? []
             let resolved = try layout.resolveManifest(from: entry, platform: platform)
             let candidate = ImportCandidate(names: names, entry: entry, resolved: resolved, source: layout)
             return [candidate] + otherPlatforms(of: entry, besides: resolved.descriptor.digest, in: layout)
         }
+        var contents = ImportContents(images: images)
+        let loaded = Set(images.flatMap { [$0.entry.digest, $0.resolved.descriptor.digest] })
+        for entry in all where Self.isArtifactEntry(entry) && entry.mediaType.isManifest {
+            // An artifact that cannot be read is no image's referrer that can be kept; the
+            // images load without it, as they did before referrers were loaded.
+            let manifest: ImageManifest
+            do {
+                manifest = try layout.decodeBlob(entry, as: ImageManifest.self)
+            } catch {
+                contents.skipped.append("artifact \(entry.digest): cannot be read (\(error)); skipped")
+                continue
+            }
+            guard let subject = manifest.subject else { continue }
+            guard loaded.contains(subject.digest) else {
+                contents.skipped.append(
+                    "artifact \(entry.digest) (\(manifest.artifactType ?? entry.artifactType ?? entry.mediaType)) refers to \(subject.digest), which the input does not load; skipped"
+                )
+                continue
+            }
+            contents.referrers.append(ImportReferrer(entry: entry, manifest: manifest, subject: subject, source: layout))
+        }
+        return contents
+    }
+
+    /// An unnamed `index.json` entry with an artifact type: an artifact (such as an SBOM
+    /// referring to an image), not an image to load.
+    private static func isArtifactEntry(_ entry: Descriptor) -> Bool {
+        entry.artifactType != nil && entry.referenceName == nil
     }
 
     /// The other platforms' images of an index entry whose manifest, config and layers

@@ -35,6 +35,10 @@ public struct IndexedImage: Sendable, Encodable {
     public var descriptor: Descriptor
     public var manifest: ImageManifest?
     public var config: ImageConfiguration?
+    /// The artifacts the store keeps as referring to this platform's manifest (its SBOM),
+    /// as ``ImageDetails/referrers``; nil when there are none, and from
+    /// ``ImageStore/inspectIndex(_:)`` only.
+    public var referrers: [Descriptor]? = nil
 }
 
 /// What `swiftbuild inspect` prints for a name that points at an image index (a
@@ -105,7 +109,12 @@ extension ImageStore {
         guard entry.mediaType.isIndex else { return nil }
         let display =
             entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
-        return try indexDetails(of: entry, name: display)
+        var details = try indexDetails(of: entry, name: display)
+        for position in details.images.indices {
+            let referrers = try referrers(of: details.images[position].descriptor.digest)
+            details.images[position].referrers = referrers.isEmpty ? nil : referrers
+        }
+        return details
     }
 
     /// Stores an image index over `manifests` (each a built image's manifest descriptor

@@ -7,8 +7,13 @@ extension ImageStore {
     /// digests and every layer is unpacked into a snapshot (checked against the config's
     /// diff IDs) before anything enters the store; on any error the store is unchanged.
     ///
-    /// - Returns: the names it tagged (the manifest digest for an image without a name).
-    public func load(from input: URL) throws -> [String] {
+    /// The referrers of the loaded images an OCI layout or archive carries (their SBOMs, as
+    /// `save` writes them) are kept with them, as `build --sbom` keeps its own; an artifact
+    /// that refers to nothing loaded is left out, and the report says why.
+    ///
+    /// - Returns: the names it tagged (the manifest digest for an image without a name),
+    ///   the referrers it kept, and the artifacts it left out.
+    public func load(from input: URL) throws -> LoadReport {
         try withContentLease { try loadHoldingLease(from: input) }
     }
 
@@ -41,23 +46,49 @@ extension ImageStore {
         return try details(of: chosen.resolved.descriptor, name: normalised ?? chosen.entry.referenceName ?? "imported:latest")
     }
 
-    private func loadHoldingLease(from input: URL) throws -> [String] {
+    private func loadHoldingLease(from input: URL) throws -> LoadReport {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }
         return try reportingOutOfSpace("load \(input.path)", workDirectory: workspace.url) {
-            try importCandidates(ImageSourceReader(workspace: workspace).candidates(in: input), workspace: workspace)
+            let contents = try ImageSourceReader(workspace: workspace).contents(in: input)
+            let names = try importCandidates(contents.images, referrers: contents.referrers, workspace: workspace)
+            return LoadReport(names: names, referrers: contents.referrers.map(\.entry.digest), skipped: contents.skipped)
         }
     }
 
-    /// Stages, verifies and commits `candidates`, tagging each with its names.
-    private func importCandidates(_ candidates: [ImportCandidate], workspace: Workspace) throws -> [String] {
+    /// Stages, verifies and commits `candidates`, tagging each with its names, and
+    /// `referrers` with them.
+    private func importCandidates(
+        _ candidates: [ImportCandidate], referrers: [ImportReferrer] = [], workspace: Workspace
+    ) throws -> [String] {
         let staged = try OCILayout.create(at: workspace.path("staged").path, temporaryDirectory: workspace.path("staged-tmp").path)
         var snapshots: [Digest: URL] = [:]
         var required = RequiredContent()
         for candidate in candidates {
             try stage(candidate, into: staged, snapshots: &snapshots, required: &required, workspace: workspace)
         }
-        return try commit(candidates, staged: staged, snapshots: snapshots, required: required)
+        for referrer in referrers {
+            try stage(referrer, into: staged, required: &required)
+        }
+        return try commit(candidates, referrers: referrers, staged: staged, snapshots: snapshots, required: required)
+    }
+
+    /// Copies a referrer's manifest, config and layers into `staged`, each verified
+    /// against its descriptor (its layers are content, such as an SPDX document, and are
+    /// not unpacked).
+    private func stage(_ referrer: ImportReferrer, into staged: OCILayout, required: inout RequiredContent) throws {
+        let documents = [referrer.entry, referrer.manifest.config]
+        required.blobs.formUnion((documents + referrer.manifest.layers).map(\.digest))
+        for document in documents where !layout.hasBlob(document.digest) && !staged.hasBlob(document.digest) {
+            try staged.writeBlob(referrer.source.readBlob(document))
+        }
+        for layer in referrer.manifest.layers where !layout.hasBlob(layer.digest) && !staged.hasBlob(layer.digest) {
+            let sourcePath = try referrer.source.blobPath(for: layer.digest)
+            guard FileManager.default.fileExists(atPath: sourcePath) else {
+                throw OCIError.blobMissing(digest: layer.digest, path: sourcePath)
+            }
+            try staged.ingestBlob(from: sourcePath, mode: .copy, expectedDigest: layer.digest, expectedSize: layer.size)
+        }
     }
 
     /// Copies a candidate's blobs into `staged`, verifying them, and unpacks its layers.
@@ -105,7 +136,7 @@ extension ImageStore {
     /// Moves staged blobs and snapshots into the store and tags the images, all under the
     /// index lock so that a concurrent `prune` never sees them untagged.
     private func commit(
-        _ candidates: [ImportCandidate], staged: OCILayout, snapshots: [Digest: URL],
+        _ candidates: [ImportCandidate], referrers: [ImportReferrer], staged: OCILayout, snapshots: [Digest: URL],
         required: RequiredContent
     ) throws -> [String] {
         try withIndexLocked {
@@ -131,8 +162,32 @@ extension ImageStore {
                     loaded.append(candidate.entry.digest.description)
                 }
             }
+            // Each referrer as `build --sbom` keeps one (see ImageStore+Referrers), once.
+            for referrer in referrers {
+                let subject = referrer.subject.digest.description
+                guard
+                    !index.manifests.contains(where: {
+                        $0.digest == referrer.entry.digest && $0.annotations?[Self.subjectAnnotation] == subject
+                    })
+                else { continue }
+                var entry = Descriptor(mediaType: referrer.entry.mediaType, digest: referrer.entry.digest, size: referrer.entry.size)
+                entry.artifactType = referrer.manifest.artifactType ?? referrer.entry.artifactType
+                entry.annotations = [Self.subjectAnnotation: subject]
+                index.manifests.append(entry)
+            }
             try layout.writeIndex(index)
             return loaded
         }
     }
+}
+
+/// What `load` did: the names it tagged, the referrers it kept with the images, and a
+/// sentence for each artifact of the input it left out.
+public struct LoadReport: Sendable {
+    /// Each image's name, or the manifest digest of an image without one.
+    public var names: [String]
+    /// The digests of the referrers (artifact manifests) kept with the loaded images.
+    public var referrers: [Digest]
+    /// Why each artifact entry of the input that is not kept was left out.
+    public var skipped: [String]
 }

@@ -200,7 +200,10 @@ public final class ImageStore: Sendable {
         let entry = try descriptor(named: name)
         let display =
             entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
-        return try details(of: entry, name: display)
+        var details = try details(of: entry, name: display)
+        let referrers = try referrers(of: details.descriptor.digest)
+        details.referrers = referrers.isEmpty ? nil : referrers
+        return details
     }
 
     /// The manifest and config of the image `entry` points at, verified, under the name `name`.
@@ -275,4 +278,8 @@ public struct ImageDetails: Sendable, Encodable {
     public var descriptor: Descriptor
     public var manifest: ImageManifest
     public var config: ImageConfiguration
+    /// The artifacts the store keeps as referring to the manifest (its SBOM), each its
+    /// artifact manifest's descriptor (media type, artifact type, digest, size); nil when
+    /// there are none, and from ``ImageStore/inspect(_:)`` only.
+    public var referrers: [Descriptor]? = nil
 }

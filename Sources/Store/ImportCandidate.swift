@@ -15,3 +15,25 @@ struct ImportCandidate {
     /// by nothing of its own, since the index keeps it.
     var keptByIndex = false
 }
+
+/// An artifact of an input that refers to a manifest the same input's images bring (an
+/// SBOM `save` or `--output type=oci` wrote as an unnamed `index.json` entry), kept with
+/// that image when it is loaded.
+struct ImportReferrer {
+    /// The artifact manifest's descriptor, as the input's `index.json` lists it.
+    var entry: Descriptor
+    /// The artifact manifest, read and verified against ``entry``.
+    var manifest: ImageManifest
+    /// The manifest it refers to (one of the loaded images', or an index's).
+    var subject: Descriptor
+    /// The layout that holds its blobs.
+    var source: OCILayout
+}
+
+/// What an input holds for `load`: its images, the referrers of those images, and why
+/// other artifact entries that refer to something are left out (a warning each).
+struct ImportContents {
+    var images: [ImportCandidate]
+    var referrers: [ImportReferrer] = []
+    var skipped: [String] = []
+}

@@ -24,11 +24,15 @@ enum SwiftBuildMain {
         }
         MountNamespaceStatus.enterPrivate()
         Task {
-            // buildx's `--sbom=true` and `--sbom=false`, which a flag cannot take.
+            // buildx's `--sbom=true` and `--sbom=false`, which a flag cannot take; on another
+            // subcommand's line, one error saying `--sbom` is build's.
             let others = Set(SwiftBuild.configuration.subcommands.compactMap { $0.configuration.commandName })
                 .subtracting([BuildCommand.configuration.commandName].compactMap { $0 })
-            await SwiftBuild.main(
-                AttestOption.rewritingSBOMValues(Array(CommandLine.arguments.dropFirst()), otherSubcommands: others))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let misplaced = AttestOption.sbomOutsideBuild(arguments, otherSubcommands: others) {
+                SwiftBuild.exit(withError: ValidationError(misplaced))
+            }
+            await SwiftBuild.main(AttestOption.rewritingSBOMValues(arguments, otherSubcommands: others))
             exit(0)
         }
         dispatchMain()

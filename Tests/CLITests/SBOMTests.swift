@@ -328,11 +328,13 @@ struct SBOMTests {
         let referrers = try Self.indexEntries(workspace.store).filter { $0["artifactType"] as? String == Self.spdxMediaType }
         #expect(referrers.count == 2)
         var subjects: [String] = []
+        var referrerOf: [String: String] = [:]
         for referrer in referrers {
             let manifest = try Self.json(
                 workspace.store.appendingPathComponent("blobs/sha256/\((referrer["digest"] as? String ?? "").dropFirst(7))"))
             let subject = try #require((manifest["subject"] as? [String: Any])?["digest"] as? String)
             subjects.append(subject)
+            referrerOf[subject] = referrer["digest"] as? String
             #expect(manifest["artifactType"] as? String == Self.spdxMediaType)
             let architecture = try #require(manifests.first { $0.value == subject }?.key, "subject \(subject) is no platform's manifest")
             let layer = try #require((manifest["layers"] as? [[String: Any]])?.first)
@@ -383,6 +385,31 @@ struct SBOMTests {
         let images = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [[String: Any]])
         let line = try #require(images.first { $0["name"] as? String == "multi-sbom:1" })
         #expect(((line["referrers"] as? [[String: Any]]) ?? []).compactMap { $0["subject"] as? String }.sorted() == subjects.sorted())
+
+        // `load` of the archive into another store keeps both, each with its platform's
+        // manifest; `inspect` in both stores lists each under its platform's image.
+        let other = workspace.work.appendingPathComponent("other-store")
+        let loaded = try SwiftBuildProcess.run(["load", "-i", archive.path, "--root", other.path])
+        #expect(loaded.status == 0, "\(loaded.standardError)")
+        #expect(!loaded.standardError.contains("warning"), "\(loaded.standardError)")
+        let kept = try Self.indexEntries(other).filter { $0["artifactType"] as? String == Self.spdxMediaType }
+        #expect(kept.compactMap { $0["digest"] as? String }.sorted() == archived.sorted())
+        #expect(
+            kept.compactMap { ($0["annotations"] as? [String: String])?["dev.swiftbuild.referrer.subject"] }.sorted() == subjects.sorted())
+        for store in [workspace.store, other] {
+            let inspected = try Self.inspect("multi-sbom:1", store: store)
+            let platformImages = try #require(inspected["images"] as? [[String: Any]])
+            #expect(platformImages.count == 2)
+            for image in platformImages {
+                let descriptor = try #require(image["descriptor"] as? [String: Any])
+                let architecture = try #require((descriptor["platform"] as? [String: Any])?["architecture"] as? String)
+                let listed = try #require(image["referrers"] as? [[String: Any]], "\(architecture)")
+                #expect(listed.count == 1)
+                #expect(listed.first?.keys.sorted() == ["artifactType", "digest", "mediaType", "size"])
+                #expect(listed.first?["artifactType"] as? String == Self.spdxMediaType)
+                #expect(listed.first?["digest"] as? String == referrerOf[manifests[architecture] ?? ""])
+            }
+        }
     }
 
     /// buildx's spellings: `--sbom=true` (and Go's other true words), `--sbom=false`,

@@ -169,20 +169,32 @@ enum AttestOption {
     /// other subcommands' lines, are left as they are.
     static func rewritingSBOMValues(_ arguments: [String], otherSubcommands: Set<String>) -> [String] {
         if let first = arguments.first, otherSubcommands.contains(first) { return arguments }
-        var rewritten: [String] = []
-        var ended = false
-        for argument in arguments {
-            if argument == "--" { ended = true }
-            if !ended, argument.hasPrefix("--sbom=") {
-                // An empty value is no request, as buildx reads it (and ArgumentParser
-                // would take the next argument as the value of an empty one).
-                let value = argument.dropFirst("--sbom=".count)
-                if !value.isEmpty { rewritten.append(sbomValueOption + "=" + value) }
-            } else {
-                rewritten.append(argument)
-            }
+        let options = optionArguments(arguments)
+        let rewritten = options.flatMap { argument -> [String] in
+            guard argument.hasPrefix("--sbom=") else { return [argument] }
+            // An empty value is no request, as buildx reads it (and ArgumentParser
+            // would take the next argument as the value of an empty one).
+            let value = argument.dropFirst("--sbom=".count)
+            return value.isEmpty ? [] : [sbomValueOption + "=" + value]
         }
-        return rewritten
+        return rewritten + arguments.dropFirst(options.count)
+    }
+
+    /// The usage error for `--sbom` (bare or `--sbom=VALUE`, before a `--`) on another
+    /// subcommand's line, or nil. Only `build` takes it: `push` and `save` carry the SBOM
+    /// `build --sbom` stored with the image, and ArgumentParser's own "unknown option"
+    /// would not say where the option belongs.
+    static func sbomOutsideBuild(_ arguments: [String], otherSubcommands: Set<String>) -> String? {
+        guard let subcommand = arguments.first, otherSubcommands.contains(subcommand),
+            let option = optionArguments(arguments).first(where: { $0 == "--sbom" || $0.hasPrefix("--sbom=") })
+        else { return nil }
+        return
+            "\(option): --sbom is an option of build, not of \(subcommand); build --sbom stores the SBOM with the image, and push and save carry it"
+    }
+
+    /// The arguments before a `--` (after it, `--sbom=...` is an argument, not the option).
+    private static func optionArguments(_ arguments: [String]) -> ArraySlice<String> {
+        arguments.prefix { $0 != "--" }
     }
 
     private static func wants(_ spec: String, shownAs option: String) throws -> Bool {

@@ -72,10 +72,11 @@ struct RemoveImageCommand: ParsableCommand {
     }
 }
 
-/// `swiftbuild inspect NAME`: prints an image's manifest and config.
+/// `swiftbuild inspect NAME`: prints an image's manifest and config, and its referrers.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "inspect", abstract: "Print an image's descriptor, manifest and config as JSON (an index: each platform's).")
+        commandName: "inspect",
+        abstract: "Print an image's descriptor, manifest, config and referrers (its SBOM) as JSON (an index: each platform's).")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "An image name or ID in the store.") var name: String

@@ -14,8 +14,9 @@ struct LoadCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let names = try store.openStore().load(from: URL(fileURLWithPath: input))
-            for name in names { print("Loaded image: \(name)") }
+            let report = try store.openStore().load(from: URL(fileURLWithPath: input))
+            for name in report.names { print("Loaded image: \(name)") }
+            for reason in report.skipped { printToStandardError("warning: \(input): \(reason)") }
         }
     }
 }
