@@ -21,13 +21,27 @@ public struct ImageBuilder: Sendable {
     /// platform and stores an image index of the results under the tags.
     public func build(_ request: BuildRequest, events: @escaping BuildEventHandler) async throws -> BuildResult {
         defer { if PhaseTrace.enabled { PhaseTrace.reportPeakMemory() } }
-        let result = try await store.withContentLease {
-            guard request.platformTargets.count >= 2 else { return try await buildHoldingLease(request, events: events) }
-            return try await buildPlatformsHoldingLease(request, events: events)
+        // Steps' overlays are volatile (no sync per step), and a build does not wait for
+        // its snapshots to reach the disk: it leaves them to the next build, which syncs
+        // them alongside its own work (by then mostly written back) and waits for that
+        // sync only at its end. A failed build leaves its snapshots the same way. An
+        // earlier build's snapshots that cannot be synced stay in the journal for a later
+        // build, and serve this boot only meanwhile: this build goes on regardless.
+        let store = store
+        let earlier = Task.detached { try? PhaseTrace.measure("build", "sync-earlier") { try store.syncEarlierSnapshots() } }
+        let result: BuildResult
+        do {
+            result = try await store.withContentLease {
+                guard request.platformTargets.count >= 2 else { return try await buildHoldingLease(request, events: events) }
+                return try await buildPlatformsHoldingLease(request, events: events)
+            }
+        } catch {
+            try? store.deferSyncOfBuiltSnapshots()
+            await earlier.value
+            throw error
         }
-        // Steps' overlays are volatile (no sync per step): one sync makes this build's
-        // snapshots durable. A failed build skips it; its snapshots serve this boot only.
-        try PhaseTrace.measure("build", "sync") { try store.syncBuiltSnapshots() }
+        try store.deferSyncOfBuiltSnapshots()
+        await PhaseTrace.measure("build", "wait-sync-earlier") { await earlier.value }
         return result
     }
 

@@ -90,8 +90,8 @@ int csandbox_overlay_mount(const char *const *lowers, size_t lower_count, const 
         goto failed;
     }
     // volatile: the upper dir is not synced at unmount (or when the step's process calls
-    // fsync); the store syncs once at the end of the build instead (ImageStore
-    // .syncBuiltSnapshots). Every kernel with lowerdir+ (6.8) has it (5.10).
+    // fsync); the next build syncs the store once instead (ImageStore
+    // .syncEarlierSnapshots). Every kernel with lowerdir+ (6.8) has it (5.10).
     *failed_step = "set the overlay option volatile";
     if (fsconfig(context, FSCONFIG_SET_FLAG, "volatile", NULL, 0) != 0) {
         goto failed;

@@ -10,7 +10,7 @@ import System
 /// also leaves bookkeeping xattrs on copied-up entries (`trusted.overlay.origin`,
 /// `trusted.overlay.impure`), which layer packing ignores like any `trusted.overlay.*`
 /// other than `opaque`. Mounts are `volatile`: their unmount does not sync the upper
-/// directory's file system (ImageStore.syncBuiltSnapshots syncs once per build). Rootless, the overlay is mounted with `userxattr` and the same
+/// directory's file system (the next build syncs the store once: ImageStore.syncEarlierSnapshots). Rootless, the overlay is mounted with `userxattr` and the same
 /// attributes are `user.overlay.*` (only the host's root may write `trusted.*`).
 public enum OverlayMount {
     /// Mounts an overlay on `target`. `lowerDirectories` are listed top first; with none

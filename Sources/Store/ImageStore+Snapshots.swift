@@ -16,7 +16,7 @@ struct SnapshotMetadata: Codable {
     var mediaType: MediaType?
     /// The boot (`/proc/sys/kernel/random/boot_id`) in which a build step wrote the
     /// snapshot through a `volatile` overlay, whose unmount does not sync it to disk; nil
-    /// once the build that wrote it synced the store (``ImageStore/syncBuiltSnapshots()``),
+    /// once a later build synced the store (``ImageStore/syncEarlierSnapshots()``),
     /// and for snapshots unpacked from blobs. A snapshot marked with another boot is not
     /// used: the machine restarted before it was synced, and a crash may have lost part of
     /// its files, which nothing would notice (an unhashed layer has no digest to check).
@@ -161,34 +161,70 @@ extension ImageStore {
         }
     }
 
-    /// Remembers a snapshot this process committed unsynced, for ``syncBuiltSnapshots()``.
+    /// Remembers a snapshot this process committed unsynced, for ``deferSyncOfBuiltSnapshots()``.
     private func noteUnsynced(_ name: Digest) {
         _ = unsyncedSnapshots.withLock { $0.insert(name) }
     }
 
-    /// Makes the snapshots this process's build steps committed durable: one `syncfs` of
-    /// the store's file system, then their `unsyncedBoot` marks are dropped. Build steps
-    /// mount their overlays `volatile`, so a step's unmount (and every fsync its process
-    /// makes) does not wait for the disk; this one sync at the end of a build replaces a
-    /// sync per step. Until it has run, a restart makes those snapshots unusable
-    /// (``hasSnapshot(_:)``), never wrong.
-    public func syncBuiltSnapshots() throws {
+    /// Hands the snapshots this process's build steps committed unsynced to the store's
+    /// journal (`unsynced`), for the next build to sync (``syncEarlierSnapshots()``).
+    ///
+    /// Build steps mount their overlays `volatile`, so a step's unmount (and every fsync
+    /// its process makes) does not wait for the disk, and the build ends without waiting
+    /// either: its image's blobs, documents and tags are synced as they are written, and
+    /// its steps' snapshots (the build cache) stay marked with this boot until a later
+    /// build syncs them, by when the kernel has usually written them back and the sync
+    /// costs little. A restart before that makes them unusable (``hasSnapshot(_:)``: their
+    /// steps run again), never wrong.
+    public func deferSyncOfBuiltSnapshots() throws {
         let names = unsyncedSnapshots.withLock { names in
             defer { names.removeAll() }
             return names
         }
         guard !names.isEmpty else { return }
+        try withIndexLocked { try appendToUnsyncedJournal(names.map(\.hex)) }
+    }
+
+    /// Syncs the snapshots earlier builds left unsynced (the journal's): one `syncfs` of
+    /// the store's file system, then their `unsyncedBoot` marks are dropped. The journal
+    /// is emptied first, under the index lock, so two builds never sync the same names;
+    /// when the sync fails, its names go back to the journal for a later build.
+    public func syncEarlierSnapshots() throws {
+        let names: [String] = try withIndexLocked {
+            guard let text = try? String(contentsOf: unsyncedJournal, encoding: .utf8) else { return [] }
+            try? FileManager.default.removeItem(at: unsyncedJournal)
+            return Array(Set(text.split(separator: "\n").map(String.init)))
+        }
+        guard !names.isEmpty else { return }
         do {
             try FileSystemSync.sync(fileSystemOf: snapshotsDirectory.path)
         } catch {
+            try? withIndexLocked { try appendToUnsyncedJournal(names) }
             throw StoreError.io(path: snapshotsDirectory.path, operation: "syncfs", errno: error.code)
         }
-        for name in names {
-            guard var metadata = snapshotMetadata(name), metadata.unsyncedBoot != nil else { continue }
-            metadata.unsyncedBoot = nil
-            try Data(OCIJSON.encode(metadata)).write(
-                to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
+        try withIndexLocked {
+            // Only well-formed names: a line is a snapshot directory's name, never a path.
+            for name in names.compactMap({ try? Digest(parsing: "sha256:" + $0) }) {
+                // Marked with another boot: lost to a restart before this sync, left unusable.
+                guard var metadata = snapshotMetadata(name), metadata.unsyncedBoot == BootIdentity.current else { continue }
+                metadata.unsyncedBoot = nil
+                try Data(OCIJSON.encode(metadata)).write(
+                    to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
+            }
         }
+    }
+
+    /// The journal of snapshots that ended builds committed unsynced, one name (hex) a line.
+    var unsyncedJournal: URL { root.appendingPathComponent("unsynced") }
+
+    /// Appends `names` to the journal. Callers hold the index lock.
+    private func appendToUnsyncedJournal(_ names: [String]) throws {
+        let path = unsyncedJournal.path
+        let descriptor = FileDescriptor(adopting: open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600))
+        guard descriptor.rawValue >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
+        let bytes = Array(names.map { $0 + "\n" }.joined().utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor.rawValue, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw StoreError.io(path: path, operation: "append", errno: written < 0 ? errno : EIO) }
     }
 
     /// Makes `snapshots/<diffID hex>` a symbolic link to the snapshot named `name` (its

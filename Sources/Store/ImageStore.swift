@@ -10,6 +10,7 @@ import System
 ///     snapshots/<id>/fs        layers unpacked in overlayfs form (id = diff ID hex)
 ///     snapshots/<id>/meta.json
 ///     cache/                   build cache records
+///     unsynced                 snapshots ended builds left for the next one to sync
 ///     tmp/                     per-operation work directories
 ///     index.lock, content.lock see withIndexLocked and withContentLease
 ///
@@ -20,8 +21,8 @@ public final class ImageStore: Sendable {
     public let root: URL
     /// The OCI layout the store is.
     public let layout: OCILayout
-    /// Snapshots this process's build steps committed and has not synced yet
-    /// (``syncBuiltSnapshots()``).
+    /// Snapshots this process's build steps committed and has not journaled yet
+    /// (``deferSyncOfBuiltSnapshots()``).
     let unsyncedSnapshots = Mutex<Set<Digest>>([])
 
     /// Opens the store at `root`, creating it when absent.

@@ -214,23 +214,44 @@ struct BuildCacheTests {
         #expect(try uncompressedDigests(of: store).contains(builderLayer), "the export stored the builder's layer")
     }
 
-    /// Steps write their layers through volatile overlays (no sync per step); the build
-    /// syncs once at its end, after which no snapshot is marked unsynced. A snapshot still
-    /// marked with another boot (the machine restarted before its build synced it; a
-    /// crash may have lost part of it) is never used: its steps run again and
-    /// make the same files.
+    /// Steps write their layers through volatile overlays (no sync per step), and a build
+    /// does not wait for them either: it leaves its snapshots marked with this boot and
+    /// listed in the store's `unsynced` journal, and the next build syncs them and drops
+    /// the marks. A snapshot still marked with another boot (the machine restarted before a
+    /// build synced it; a crash may have lost part of it) is never used: its steps run
+    /// again and make the same files.
     @Test func snapshotsWrittenInAnEarlierBootAreUsedOnlyOnceSynced() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let context = try makeContext(Self.multiStage, files: ["a.txt": "alpha\n", "b.txt": "beta\n"])
         let first = try build(context, ["-t", "synced:1"])
         let snapshots = store.appendingPathComponent("snapshots")
-        var metas: [URL] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: snapshots.path) {
-            let meta = snapshots.appendingPathComponent("\(name)/meta.json")
-            #expect(!(try String(contentsOf: meta, encoding: .utf8)).contains("unsyncedBoot"), "\(name) left unsynced")
-            metas.append(meta)
+        let journal = store.appendingPathComponent("unsynced")
+        let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // Snapshot directories (not the diff-ID aliases) marked with this boot.
+        func marked() throws -> Set<String> {
+            Set(
+                try FileManager.default.contentsOfDirectory(atPath: snapshots.path).filter { name in
+                    let directory = snapshots.appendingPathComponent(name)
+                    guard (try? FileManager.default.destinationOfSymbolicLink(atPath: directory.path)) == nil else { return false }
+                    let meta = directory.appendingPathComponent("meta.json")
+                    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: Any]
+                    return object?["unsyncedBoot"] as? String == boot
+                })
         }
+        func journaled() -> Set<String> {
+            Set(((try? String(contentsOf: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+        }
+        let leftByFirst = try marked()
+        #expect(!leftByFirst.isEmpty, "the first build's step snapshots stay marked")
+        #expect(journaled() == leftByFirst)
+
         #expect(try build(context, ["-t", "synced:2"]).cached == [true, true, true, true, false])
+        #expect(try marked().isDisjoint(with: leftByFirst), "the second build synced the first one's snapshots")
+        #expect(journaled() == (try marked()), "what the second build left is journaled")
+        let metas = try FileManager.default.contentsOfDirectory(atPath: snapshots.path).map {
+            snapshots.appendingPathComponent("\($0)/meta.json")
+        }
 
         // As a build that stopped before its sync, then a restart, leave them.
         for meta in metas {
