@@ -20,12 +20,13 @@ FROM scratch AS no-package-mirrors
 FROM ${BASE} AS build
 # What the toolchain runs with (swift-frontend, swift-build, clang: libcurl4, libxml2, libedit2,
 # libsqlite3, libncurses6; the C runtime and gold from binutils), git for SwiftPM, and the
-# libraries swiftbuild links (Package.swift: libarchive, libdeflate, libseccomp, through pkg-config).
+# libraries swiftbuild links (Package.swift: libarchive, libdeflate, libseccomp, through pkg-config;
+# zlib for Foundation's static libraries, which --static-swift-stdlib links).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       binutils git ca-certificates libc6-dev libgcc-12-dev libstdc++-12-dev \
       libcurl4 libxml2 libedit2 libsqlite3-0 libncurses6 \
-      pkg-config libarchive-dev libdeflate-dev libseccomp-dev \
+      pkg-config libarchive-dev libdeflate-dev zlib1g-dev libseccomp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -48,13 +49,13 @@ RUN --mount=type=bind,from=swift,target=/opt/swift \
       /out/usr/local/bin/swiftbuild
 
 FROM ${BASE}
-# What swiftbuild runs with: the libraries it links (libarchive13, libdeflate0, libseccomp2, and
+# What swiftbuild runs with: the libraries it links (libarchive13, libdeflate0, zlib1g, libseccomp2, and
 # libstdc++6 for the Swift runtime linked into it), CA certificates for registries and HTTPS
 # ADD, git for ADD of git repositories, ssh-agent and ssh-add for --ssh ID=KEYFILE, ip and
 # iptables for --network private.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libarchive13 libdeflate0 libseccomp2 libstdc++6 ca-certificates git openssh-client iproute2 iptables \
+      libarchive13 libdeflate0 zlib1g libseccomp2 libstdc++6 ca-certificates git openssh-client iproute2 iptables \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 # The store holds overlay snapshots: it must not itself be on the container's overlay root.
