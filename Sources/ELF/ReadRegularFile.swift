@@ -21,8 +21,7 @@ func readRegularFile(_ path: String, sizeLimit: Int) throws(ELFFinding) -> [UInt
 }
 
 private func readBytes(_ path: String, sizeLimit: Int) throws(ELFProblem) -> [UInt8] {
-    let file = FileDescriptor(adopting: FileName.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK))
-    guard file.rawValue >= 0 else { throw .unreadable(errno: errno) }
+    let file = try openRegularFile(path)
     return try readAll(file.rawValue, sizeLimit: sizeLimit)
 }
 

@@ -111,8 +111,7 @@ extension ImageStore {
             entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
         var details = try indexDetails(of: entry, name: display)
         for position in details.images.indices {
-            let referrers = try referrers(of: details.images[position].descriptor.digest)
-            details.images[position].referrers = referrers.isEmpty ? nil : referrers
+            details.images[position].referrers = try listedReferrers(of: details.images[position].descriptor.digest)
         }
         return details
     }

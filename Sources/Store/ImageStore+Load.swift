@@ -170,10 +170,10 @@ extension ImageStore {
                         $0.digest == referrer.entry.digest && $0.annotations?[Self.subjectAnnotation] == subject
                     })
                 else { continue }
-                var entry = Descriptor(mediaType: referrer.entry.mediaType, digest: referrer.entry.digest, size: referrer.entry.size)
-                entry.artifactType = referrer.manifest.artifactType ?? referrer.entry.artifactType
-                entry.annotations = [Self.subjectAnnotation: subject]
-                index.manifests.append(entry)
+                index.manifests.append(
+                    Self.referrerEntry(
+                        referrer.entry, artifactType: referrer.manifest.artifactType ?? referrer.entry.artifactType,
+                        subject: referrer.subject.digest))
             }
             try layout.writeIndex(index)
             return loaded

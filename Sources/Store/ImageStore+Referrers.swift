@@ -39,13 +39,26 @@ extension ImageStore {
             index.manifests.removeAll {
                 $0.annotations?[Self.subjectAnnotation] == subject.digest.description && $0.artifactType == artifactType
             }
-            var entry = manifest.descriptor
-            entry.artifactType = artifactType
-            entry.annotations = [Self.subjectAnnotation: subject.digest.description]
-            index.manifests.append(entry)
+            index.manifests.append(Self.referrerEntry(manifest.descriptor, artifactType: artifactType, subject: subject.digest))
             try layout.writeIndex(index)
             return manifest.descriptor
         }
+    }
+
+    /// The `index.json` entry that keeps the artifact manifest `manifest` as a referrer of
+    /// the manifest `subject`: the manifest's descriptor with its artifact type and
+    /// ``subjectAnnotation``.
+    static func referrerEntry(_ manifest: Descriptor, artifactType: MediaType?, subject: Digest) -> Descriptor {
+        var entry = Descriptor(mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size)
+        entry.artifactType = artifactType
+        entry.annotations = [subjectAnnotation: subject.description]
+        return entry
+    }
+
+    /// ``referrers(of:)``, or nil when there are none: what `inspect` shows (no key then).
+    func listedReferrers(of subject: Digest) throws -> [Descriptor]? {
+        let referrers = try referrers(of: subject)
+        return referrers.isEmpty ? nil : referrers
     }
 
     /// The artifacts stored as referring to the manifest `subject`, as descriptors of their

@@ -158,7 +158,6 @@ extension ImageStore {
         var Layers: [String]
     }
 
-    /// Writes small documents to files in a workspace and hands them over as archive members.
     /// An OCI archive of `documents` (`oci-layout`, `index.json`) and `blobs` under
     /// `blobs/sha256/`, written atomically at `destination`.
     private func writeOCIArchive(_ documents: [(String, [UInt8])], blobs: [Descriptor], to destination: URL) throws {
@@ -170,6 +169,7 @@ extension ImageStore {
         }
     }
 
+    /// Writes small documents to files in a workspace and hands them over as archive members.
     private func withDocuments(_ documents: [(String, [UInt8])], _ body: ([ArchiveMember]) throws -> Void) throws {
         let workspace = try makeWorkspace()
         defer { workspace.remove() }

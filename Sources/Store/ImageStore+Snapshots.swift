@@ -138,9 +138,14 @@ extension ImageStore {
     /// was packed into, for ``packedLayer(named:mediaType:)``.
     func recordPackedBlob(_ digest: Digest, mediaType: MediaType, diffID: Digest, for name: Digest) throws {
         let unsyncedBoot = snapshotMetadata(name)?.unsyncedBoot
-        let metadata = try OCIJSON.encode(
-            SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType, unsyncedBoot: unsyncedBoot))
-        try Data(metadata).write(to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
+        try replaceSnapshotMetadata(
+            SnapshotMetadata(diffID: diffID, layerDigest: digest, mediaType: mediaType, unsyncedBoot: unsyncedBoot), of: name)
+    }
+
+    /// Replaces the `meta.json` of the snapshot named `name`, which is in place, atomically.
+    private func replaceSnapshotMetadata(_ metadata: SnapshotMetadata, of name: Digest) throws {
+        try Data(OCIJSON.encode(metadata)).write(
+            to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
     }
 
     /// Renames a finished snapshot (holding its `meta.json`) into `snapshots/<name>`; one
@@ -208,8 +213,7 @@ extension ImageStore {
                 // Marked with another boot: lost to a restart before this sync, left unusable.
                 guard var metadata = snapshotMetadata(name), metadata.unsyncedBoot == BootIdentity.current else { continue }
                 metadata.unsyncedBoot = nil
-                try Data(OCIJSON.encode(metadata)).write(
-                    to: snapshotDirectory(for: name).appendingPathComponent("meta.json"), options: .atomic)
+                try replaceSnapshotMetadata(metadata, of: name)
             }
         }
     }

@@ -202,8 +202,7 @@ public final class ImageStore: Sendable {
         let display =
             entry.referenceName ?? (try? ImageReference.storeName(parsing: name)) ?? "swiftbuild/\(entry.digest.hex.prefix(12)):latest"
         var details = try details(of: entry, name: display)
-        let referrers = try referrers(of: details.descriptor.digest)
-        details.referrers = referrers.isEmpty ? nil : referrers
+        details.referrers = try listedReferrers(of: details.descriptor.digest)
         return details
     }
 
