@@ -265,6 +265,33 @@ struct BuildCacheTests {
         #expect(try fileInImage("synced:3", "/out") == "alpha\nbeta\n")
     }
 
+    /// The journal of unsynced snapshots names snapshot directories, never paths: a line
+    /// that climbs out of `snapshots/` (as a tampered store might hold) is skipped by the
+    /// build that syncs the journal, and the `meta.json` it leads to (a sentinel outside the
+    /// store, marked with this boot) is left as it was.
+    @Test func theUnsyncedJournalNeverLeadsOutOfTheStore() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let context = try makeContext(Self.multiStage, files: ["a.txt": "alpha\n", "b.txt": "beta\n"])
+        _ = try build(context, ["-t", "journal:1"])
+        let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let outside = work.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let sentinel = outside.appendingPathComponent("meta.json")
+        let planted = Data(#"{"unsyncedBoot":"\#(boot)"}"#.utf8)
+        try planted.write(to: sentinel)
+        let journal = store.appendingPathComponent("unsynced")
+        let handle = try FileHandle(forWritingTo: journal)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("../../outside\n\(String(repeating: "0", count: 62))/..\n".utf8))
+        try handle.close()
+
+        #expect(try build(context, ["-t", "journal:2"]).cached == [true, true, true, true, false])
+        #expect(try Data(contentsOf: sentinel) == planted, "the sync rewrote a file outside the store")
+        // Taken by the sync and not put back (the journal is gone unless the build left names).
+        #expect(!((try? String(contentsOf: journal, encoding: .utf8)) ?? "").contains(".."), "the bad lines went back")
+    }
+
     /// A layer the image holds is packed in the background after its step, under the
     /// step's snapshot; its diff ID then names an alias of that snapshot, so a build `FROM`
     /// the image uses the snapshot as it is instead of unpacking the blob again. Pruning the
