@@ -109,7 +109,7 @@ public struct ImageBuilder: Sendable {
             }
             if request.elfCheck != .off {
                 let report = try PhaseTrace.measure("elf-check", "check") {
-                    try checkExecutables(of: target, stages: finished, plan: request.plan, workDirectory: workDirectory)
+                    try checkExecutables(of: target, stages: finished, request: request, workDirectory: workDirectory)
                 }
                 events(.elfChecked(report, policy: request.elfCheck))
                 if request.elfCheck == .error, report.hasFindings { throw ELFCheckFailure(report: report) }
@@ -237,19 +237,31 @@ public struct ImageBuilder: Sendable {
     /// against the final root filesystem; the other stages are mounted only when a remedy
     /// needs them (and unmounted afterwards).
     private func checkExecutables(
-        of target: StageOutput, stages: [Int: StageOutput], plan: BuildPlan,
+        of target: StageOutput, stages: [Int: StageOutput], request: BuildRequest,
         workDirectory: URL
     ) throws -> ELFCheckReport {
+        let plan = request.plan
         let chain = target.chain
         let mount = try StepMount(over: chain, in: workDirectory, step: "elf-check")
         defer { try? mount.unmount() }
         var others: [StepMount] = []
         defer { for other in others { try? other.unmount() } }
         let checker = ExecutableChecker(root: mount.merged, image: target.state.finishedImage)
-        return checker.check(
-            snapshots: chain.stepLayers.map { store.snapshotDirectory(for: $0.snapshot) },
-            origins: chain.stepLayers.map(\.origin)
-        ) {
+        // The last check of this Dockerfile's target (for this platform): its results for
+        // the layers this image shares with that one stand where the other layers change
+        // nothing they read.
+        let recordName = Digest.sha256(
+            Array(
+                [
+                    request.contextDirectory.path, request.dockerfilePath?.path ?? "", String(plan.targetIndex),
+                    request.options.targetPlatform.description,
+                ].joined(separator: "\n").utf8))
+        let previous = store.elfCheckRecord(named: recordName).flatMap { ELFCheckRecord.decode($0, layersIn: store.snapshotsDirectory) }
+        let baseCount = chain.directories.count - chain.stepLayers.count
+        let layers = chain.directories.enumerated().map { index, directory in
+            ExecutableChecker.Layer(directory: directory, origin: index < baseCount ? nil : chain.stepLayers[index - baseCount].origin)
+        }
+        let (report, record) = checker.check(layers: layers, previous: previous) {
             var roots: [ExecutableChecker.StageRoot] = []
             for (index, output) in stages.sorted(by: { $0.key < $1.key }) where index != plan.targetIndex {
                 guard let other = try? StepMount(over: output.chain, in: workDirectory, step: "elf-check-stage-\(index)") else { continue }
@@ -259,6 +271,10 @@ public struct ImageBuilder: Sendable {
             }
             return roots
         }
+        if record != previous, let data = try? JSONEncoder().encode(record) {
+            try? store.replaceELFCheckRecord(named: recordName, with: data)
+        }
+        return report
     }
 
     /// Packs the target's new layers (reusing blobs their steps or an earlier build packed),

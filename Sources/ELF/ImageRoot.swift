@@ -23,13 +23,17 @@ public struct ImageRoot: Sendable, Equatable {
     public let directory: String
     /// The directory, opened once; nil when it could not be opened (then nothing resolves).
     private let root: RootDirectory?
+    /// Where every path this root looks up is recorded, with each component the lookup
+    /// walks (see ``ReadSet``); nil when nothing records.
+    public let readLog: ReadLog?
 
     /// The most symbolic links followed while resolving one path, as Linux (`ELOOP` after 40).
     public static let maximumLinks = 40
 
-    /// Treats `directory` (a host path) as an image's root.
-    public init(_ directory: String) {
+    /// Treats `directory` (a host path) as an image's root; `readLog` records what is read.
+    public init(_ directory: String, readLog: ReadLog? = nil) {
         self.directory = directory
+        self.readLog = readLog
         root = try? RootDirectory(path: directory)
     }
 
@@ -71,6 +75,7 @@ public struct ImageRoot: Sendable, Equatable {
         }
         // Empty components are dropped, so a trailing `/` does not require a directory.
         let relative = path.split(separator: "/").joined(separator: "/")
+        if let readLog { readLog.note(walk(relative, followingLast: flags & O_NOFOLLOW == 0, in: root, log: readLog).reads) }
         return FileDescriptor(adopting: root.openInRoot(relative.isEmpty ? "." : relative, flags: flags | O_CLOEXEC))
     }
 
@@ -139,6 +144,85 @@ public struct ImageRoot: Sendable, Equatable {
     public func entryNames(_ path: String) -> [[UInt8]]? {
         let directory = open(path, flags: O_RDONLY | O_DIRECTORY)
         guard directory.rawValue >= 0 else { return nil }
+        if let readLog, let root, let resolved = walk(path.split(separator: "/").joined(separator: "/"), followingLast: true, in: root, log: readLog).resolved {
+            var listed = ReadSet()
+            listed.listings.insert(resolved)
+            readLog.note(listed)
+        }
         return try? DirectoryListing.entryNames(directory.rawValue)
+    }
+
+    /// Walks `relative` one component at a time as the kernel's lookup inside the root
+    /// does (links followed, absolute targets from `/`, `..` stopping at `/`), noting each
+    /// path it passes and what it found there; ``open(_:flags:)`` still does the lookup
+    /// that counts, in the kernel. Each component is looked at with the links before it
+    /// already resolved, so it is opened exactly (no link followed), inside the root.
+    private func walk(_ relative: String, followingLast: Bool, in root: RootDirectory, log: ReadLog) -> ReadLog.Walk {
+        let key = ReadLog.WalkKey(path: relative, followsLast: followingLast)
+        if let known = log.knownWalk(key) { return known }
+        var reads = ReadSet()
+        var resolved: [String] = []
+        // Components still to walk, the next one last.
+        var pending = Array(relative.split(separator: "/").map(String.init).reversed())
+        var links = 0
+        var result: String? = nil
+        walking: while true {
+            guard let component = pending.popLast() else {
+                result = "/" + resolved.joined(separator: "/")
+                break
+            }
+            if component == "." || component.isEmpty { continue }
+            if component == ".." {
+                _ = resolved.popLast()
+                continue
+            }
+            let candidate = resolved + [component]
+            let path = "/" + candidate.joined(separator: "/")
+            switch log.knownEntry(path) ?? Self.entry(at: candidate.joined(separator: "/"), in: root, log: log, path: path) {
+            case .missing:
+                reads.others.insert(path)
+                break walking
+            case .directory:
+                reads.directories.insert(path)
+                resolved = candidate
+            case .link(let target):
+                reads.others.insert(path)
+                if pending.isEmpty && !followingLast {
+                    result = path
+                    break walking
+                }
+                links += 1
+                guard links <= Self.maximumLinks else { break walking }
+                if target.hasPrefix("/") { resolved = [] }
+                pending.append(contentsOf: target.split(separator: "/").map(String.init).reversed())
+            case .other:
+                reads.others.insert(path)
+                // Only the last component may be other than a directory.
+                guard pending.allSatisfy({ $0 == "." || $0.isEmpty }) else { break walking }
+                resolved = candidate
+            }
+        }
+        let walk = ReadLog.Walk(reads: reads, resolved: result)
+        log.remember(walk, for: key)
+        return walk
+    }
+
+    /// What is at `relative` (no links in it but the last component, which is not
+    /// followed), remembered in `log` under `path`.
+    private static func entry(at relative: String, in root: RootDirectory, log: ReadLog, path: String) -> ReadLog.Entry {
+        var entry = ReadLog.Entry.missing
+        if let opened = try? root.openExact(relative, flags: openPathOnly) {
+            let file = FileDescriptor(adopting: opened)
+            var status = stat()
+            if fstat(file.rawValue, &status) == 0 {
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR: entry = .directory
+                case S_IFLNK: entry = FileName.readlinkat(file.rawValue, "").map { .link(target: FileName.decode($0)) } ?? .missing
+                default: entry = .other
+                }
+            }
+        }
+        log.remember(entry, at: path)
+        return entry
     }
 }

@@ -81,6 +81,10 @@ extension ImageStore {
                 report.keptCacheRecords += 1
             }
         }
+        // The ELF check records name snapshots only as shortcuts; the build cache takes them.
+        if buildCache, Self.exists(elfChecksDirectory.path) {
+            report.buildCacheBytes += remove(elfChecksDirectory, seen: &seen)
+        }
         // No build runs while prune holds the content lease, so no cache mount is in use.
         for name in entries(of: cacheMountsDirectory) {
             let entry = cacheMountsDirectory.appendingPathComponent(name)

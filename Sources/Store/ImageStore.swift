@@ -70,7 +70,7 @@ public final class ImageStore: Sendable {
     }
 
     var temporaryDirectory: URL { root.appendingPathComponent("tmp") }
-    var snapshotsDirectory: URL { root.appendingPathComponent("snapshots") }
+    public var snapshotsDirectory: URL { root.appendingPathComponent("snapshots") }
     var cacheDirectory: URL { root.appendingPathComponent("cache") }
     private var indexLock: FileLock { FileLock(path: root.appendingPathComponent("index.lock").path) }
 

@@ -99,4 +99,51 @@ struct BuildELFCheckTests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("ELF check: 0 executables added or changed"))
     }
+
+    /// A rebuild keeps the last check's results only where its new layers change nothing
+    /// they read. Here the musl loader is reached through a link made in a cached layer, and
+    /// the layer a build argument changes empties the loader's directory (`rm -rf` and
+    /// `mkdir`: an opaque directory in the step's snapshot, which hides the loader without
+    /// an entry at its path). Each build's report must be what a check of that image alone
+    /// says.
+    @Test func aRebuildChecksAgainWhatItsNewLayersChange() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dockerfile = """
+            FROM busybox
+            COPY hello-musl /app/hello
+            COPY ld-musl-x86_64.so.1 /opt/musl/ld-musl-x86_64.so.1
+            RUN mkdir -p /lib && ln -s /opt/musl/ld-musl-x86_64.so.1 /lib/ld-musl-x86_64.so.1
+            ARG LOADER=kept
+            RUN if [ "$LOADER" = gone ]; then rm -rf /opt/musl && mkdir /opt/musl; else echo "$LOADER" > /etc/loader; fi
+            CMD ["/app/hello"]
+
+            """
+        try Data(dockerfile.utf8).write(to: context.appendingPathComponent("Dockerfile"))
+        func build(_ loader: String) throws -> SwiftBuildProcess.Result {
+            try SwiftBuildProcess.run(
+                ["build", "--root", store.path, "--progress", "plain", "--build-arg", "LOADER=\(loader)", context.path])
+        }
+        let missing = "warning: /app/hello: exec /app/hello: no such file or directory (the interpreter /lib/ld-musl-x86_64.so.1"
+        let kept = try build("kept")
+        #expect(kept.status == 0, "\(kept.standardError)")
+        #expect(kept.standardError.range(of: #"/app/hello\s+musl\n"#, options: .regularExpression) != nil)
+        #expect(!kept.standardError.contains("warning: /app/hello"))
+        let records = store.appendingPathComponent("cache/elf-checks")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: records.path).count == 1)
+
+        let gone = try build("gone")
+        #expect(gone.status == 0, "\(gone.standardError)")
+        #expect(gone.standardError.contains(missing), "\(gone.standardError)")
+
+        // Another value leaves the loader: the result stands again.
+        let other = try build("other")
+        #expect(other.status == 0, "\(other.standardError)")
+        #expect(!other.standardError.contains("warning: /app/hello"), "\(other.standardError)")
+        #expect(other.standardError.range(of: #"/app/hello\s+musl\n"#, options: .regularExpression) != nil)
+
+        // prune --build-cache takes the records with the cache.
+        let pruned = try SwiftBuildProcess.run(["prune", "--build-cache", "--root", store.path])
+        #expect(pruned.status == 0, "\(pruned.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: records.path))
+    }
 }

@@ -72,4 +72,38 @@ struct ImageRootTests {
         #expect(try ELFFile(root: image, path: "/bin/app").needed.contains("libc.so.6"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: sentinel)) == before)
     }
+
+    /// A recording root notes every component its lookups walk, with each link's target
+    /// path: a layer that replaces the loader behind `/lib64/ld-linux-x86-64.so.2` changes
+    /// a path in the log, not only the path asked for.
+    @Test func aReadLogHoldsEveryComponentOfALookup() throws {
+        let directory = try Self.makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = ReadLog()
+        let root = ImageRoot(directory, readLog: log)
+        log.begin()
+        #expect(try root.resolve("/lib64/ld-linux-x86-64.so.2") == "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
+        let loader = log.end()
+        #expect(loader.directories == ["/lib64", "/usr", "/usr/lib", "/usr/lib/x86_64-linux-gnu"])
+        #expect(loader.others == ["/lib64/ld-linux-x86-64.so.2", "/lib", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"])
+        #expect(loader.listings.isEmpty)
+
+        // A missing path is noted where its lookup stopped; `..` and `.` are walked as the
+        // kernel does; a listing notes the directory listed.
+        log.begin()
+        #expect(try root.resolve("/opt/tool/bin") == nil)
+        #expect(try root.resolve("/lib/x86_64-linux-gnu/../x86_64-linux-gnu/./libc.so.6") == "/usr/lib/x86_64-linux-gnu/libc.so.6")
+        #expect(root.entryNames("/etc")?.count == 1)
+        let rest = log.end()
+        #expect(rest.others == ["/opt", "/lib", "/usr/lib/x86_64-linux-gnu/libc.so.6"])
+        #expect(rest.directories == ["/usr", "/usr/lib", "/usr/lib/x86_64-linux-gnu", "/etc"])
+        #expect(rest.listings == ["/etc"])
+
+        // A scope's reads count in the scope around it, and a memo's reads are noted again.
+        let (_, inner) = log.recording { _ = root.status("/etc/os-release") }
+        #expect(inner.others == ["/etc/os-release"])
+        log.begin()
+        log.note(inner)
+        #expect(log.end() == inner)
+    }
 }

@@ -25,134 +25,202 @@ struct ExecutableChecker {
     /// Separate debug files (`objcopy --only-keep-debug`) live here; they are never run.
     static let debugDirectory = "/usr/lib/debug/"
 
-    /// Checks every ELF executable and `#!` script in `snapshots` (each a directory holding
-    /// `fs/`, bottom first) that the final image still has, and the image's ENTRYPOINT/CMD; a
-    /// path is credited to the topmost layer holding it. `otherStages` mounts the build's other
-    /// stages; it is called only when a remedy needs them.
-    func check(snapshots: [URL], origins: [LayerOrigin], otherStages: () -> [StageRoot] = { [] }) -> ELFCheckReport {
+    /// A layer of the final image, bottom first.
+    struct Layer {
+        /// Its `fs` directory in the store (overlayfs form).
+        var directory: URL
+        /// The instruction that made it; nil for a layer of the base image, whose files are
+        /// not checked (they are what the build's files are checked against).
+        var origin: LayerOrigin?
+    }
+
+    /// Checks every ELF executable and `#!` script the build's layers hold that the final
+    /// image still has, and the image's ENTRYPOINT/CMD; a path is credited to the topmost
+    /// layer holding it. `otherStages` mounts the build's other stages; it is called only
+    /// when a remedy needs them.
+    ///
+    /// `previous` is the record of an earlier check of an image of the same Dockerfile:
+    /// results of files in the layers both images share, that nothing in the layers that
+    /// differ can change, are taken from it (``ELFCheckRecord``). Returns the report and
+    /// the record of this check, for the next build.
+    func check(
+        layers: [Layer], previous: ELFCheckRecord? = nil, otherStages: () -> [StageRoot] = { [] }
+    ) -> (report: ELFCheckReport, record: ELFCheckRecord) {
+        let names = layers.map(\.directory.path)
+        let key = Self.recordKey(image: image)
+        let changes = previous?.changedLayers(for: names, key: key)
+        let shared = changes?.shared ?? 0
+        var record = ELFCheckRecord(key: key, layers: names, candidates: [:])
         // Only files that start as ELF or #! in some layer are listed: a path whose topmost
         // regular file is neither is not a program in the image either, whichever layer it is
         // credited to here, and the image's own file is checked below.
-        var newest: [String: LayerOrigin] = [:]
-        for (snapshot, origin) in zip(snapshots, origins) {
-            for path in ELFCandidates.paths(under: snapshot.appendingPathComponent("fs").path)
-            where !path.hasPrefix(Self.debugDirectory) {
-                newest[path] = origin
+        var newest: [String: (origin: LayerOrigin, layer: Int)] = [:]
+        for (index, layer) in layers.enumerated() {
+            guard let origin = layer.origin else { continue }
+            let name = names[index]
+            let candidates =
+                index < shared ? previous?.candidates[name] ?? ELFCandidates.paths(under: name) : ELFCandidates.paths(under: name)
+            record.candidates[name] = candidates
+            for path in candidates where !path.hasPrefix(Self.debugDirectory) {
+                newest[path] = (origin, index)
             }
         }
-        let imageRoot = ImageRoot(root.path)
+        var reusable: [String: ELFCheckRecord.File] = [:]
+        if let previous, let changes {
+            var entries: [LayerEntry] = []
+            var readable = true
+            for directory in changes.added + changes.removed {
+                guard let listed = LayerEntries.list(directory) else {
+                    readable = false
+                    break
+                }
+                entries += listed
+            }
+            if readable { reusable = previous.reusableFiles(changedEntries: entries) }
+        }
+        let readLog = ReadLog()
+        let imageRoot = ImageRoot(root.path, readLog: readLog)
         let resolver = DependencyResolver(root: imageRoot)
         let platform = image.map { ImagePlatform(architecture: $0.architecture, variant: $0.variant) }
         let launcher = LaunchCheck(
             root: imageRoot, resolver: resolver, platform: platform,
             environment: image?.config?.env ?? [])
-        var executables: [ShippedExecutable] = []
-        var parsed: [String: ELFFile] = [:]
-        // Libraries found only in a glibc-hwcaps subdirectory: they load on some CPUs only.
-        var cpuWarnings: [String] = []
-        for (path, origin) in newest.sorted(by: { $0.key < $1.key }) {
-            // The directories above the file resolve inside the image (a later layer may
-            // have made one a symlink, even an absolute one); the host's tree is never read.
-            // Its first bytes are read once, through the image root, and tell ELF from script.
-            guard let real = Self.unfollowedPath(of: path, in: imageRoot), let status = imageRoot.status(real),
-                status.st_mode & S_IFMT == S_IFREG, let prefix = imageRoot.readPrefix(real, count: LaunchCheck.shebangLimit)
-            else { continue }
-            if LaunchCheck.content(of: prefix) != .elf {
-                // A #! script: checked when it can be executed at all.
-                guard status.st_mode & 0o111 != 0, case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix)
-                else { continue }
-                let findings = launcher.findings(exec: path)
-                executables.append(
-                    ShippedExecutable(
-                        path: path, origin: origin, linkage: "script (#!\(interpreter)\(argument.map { " " + $0 } ?? ""))",
-                        findings: findings,
-                        remedies: Self.scriptRemedies(
-                            path: path, interpreter: interpreter, argument: argument,
-                            findings: findings)))
+        var checked: [CheckedFile] = []
+        var pathIndex: [String: Int] = [:]
+        for (path, credit) in newest.sorted(by: { $0.key < $1.key }) {
+            if credit.layer < shared, let previous, let known = reusable[path] {
+                checked.append(CheckedFile(reused: known, origin: credit.origin))
+                record.add(reused: known, from: previous, index: &pathIndex)
                 continue
             }
-            let file: ELFFile
-            do {
-                file = try ELFFile(root: imageRoot, path: real)
-            } catch {
-                executables.append(
-                    ShippedExecutable(
-                        path: path, origin: origin, linkage: "unreadable ELF",
-                        findings: ["\(path): \(error.problem)"]))
-                continue
-            }
-            guard !file.isSeparateDebugFile else { continue }
-            switch ELFKind(file) {
-            case .staticExecutable, .staticPIE, .dynamicExecutable: break
-            case .sharedLibrary:
-                // A library is checked as a program of the image would load it: its own
-                // DT_NEEDED libraries and versions must be there (dlopen fails otherwise).
-                let problems = (try? resolver.resolveLibrary(path).findings) ?? []
-                let wrongMachine = platform.map { !$0.runs(ELFPlatform(file)) } ?? false
-                let findings =
-                    (wrongMachine ? ["\(path): wrong ELF class or machine: \(ELFPlatform(file)), the image is \(platform!)"] : [])
-                    + problems.map(\.description)
-                executables.append(
-                    ShippedExecutable(
-                        path: path, origin: origin, linkage: "shared library", findings: findings,
-                        remedies: findings.isEmpty
-                            ? []
-                            : Remedies.advise(
-                                path: path, file: file, findings: problems,
-                                facts: Self.facts(
-                                    file: file, path: path, real: real, root: imageRoot, resolver: resolver, platform: platform,
-                                    problems: problems)),
-                        isLibrary: true))
-                continue
-            default: continue
-            }
-            let (findings, problems) = Self.findings(
-                for: path, file: file, resolver: resolver, platform: platform,
-                warnings: &cpuWarnings)
-            let remedies =
-                problems.isEmpty && findings.isEmpty
-                ? []
-                : Remedies.advise(
-                    path: path, file: file, findings: problems,
-                    facts: Self.facts(
-                        file: file, path: path, real: real, root: imageRoot, resolver: resolver, platform: platform, problems: problems))
-            parsed[path] = file
-            executables.append(
-                ShippedExecutable(
-                    path: path, origin: origin, linkage: Self.linkage(of: file),
-                    findings: findings, remedies: remedies))
+            readLog.begin()
+            let result = Self.checkFile(
+                path: path, origin: credit.origin, root: imageRoot, resolver: resolver, launcher: launcher, platform: platform)
+            let reads = readLog.end()
+            guard let result else { continue }
+            checked.append(result)
+            if result.executable?.findings.isEmpty ?? true { record.add(result, reads: reads, index: &pathIndex) }
         }
-        var report = ELFCheckReport(executables: executables)
+        var report = ELFCheckReport(executables: checked.compactMap(\.executable))
         report.platform = image?.platform.description
         let failing = Set(report.failing.map(\.path))
         report.entrypoint = checkEntrypoint(launcher: launcher, imageRoot: imageRoot, resolver: resolver, failing: failing)
+        let parsed = Dictionary(checked.compactMap { file in file.file.map { (file.path, $0) } }, uniquingKeysWith: { first, _ in first })
         addStageRemedies(to: &report, parsed: parsed, otherStages: otherStages)
-        report.warnings = cpuWarnings + Self.nameServiceWarnings(report: report, parsed: parsed, root: imageRoot, resolver: resolver)
-        return report
+        report.warnings =
+            checked.flatMap(\.warnings) + Self.nameServiceWarnings(checked: checked, root: imageRoot, resolver: resolver)
+        return (report, record)
+    }
+
+    /// The inputs of a check besides the layers, as ``ELFCheckRecord/key``: the checker
+    /// itself (the running executable's identity: a new swiftbuild checks everything
+    /// again), and the image's platform and `PATH`.
+    static func recordKey(image: ImageConfiguration?) -> String {
+        var executable = stat()
+        let identity =
+            stat("/proc/self/exe", &executable) == 0
+            ? "\(executable.st_dev):\(executable.st_ino):\(executable.st_size):\(executable.st_mtim.tv_sec).\(executable.st_mtim.tv_nsec)"
+            : "unknown"
+        let path = (image?.config?.env ?? []).last { $0.hasPrefix("PATH=") } ?? ""
+        return [identity, image?.platform.description ?? "", path].joined(separator: "\n")
+    }
+
+    /// One candidate checked: nil when it is no longer a regular file in the image.
+    private static func checkFile(
+        path: String, origin: LayerOrigin, root imageRoot: ImageRoot, resolver: DependencyResolver, launcher: LaunchCheck,
+        platform: ImagePlatform?
+    ) -> CheckedFile? {
+        // The directories above the file resolve inside the image (a later layer may
+        // have made one a symlink, even an absolute one); the host's tree is never read.
+        // Its first bytes are read once, through the image root, and tell ELF from script.
+        guard let real = Self.unfollowedPath(of: path, in: imageRoot), let status = imageRoot.status(real),
+            status.st_mode & S_IFMT == S_IFREG, let prefix = imageRoot.readPrefix(real, count: LaunchCheck.shebangLimit)
+        else { return nil }
+        if LaunchCheck.content(of: prefix) != .elf {
+            // A #! script: checked when it can be executed at all.
+            guard status.st_mode & 0o111 != 0, case .script(let interpreter, let argument) = LaunchCheck.content(of: prefix)
+            else { return CheckedFile(path: path) }
+            let findings = launcher.findings(exec: path)
+            return CheckedFile(
+                path: path,
+                executable: ShippedExecutable(
+                    path: path, origin: origin, linkage: "script (#!\(interpreter)\(argument.map { " " + $0 } ?? ""))",
+                    findings: findings,
+                    remedies: Self.scriptRemedies(
+                        path: path, interpreter: interpreter, argument: argument,
+                        findings: findings)))
+        }
+        let file: ELFFile
+        do {
+            file = try ELFFile(root: imageRoot, path: real)
+        } catch {
+            return CheckedFile(
+                path: path,
+                executable: ShippedExecutable(
+                    path: path, origin: origin, linkage: "unreadable ELF",
+                    findings: ["\(path): \(error.problem)"]))
+        }
+        guard !file.isSeparateDebugFile else { return CheckedFile(path: path) }
+        switch ELFKind(file) {
+        case .staticExecutable, .staticPIE, .dynamicExecutable: break
+        case .sharedLibrary:
+            // A library is checked as a program of the image would load it: its own
+            // DT_NEEDED libraries and versions must be there (dlopen fails otherwise).
+            let problems = (try? resolver.resolveLibrary(path).findings) ?? []
+            let wrongMachine = platform.map { !$0.runs(ELFPlatform(file)) } ?? false
+            let findings =
+                (wrongMachine ? ["\(path): wrong ELF class or machine: \(ELFPlatform(file)), the image is \(platform!)"] : [])
+                + problems.map(\.description)
+            return CheckedFile(
+                path: path,
+                executable: ShippedExecutable(
+                    path: path, origin: origin, linkage: "shared library", findings: findings,
+                    remedies: findings.isEmpty
+                        ? []
+                        : Remedies.advise(
+                            path: path, file: file, findings: problems,
+                            facts: Self.facts(
+                                file: file, path: path, real: real, root: imageRoot, resolver: resolver, platform: platform,
+                                problems: problems)),
+                    isLibrary: true))
+        default: return CheckedFile(path: path)
+        }
+        var warnings: [String] = []
+        let (findings, problems) = Self.findings(
+            for: path, file: file, resolver: resolver, platform: platform,
+            warnings: &warnings)
+        let remedies =
+            problems.isEmpty && findings.isEmpty
+            ? []
+            : Remedies.advise(
+                path: path, file: file, findings: problems,
+                facts: Self.facts(
+                    file: file, path: path, real: real, root: imageRoot, resolver: resolver, platform: platform, problems: problems))
+        return CheckedFile(
+            path: path,
+            executable: ShippedExecutable(
+                path: path, origin: origin, linkage: Self.linkage(of: file),
+                findings: findings, remedies: remedies),
+            warnings: warnings, glibcProgram: file.interpreter != nil && LibC(file) == .glibc,
+            goProgram: file.goBuildInfo != nil, file: file)
     }
 
     /// The NSS modules glibc programs of the build would `dlopen` and the image cannot load:
     /// checked once for the image when the build ships a glibc program that starts; a Go
     /// program whose cgo resolver or user lookups go through glibc is named with them.
-    private static func nameServiceWarnings(
-        report: ELFCheckReport, parsed: [String: ELFFile], root: ImageRoot,
-        resolver: DependencyResolver
-    ) -> [String] {
-        let glibcPrograms = report.executables.filter { executable in
-            guard executable.findings.isEmpty, let file = parsed[executable.path] else { return false }
-            return file.interpreter != nil && LibC(file) == .glibc
+    private static func nameServiceWarnings(checked: [CheckedFile], root: ImageRoot, resolver: DependencyResolver) -> [String] {
+        let glibcPrograms = checked.filter { file in
+            file.glibcProgram && file.executable?.findings.isEmpty == true
         }
-        guard let first = glibcPrograms.first, let file = parsed[first.path] else { return [] }
+        guard let first = glibcPrograms.first, let file = try? resolver.file(at: first.path) else { return [] }
         let platform = ELFPlatform(file)
         let problems = NameServiceModules.problems(
             resolver: resolver, platform: platform,
             glibc: resolver.glibcVersion(for: try? resolver.resolve(first.path), platform: platform))
         guard !problems.isEmpty else { return [] }
         var warnings = problems.map(\.description)
-        for program in glibcPrograms {
-            guard let file = parsed[program.path], file.goBuildInfo != nil, let real = try? root.resolve(program.path),
-                let cgo = GoCgoUse(root: root, path: real)
-            else { continue }
+        for program in glibcPrograms where program.goProgram {
+            guard let real = try? root.resolve(program.path), let cgo = GoCgoUse(root: root, path: real) else { continue }
             let databases = (cgo.net ? ["hosts"] : []) + (cgo.osUser ? ["passwd", "group"] : [])
             for problem in problems where databases.contains(problem.database) {
                 warnings.append(

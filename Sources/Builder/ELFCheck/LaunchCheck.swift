@@ -17,8 +17,9 @@ final class LaunchCheck {
     let platform: ImagePlatform?
     /// The directories of the image's `PATH`.
     let searchPath: [String]
-    /// Findings per interpreter path, so that many scripts with one interpreter resolve it once.
-    private var memo: [String: [String]] = [:]
+    /// Findings per interpreter path, so that many scripts with one interpreter resolve it
+    /// once; with the reads that made them when the root records (noted again on each use).
+    private var memo: [String: ([String], ReadSet)] = [:]
 
     /// The kernel's limit on nested `#!` interpreters (`BINPRM_MAX_RECURSION` is 4).
     static let maximumInterpreterDepth = 4
@@ -94,9 +95,15 @@ final class LaunchCheck {
             return ["exec \(path): too many levels of symbolic links"]
         }
         guard let resolved else { return ["exec \(path): no such file or directory"] }
-        if depth > 0, let known = memo[path] { return known }
-        let result = uncachedFindings(exec: path, resolved: resolved, depth: depth)
-        if depth > 0 { memo[path] = result }
+        guard depth > 0 else { return uncachedFindings(exec: path, resolved: resolved, depth: depth) }
+        if let known = memo[path] {
+            root.readLog?.note(known.1)
+            return known.0
+        }
+        let (result, reads) =
+            root.readLog.map { log in log.recording { uncachedFindings(exec: path, resolved: resolved, depth: depth) } }
+            ?? (uncachedFindings(exec: path, resolved: resolved, depth: depth), ReadSet())
+        memo[path] = (result, reads)
         return result
     }
 

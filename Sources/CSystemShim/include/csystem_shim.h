@@ -24,4 +24,9 @@ int csystem_pipe_cloexec(int ends[2]);
 /// `syncfs(fd)` (also `_GNU_SOURCE` only): writes out the file system that holds `fd`.
 int csystem_syncfs(int fd);
 
+/// Whether the open file `fd` has the extended attribute `name` (`fgetxattr`; its header,
+/// `<sys/xattr.h>`, is not in Swift's Glibc module). 1 when it has, 0 when not, -1 with
+/// `errno` set when it cannot be asked.
+int csystem_has_xattr(int fd, const char *name);
+
 #endif

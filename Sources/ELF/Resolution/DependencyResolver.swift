@@ -188,7 +188,7 @@ public struct DependencyResolver: Sendable {
 
     /// The parse result for `resolved`, a path inside the root with no links left, read once.
     private func parse(resolved: String) -> Result<ELFFile, ELFFinding> {
-        cache.file(at: resolved) {
+        cache.file(at: resolved, log: root.readLog) {
             do throws(ELFFinding) {
                 return .success(try ELFFile(root: root, path: resolved))
             } catch {

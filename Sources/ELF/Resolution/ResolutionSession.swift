@@ -58,7 +58,7 @@ struct ResolutionSession {
         switch rules {
         case .glibc:
             defaultDirectories = DependencyResolver.glibcDefaultDirectories(for: platform)
-            let configuration = resolver.cache.glibcConfiguration { GlibcSearchConfiguration(root: root) }
+            let configuration = resolver.cache.glibcConfiguration(log: root.readLog) { GlibcSearchConfiguration(root: root) }
             cacheEntries = configuration.cacheEntries
             confDirectories = configuration.confDirectories
             if configuration.readConf {
