@@ -101,9 +101,11 @@ public struct ImageBuilder: Sendable {
     ) async throws -> BuildResult {
         let cacheLog = CacheLog()
         let packing = BackgroundPacking()
+        let unmounts = BackgroundUnmounts()
         do {
             let finished = try await buildStages(
-                request, cacheLog: cacheLog, packing: packing, workDirectory: workDirectory, events: events)
+                request, cacheLog: cacheLog, packing: packing, unmounts: unmounts, workDirectory: workDirectory,
+                events: events)
             guard let target = finished[request.plan.targetIndex] else {
                 preconditionFailure("the build order always ends with the target stage")
             }
@@ -115,6 +117,9 @@ public struct ImageBuilder: Sendable {
                 if request.elfCheck == .error, report.hasFindings { throw ELFCheckFailure(report: report) }
             }
             await PhaseTrace.measure("export", "wait-packing") { await packing.drain() }
+            // The steps' overlays are unmounted before anything is tagged: a build whose
+            // unmount failed fails.
+            try await PhaseTrace.measure("build", "wait-unmounts") { try await unmounts.finish() }
             var result = try PhaseTrace.measure("export", "total") { try export(target, request: request) }
             result.cacheRecords = cacheLog.all
             if request.indexPlatform == nil {
@@ -123,6 +128,7 @@ public struct ImageBuilder: Sendable {
             return result
         } catch {
             await packing.cancel()
+            try? await unmounts.finish()
             throw error
         }
     }
@@ -130,8 +136,8 @@ public struct ImageBuilder: Sendable {
     /// Builds every stage the target needs with the context (its digest memo loaded from
     /// the store and written back afterwards; both are freed before the export).
     private func buildStages(
-        _ request: BuildRequest, cacheLog: CacheLog, packing: BackgroundPacking, workDirectory: URL,
-        events: @escaping BuildEventHandler
+        _ request: BuildRequest, cacheLog: CacheLog, packing: BackgroundPacking, unmounts: BackgroundUnmounts,
+        workDirectory: URL, events: @escaping BuildEventHandler
     ) async throws -> [Int: StageOutput] {
         let digests = ContentDigestCache(from: store)
         let context = try BuildContext(
@@ -147,7 +153,7 @@ public struct ImageBuilder: Sendable {
         }
         let finished = try await buildStages(
             request, context: context, namedDirectories: directories, cacheLog: cacheLog,
-            packing: packing, workDirectory: workDirectory, events: events)
+            packing: packing, unmounts: unmounts, workDirectory: workDirectory, events: events)
         try? digests.write(into: store)
         return finished
     }
@@ -166,7 +172,8 @@ public struct ImageBuilder: Sendable {
     private func buildStages(
         _ request: BuildRequest, context: BuildContext,
         namedDirectories: [String: Result<BuildContext, BuildContextError>], cacheLog: CacheLog,
-        packing: BackgroundPacking, workDirectory: URL, events: @escaping BuildEventHandler
+        packing: BackgroundPacking, unmounts: BackgroundUnmounts, workDirectory: URL,
+        events: @escaping BuildEventHandler
     ) async throws -> [Int: StageOutput] {
         let order: [Int] = request.plan.buildOrder.flatMap { $0 }
         var position: [Int: Int] = [:]
@@ -206,7 +213,8 @@ public struct ImageBuilder: Sendable {
                     let builder = StageBuilder(
                         stage: stage, request: request, store: store, workDirectory: workDirectory,
                         events: events, finishedStages: inputs, context: context,
-                        namedDirectories: namedDirectories, cacheLog: cacheLog, images: images, packing: packing)
+                        namedDirectories: namedDirectories, cacheLog: cacheLog, images: images, packing: packing,
+                        unmounts: unmounts)
                     group.addTask { (index, try await builder.build()) }
                 }
             }

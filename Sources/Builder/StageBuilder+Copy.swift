@@ -103,10 +103,8 @@ extension StageBuilder {
     /// mounted read-only for the call, as `COPY --from` reads it.
     private func withMountedTree<T>(of chain: LayerChain, step: String, _ body: (SourceTree) async throws -> T) async throws -> T {
         let view = try PhaseTrace.measure(step, "mount") { try StepMount(over: chain, in: workDirectory, step: step) }
-        defer {
-            PhaseTrace.measure(step, "unmount") { try? view.unmount() }
-            try? FileManager.default.removeItem(at: view.snapshot)
-        }
+        // Unmounted while the build goes on (the build waits for it before it ends).
+        defer { unmounts.unmount(view, step: step) }
         return try await body(SourceTree.rootFilesystem(at: view.merged.path))
     }
 }

@@ -34,6 +34,8 @@ struct StageBuilder {
     let images: ImageResolver
     /// Packs the layers of exported stages while the build goes on.
     let packing: BackgroundPacking
+    /// Unmounts finished steps' overlays while the build goes on.
+    let unmounts: BackgroundUnmounts
 
     /// What the RUN step that just ran used, for its `stepFinished` event.
     let stepUsage = StepUsageRecorder()
@@ -196,14 +198,19 @@ struct StageBuilder {
         }
         let bodyEnded = ContinuousClock.now
         defer { if PhaseTrace.enabled { PhaseTrace.report(step, "after-process", since: bodyEnded) } }
-        try PhaseTrace.measure(step, "unmount") { try mount.unmount() }
-        guard !mount.isEmpty else {
+        let layer: URL?
+        do {
+            layer = try PhaseTrace.measure(step, "detach") { try mount.detachLayer() }
+        } catch {
+            try? mount.unmount()
             try? FileManager.default.removeItem(at: mount.snapshot)
-            return false
+            throw error
         }
+        unmounts.unmount(mount, step: step)
+        guard let layer else { return false }
         // No hash now: the diff ID is computed when an export, push or shared cache needs
         // it; a layer the image will hold is packed in the background meanwhile.
-        let name = try PhaseTrace.measure(step, "commit") { try store.commitBuiltSnapshot(mount.snapshot) }
+        let name = try PhaseTrace.measure(step, "commit") { try store.commitBuiltSnapshot(layer) }
         if layersAreExported {
             packing.pack(
                 snapshot: name, in: store, with: LayerPacker(compression: target.compression, sourceDateEpoch: target.sourceDateEpoch),

@@ -34,6 +34,10 @@ extension FileName {
         withCString(from) { from in withCString(to) { to in Glibc.linkat(fromDirectory, from, toDirectory, to, flags) } }
     }
 
+    public static func renameat(_ fromDirectory: Int32, _ from: String, _ toDirectory: Int32, _ to: String) -> Int32 {
+        withCString(from) { from in withCString(to) { Glibc.renameat(fromDirectory, from, toDirectory, $0) } }
+    }
+
     public static func mknodat(_ directory: Int32, _ name: String, _ mode: mode_t, _ device: dev_t) -> Int32 {
         withCString(name) { Glibc.mknodat(directory, $0, mode, device) }
     }

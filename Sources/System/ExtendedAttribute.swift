@@ -12,4 +12,10 @@ public enum ExtendedAttribute {
         default: return errno == ENOTSUP ? false : nil
         }
     }
+
+    /// Gives the open file `target` every attribute the open file `source` has, with its
+    /// value (`path` names the target in the error).
+    public static func copyAll(from source: Int32, to target: Int32, path: String) throws(SystemError) {
+        guard csystem_copy_xattrs(source, target) == 0 else { throw .last("copy extended attributes", path: path) }
+    }
 }

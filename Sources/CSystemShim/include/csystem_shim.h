@@ -29,4 +29,8 @@ int csystem_syncfs(int fd);
 /// `errno` set when it cannot be asked.
 int csystem_has_xattr(int fd, const char *name);
 
+/// Copies every extended attribute of the open file `from` to the open file `to` (`flistxattr`,
+/// `fgetxattr`, `fsetxattr`). 0, or -1 with `errno` set.
+int csystem_copy_xattrs(int from, int to);
+
 #endif
