@@ -103,6 +103,31 @@ struct BuildTests {
         #expect(try leftoverMounts().isEmpty)
     }
 
+    /// A step's layer is moved out from under its overlay before the overlay is unmounted
+    /// (in the background): the next step sees all of it, the image holds all of it, and a
+    /// later failing step still leaves no mount and no work directory behind.
+    @Test func aStepsLayerOutlivesItsOverlay() throws {
+        defer { try? FileManager.default.removeItem(at: work) }
+        let steps = """
+            FROM busybox
+            RUN mkdir -p /made/deep && echo hi > /made/deep/file && ln -s deep/file /made/link && rm /bin/true
+            RUN test "$(cat /made/link)" = hi && test ! -e /bin/true && echo seen > /made/seen
+
+            """
+        let (built, _) = try build(steps, arguments: ["-t", "layered:latest"])
+        #expect(built.status == 0, "\(built.standardError)")
+        let files = try unpackedListing("layered:latest")
+        #expect(files["made/deep/file"] != nil)
+        #expect(files["made/link"] != nil)
+        #expect(files["made/seen"] != nil)
+        #expect(files["bin/true"] == nil)
+        let (failed, _) = try build(steps + "RUN exit 4\n")
+        #expect(failed.status == 1)
+        #expect(failed.standardError.contains("the command exited with status 4"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent("tmp").path).isEmpty)
+        #expect(try leftoverMounts().isEmpty)
+    }
+
     @Test func copyOfAMissingFileAndUnknownBaseAreLocatedErrors() throws {
         defer { try? FileManager.default.removeItem(at: work) }
         let (missing, _) = try build("FROM busybox\nWORKDIR /app\nCOPY nope.txt .\n", arguments: ["-t", "x"])
