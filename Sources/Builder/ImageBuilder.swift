@@ -279,7 +279,7 @@ public struct ImageBuilder: Sendable {
             }
             return roots
         }
-        if record != previous, let data = try? JSONEncoder().encode(record) {
+        if let record, record != previous, let data = try? JSONEncoder().encode(record) {
             try? store.replaceELFCheckRecord(named: recordName, with: data)
         }
         return report

@@ -55,7 +55,7 @@ struct StepMount {
     /// The layer is not the upper directory itself: overlayfs marks that directory in use
     /// until the unmount ends, and a mount with it as a lower directory (the next step's)
     /// meanwhile would be refused, or warned about. So a new `fs` directory gets the upper
-    /// directory's owner, mode, extended attributes and times, and each entry of the upper
+    /// directory's owner, mode, times and extended attributes, and each entry of the upper
     /// directory is renamed into it (a handful of top-level names). Nothing reads through the
     /// overlay afterwards; its unmount writes nothing to the upper directory (`volatile`).
     ///
@@ -71,13 +71,17 @@ struct StepMount {
         guard fstat(upper.rawValue, &status) == 0 else { throw SystemError.last("stat", path: upperPath) }
         let layer = snapshot.deletingLastPathComponent().appendingPathComponent(snapshot.lastPathComponent + "-layer")
         let fsPath = layer.appendingPathComponent("fs").path
-        for path in [layer.path, fsPath] where mkdir(path, 0o700) != 0 {
+        for path in [layer.path, fsPath] where mkdir(path, 0o755) != 0 {
             throw SystemError.last("create", path: path)
         }
         let fs = try FileDescriptor(opening: FileName.open(fsPath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), "open", path: fsPath)
         guard fchown(fs.rawValue, status.st_uid, status.st_gid) == 0 else { throw SystemError.last("chown", path: fsPath) }
         guard fchmod(fs.rawValue, status.st_mode & 0o7777) == 0 else { throw SystemError.last("chmod", path: fsPath) }
-        try ExtendedAttribute.copyAll(from: upper.rawValue, to: fs.rawValue, path: fsPath)
+        // Best effort: a layer's root reaches no image (its tar has no entry for `/`, and every
+        // mount over a snapshot has an upper directory of its own, which gives the merged
+        // root its attributes); an attribute the kernel will not copy (a `security.` label)
+        // is no reason to fail the step.
+        try? ExtendedAttribute.copyAll(from: upper.rawValue, to: fs.rawValue, path: fsPath)
         for name in names where FileName.renameat(upper.rawValue, name, fs.rawValue, name) != 0 {
             throw SystemError.last("rename", path: upperPath + "/" + FileName.display(name))
         }
@@ -92,10 +96,5 @@ struct StepMount {
     func unmountAndRemove() throws {
         try unmount()
         try? FileManager.default.removeItem(at: snapshot)
-    }
-
-    /// True when the step changed nothing.
-    var isEmpty: Bool {
-        ((try? FileManager.default.contentsOfDirectory(atPath: snapshot.appendingPathComponent("fs").path)) ?? []).isEmpty
     }
 }

@@ -18,19 +18,28 @@ int csystem_copy_xattrs(int from, int to) {
     char *names = malloc((size_t)size);
     if (names == NULL) return -1;
     size = flistxattr(from, names, (size_t)size);
-    int result = size < 0 ? -1 : 0;
-    for (ssize_t offset = 0; result == 0 && offset < size; offset += (ssize_t)strlen(names + offset) + 1) {
+    if (size < 0) {
+        int saved = errno;
+        free(names);
+        errno = saved;
+        return -1;
+    }
+    // Every attribute is tried; the first failure's errno is the one reported.
+    int failure = 0;
+    for (ssize_t offset = 0; offset < size; offset += (ssize_t)strlen(names + offset) + 1) {
         const char *name = names + offset;
         ssize_t length = fgetxattr(from, name, NULL, 0);
-        if (length < 0) { result = -1; break; }
-        char *value = malloc(length > 0 ? (size_t)length : 1);
-        if (value == NULL) { result = -1; break; }
-        length = fgetxattr(from, name, value, (size_t)length);
-        if (length < 0 || fsetxattr(to, name, value, (size_t)length, 0) != 0) result = -1;
+        char *value = length >= 0 ? malloc(length > 0 ? (size_t)length : 1) : NULL;
+        if (value != NULL) length = fgetxattr(from, name, value, (size_t)length);
+        if (value == NULL || length < 0 || fsetxattr(to, name, value, (size_t)length, 0) != 0) {
+            if (failure == 0) failure = errno != 0 ? errno : EIO;
+        }
         free(value);
     }
-    int saved = errno;
     free(names);
-    errno = saved;
-    return result;
+    if (failure != 0) {
+        errno = failure;
+        return -1;
+    }
+    return 0;
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import System
 
 /// A stored image ready to build on: its documents and, per layer, the unpacked snapshot.
 public struct BaseImage: Sendable {
@@ -18,9 +19,19 @@ extension ImageStore {
         try makeWorkspace().url
     }
 
-    /// Removes a work directory ``makeWorkDirectory()`` made, and drops its lock.
+    /// Removes a work directory ``makeWorkDirectory()`` made, and drops its lock. Nothing is
+    /// removed through a mount point left in it (an overlay whose unmount failed: its upper
+    /// directory's entries may be a committed snapshot's); that part stays, for
+    /// ``reclaimDebris()`` once the mount is gone with the process.
     public func removeWorkDirectory(_ url: URL) {
-        try? FileManager.default.removeItem(at: url)
+        var status = stat()
+        let parent = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if parent >= 0 {
+            if lstat(url.path, &status) == 0 {
+                try? RootDirectory.remove(Array(url.lastPathComponent.utf8), in: parent, onDevice: status.st_dev)
+            }
+            close(parent)
+        }
         WorkspaceLocks.shared.release(url.path)
     }
 

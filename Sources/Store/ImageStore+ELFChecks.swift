@@ -12,18 +12,25 @@ extension ImageStore {
     /// The most a record may hold; a larger file is not read.
     static let elfCheckRecordLimit = 16 << 20
 
-    /// The record named `name`, nil when there is none or it cannot be read.
+    /// The record named `name`, nil when there is none or it cannot be read: only a regular
+    /// file (no link followed, no FIFO opened for reading) of at most
+    /// ``elfCheckRecordLimit`` bytes is read.
     public func elfCheckRecord(named name: Digest) -> Data? {
-        let url = elfChecksDirectory.appendingPathComponent(name.hex + ".json")
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int,
-            size <= Self.elfCheckRecordLimit
+        let path = elfChecksDirectory.appendingPathComponent(name.hex + ".json").path
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size <= Self.elfCheckRecordLimit
         else { return nil }
-        return try? Data(contentsOf: url)
+        return try? file.readToEnd()
     }
 
     /// Replaces the record named `name` with `data`: written under a new name in `tmp/`,
     /// then renamed into place, so a reader sees the old record or the new one, whole.
     public func replaceELFCheckRecord(named name: Digest, with data: Data) throws {
+        // One too large to be read again is not written.
+        guard data.count <= Self.elfCheckRecordLimit else { return }
         if mkdir(elfChecksDirectory.path, 0o700) != 0 && errno != EEXIST {
             throw StoreError.io(path: elfChecksDirectory.path, operation: "create the ELF check records' directory", errno: errno)
         }

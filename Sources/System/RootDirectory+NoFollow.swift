@@ -64,14 +64,17 @@ extension RootDirectory {
     }
 
     /// Removes everything in the directory open as `directory`, never following a symlink.
-    public static func removeContents(of directory: Int32) throws(SystemError) {
+    public static func removeContents(of directory: Int32, onDevice device: dev_t? = nil) throws(SystemError) {
         for name in try DirectoryListing.entryNames(directory) {
-            try remove(name, in: directory)
+            try remove(name, in: directory, onDevice: device)
         }
     }
 
     /// Removes `name` from `directory`: a directory with all it holds, anything else unlinked.
-    public static func remove(_ name: [UInt8], in directory: Int32) throws(SystemError) {
+    /// With `device`, a directory on another file system (a mount point) is not entered:
+    /// what is mounted there is never deleted through the mount, and the mount point's
+    /// removal fails.
+    public static func remove(_ name: [UInt8], in directory: Int32, onDevice device: dev_t? = nil) throws(SystemError) {
         try withNulTerminated(name) { name throws(SystemError) in
             var status = stat()
             guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw .last("stat") }
@@ -79,10 +82,11 @@ extension RootDirectory {
                 guard unlinkat(directory, name, 0) == 0 else { throw .last("unlink") }
                 return
             }
+            if let device, status.st_dev != device { throw SystemError(operation: "remove a mount point", path: nil, code: EBUSY) }
             let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard child >= 0 else { throw .last("open directory") }
             let file = FileDescriptor(adopting: child)
-            try removeContents(of: file.rawValue)
+            try removeContents(of: file.rawValue, onDevice: device)
             guard unlinkat(directory, name, AT_REMOVEDIR) == 0 else { throw .last("rmdir") }
         }
     }

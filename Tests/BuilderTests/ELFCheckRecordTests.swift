@@ -48,6 +48,20 @@ struct ELFCheckRecordTests {
         let merged = directory.appendingPathComponent("merged-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: merged, withIntermediateDirectories: true)
         for layer in layers {
+            // overlayfs shows a layer's directory over a lower non-directory (and stops the
+            // merge there): a link or file in its place goes first, as `cp` will not.
+            for case let relative as String in FileManager.default.enumerator(atPath: layer.path) ?? .init() {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: layer.appendingPathComponent(relative).path, isDirectory: &isDirectory),
+                    isDirectory.boolValue
+                else { continue }
+                let target = merged.appendingPathComponent(relative).path
+                if let type = try? FileManager.default.attributesOfItem(atPath: target)[.type] as? FileAttributeType,
+                    type != .typeDirectory
+                {
+                    try FileManager.default.removeItem(atPath: target)
+                }
+            }
             let copy = Process()
             copy.executableURL = URL(fileURLWithPath: "/bin/cp")
             copy.arguments = ["-a", "--remove-destination", layer.path + "/.", merged.path]
@@ -56,11 +70,12 @@ struct ELFCheckRecordTests {
             #expect(copy.terminationStatus == 0)
         }
         let checker = ExecutableChecker(root: merged, image: image ?? self.image)
-        return checker.check(
+        let checked = checker.check(
             layers: layers.enumerated().map { index, layer in
                 ExecutableChecker.Layer(directory: layer, origin: index == 0 ? nil : origin)
             },
             previous: previous)
+        return (checked.report, try #require(checked.record))
     }
 
     func executable(_ path: String, in report: ELFCheckReport) -> ShippedExecutable? {
@@ -115,6 +130,26 @@ struct ELFCheckRecordTests {
         #expect(
             executable("/app/run.sh", in: missing)?.findings
                 == ["exec /app/run.sh: no such file or directory (its #! interpreter /bin/sh is missing from the image)"])
+    }
+
+    /// A directory of a layer the new image no longer has may have hidden a link of a shared
+    /// layer (overlayfs merges a directory only with directories): here the old top layer's
+    /// `/opt` hid the base's `/opt -> x`, so `env` found no `/opt/tool` and took `/bin/tool`;
+    /// without that layer, `/opt/tool` is the base's `/x/tool`, built for another machine.
+    @Test func aGoneLayersDirectoryMayHaveHiddenALink() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = try layer(
+            "base", files: ["usr/bin/env": staticELF(machine: 62), "bin/tool": staticELF(machine: 62), "x/tool": staticELF(machine: 183)],
+            links: ["opt": "x"])
+        let script = try layer("script", files: ["app/run": Data("#!/usr/bin/env tool\n".utf8)])
+        let hiding = try layer("hiding", files: ["opt/README": Data("notes\n".utf8)])
+        let image = ImageConfiguration(architecture: "amd64", os: "linux", config: ContainerConfig(env: ["PATH=/opt:/bin"]))
+        let first = try check([base, script, hiding], image: image)
+        #expect(executable("/app/run", in: first.report)?.findings == [])
+        let other = try layer("other", files: ["etc/motd": Data("hi\n".utf8)])
+        let fresh = try check([base, script, other], image: image).report
+        #expect(executable("/app/run", in: fresh)?.findings.isEmpty == false)
+        #expect(try check([base, script, other], previous: first.record, image: image).report == fresh)
     }
 
     /// The rule, entry by entry, in overlayfs's terms.

@@ -14,18 +14,9 @@ struct CheckedFile {
     /// The parsed file, for the remedies of one that would not start; nil when reused.
     var file: ELFFile? = nil
 
-    init(
-        path: String, executable: ShippedExecutable? = nil, warnings: [String] = [], glibcProgram: Bool = false,
-        goProgram: Bool = false, file: ELFFile? = nil
-    ) {
-        self.path = path
-        self.executable = executable
-        self.warnings = warnings
-        self.glibcProgram = glibcProgram
-        self.goProgram = goProgram
-        self.file = file
-    }
+}
 
+extension CheckedFile {
     /// A result an earlier build recorded (it had no findings), credited to `origin`, the
     /// instruction of this build whose layer holds the file.
     init(reused file: ELFCheckRecord.File, origin: LayerOrigin) {

@@ -70,37 +70,32 @@ struct ELFCheckRecord: Codable, Equatable {
 
     /// Adds a file's result and its reads.
     mutating func add(_ checked: CheckedFile, reads: ReadSet, index: inout [String: Int]) {
-        func indexes(_ set: Set<String>) -> [Int] {
-            set.sorted().map { path in
-                if let known = index[path] { return known }
-                paths.append(path)
-                index[path] = paths.count - 1
-                return paths.count - 1
-            }
-        }
         files.append(
             File(
                 path: checked.path, linkage: checked.executable?.linkage, isLibrary: checked.executable?.isLibrary ?? false,
                 warnings: checked.warnings, glibcProgram: checked.glibcProgram, goProgram: checked.goProgram,
-                directories: indexes(reads.directories), others: indexes(reads.others), listings: indexes(reads.listings)))
+                directories: indexes(of: reads.directories.sorted(), index: &index),
+                others: indexes(of: reads.others.sorted(), index: &index),
+                listings: indexes(of: reads.listings.sorted(), index: &index)))
     }
 
     /// Adds a result `previous` recorded, with its reads.
     mutating func add(reused file: File, from previous: ELFCheckRecord, index: inout [String: Int]) {
-        func indexes(_ old: [Int]) -> [Int] {
-            old.map { position in
-                let path = previous.paths[position]
-                if let known = index[path] { return known }
-                paths.append(path)
-                index[path] = paths.count - 1
-                return paths.count - 1
-            }
-        }
         var copy = file
-        copy.directories = indexes(file.directories)
-        copy.others = indexes(file.others)
-        copy.listings = indexes(file.listings)
+        copy.directories = indexes(of: file.directories.map { previous.paths[$0] }, index: &index)
+        copy.others = indexes(of: file.others.map { previous.paths[$0] }, index: &index)
+        copy.listings = indexes(of: file.listings.map { previous.paths[$0] }, index: &index)
         files.append(copy)
+    }
+
+    /// The indexes of `names` in ``paths``, which gets those it lacks.
+    private mutating func indexes(of names: [String], index: inout [String: Int]) -> [Int] {
+        names.map { path in
+            if let known = index[path] { return known }
+            paths.append(path)
+            index[path] = paths.count - 1
+            return paths.count - 1
+        }
     }
 
     /// The results this record still gives, by path, given every entry of the layers
@@ -140,7 +135,7 @@ struct ELFCheckRecord: Codable, Equatable {
     /// longest common start, on both sides (a layer taken away changes paths too). Nil when
     /// no layer is shared, or the record is of another key (then nothing is reused).
     func changedLayers(for layers: [String], key: String) -> (shared: Int, added: [String], removed: [String])? {
-        guard format == Self.currentFormat, key == self.key else { return nil }
+        guard key == self.key else { return nil }
         var shared = 0
         while shared < layers.count, shared < self.layers.count, layers[shared] == self.layers[shared] { shared += 1 }
         guard shared > 0 else { return nil }

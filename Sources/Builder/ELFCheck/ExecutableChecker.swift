@@ -42,15 +42,16 @@ struct ExecutableChecker {
     /// `previous` is the record of an earlier check of an image of the same Dockerfile:
     /// results of files in the layers both images share, that nothing in the layers that
     /// differ can change, are taken from it (``ELFCheckRecord``). Returns the report and
-    /// the record of this check, for the next build.
+    /// the record of this check, for the next build (nil when the checker cannot be
+    /// identified, ``recordKey(image:)``).
     func check(
         layers: [Layer], previous: ELFCheckRecord? = nil, otherStages: () -> [StageRoot] = { [] }
-    ) -> (report: ELFCheckReport, record: ELFCheckRecord) {
+    ) -> (report: ELFCheckReport, record: ELFCheckRecord?) {
         let names = layers.map(\.directory.path)
         let key = Self.recordKey(image: image)
-        let changes = previous?.changedLayers(for: names, key: key)
+        let changes = key.flatMap { previous?.changedLayers(for: names, key: $0) }
         let shared = changes?.shared ?? 0
-        var record = ELFCheckRecord(key: key, layers: names, candidates: [:])
+        var record = ELFCheckRecord(key: key ?? "", layers: names, candidates: [:])
         // Only files that start as ELF or #! in some layer are listed: a path whose topmost
         // regular file is neither is not a program in the image either, whichever layer it is
         // credited to here, and the image's own file is checked below.
@@ -58,25 +59,22 @@ struct ExecutableChecker {
         for (index, layer) in layers.enumerated() {
             guard let origin = layer.origin else { continue }
             let name = names[index]
-            let candidates =
-                index < shared ? previous?.candidates[name] ?? ELFCandidates.paths(under: name) : ELFCandidates.paths(under: name)
-            record.candidates[name] = candidates
-            for path in candidates where !path.hasPrefix(Self.debugDirectory) {
+            var candidates = index < shared ? previous?.candidates[name] : nil
+            if candidates == nil {
+                let listed = ELFCandidates.list(under: name)
+                candidates = listed.paths
+                // A list with an unreadable part is used once, never kept.
+                if listed.complete { record.candidates[name] = listed.paths }
+            } else {
+                record.candidates[name] = candidates
+            }
+            for path in candidates ?? [] where !path.hasPrefix(Self.debugDirectory) {
                 newest[path] = (origin, index)
             }
         }
         var reusable: [String: ELFCheckRecord.File] = [:]
-        if let previous, let changes {
-            var entries: [LayerEntry] = []
-            var readable = true
-            for directory in changes.added + changes.removed {
-                guard let listed = LayerEntries.list(directory) else {
-                    readable = false
-                    break
-                }
-                entries += listed
-            }
-            if readable { reusable = previous.reusableFiles(changedEntries: entries) }
+        if let previous, let changes, let entries = Self.changedEntries(changes, root: ImageRoot(root.path)) {
+            reusable = previous.reusableFiles(changedEntries: entries)
         }
         let readLog = ReadLog()
         let imageRoot = ImageRoot(root.path, readLog: readLog)
@@ -109,18 +107,44 @@ struct ExecutableChecker {
         addStageRemedies(to: &report, parsed: parsed, otherStages: otherStages)
         report.warnings =
             checked.flatMap(\.warnings) + Self.nameServiceWarnings(checked: checked, root: imageRoot, resolver: resolver)
-        return (report, record)
+        return (report, key == nil ? nil : record)
+    }
+
+    /// Every entry of the layers that differ from the record's: those added as they are;
+    /// those gone (`root` is the new image's) with a plain directory counted as replacing
+    /// unless the new image still has a directory there. overlayfs merges a directory only
+    /// with directories below it, so a gone layer's directory may have hidden a link or file
+    /// of a shared layer that the new image shows again. Nil when a layer cannot be read
+    /// (then nothing is reused).
+    private static func changedEntries(
+        _ changes: (shared: Int, added: [String], removed: [String]), root: ImageRoot
+    ) -> [LayerEntry]? {
+        var entries: [LayerEntry] = []
+        for directory in changes.added {
+            guard let listed = LayerEntries.list(directory) else { return nil }
+            entries += listed
+        }
+        for directory in changes.removed {
+            guard let listed = LayerEntries.list(directory) else { return nil }
+            for var entry in listed {
+                if entry.kind == .plainDirectory, root.status(entry.path).map({ $0.st_mode & S_IFMT != S_IFDIR }) ?? true {
+                    entry.kind = .replacingDirectory
+                }
+                entries.append(entry)
+            }
+        }
+        return entries
     }
 
     /// The inputs of a check besides the layers, as ``ELFCheckRecord/key``: the checker
     /// itself (the running executable's identity: a new swiftbuild checks everything
-    /// again), and the image's platform and `PATH`.
-    static func recordKey(image: ImageConfiguration?) -> String {
+    /// again), and the image's platform and `PATH`. Nil when the executable cannot be
+    /// identified: then no record is used or kept.
+    static func recordKey(image: ImageConfiguration?) -> String? {
         var executable = stat()
+        guard stat("/proc/self/exe", &executable) == 0 else { return nil }
         let identity =
-            stat("/proc/self/exe", &executable) == 0
-            ? "\(executable.st_dev):\(executable.st_ino):\(executable.st_size):\(executable.st_mtim.tv_sec).\(executable.st_mtim.tv_nsec)"
-            : "unknown"
+            "\(executable.st_dev):\(executable.st_ino):\(executable.st_size):\(executable.st_mtim.tv_sec).\(executable.st_mtim.tv_nsec)"
         let path = (image?.config?.env ?? []).last { $0.hasPrefix("PATH=") } ?? ""
         return [identity, image?.platform.description ?? "", path].joined(separator: "\n")
     }

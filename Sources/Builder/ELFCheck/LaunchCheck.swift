@@ -17,9 +17,15 @@ final class LaunchCheck {
     let platform: ImagePlatform?
     /// The directories of the image's `PATH`.
     let searchPath: [String]
-    /// Findings per interpreter path, so that many scripts with one interpreter resolve it
-    /// once; with the reads that made them when the root records (noted again on each use).
-    private var memo: [String: ([String], ReadSet)] = [:]
+    /// Findings per interpreter path and depth (the depth limit can change them), so that
+    /// many scripts with one interpreter resolve it once; with the reads that made them when
+    /// the root records (noted again on each use).
+    private var memo: [MemoKey: ([String], ReadSet)] = [:]
+
+    private struct MemoKey: Hashable {
+        var path: String
+        var depth: Int
+    }
 
     /// The kernel's limit on nested `#!` interpreters (`BINPRM_MAX_RECURSION` is 4).
     static let maximumInterpreterDepth = 4
@@ -96,14 +102,15 @@ final class LaunchCheck {
         }
         guard let resolved else { return ["exec \(path): no such file or directory"] }
         guard depth > 0 else { return uncachedFindings(exec: path, resolved: resolved, depth: depth) }
-        if let known = memo[path] {
+        let key = MemoKey(path: path, depth: depth)
+        if let known = memo[key] {
             root.readLog?.note(known.1)
             return known.0
         }
         let (result, reads) =
             root.readLog.map { log in log.recording { uncachedFindings(exec: path, resolved: resolved, depth: depth) } }
             ?? (uncachedFindings(exec: path, resolved: resolved, depth: depth), ReadSet())
-        memo[path] = (result, reads)
+        memo[key] = (result, reads)
         return result
     }
 

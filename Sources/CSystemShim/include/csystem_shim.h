@@ -30,7 +30,7 @@ int csystem_syncfs(int fd);
 int csystem_has_xattr(int fd, const char *name);
 
 /// Copies every extended attribute of the open file `from` to the open file `to` (`flistxattr`,
-/// `fgetxattr`, `fsetxattr`). 0, or -1 with `errno` set.
+/// `fgetxattr`, `fsetxattr`), each one tried. 0, or -1 with `errno` set to the first failure's.
 int csystem_copy_xattrs(int from, int to);
 
 #endif

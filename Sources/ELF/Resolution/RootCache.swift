@@ -7,6 +7,7 @@ import Synchronization
 ///
 /// When the root has a ``ReadLog``, each memo keeps the reads that made it and notes them
 /// again on every later use, so a result that used the memo lists them as its own reads.
+/// A recording root has one reader at a time (the log's scopes are a stack).
 final class RootCache: Sendable {
     private let files = Mutex<[String: (Result<ELFFile, ELFFinding>, ReadSet)]>([:])
     private let glibc = Mutex<(GlibcSearchConfiguration, ReadSet)?>(nil)
