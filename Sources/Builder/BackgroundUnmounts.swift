@@ -4,10 +4,11 @@ import Synchronization
 /// Unmounts the overlays of finished steps on a queue of its own while the build goes on
 /// (``StepMount/detachLayer()`` has moved their layers out). An unmount frees every dentry
 /// the step made: 35–40 ms after an `apt-get install` of 10k files, which the step's `DONE`
-/// no longer waits for. The build waits for the queue (``finish()``) before it ends,
-/// whatever its outcome, so no mount outlives it; an unmount that failed fails the build
-/// there, naming the mount point. The queue is not Swift's cooperative pool: an unmount
-/// blocks its thread.
+/// no longer waits for. The build waits for the queue (``finish()``) before it tags
+/// anything, and on failure; an unmount that failed fails the build there, naming the
+/// mount point, and the work directory's removal does not enter that mount (the mount
+/// goes with the process's private mount namespace). The queue is not Swift's cooperative
+/// pool: an unmount blocks its thread.
 final class BackgroundUnmounts: Sendable {
     private let queue = DispatchQueue(label: "swiftbuild.background-unmounts", qos: .userInitiated)
     private let firstError = Mutex<(any Error)?>(nil)

@@ -24,11 +24,14 @@ extension ImageStore {
     /// directory's entries may be a committed snapshot's); that part stays, for
     /// ``reclaimDebris()`` once the mount is gone with the process.
     public func removeWorkDirectory(_ url: URL) {
-        var status = stat()
         let parent = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if parent >= 0 {
-            if lstat(url.path, &status) == 0 {
-                try? RootDirectory.remove(Array(url.lastPathComponent.utf8), in: parent, onDevice: status.st_dev)
+            if let mount = RootDirectory.mountID(of: url.path) {
+                try? RootDirectory.remove(Array(url.lastPathComponent.utf8), in: parent, withinMount: mount)
+            } else {
+                // A kernel before 5.8 names no mounts: removed as before, which only matters
+                // when an unmount failed.
+                try? FileManager.default.removeItem(at: url)
             }
             close(parent)
         }

@@ -1,3 +1,5 @@
+import CSystemShim
+import FileNames
 import Glibc
 
 /// Why ``RootDirectory/openDirectoryNoFollow(_:creatingWithMode:)`` stopped. `depth` is how
@@ -64,17 +66,17 @@ extension RootDirectory {
     }
 
     /// Removes everything in the directory open as `directory`, never following a symlink.
-    public static func removeContents(of directory: Int32, onDevice device: dev_t? = nil) throws(SystemError) {
+    public static func removeContents(of directory: Int32, withinMount mount: UInt64? = nil) throws(SystemError) {
         for name in try DirectoryListing.entryNames(directory) {
-            try remove(name, in: directory, onDevice: device)
+            try remove(name, in: directory, withinMount: mount)
         }
     }
 
     /// Removes `name` from `directory`: a directory with all it holds, anything else unlinked.
-    /// With `device`, a directory on another file system (a mount point) is not entered:
-    /// what is mounted there is never deleted through the mount, and the mount point's
-    /// removal fails.
-    public static func remove(_ name: [UInt8], in directory: Int32, onDevice device: dev_t? = nil) throws(SystemError) {
+    /// With `mount` (``mountID(of:in:)``), a directory of another mount (a mount point, a
+    /// bind mount too) is not entered: what is mounted there is never deleted through the
+    /// mount, and the removal fails there.
+    public static func remove(_ name: [UInt8], in directory: Int32, withinMount mount: UInt64? = nil) throws(SystemError) {
         try withNulTerminated(name) { name throws(SystemError) in
             var status = stat()
             guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { throw .last("stat") }
@@ -82,13 +84,26 @@ extension RootDirectory {
                 guard unlinkat(directory, name, 0) == 0 else { throw .last("unlink") }
                 return
             }
-            if let device, status.st_dev != device { throw SystemError(operation: "remove a mount point", path: nil, code: EBUSY) }
+            if let mount {
+                var child: UInt64 = 0
+                guard csystem_mount_id(directory, name, &child) == 0 else { throw .last("statx") }
+                guard child == mount else { throw SystemError(operation: "remove a mount point", path: nil, code: EBUSY) }
+            }
             let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard child >= 0 else { throw .last("open directory") }
             let file = FileDescriptor(adopting: child)
-            try removeContents(of: file.rawValue, onDevice: device)
+            try removeContents(of: file.rawValue, withinMount: mount)
             guard unlinkat(directory, name, AT_REMOVEDIR) == 0 else { throw .last("rmdir") }
         }
+    }
+}
+
+extension RootDirectory {
+    /// The ID of the mount holding `path` (relative to `directory`, a final symlink not
+    /// followed); nil when the kernel does not say (before Linux 5.8).
+    public static func mountID(of path: String, in directory: Int32 = AT_FDCWD) -> UInt64? {
+        var mount: UInt64 = 0
+        return FileName.withCString(path) { csystem_mount_id(directory, $0, &mount) } == 0 ? mount : nil
     }
 }
 

@@ -33,4 +33,10 @@ int csystem_has_xattr(int fd, const char *name);
 /// `fgetxattr`, `fsetxattr`), each one tried. 0, or -1 with `errno` set to the first failure's.
 int csystem_copy_xattrs(int from, int to);
 
+/// The ID of the mount that holds `path` (relative to `directory`; a final symlink not
+/// followed), from `statx(STATX_MNT_ID)` (Linux 5.8): a mount point's differs from its
+/// parent's even for a bind mount of the same file system, where `st_dev` does not. 0 with
+/// `*mount` set, or -1 with `errno` set (`ENOSYS` when the kernel does not report it).
+int csystem_mount_id(int directory, const char *path, uint64_t *mount);
+
 #endif
