@@ -262,7 +262,7 @@ public struct ImageBuilder: Sendable {
             Array(
                 [
                     request.contextDirectory.path, request.dockerfilePath?.path ?? "", String(plan.targetIndex),
-                    request.options.targetPlatform.description,
+                    request.options.targetPlatform.description
                 ].joined(separator: "\n").utf8))
         let previous = store.elfCheckRecord(named: recordName).flatMap { ELFCheckRecord.decode($0, layersIn: store.snapshotsDirectory) }
         let baseCount = chain.directories.count - chain.stepLayers.count

@@ -144,7 +144,9 @@ public struct ImageRoot: Sendable, Equatable {
     public func entryNames(_ path: String) -> [[UInt8]]? {
         let directory = open(path, flags: O_RDONLY | O_DIRECTORY)
         guard directory.rawValue >= 0 else { return nil }
-        if let readLog, let root, let resolved = walk(path.split(separator: "/").joined(separator: "/"), followingLast: true, in: root, log: readLog).resolved {
+        if let readLog, let root,
+            let resolved = walk(path.split(separator: "/").joined(separator: "/"), followingLast: true, in: root, log: readLog).resolved
+        {
             var listed = ReadSet()
             listed.listings.insert(resolved)
             readLog.note(listed)

@@ -108,7 +108,8 @@ struct ELFCheckRecordTests {
         #expect(try check(rebuilt, previous: first.record).report == check(rebuilt).report)
         // Another PATH is another check: the record is not used.
         let otherPath = ImageConfiguration(architecture: "amd64", os: "linux", config: ContainerConfig(env: ["PATH=/bin"]))
-        #expect(executable("/app/run.sh", in: try check(rebuilt, previous: marked, image: otherPath).report)?.linkage == "script (#!/bin/sh)")
+        #expect(
+            executable("/app/run.sh", in: try check(rebuilt, previous: marked, image: otherPath).report)?.linkage == "script (#!/bin/sh)")
 
         // The link in the middle of the lookup made to lead to the other machine's shell: the
         // script is checked again, though neither its own layer, nor `/bin/sh`, nor the
@@ -159,7 +160,7 @@ struct ELFCheckRecordTests {
         record.files = [
             .init(path: "/a", linkage: "glibc 2.34", directories: [0, 1], others: [2]),
             .init(path: "/b", linkage: "glibc 2.34", directories: [0], listings: [3]),
-            .init(path: "/c", linkage: "static", others: [4]),
+            .init(path: "/c", linkage: "static", others: [4])
         ]
         func reused(_ entries: [LayerEntry]) -> [String] {
             record.reusableFiles(changedEntries: entries).keys.sorted()
@@ -177,7 +178,8 @@ struct ELFCheckRecordTests {
         // A listed directory gains or loses an entry.
         #expect(reused([.init(path: "/etc/ld.so.conf.d/x.conf", kind: .other)]) == ["/a", "/c"])
         // Elsewhere.
-        #expect(reused([.init(path: "/etc/hostname", kind: .other), .init(path: "/usr/share", kind: .plainDirectory)]) == ["/a", "/b", "/c"])
+        #expect(
+            reused([.init(path: "/etc/hostname", kind: .other), .init(path: "/usr/share", kind: .plainDirectory)]) == ["/a", "/b", "/c"])
     }
 
     /// A record is a shortcut read from the store: one that does not hold together, or that

@@ -12,7 +12,7 @@ enum LayerEntries {
     /// (`opaque`; `redirect`, a renamed directory), set by the kernel or, rootless, in
     /// the `user.` namespace.
     static let replacingAttributes = [
-        "trusted.overlay.opaque", "user.overlay.opaque", "trusted.overlay.redirect", "user.overlay.redirect",
+        "trusted.overlay.opaque", "user.overlay.opaque", "trusted.overlay.redirect", "user.overlay.redirect"
     ]
 
     /// The entries below `directory`, or nil when part of it cannot be read (then nothing
