@@ -4,9 +4,10 @@ import OCI
 extension ImageStore {
     /// Where builds keep the ELF check of the final image they made, so that the next build
     /// of the same Dockerfile checks again only what its new layers can change:
-    /// `cache/elf-checks/<name hex>.json`, one file per Dockerfile and target. Its format is
-    /// the builder's and it is only a shortcut (a file that cannot be read is ignored). It
-    /// holds no content; `prune --build-cache` removes it with the build cache.
+    /// `cache/elf-checks/<name hex>.json`, one file per context directory, Dockerfile,
+    /// target and platform. Its format is the builder's and it is only a shortcut (a file
+    /// that cannot be read is ignored). It holds no content; `prune --build-cache` removes
+    /// it with the build cache.
     var elfChecksDirectory: URL { cacheDirectory.appendingPathComponent("elf-checks") }
 
     /// The most a record may hold; a larger file is not read.
