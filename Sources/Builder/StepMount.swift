@@ -81,7 +81,10 @@ struct StepMount {
         // mount over a snapshot has an upper directory of its own, which gives the merged
         // root its attributes); an attribute the kernel will not copy (a `security.` label)
         // is no reason to fail the step.
-        try? ExtendedAttribute.copyAll(from: upper.rawValue, to: fs.rawValue, path: fsPath)
+        let copied = ExtendedAttributes(descriptor: fs.rawValue, isPathOnly: false)
+        for (name, value) in (try? ExtendedAttributes(descriptor: upper.rawValue, isPathOnly: false).all()) ?? [:] {
+            try? copied.set(name, to: value)
+        }
         for name in names where FileName.renameat(upper.rawValue, name, fs.rawValue, name) != 0 {
             throw SystemError.last("rename", path: upperPath + "/" + FileName.display(name))
         }

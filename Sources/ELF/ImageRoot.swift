@@ -75,7 +75,7 @@ public struct ImageRoot: Sendable, Equatable {
         }
         // Empty components are dropped, so a trailing `/` does not require a directory.
         let relative = path.split(separator: "/").joined(separator: "/")
-        if let readLog { readLog.note(walk(relative, followingLast: flags & O_NOFOLLOW == 0, in: root, log: readLog).reads) }
+        if let readLog { readLog.note(walk(relative, followingLast: flags & O_NOFOLLOW == 0, log: readLog).reads) }
         return FileDescriptor(adopting: root.openInRoot(relative.isEmpty ? "." : relative, flags: flags | O_CLOEXEC))
     }
 
@@ -144,9 +144,7 @@ public struct ImageRoot: Sendable, Equatable {
     public func entryNames(_ path: String) -> [[UInt8]]? {
         let directory = open(path, flags: O_RDONLY | O_DIRECTORY)
         guard directory.rawValue >= 0 else { return nil }
-        if let readLog, let root,
-            let resolved = walk(path.split(separator: "/").joined(separator: "/"), followingLast: true, in: root, log: readLog).resolved
-        {
+        if let readLog, let resolved = walk(path.split(separator: "/").joined(separator: "/"), followingLast: true, log: readLog).resolved {
             var listed = ReadSet()
             listed.listings.insert(resolved)
             readLog.note(listed)
@@ -154,77 +152,107 @@ public struct ImageRoot: Sendable, Equatable {
         return try? DirectoryListing.entryNames(directory.rawValue)
     }
 
-    /// Walks `relative` one component at a time as the kernel's lookup inside the root
-    /// does (links followed, absolute targets from `/`, `..` stopping at `/`), noting each
-    /// path it passes and what it found there; ``open(_:flags:)`` still does the lookup
-    /// that counts, in the kernel. Each component is looked at with the links before it
-    /// already resolved, so it is opened exactly (no link followed), inside the root.
-    private func walk(_ relative: String, followingLast: Bool, in root: RootDirectory, log: ReadLog) -> ReadLog.Walk {
-        let key = ReadLog.WalkKey(path: relative, followsLast: followingLast)
-        if let known = log.knownWalk(key) { return known }
-        var reads = ReadSet()
+    /// What a lookup finds at one component of a path, the directories before it resolved.
+    public enum Component: Sendable, Equatable {
+        case directory(mode: mode_t)
+        case link(target: String)
+        /// Anything else: a regular file (`isRegular`), a device, a FIFO, a socket.
+        case file(mode: mode_t, isRegular: Bool)
+        case missing
+    }
+
+    /// How a ``walkComponents(_:followingLast:lookUp:visit:)`` ended.
+    public enum WalkEnd: Sendable, Equatable {
+        /// At the end of the path: where it resolved (the last link not followed unless asked).
+        case resolved(String)
+        /// At a missing component, a non-directory before the end, or where `visit` said so.
+        case stopped
+        /// After more than ``maximumLinks`` links.
+        case tooManyLinks
+    }
+
+    /// Walks `path` one component at a time as the kernel's lookup inside the root does:
+    /// links followed (the last one only when `followingLast`), an absolute target from
+    /// `/`, `..` stopping at `/`, at most ``maximumLinks`` links. `visit` gets each
+    /// component's resolved parent directories, its name, what is there and whether it is
+    /// the path's last component, and returns whether to go on. Each component is looked at
+    /// with the links before it resolved, so it is opened exactly (no link followed) inside
+    /// the root; `lookUp` may answer instead (a memo), given the component's path relative
+    /// to the root.
+    public func walkComponents(
+        _ path: String, followingLast: Bool, lookUp: ((String) -> Component)? = nil,
+        visit: (_ parent: [String], _ name: String, _ found: Component, _ isLast: Bool) throws -> Bool
+    ) rethrows -> WalkEnd {
         var resolved: [String] = []
         // Components still to walk, the next one last.
-        var pending = Array(relative.split(separator: "/").map(String.init).reversed())
+        var pending = Array(path.split(separator: "/").map(String.init).reversed())
         var links = 0
-        var result: String? = nil
-        walking: while true {
-            guard let component = pending.popLast() else {
-                result = "/" + resolved.joined(separator: "/")
-                break
-            }
-            if component == "." || component.isEmpty { continue }
-            if component == ".." {
+        while let name = pending.popLast() {
+            if name == "." || name.isEmpty { continue }
+            if name == ".." {
                 _ = resolved.popLast()
                 continue
             }
-            let candidate = resolved + [component]
-            let path = "/" + candidate.joined(separator: "/")
-            switch log.knownEntry(path) ?? Self.entry(at: candidate.joined(separator: "/"), in: root, log: log, path: path) {
+            let isLast = pending.isEmpty
+            let relative = (resolved + [name]).joined(separator: "/")
+            let found = lookUp?(relative) ?? component(at: relative)
+            guard try visit(resolved, name, found, isLast) else { return .stopped }
+            switch found {
             case .missing:
-                reads.others.insert(path)
-                break walking
+                return .stopped
             case .directory:
-                reads.directories.insert(path)
-                resolved = candidate
+                resolved.append(name)
             case .link(let target):
-                reads.others.insert(path)
-                if pending.isEmpty && !followingLast {
-                    result = path
-                    break walking
-                }
+                if isLast && !followingLast { return .resolved("/" + relative) }
                 links += 1
-                guard links <= Self.maximumLinks else { break walking }
+                guard links <= Self.maximumLinks else { return .tooManyLinks }
                 if target.hasPrefix("/") { resolved = [] }
-                pending.append(contentsOf: target.split(separator: "/").map(String.init).reversed())
-            case .other:
-                reads.others.insert(path)
+                pending += target.split(separator: "/").map(String.init).reversed()
+            case .file:
                 // Only the last component may be other than a directory.
-                guard pending.allSatisfy({ $0 == "." || $0.isEmpty }) else { break walking }
-                resolved = candidate
+                guard isLast else { return .stopped }
+                resolved.append(name)
             }
         }
-        let walk = ReadLog.Walk(reads: reads, resolved: result)
-        log.remember(walk, for: key)
-        return walk
+        return .resolved("/" + resolved.joined(separator: "/"))
     }
 
-    /// What is at `relative` (no links in it but the last component, which is not
-    /// followed), remembered in `log` under `path`.
-    private static func entry(at relative: String, in root: RootDirectory, log: ReadLog, path: String) -> ReadLog.Entry {
-        var entry = ReadLog.Entry.missing
-        if let opened = try? root.openExact(relative, flags: openPathOnly) {
-            let file = FileDescriptor(adopting: opened)
-            var status = stat()
-            if fstat(file.rawValue, &status) == 0 {
-                switch status.st_mode & S_IFMT {
-                case S_IFDIR: entry = .directory
-                case S_IFLNK: entry = FileName.readlinkat(file.rawValue, "").map { .link(target: FileName.decode($0)) } ?? .missing
-                default: entry = .other
-                }
-            }
+    /// What is at `relative` (no links in it but the last component, which is not followed).
+    public func component(at relative: String) -> Component {
+        guard let root, let opened = try? root.openExact(relative, flags: openPathOnly) else { return .missing }
+        let file = FileDescriptor(adopting: opened)
+        var status = stat()
+        guard fstat(file.rawValue, &status) == 0 else { return .missing }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return .directory(mode: status.st_mode)
+        case S_IFLNK: return FileName.readlinkat(file.rawValue, "").map { .link(target: FileName.decode($0)) } ?? .missing
+        default: return .file(mode: status.st_mode, isRegular: status.st_mode & S_IFMT == S_IFREG)
         }
-        log.remember(entry, at: path)
-        return entry
+    }
+
+    /// ``walkComponents(_:followingLast:lookUp:visit:)`` of `relative` for `log`: each path
+    /// passed, noted with what was found there (memoized in the log, as the whole walk is;
+    /// the root does not change while it is read); ``open(_:flags:)`` still does the lookup
+    /// that counts, in the kernel.
+    private func walk(_ relative: String, followingLast: Bool, log: ReadLog) -> ReadLog.Walk {
+        let key = ReadLog.WalkKey(path: relative, followsLast: followingLast)
+        if let known = log.knownWalk(key) { return known }
+        var reads = ReadSet()
+        let end = walkComponents(
+            relative, followingLast: followingLast,
+            lookUp: { path in
+                if let known = log.knownComponent(path) { return known }
+                let found = component(at: path)
+                log.remember(found, at: path)
+                return found
+            }
+        ) { parent, name, found, _ in
+            let path = "/" + (parent + [name]).joined(separator: "/")
+            if case .directory = found { reads.directories.insert(path) } else { reads.others.insert(path) }
+            return true
+        }
+        let walk = ReadLog.Walk(reads: reads, resolved: { if case .resolved(let path) = end { path } else { nil } }())
+        log.remember(walk, for: key)
+        return walk
     }
 }

@@ -19,8 +19,6 @@ public struct ReadSet: Sendable, Equatable, Codable {
 
     public init() {}
 
-    public var isEmpty: Bool { directories.isEmpty && others.isEmpty && listings.isEmpty }
-
     public mutating func formUnion(_ other: ReadSet) {
         directories.formUnion(other.directories)
         others.formUnion(other.others)
@@ -67,15 +65,7 @@ public final class ReadLog: Sendable {
         var walks: [WalkKey: Walk] = [:]
         /// What each path a walk looked at was, so a directory many walks pass is looked
         /// at once.
-        var entries: [String: Entry] = [:]
-    }
-
-    /// What a walk found at a path (its directories before it already resolved).
-    enum Entry {
-        case directory
-        case link(target: String)
-        case other
-        case missing
+        var components: [String: ImageRoot.Component] = [:]
     }
 
     struct WalkKey: Hashable {
@@ -133,11 +123,11 @@ public final class ReadLog: Sendable {
         state.withLock { $0.walks[key] = walk }
     }
 
-    func knownEntry(_ path: String) -> Entry? {
-        state.withLock { $0.entries[path] }
+    func knownComponent(_ path: String) -> ImageRoot.Component? {
+        state.withLock { $0.components[path] }
     }
 
-    func remember(_ entry: Entry, at path: String) {
-        state.withLock { $0.entries[path] = entry }
+    func remember(_ component: ImageRoot.Component, at path: String) {
+        state.withLock { $0.components[path] = component }
     }
 }

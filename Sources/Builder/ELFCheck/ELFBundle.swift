@@ -82,38 +82,28 @@ public struct ELFBundle {
     /// Recreates `path` in `target` as it resolves in the source: directories on the way,
     /// each symlink met (then its target), and the final regular file's contents and mode.
     private func mirror(_ path: String, into target: RootDirectory, result: inout Outcome) throws {
-        var pending = Array(path.split(separator: "/").map(String.init).reversed())
-        var resolved: [String] = []
+        // Counted here too, so that no link beyond the limit is made in the bundle.
         var links = 0
-        while let component = pending.popLast() {
-            if component == "." || component.isEmpty { continue }
-            if component == ".." {
-                _ = resolved.popLast()
-                continue
-            }
-            let candidate = "/" + (resolved + [component]).joined(separator: "/")
-            guard let status = source.status(candidate) else {
+        _ = try source.walkComponents(path, followingLast: true) { parent, name, found, isLast in
+            let candidate = "/" + (parent + [name]).joined(separator: "/")
+            switch found {
+            case .missing:
                 throw Failure(description: "\(FileName.display(path)): no such file in the source root (at \(FileName.display(candidate)))")
-            }
-            switch status.st_mode & S_IFMT {
-            case S_IFLNK:
+            case .link(let link):
                 links += 1
-                guard links <= ImageRoot.maximumLinks, let link = source.readLink(candidate) else {
+                guard links <= ImageRoot.maximumLinks else {
                     throw Failure(description: "\(FileName.display(path)): too many levels of symbolic links")
                 }
-                try makeSymlink(at: resolved, name: component, target: link, in: target, result: &result)
-                if link.hasPrefix("/") { resolved = [] }
-                pending += link.split(separator: "/").map(String.init).reversed()
-            case S_IFDIR:
-                try makeDirectory(at: resolved, name: component, mode: status.st_mode & 0o7777, in: target)
-                resolved.append(component)
-            case S_IFREG where pending.isEmpty:
-                try copyFile(candidate, to: resolved, name: component, mode: status.st_mode & 0o7777, in: target, result: &result)
-                resolved.append(component)
-            default:
+                try makeSymlink(at: parent, name: name, target: link, in: target, result: &result)
+            case .directory(let mode):
+                try makeDirectory(at: parent, name: name, mode: mode & 0o7777, in: target)
+            case .file(let mode, isRegular: true) where isLast:
+                try copyFile(candidate, to: parent, name: name, mode: mode & 0o7777, in: target, result: &result)
+            case .file:
                 throw Failure(
                     description: "\(FileName.display(path)): \(FileName.display(candidate)) is not a directory, regular file or symlink")
             }
+            return true
         }
     }
 

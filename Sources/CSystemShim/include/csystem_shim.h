@@ -24,15 +24,6 @@ int csystem_pipe_cloexec(int ends[2]);
 /// `syncfs(fd)` (also `_GNU_SOURCE` only): writes out the file system that holds `fd`.
 int csystem_syncfs(int fd);
 
-/// Whether the open file `fd` has the extended attribute `name` (`fgetxattr`; its header,
-/// `<sys/xattr.h>`, is not in Swift's Glibc module). 1 when it has, 0 when not, -1 with
-/// `errno` set when it cannot be asked.
-int csystem_has_xattr(int fd, const char *name);
-
-/// Copies every extended attribute of the open file `from` to the open file `to` (`flistxattr`,
-/// `fgetxattr`, `fsetxattr`), each one tried. 0, or -1 with `errno` set to the first failure's.
-int csystem_copy_xattrs(int from, int to);
-
 /// The ID of the mount that holds `path` (relative to `directory`; a final symlink not
 /// followed), from `statx(STATX_MNT_ID)` (Linux 5.8): a mount point's differs from its
 /// parent's even for a bind mount of the same file system, where `st_dev` does not. 0 with

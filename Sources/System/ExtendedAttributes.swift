@@ -1,5 +1,4 @@
 import Glibc
-import System
 
 /// The extended attributes of one file, read and written through a descriptor.
 ///
@@ -7,14 +6,19 @@ import System
 /// One opened with `O_PATH | O_NOFOLLOW` (symlinks, devices and fifos, which must not be
 /// opened for I/O) goes through its `/proc/self/fd/N` link: the kernel resolves that link
 /// to the file the descriptor holds, never to what a symlink points at.
-struct ExtendedAttributes {
+public struct ExtendedAttributes {
     /// The file's descriptor.
-    let descriptor: Int32
+    public let descriptor: Int32
     /// Whether `descriptor` was opened with `O_PATH`.
-    let isPathOnly: Bool
+    public let isPathOnly: Bool
+
+    public init(descriptor: Int32, isPathOnly: Bool) {
+        self.descriptor = descriptor
+        self.isPathOnly = isPathOnly
+    }
 
     /// Every attribute with its value; none on a file system without extended attributes.
-    func all() throws(SystemError) -> [String: [UInt8]] {
+    public func all() throws(SystemError) -> [String: [UInt8]] {
         var attributes: [String: [UInt8]] = [:]
         for name in try names() {
             if let value = try value(of: name) {
@@ -25,7 +29,7 @@ struct ExtendedAttributes {
     }
 
     /// Sets `name` to `value`, replacing any value it had.
-    func set(_ name: String, to value: [UInt8]) throws(SystemError) {
+    public func set(_ name: String, to value: [UInt8]) throws(SystemError) {
         let calls = ExtendedAttributeCalls.shared
         let status = value.withUnsafeBytes { bytes in
             isPathOnly
@@ -37,7 +41,8 @@ struct ExtendedAttributes {
 
     private var procPath: String { "/proc/self/fd/\(descriptor)" }
 
-    private func names() throws(SystemError) -> [String] {
+    /// The attributes' names; none on a file system without extended attributes.
+    public func names() throws(SystemError) -> [String] {
         let calls = ExtendedAttributeCalls.shared
         while true {
             let size = isPathOnly ? calls.listByPath(procPath, nil, 0) : calls.listByDescriptor(descriptor, nil, 0)
