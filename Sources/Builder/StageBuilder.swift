@@ -192,8 +192,7 @@ struct StageBuilder {
         do {
             try await PhaseTrace.measure(step, "process") { try await body(mount.merged) }
         } catch {
-            try? mount.unmount()
-            try? FileManager.default.removeItem(at: mount.snapshot)
+            try? mount.unmountAndRemove()
             throw error
         }
         let bodyEnded = ContinuousClock.now
@@ -202,8 +201,7 @@ struct StageBuilder {
         do {
             layer = try PhaseTrace.measure(step, "detach") { try mount.detachLayer() }
         } catch {
-            try? mount.unmount()
-            try? FileManager.default.removeItem(at: mount.snapshot)
+            try? mount.unmountAndRemove()
             throw error
         }
         unmounts.unmount(mount, step: step)

@@ -24,16 +24,15 @@ extension ImageStore {
     /// directory's entries may be a committed snapshot's); that part stays, for
     /// ``reclaimDebris()`` once the mount is gone with the process.
     public func removeWorkDirectory(_ url: URL) {
-        let parent = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if parent >= 0 {
-            if let mount = RootDirectory.mountID(of: url.path) {
-                try? RootDirectory.remove(Array(url.lastPathComponent.utf8), in: parent, withinMount: mount)
-            } else {
-                // A kernel before 5.8 names no mounts: removed as before, which only matters
-                // when an unmount failed.
-                try? FileManager.default.removeItem(at: url)
+        if let mount = RootDirectory.mountID(of: url.path) {
+            let parent = FileDescriptor(adopting: open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+            if parent.rawValue >= 0 {
+                try? RootDirectory.remove(Array(url.lastPathComponent.utf8), in: parent.rawValue, withinMount: mount)
             }
-            close(parent)
+        } else {
+            // A kernel before 5.8 names no mounts: removed as before, which only matters when
+            // an unmount failed.
+            try? FileManager.default.removeItem(at: url)
         }
         WorkspaceLocks.shared.release(url.path)
     }

@@ -19,11 +19,19 @@ extension ImageStore {
     /// meanwhile leaves it in `tmp/`, which ``reclaimDebris()`` and ``prune(buildCache:)``
     /// empty.
     public func replaceContextDigests(_ write: (String) throws -> Void) throws {
-        let staged = temporaryDirectory.appendingPathComponent("context-digests-\(UUID().uuidString.prefix(8)).json").path
+        try replaceFile(contextDigestsFile, staging: "context-digests", operation: "replace the context digest memo", write)
+    }
+
+    /// Replaces `target` with the file `write` creates at the path it is given: a new name
+    /// in `tmp/` (starting with `staging`), on the store's file system, renamed over
+    /// `target` once `write` returns, so a reader sees the old file or the new one, whole.
+    /// When `write` throws, the staged file is removed and `target` is left as it was.
+    func replaceFile(_ target: URL, staging: String, operation: String, _ write: (String) throws -> Void) throws {
+        let staged = temporaryDirectory.appendingPathComponent("\(staging)-\(UUID().uuidString.prefix(8)).json").path
         do {
             try write(staged)
-            guard rename(staged, contextDigestsFile.path) == 0 else {
-                throw StoreError.io(path: contextDigestsFile.path, operation: "replace the context digest memo", errno: errno)
+            guard rename(staged, target.path) == 0 else {
+                throw StoreError.io(path: target.path, operation: operation, errno: errno)
             }
         } catch {
             unlink(staged)

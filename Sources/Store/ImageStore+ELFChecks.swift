@@ -35,16 +35,9 @@ extension ImageStore {
         if mkdir(elfChecksDirectory.path, 0o700) != 0 && errno != EEXIST {
             throw StoreError.io(path: elfChecksDirectory.path, operation: "create the ELF check records' directory", errno: errno)
         }
-        let staged = temporaryDirectory.appendingPathComponent("elf-check-\(UUID().uuidString.prefix(8)).json")
-        let target = elfChecksDirectory.appendingPathComponent(name.hex + ".json")
-        do {
-            try data.write(to: staged)
-            guard rename(staged.path, target.path) == 0 else {
-                throw StoreError.io(path: target.path, operation: "replace an ELF check record", errno: errno)
-            }
-        } catch {
-            unlink(staged.path)
-            throw error
-        }
+        try replaceFile(
+            elfChecksDirectory.appendingPathComponent(name.hex + ".json"), staging: "elf-check",
+            operation: "replace an ELF check record"
+        ) { staged in try data.write(to: URL(fileURLWithPath: staged)) }
     }
 }
